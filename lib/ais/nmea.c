@@ -1,0 +1,322 @@
+/*
+ * nmea.c - splits a text line into NMEA 0183 units and parses AIS sentences.
+ *
+ * Forms seen in real captures (../shared/data/ais) and handled here:
+ *   !AIVDM,1,1,,A,<payload>,0*5C                     plain (any talker)
+ *   \s:src,c:1661782474*36\!AIVDM,...                NMEA 4.10 tag block
+ *   \g:2-2-1278*51\!AIVDM,...                        tag-block group
+ *   ...*hh\s:...\!AIVDM,...*hh                       two units on one line
+ *   !AIVDM,...*hh,b003669702,1241544035              USCG trailer (epoch s)
+ *   !AIVDM,...*hh,1328133720012                      exactEarth (epoch ms)
+ *   $PGHP,1,2012,2,1,20,19,5,651,...*4B             Gatehouse time stamp
+ * Checksums are XOR of the bytes between the start mark and '*'. A tag block
+ * with a wrong checksum is still parsed (several feeds write *00) and is
+ * flagged so the caller can count it.
+ */
+#include <string.h>
+
+#include "ais/nmea.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+static ald_err fail(struct ald_errpos *err, ald_err code, const char *line,
+                    const char *at, const char *msg)
+{
+    err->code = code;
+    err->offset = (size_t)(at - line);
+    err->line = 0;
+    err->col = (unsigned)(at - line) + 1;
+    strncpy(err->msg, msg, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = '\0';
+    return code;
+}
+
+/* Parses up to 19 decimal digits in [p, e); returns false if not all digits. */
+static bool parse_u64(const char *p, const char *e, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (p >= e || e - p > 19)
+        return false;
+    for (; p < e; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Epoch in seconds (<= 11 digits) or milliseconds (12-13 digits) -> ms. */
+static int64_t epoch_ms(const char *p, const char *e)
+{
+    uint64_t v;
+    if (!parse_u64(p, e, &v))
+        return AIS_TIME_NONE;
+    size_t n = (size_t)(e - p);
+    if (n >= 9 && n <= 11)
+        return (int64_t)v * 1000;
+    if (n >= 12 && n <= 13)
+        return (int64_t)v;
+    return AIS_TIME_NONE;
+}
+
+/* Parses "\...*hh\" at p (p points at the opening backslash). */
+static ald_err parse_tagblock(const char *line, const char *p, const char *end,
+                              struct nmea_tagblock *tb, const char **after,
+                              struct ald_errpos *err)
+{
+    const char *q = p + 1;
+    const char *close = memchr(q, '\\', (size_t)(end - q));
+    if (!close)
+        return fail(err, ALD_E_TAGBLOCK, line, p, "tag block has no closing backslash");
+    const char *star = NULL;
+    for (const char *r = close - 1; r >= q; r--)
+        if (*r == '*') { star = r; break; }
+    if (!star || close - star != 3)
+        return fail(err, ALD_E_TAGBLOCK, line, p, "tag block has no *hh checksum");
+    int h1 = hexval(star[1]), h2 = hexval(star[2]);
+    if (h1 < 0 || h2 < 0)
+        return fail(err, ALD_E_TAGBLOCK, line, star, "tag block checksum is not hex");
+    unsigned cs = 0;
+    for (const char *r = q; r < star; r++)
+        cs ^= (unsigned char)*r;
+    tb->present = true;
+    tb->checksum_ok = cs == (unsigned)(h1 * 16 + h2);
+    /* fields k:v separated by commas */
+    const char *f = q;
+    while (f < star) {
+        const char *fe = memchr(f, ',', (size_t)(star - f));
+        if (!fe)
+            fe = star;
+        if (fe - f >= 2 && f[1] == ':') {
+            const char *v = f + 2;
+            switch (f[0]) {
+            case 'c':
+                tb->time_ms = epoch_ms(v, fe);
+                if (tb->time_ms == AIS_TIME_NONE)
+                    return fail(err, ALD_E_TAGBLOCK, line, f, "tag block c: is not a UNIX time");
+                break;
+            case 's':
+                tb->src = v;
+                tb->src_len = (size_t)(fe - v);
+                break;
+            case 'g': {
+                /* n-total-id */
+                uint64_t a, b, c;
+                const char *d1 = memchr(v, '-', (size_t)(fe - v));
+                const char *d2 = d1 ? memchr(d1 + 1, '-', (size_t)(fe - d1 - 1)) : NULL;
+                if (!d1 || !d2 || !parse_u64(v, d1, &a) || !parse_u64(d1 + 1, d2, &b) ||
+                    !parse_u64(d2 + 1, fe, &c) || a == 0 || b == 0 || a > b || b > 9 ||
+                    c > 0xFFFFFFFFu)
+                    return fail(err, ALD_E_TAGBLOCK, line, f, "tag block g: is not n-total-id");
+                tb->has_group = true;
+                tb->g_num = (unsigned)a;
+                tb->g_total = (unsigned)b;
+                tb->g_id = (unsigned)c;
+                break;
+            }
+            default:
+                break;  /* d:, n:, r:, t:, T:, i: carry nothing we use */
+            }
+        }
+        f = fe + 1;
+    }
+    *after = close + 1;
+    return ALD_E_OK;
+}
+
+/* Splits the comma fields of [p, e) into at most max fields. */
+static int split_fields(const char *p, const char *e, const char **fs,
+                        const char **fe, int max)
+{
+    int n = 0;
+    const char *f = p;
+    for (;;) {
+        const char *c = memchr(f, ',', (size_t)(e - f));
+        if (n == max)
+            return n + 1;   /* too many */
+        fs[n] = f;
+        fe[n] = c ? c : e;
+        n++;
+        if (!c)
+            return n;
+        f = c + 1;
+    }
+}
+
+/* $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,... -> epoch ms */
+static int64_t pghp_time(const char **fs, const char **fe, int n)
+{
+    uint64_t v[8];
+    if (n < 9 || fe[1] - fs[1] != 1 || fs[1][0] != '1')
+        return AIS_TIME_NONE;
+    for (int i = 0; i < 7; i++)
+        if (!parse_u64(fs[2 + i], fe[2 + i], &v[i]))
+            return AIS_TIME_NONE;
+    uint64_t y = v[0], mo = v[1], d = v[2];
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        v[3] > 23 || v[4] > 59 || v[5] > 60 || v[6] > 999)
+        return AIS_TIME_NONE;
+    /* days from civil (H. Hinnant's algorithm) */
+    int64_t yy = (int64_t)y - (mo <= 2);
+    int64_t era = yy / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * ((int64_t)mo + (mo > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return ((days * 24 + (int64_t)v[3]) * 60 + (int64_t)v[4]) * 60000 +
+           (int64_t)v[5] * 1000 + (int64_t)v[6];
+}
+
+/* After "*hh": an epoch in the last all-digit comma field, up to the next
+ * tag block or the end of the line. */
+static void parse_trailer(const char *p, const char *end, struct nmea_sentence *s)
+{
+    const char *stop = memchr(p, '\\', (size_t)(end - p));
+    if (!stop)
+        stop = end;
+    s->next = stop;
+    if (p >= stop || *p != ',')
+        return;
+    const char *e = stop;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    while (e > p) {
+        const char *c = e - 1;
+        while (c >= p && *c != ',')
+            c--;
+        int64_t t = epoch_ms(c + 1, e);
+        if (t != AIS_TIME_NONE) {
+            s->trailer_time_ms = t;
+            return;
+        }
+        e = c;
+        if (e <= p)
+            return;
+    }
+}
+
+static bool talker_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+ald_err nmea_next(const char *line, const char *p, const char *end,
+                  struct nmea_sentence *s, struct ald_errpos *err)
+{
+    memset(s, 0, sizeof *s);
+    s->tb.time_ms = AIS_TIME_NONE;
+    s->trailer_time_ms = AIS_TIME_NONE;
+    s->pghp_time_ms = AIS_TIME_NONE;
+    s->seqid = -1;
+    s->next = end;
+
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p < end && *p == '\\') {
+        const char *after;
+        ald_err e = parse_tagblock(line, p, end, &s->tb, &after, err);
+        if (e != ALD_E_OK) {
+            /* skip to the next unit start, if any */
+            const char *bang = memchr(p + 1, '!', (size_t)(end - p - 1));
+            s->next = bang ? bang : end;
+            return e;
+        }
+        p = after;
+    }
+    if (p >= end || (*p != '!' && *p != '$')) {
+        /* junk before a sentence (logger prefixes): find the next start */
+        const char *q = p;
+        while (q < end && *q != '!' && *q != '$' && *q != '\\')
+            q++;
+        if (q >= end || s->tb.present) {
+            s->kind = s->tb.present ? NMEA_OTHER : NMEA_NONE;
+            if (s->tb.present && q < end) {
+                s->next = q;
+                return fail(err, ALD_E_NMEA_FORMAT, line, p, "tag block not followed by a sentence");
+            }
+            return ALD_E_OK;
+        }
+        if (*q == '\\')
+            return nmea_next(line, q, end, s, err);
+        p = q;
+    }
+    s->start = p;
+    const char *star = NULL;
+    for (const char *r = p + 1; r < end; r++) {
+        if (*r == '*') { star = r; break; }
+        if (*r == '\\' || *r == '!' || *r == '$') break;
+    }
+    if (!star || end - star < 3) {
+        s->next = end;
+        const char *q = star ? star : p + 1;
+        while (q < end && *q != '\\' && *q != '!' && *q != '$')
+            q++;
+        s->next = q;
+        return fail(err, ALD_E_NMEA_FORMAT, line, p, "sentence has no *hh checksum");
+    }
+    s->len = (size_t)(star + 3 - p);
+    int h1 = hexval(star[1]), h2 = hexval(star[2]);
+    parse_trailer(star + 3, end, s);
+    if (h1 < 0 || h2 < 0)
+        return fail(err, ALD_E_NMEA_FORMAT, line, star, "checksum is not two hex digits");
+    unsigned cs = 0;
+    for (const char *r = p + 1; r < star; r++)
+        cs ^= (unsigned char)*r;
+
+    const char *fs[24], *fe[24];
+    int n = split_fields(p + 1, star, fs, fe, 23);
+    size_t alen = (size_t)(fe[0] - fs[0]);
+    bool ais = *p == '!' && alen == 5 && memcmp(fs[0] + 2, "VD", 2) == 0 &&
+               (fs[0][4] == 'M' || fs[0][4] == 'O');
+    if (!ais) {
+        if (*p == '$' && alen == 4 && memcmp(fs[0], "PGHP", 4) == 0) {
+            if (cs != (unsigned)(h1 * 16 + h2))
+                return fail(err, ALD_E_NMEA_CHECKSUM, line, star, "checksum mismatch in $PGHP");
+            s->kind = NMEA_PGHP;
+            s->pghp_time_ms = pghp_time(fs, fe, n);
+            return ALD_E_OK;
+        }
+        s->kind = NMEA_OTHER;
+        if (*p == '!' && alen == 5 && fs[0][2] == 'V' && fs[0][3] == 'D')
+            return fail(err, ALD_E_NMEA_FORMAT, line, p, "unknown VD sentence formatter");
+        return ALD_E_OK;
+    }
+    s->kind = NMEA_AIS;
+    if (!talker_char(fs[0][0]) || !talker_char(fs[0][1]))
+        return fail(err, ALD_E_NMEA_FORMAT, line, p + 1, "talker id is not two letters/digits");
+    if (cs != (unsigned)(h1 * 16 + h2))
+        return fail(err, ALD_E_NMEA_CHECKSUM, line, star, "checksum mismatch");
+    if (n != 7)
+        return fail(err, ALD_E_NMEA_FORMAT, line, p, "AIS sentence must have 7 fields");
+    s->talker[0] = fs[0][0];
+    s->talker[1] = fs[0][1];
+    s->own = fs[0][4] == 'O';
+    uint64_t v;
+    if (!parse_u64(fs[1], fe[1], &v) || v < 1 || v > 9)
+        return fail(err, ALD_E_AIS_FRAG_COUNT, line, fs[1], "fragment count must be 1-9");
+    s->nfrags = (unsigned)v;
+    if (!parse_u64(fs[2], fe[2], &v) || v < 1 || v > s->nfrags)
+        return fail(err, ALD_E_AIS_FRAG_COUNT, line, fs[2], "fragment number must be 1-count");
+    s->fragno = (unsigned)v;
+    if (fe[3] > fs[3]) {
+        if (!parse_u64(fs[3], fe[3], &v) || v > 9)
+            return fail(err, ALD_E_NMEA_FORMAT, line, fs[3], "sequential message id must be 0-9");
+        s->seqid = (int)v;
+    }
+    if (fe[4] - fs[4] > 1)
+        return fail(err, ALD_E_AIS_CHANNEL, line, fs[4], "channel must be one character");
+    s->channel = fe[4] > fs[4] ? fs[4][0] : 0;
+    s->payload = fs[5];
+    s->payload_len = (size_t)(fe[5] - fs[5]);
+    if (fe[6] - fs[6] != 1 || fs[6][0] < '0' || fs[6][0] > '5')
+        return fail(err, ALD_E_AIS_FILL, line, fs[6], "fill bits must be one digit 0-5");
+    s->fill = (unsigned)(fs[6][0] - '0');
+    return ALD_E_OK;
+}

@@ -1,0 +1,526 @@
+/*
+ * stream.c - the AIS stream decoder: text lines in, decoded messages out.
+ *
+ * For each unit on a line (see nmea.c) it verifies the checksum, takes the
+ * receive time (tag block c:, else a trailing epoch, else the last Gatehouse
+ * $PGHP), de-armours the 6-bit payload and, for multipart messages, buffers
+ * fragments keyed by (source, channel, sequential id, talker) until all have
+ * arrived, in any order. Buffering is bounded: at most `max_pending`
+ * messages wait at once, and one still incomplete `orphan_lines` lines later
+ * is dropped and counted as orphan. Everything is allocated in
+ * ais_decoder_new(); feeding a line allocates nothing (except the first time
+ * a new source name is seen, for the per-source counts).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ais/internal.h"
+#include "ais/nmea.h"
+
+#define SRC_MAX 48            /* longest source label kept */
+#define FRAG_TEXT_MAX 512     /* payload characters buffered per message */
+#define SOURCES_MAX 4096      /* distinct sources counted individually */
+#define GROUPS 16             /* tag-block groups remembered for s:/c: */
+
+struct pending {
+    bool used;
+    size_t line_no;           /* line of the first fragment seen */
+    char src[SRC_MAX];
+    char channel;
+    int seqid;
+    char talker[2];
+    bool own;
+    unsigned nfrags;
+    unsigned have;            /* bit i set: fragment i+1 present */
+    unsigned fill[9];
+    uint16_t off[9], len[9];
+    uint16_t text_len;
+    int64_t time_ms;
+    char text[FRAG_TEXT_MAX];
+};
+
+struct group_memo {
+    unsigned id;
+    bool used;
+    char src[SRC_MAX];
+    int64_t time_ms;
+};
+
+struct src_count {
+    char *name;               /* NULL: empty slot */
+    uint64_t count;
+};
+
+struct ais_decoder {
+    struct ais_decoder_opts opt;
+    ais_msg_cb on_msg;
+    ais_bad_cb on_bad;
+    void *ctx;
+    const char *default_source;
+    struct ais_stats st;
+    struct ais_t24_cache t24;
+    int64_t pghp_time_ms;
+    size_t line_no;
+    struct pending *pend;
+    struct group_memo groups[GROUPS];
+    unsigned group_next;
+    struct src_count *srcs;   /* open addressing, SOURCES_MAX slots */
+    uint64_t src_other, src_none;
+    size_t nsrcs;
+    uint8_t bits[AIS_BITS_BUF];
+    struct ais_msg msg;
+};
+
+ais_decoder *ais_decoder_new(const struct ais_decoder_opts *opts)
+{
+    ais_decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    if (opts)
+        d->opt = *opts;
+    if (d->opt.max_pending == 0)
+        d->opt.max_pending = 64;
+    if (d->opt.orphan_lines == 0)
+        d->opt.orphan_lines = 1000;
+    d->pend = calloc(d->opt.max_pending, sizeof *d->pend);
+    d->srcs = calloc(SOURCES_MAX, sizeof *d->srcs);
+    if (!d->pend || !d->srcs) {
+        ais_decoder_free(d);
+        return NULL;
+    }
+    d->pghp_time_ms = AIS_TIME_NONE;
+    return d;
+}
+
+void ais_decoder_free(ais_decoder *d)
+{
+    if (!d)
+        return;
+    if (d->srcs)
+        for (size_t i = 0; i < SOURCES_MAX; i++)
+            free(d->srcs[i].name);
+    free(d->srcs);
+    free(d->pend);
+    free(d);
+}
+
+void ais_decoder_set_cb(ais_decoder *d, ais_msg_cb on_msg, ais_bad_cb on_bad, void *ctx)
+{
+    d->on_msg = on_msg;
+    d->on_bad = on_bad;
+    d->ctx = ctx;
+}
+
+void ais_decoder_set_default_source(ais_decoder *d, const char *src)
+{
+    d->default_source = src;
+}
+
+const struct ais_stats *ais_decoder_stats(const ais_decoder *d)
+{
+    return &d->st;
+}
+
+/* ---- per-source counts ---- */
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void count_source(ais_decoder *d, const char *src)
+{
+    if (!src || !*src) {
+        d->src_none++;
+        return;
+    }
+    uint32_t h = hash_str(src);
+    for (size_t i = 0; i < SOURCES_MAX; i++) {
+        struct src_count *c = &d->srcs[(h + i) % SOURCES_MAX];
+        if (!c->name) {
+            if (d->nsrcs >= SOURCES_MAX / 2)
+                break;
+            c->name = strdup(src);
+            if (!c->name)
+                break;
+            d->nsrcs++;
+            c->count = 1;
+            return;
+        }
+        if (strcmp(c->name, src) == 0) {
+            c->count++;
+            return;
+        }
+    }
+    d->src_other++;
+}
+
+bool ais_decoder_source_count(const ais_decoder *d, size_t i,
+                              const char **name, uint64_t *count)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < SOURCES_MAX; j++) {
+        if (!d->srcs[j].name)
+            continue;
+        if (k++ == i) {
+            *name = d->srcs[j].name;
+            *count = d->srcs[j].count;
+            return true;
+        }
+    }
+    if (i == k && d->src_none) {
+        *name = "(none)";
+        *count = d->src_none;
+        return true;
+    }
+    if (i == k + (d->src_none ? 1 : 0) && d->src_other) {
+        *name = "(other sources)";
+        *count = d->src_other;
+        return true;
+    }
+    return false;
+}
+
+/* ---- errors ---- */
+
+static void bad(ais_decoder *d, struct ald_errpos *e, const char *line, size_t len)
+{
+    if ((unsigned)e->code < 32)
+        d->st.bad[e->code]++;
+    e->line = (unsigned)d->line_no;
+    if (d->on_bad)
+        d->on_bad(d->ctx, e, line, len, d->line_no);
+}
+
+static ald_err bad_code(ais_decoder *d, ald_err code, const char *msg,
+                        const char *line, size_t len, size_t offset)
+{
+    struct ald_errpos e = {.code = code, .offset = offset, .col = (unsigned)offset + 1};
+    strncpy(e.msg, msg, sizeof e.msg - 1);
+    bad(d, &e, line, len);
+    return code;
+}
+
+/* ---- payload ---- */
+
+/* De-armours n characters into bits at bit offset *pos. Returns false on a
+ * character outside the two 6-bit ranges ('0'-'W', '`'-'w'). */
+static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *badat)
+{
+    size_t bit = *pos;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)p[i];
+        unsigned v;
+        if (c >= 48 && c <= 87)
+            v = c - 48;
+        else if (c >= 96 && c <= 119)
+            v = c - 56;
+        else {
+            *badat = i;
+            return false;
+        }
+        /* write 6 bits MSB-first at `bit` */
+        size_t byte = bit >> 3;
+        unsigned sh = (unsigned)(bit & 7);
+        unsigned w = v << (10 - sh);           /* 16-bit window */
+        bits[byte] |= (uint8_t)(w >> 8);
+        bits[byte + 1] |= (uint8_t)(w & 0xFF);
+        bit += 6;
+    }
+    *pos = bit;
+    return true;
+}
+
+static ald_err emit(ais_decoder *d, size_t bitlen, const struct ais_meta *meta,
+                   const char *line, size_t len)
+{
+    int chan = (meta->channel == 'B' || meta->channel == '2') ? 1 : 0;
+    ald_err e = ais_decode_bits(d->bits, bitlen, &d->msg, &d->t24, chan);
+    if (e != ALD_E_OK) {
+        return bad_code(d, e, e == ALD_E_AIS_TYPE ? "message type 0 or 28-63 is not defined" :
+                       e == ALD_E_AIS_SUBTYPE ? "type 24 part number must be 0 (A) or 1 (B)" :
+                       "payload bit length is impossible for this message type",
+                 line, len, 0);
+    }
+    d->st.messages++;
+    d->st.by_type[d->msg.type & 31]++;
+    count_source(d, meta->source);
+    if (d->msg.type == 24 && d->msg.u.t24.part != AIS_PART_BOTH && !d->opt.split24)
+        return ALD_E_OK;
+    if (d->on_msg)
+        d->on_msg(d->ctx, &d->msg, meta);
+    return ALD_E_OK;
+}
+
+/* ---- multipart ---- */
+
+static bool same_key(const struct pending *p, const char *src, char chan, int seqid,
+                     const struct nmea_sentence *s)
+{
+    return p->used && p->channel == chan && p->seqid == seqid &&
+           p->nfrags == s->nfrags && p->talker[0] == s->talker[0] &&
+           p->talker[1] == s->talker[1] && strcmp(p->src, src) == 0;
+}
+
+static void drop_pending(ais_decoder *d, struct pending *p, const char *why)
+{
+    unsigned n = (unsigned)__builtin_popcount(p->have);
+    d->st.bad[ALD_E_AIS_FRAG_ORPHAN] += n;
+    if (d->on_bad) {
+        struct ald_errpos e = {.code = ALD_E_AIS_FRAG_ORPHAN, .line = (unsigned)p->line_no};
+        strncpy(e.msg, why, sizeof e.msg - 1);
+        d->on_bad(d->ctx, &e, p->text, p->text_len, p->line_no);
+    }
+    p->used = false;
+}
+
+static void expire_pending(ais_decoder *d)
+{
+    for (unsigned i = 0; i < d->opt.max_pending; i++) {
+        struct pending *p = &d->pend[i];
+        if (p->used && d->line_no - p->line_no > d->opt.orphan_lines)
+            drop_pending(d, p, "incomplete multipart message expired");
+    }
+}
+
+static struct pending *new_pending(ais_decoder *d)
+{
+    struct pending *oldest = NULL;
+    for (unsigned i = 0; i < d->opt.max_pending; i++) {
+        struct pending *p = &d->pend[i];
+        if (!p->used)
+            return p;
+        if (!oldest || p->line_no < oldest->line_no)
+            oldest = p;
+    }
+    drop_pending(d, oldest, "incomplete multipart message evicted (buffer full)");
+    return oldest;
+}
+
+/* Decodes the complete message held in p. */
+static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta,
+                       const char *line, size_t len)
+{
+    size_t pos = 0, badat;
+    memset(d->bits, 0, sizeof d->bits);
+    for (unsigned f = 0; f < p->nfrags; f++) {
+        if (pos + 6 * (size_t)p->len[f] > AIS_MAX_BITS) {
+            p->used = false;
+            return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG,
+                            "reassembled payload exceeds 1192 bits", line, len, 0);
+        }
+        if (!armour(d->bits, &pos, p->text + p->off[f], p->len[f], &badat)) {
+            p->used = false;
+            return bad_code(d, ALD_E_AIS_ARMOR,
+                            "payload character outside the 6-bit alphabet", line, len, 0);
+        }
+        /* like gpsd, every fragment's fill bits come off the running length,
+         * so the next fragment overwrites them */
+        pos -= p->fill[f];
+        /* clear the bits just given back, so they do not leak into the next fragment */
+        for (size_t b = pos; b < pos + p->fill[f]; b++)
+            d->bits[b >> 3] &= (uint8_t)~(0x80u >> (b & 7));
+    }
+    p->used = false;
+    meta->nfrags = p->nfrags;
+    return emit(d, pos, meta, line, len);
+}
+
+/* Remembers s:/c: of a tag-block group's first line for its later lines,
+ * which usually carry only g:. */
+static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src,
+                       int64_t *time_ms)
+{
+    if (!tb->has_group)
+        return;
+    if (tb->src) {
+        struct group_memo *g = &d->groups[d->group_next++ % GROUPS];
+        g->used = true;
+        g->id = tb->g_id;
+        memcpy(g->src, src, SRC_MAX);
+        g->time_ms = *time_ms;
+        return;
+    }
+    for (unsigned i = 0; i < GROUPS; i++) {
+        struct group_memo *g = &d->groups[i];
+        if (g->used && g->id == tb->g_id) {
+            memcpy(src, g->src, SRC_MAX);
+            if (*time_ms == AIS_TIME_NONE)
+                *time_ms = g->time_ms;
+            return;
+        }
+    }
+}
+
+static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
+                       const char *line, size_t len)
+{
+    char src[SRC_MAX];
+    struct ais_meta meta;
+    int64_t t = s->tb.time_ms;
+    if (t == AIS_TIME_NONE)
+        t = s->trailer_time_ms;
+    if (t == AIS_TIME_NONE)
+        t = d->pghp_time_ms;
+
+    if (s->tb.src) {
+        size_t n = s->tb.src_len < SRC_MAX - 1 ? s->tb.src_len : SRC_MAX - 1;
+        memcpy(src, s->tb.src, n);
+        src[n] = '\0';
+    } else if (d->default_source) {
+        strncpy(src, d->default_source, SRC_MAX - 1);
+        src[SRC_MAX - 1] = '\0';
+    } else {
+        src[0] = '\0';
+    }
+    group_note(d, &s->tb, src, &t);
+
+    d->st.sentences++;
+    if (s->payload_len == 0) {
+        return bad_code(d, ALD_E_AIS_EMPTY, "sentence carries no payload", line, len,
+                        (size_t)(s->payload - line));
+    }
+    meta.time_ms = t;
+    meta.source = src[0] ? src : NULL;
+    meta.channel = s->channel;
+    meta.talker[0] = s->talker[0];
+    meta.talker[1] = s->talker[1];
+    meta.talker[2] = '\0';
+    meta.own = s->own;
+    meta.line_no = d->line_no;
+    meta.nfrags = 1;
+
+    if (s->nfrags == 1) {
+        size_t pos = 0, badat;
+        if (6 * s->payload_len > AIS_MAX_BITS) {
+            return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG, "payload exceeds 1192 bits",
+                            line, len, (size_t)(s->payload - line));
+        }
+        memset(d->bits, 0, sizeof d->bits);
+        if (!armour(d->bits, &pos, s->payload, s->payload_len, &badat)) {
+            return bad_code(d, ALD_E_AIS_ARMOR, "payload character outside the 6-bit alphabet",
+                            line, len, (size_t)(s->payload - line) + badat);
+        }
+        if (s->fill > pos) {
+            return bad_code(d, ALD_E_AIS_FILL, "more fill bits than payload bits", line, len, 0);
+        }
+        return emit(d, pos - s->fill, &meta, line, len);
+    }
+
+    d->st.fragments++;
+    struct pending *p = NULL;
+    for (unsigned i = 0; i < d->opt.max_pending && !p; i++)
+        if (same_key(&d->pend[i], src, s->channel, s->seqid, s))
+            p = &d->pend[i];
+    if (p && (p->have & (1u << (s->fragno - 1)))) {
+        drop_pending(d, p, "multipart message restarted before it was complete");
+        p = NULL;
+    }
+    if (!p) {
+        p = new_pending(d);
+        memset(p, 0, offsetof(struct pending, text));
+        p->used = true;
+        p->line_no = d->line_no;
+        memcpy(p->src, src, SRC_MAX);
+        p->channel = s->channel;
+        p->seqid = s->seqid;
+        p->talker[0] = s->talker[0];
+        p->talker[1] = s->talker[1];
+        p->own = s->own;
+        p->nfrags = s->nfrags;
+        p->time_ms = AIS_TIME_NONE;
+    }
+    if (p->text_len + s->payload_len > FRAG_TEXT_MAX) {
+        drop_pending(d, p, "multipart payload too long");
+        return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG, "multipart payload too long",
+                        line, len, 0);
+    }
+    unsigned f = s->fragno - 1;
+    memcpy(p->text + p->text_len, s->payload, s->payload_len);
+    p->off[f] = p->text_len;
+    p->len[f] = (uint16_t)s->payload_len;
+    p->fill[f] = s->fill;
+    p->text_len = (uint16_t)(p->text_len + s->payload_len);
+    p->have |= 1u << f;
+    if (p->time_ms == AIS_TIME_NONE || (f == 0 && t != AIS_TIME_NONE))
+        p->time_ms = t;
+    if (p->have == (1u << p->nfrags) - 1) {
+        meta.time_ms = p->time_ms;
+        return assemble(d, p, &meta, line, len);
+    }
+    return ALD_E_OK;
+}
+
+ald_err ais_decoder_feed(ais_decoder *d, const char *line, size_t len)
+{
+    const char *end = line + len;
+    ald_err first = ALD_E_OK;
+    bool any = false;
+
+    d->line_no++;
+    d->st.lines++;
+    while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    len = (size_t)(end - line);
+    if ((d->line_no & 63) == 0)
+        expire_pending(d);
+
+    const char *p = line;
+    while (p < end) {
+        struct nmea_sentence s;
+        struct ald_errpos err;
+        ald_err e = nmea_next(line, p, end, &s, &err);
+        if (s.next <= p)    /* always make progress */
+            s.next = end;
+        p = s.next;
+        if (e != ALD_E_OK) {
+            if (first == ALD_E_OK)
+                first = e;
+            bad(d, &err, line, len);
+            any = true;
+            continue;
+        }
+        if (s.tb.present && !s.tb.checksum_ok)
+            d->st.tagblock_bad_checksum++;
+        switch (s.kind) {
+        case NMEA_AIS:
+            any = true;
+            e = handle_ais(d, &s, line, len);
+            if (e != ALD_E_OK && first == ALD_E_OK)
+                first = e;
+            d->pghp_time_ms = AIS_TIME_NONE;
+            break;
+        case NMEA_PGHP:
+            any = true;
+            d->pghp_time_ms = s.pghp_time_ms;
+            break;
+        case NMEA_OTHER:
+            any = true;
+            d->st.skipped_other++;
+            break;
+        case NMEA_NONE:
+            break;
+        }
+    }
+    if (!any)
+        d->st.skipped_other++;
+    return first;
+}
+
+void ais_decoder_reject_line(ais_decoder *d, ald_err code, const char *msg,
+                             const char *line, size_t len)
+{
+    d->line_no++;
+    d->st.lines++;
+    bad_code(d, code, msg, line, len, 0);
+}
+
+void ais_decoder_finish(ais_decoder *d)
+{
+    for (unsigned i = 0; i < d->opt.max_pending; i++)
+        if (d->pend[i].used)
+            drop_pending(d, &d->pend[i], "input ended before the multipart message was complete");
+}

@@ -1,0 +1,152 @@
+/*
+ * sb.c - number and string formatting for the bounded string builder.
+ *
+ * sb_ratio() replaces printf("%.Nf", num / (double)den) on the AIS hot path.
+ * Why it prints the same digits: printf rounds the double nearest to num/den.
+ * That double is within half an ulp of the exact quotient, and the exact
+ * quotient is at least 10^-N / (2*den) away from any rounding tie unless it is
+ * a tie itself. For every scale used here (den <= 600000, N <= 7, |value| <
+ * 2^13) that distance exceeds half an ulp by two orders of magnitude, so both
+ * round the same way. Exact ties cannot occur for these (den, N) pairs because
+ * den divides 10^N * 2 only where the quotient is already exact.
+ */
+#include "core/sb.h"
+
+#include <stdio.h>
+
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal into the END of tmp[24]; returns the start. */
+static char *u64_digits(uint64_t v, char tmp[24])
+{
+    char *q = tmp + 24;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        q[0] = digits2[2 * r];
+        q[1] = digits2[2 * r + 1];
+    }
+    if (v >= 10) {
+        q -= 2;
+        q[0] = digits2[2 * v];
+        q[1] = digits2[2 * v + 1];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return q;
+}
+
+void sb_u64(ald_sb *sb, uint64_t v)
+{
+    char tmp[24];
+    char *q = u64_digits(v, tmp);
+    sb_put(sb, q, (size_t)(tmp + 24 - q));
+}
+
+void sb_i64(ald_sb *sb, int64_t v)
+{
+    if (v < 0) {
+        sb_putc(sb, '-');
+        sb_u64(sb, (uint64_t)0 - (uint64_t)v);
+    } else {
+        sb_u64(sb, (uint64_t)v);
+    }
+}
+
+void sb_u_pad(ald_sb *sb, uint64_t v, int width)
+{
+    char tmp[24];
+    char *q = u64_digits(v, tmp);
+    int n = (int)(tmp + 24 - q);
+    for (; n < width; n++)
+        sb_putc(sb, '0');
+    sb_put(sb, q, (size_t)(tmp + 24 - q));
+}
+
+static const uint64_t pow10_tab[] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL
+};
+
+void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
+{
+    bool neg = (num < 0) != (den < 0) && num != 0;
+    uint64_t a = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
+    uint64_t d = den < 0 ? (uint64_t)0 - (uint64_t)den : (uint64_t)den;
+    if (decimals < 0 || decimals > 9 || d == 0) {
+        sb_double(sb, (double)num / (double)den, decimals < 0 ? 0 : decimals);
+        return;
+    }
+    uint64_t scale = pow10_tab[decimals];
+    /* a * scale must not overflow: a < 2^40 and scale <= 10^9 < 2^30 */
+    if (a >= (1ULL << 33)) {
+        sb_double(sb, (double)num / (double)den, decimals);
+        return;
+    }
+    uint64_t x = a * scale;
+    uint64_t q = x / d, r = x % d;
+    if (2 * r >= d)
+        q++;
+    if (neg)
+        sb_putc(sb, '-');
+    uint64_t ip = q / scale, fp = q % scale;
+    sb_u64(sb, ip);
+    if (decimals > 0) {
+        sb_putc(sb, '.');
+        sb_u_pad(sb, fp, decimals);
+    }
+}
+
+void sb_double(ald_sb *sb, double v, int decimals)
+{
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        sb->overflow = true;
+        return;
+    }
+    sb_put(sb, tmp, (size_t)n);
+}
+
+void sb_jstr(ald_sb *sb, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80 || c < 0x20 || c == 0x7f) {
+            sb_putc(sb, '\\');
+            switch (c) {
+            case '\b': sb_putc(sb, 'b'); break;
+            case '\f': sb_putc(sb, 'f'); break;
+            case '\n': sb_putc(sb, 'n'); break;
+            case '\r': sb_putc(sb, 'r'); break;
+            case '\t': sb_putc(sb, 't'); break;
+            default: {
+                char u[5] = {'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                sb_put(sb, u, 5);
+            }
+            }
+        } else {
+            if (c == '"' || c == '\\')
+                sb_putc(sb, '\\');
+            sb_putc(sb, (char)c);
+        }
+    }
+}
+
+void sb_hex(ald_sb *sb, const uint8_t *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if ((size_t)(sb->end - sb->p) < 2 * n) {
+        sb->overflow = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        *sb->p++ = hex[b[i] >> 4];
+        *sb->p++ = hex[b[i] & 15];
+    }
+}

@@ -1,0 +1,10 @@
+/*
+ * cmd.h - the `alidade` subcommands (one file each, tool_*.c style).
+ */
+#ifndef ALD_SRC_CMD_H
+#define ALD_SRC_CMD_H
+
+/* Each returns the process exit status. argv[0] is the subcommand name. */
+int cmd_ais(int argc, char **argv);
+
+#endif

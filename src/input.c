@@ -1,0 +1,265 @@
+/*
+ * input.c - buffered line reading with transparent gzip (zlib) and zstd
+ * decompression. Reads 1 MiB at a time; never allocates per line.
+ */
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define RAW_CHUNK (1u << 20)
+#define BUF_SIZE (4u << 20)
+
+enum codec { C_PLAIN, C_GZIP, C_ZSTD };
+
+struct line_reader {
+    int fd;
+    bool own_fd;
+    enum codec codec;
+    const char *name;
+    /* compressed input */
+    unsigned char *raw;
+    size_t raw_len, raw_pos;
+    bool raw_eof;
+    z_stream zs;
+    bool zs_init;
+    ZSTD_DCtx *zd;
+    /* decompressed text */
+    char *buf;
+    size_t start, end;       /* unread bytes are buf[start, end) */
+    bool eof;
+    bool skipping;           /* inside the rest of an overlong line */
+    unsigned long long bytes;
+    char err[256];
+};
+
+static ssize_t read_fd(line_reader *lr, void *dst, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(lr->fd, dst, cap);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
+static int fill_raw(line_reader *lr)
+{
+    if (lr->raw_pos < lr->raw_len || lr->raw_eof)
+        return 0;
+    ssize_t n = read_fd(lr, lr->raw, RAW_CHUNK);
+    if (n < 0) {
+        snprintf(lr->err, sizeof lr->err, "%s: read failed: %s", lr->name, strerror(errno));
+        return -1;
+    }
+    lr->raw_len = (size_t)n;
+    lr->raw_pos = 0;
+    if (n == 0)
+        lr->raw_eof = true;
+    return 0;
+}
+
+/* Appends up to `cap` decompressed bytes at dst; returns count, -1 on error. */
+static ssize_t produce(line_reader *lr, char *dst, size_t cap)
+{
+    if (lr->codec == C_PLAIN) {
+        if (lr->raw_pos < lr->raw_len) {       /* sniffed bytes first */
+            size_t n = lr->raw_len - lr->raw_pos;
+            if (n > cap)
+                n = cap;
+            memcpy(dst, lr->raw + lr->raw_pos, n);
+            lr->raw_pos += n;
+            return (ssize_t)n;
+        }
+        ssize_t n = read_fd(lr, dst, cap);
+        if (n < 0)
+            snprintf(lr->err, sizeof lr->err, "%s: read failed: %s", lr->name, strerror(errno));
+        return n;
+    }
+    size_t out = 0;
+    while (out == 0) {
+        if (fill_raw(lr) < 0)
+            return -1;
+        if (lr->raw_pos >= lr->raw_len && lr->raw_eof)
+            return 0;
+        if (lr->codec == C_GZIP) {
+            lr->zs.next_in = lr->raw + lr->raw_pos;
+            lr->zs.avail_in = (uInt)(lr->raw_len - lr->raw_pos);
+            lr->zs.next_out = (Bytef *)dst;
+            lr->zs.avail_out = (uInt)cap;
+            int rc = inflate(&lr->zs, Z_NO_FLUSH);
+            lr->raw_pos = lr->raw_len - lr->zs.avail_in;
+            out = cap - lr->zs.avail_out;
+            if (rc == Z_STREAM_END) {
+                /* concatenated gzip members */
+                inflateReset(&lr->zs);
+            } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+                snprintf(lr->err, sizeof lr->err, "%s: corrupt gzip data (%s)", lr->name,
+                         lr->zs.msg ? lr->zs.msg : "inflate failed");
+                return -1;
+            }
+        } else {
+            ZSTD_inBuffer in = {lr->raw + lr->raw_pos, lr->raw_len - lr->raw_pos, 0};
+            ZSTD_outBuffer o = {dst, cap, 0};
+            size_t rc = ZSTD_decompressStream(lr->zd, &o, &in);
+            if (ZSTD_isError(rc)) {
+                snprintf(lr->err, sizeof lr->err, "%s: corrupt zstd data (%s)", lr->name,
+                         ZSTD_getErrorName(rc));
+                return -1;
+            }
+            lr->raw_pos += in.pos;
+            out = o.pos;
+        }
+    }
+    return (ssize_t)out;
+}
+
+line_reader *lr_open(const char *path, char *errbuf, size_t errlen)
+{
+    line_reader *lr = calloc(1, sizeof *lr);
+    if (!lr) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    if (!path || strcmp(path, "-") == 0) {
+        lr->fd = 0;
+        lr->name = "stdin";
+    } else {
+        lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+        lr->name = path;
+        if (lr->fd < 0) {
+            snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
+            free(lr);
+            return NULL;
+        }
+        lr->own_fd = true;
+    }
+    lr->raw = malloc(RAW_CHUNK);
+    lr->buf = malloc(BUF_SIZE);
+    if (!lr->raw || !lr->buf) {
+        snprintf(errbuf, errlen, "out of memory");
+        lr_close(lr);
+        return NULL;
+    }
+    /* sniff the first bytes */
+    while (lr->raw_len < 4 && !lr->raw_eof) {
+        ssize_t n = read_fd(lr, lr->raw + lr->raw_len, RAW_CHUNK - lr->raw_len);
+        if (n < 0) {
+            snprintf(errbuf, errlen, "%s: read failed: %s", lr->name, strerror(errno));
+            lr_close(lr);
+            return NULL;
+        }
+        if (n == 0)
+            lr->raw_eof = true;
+        lr->raw_len += (size_t)n;
+    }
+    const unsigned char *m = lr->raw;
+    if (lr->raw_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+        lr->codec = C_GZIP;
+        if (inflateInit2(&lr->zs, 15 + 16) != Z_OK) {
+            snprintf(errbuf, errlen, "%s: cannot start gzip decoder", lr->name);
+            lr_close(lr);
+            return NULL;
+        }
+        lr->zs_init = true;
+    } else if (lr->raw_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+        lr->codec = C_ZSTD;
+        lr->zd = ZSTD_createDCtx();
+        if (!lr->zd) {
+            snprintf(errbuf, errlen, "out of memory");
+            lr_close(lr);
+            return NULL;
+        }
+    }
+    return lr;
+}
+
+int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated)
+{
+    *truncated = false;
+    for (;;) {
+        char *s = lr->buf + lr->start;
+        char *nl = memchr(s, '\n', lr->end - lr->start);
+        if (nl) {
+            size_t n = (size_t)(nl - s);
+            lr->start += n + 1;
+            if (lr->skipping) {
+                lr->skipping = false;
+                continue;
+            }
+            if (n > 0 && s[n - 1] == '\r')
+                n--;
+            *line = s;
+            *len = n;
+            return 1;
+        }
+        size_t pending = lr->end - lr->start;
+        if (pending >= LR_MAX_LINE) {
+            /* overlong: hand out the first LR_MAX_LINE bytes, skip the rest */
+            bool was_skipping = lr->skipping;
+            lr->start = lr->end;
+            lr->skipping = true;
+            if (was_skipping)
+                continue;
+            *line = s;
+            *len = LR_MAX_LINE;
+            *truncated = true;
+            return 1;
+        }
+        if (lr->eof) {
+            if (pending == 0 || lr->skipping) {
+                lr->start = lr->end;
+                return 0;
+            }
+            lr->start = lr->end;
+            if (pending > 0 && s[pending - 1] == '\r')
+                pending--;
+            *line = s;
+            *len = pending;
+            return 1;
+        }
+        /* compact and refill */
+        if (lr->start > 0) {
+            memmove(lr->buf, s, pending);
+            lr->start = 0;
+            lr->end = pending;
+        }
+        ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            lr->eof = true;
+        lr->end += (size_t)n;
+        lr->bytes += (unsigned long long)n;
+    }
+}
+
+const char *lr_error(const line_reader *lr)
+{
+    return lr->err;
+}
+
+unsigned long long lr_bytes(const line_reader *lr)
+{
+    return lr->bytes;
+}
+
+void lr_close(line_reader *lr)
+{
+    if (!lr)
+        return;
+    if (lr->own_fd)
+        close(lr->fd);
+    if (lr->zs_init)
+        inflateEnd(&lr->zs);
+    ZSTD_freeDCtx(lr->zd);
+    free(lr->raw);
+    free(lr->buf);
+    free(lr);
+}

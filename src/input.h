@@ -1,0 +1,28 @@
+/*
+ * input.h - line reader over files or stdin, plain, gzip or zstd (detected
+ * from the first bytes, whatever the file name says).
+ */
+#ifndef ALD_SRC_INPUT_H
+#define ALD_SRC_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct line_reader line_reader;
+
+/* Opens `path` ("-" or NULL for stdin). Returns NULL and fills errbuf on
+ * failure (message says what and why). */
+line_reader *lr_open(const char *path, char *errbuf, size_t errlen);
+/* Next line without its '\n' (and without a '\r' before it). Returns 1 with
+* line and len set, 0 at end of input, -1 on a read or decompression error
+ * (lr_error() says what). Lines longer than the reader's limit are returned
+ * cut to the limit with *truncated set; the rest of such a line is skipped. */
+int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated);
+const char *lr_error(const line_reader *lr);
+/* Bytes of (decompressed) input consumed so far. */
+unsigned long long lr_bytes(const line_reader *lr);
+void lr_close(line_reader *lr);
+
+#define LR_MAX_LINE 65536
+
+#endif
