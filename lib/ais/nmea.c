@@ -174,13 +174,20 @@ static int64_t pghp_time(const char **fs, const char **fe, int n)
            (int64_t)v[5] * 1000 + (int64_t)v[6];
 }
 
+/* A backslash that opens a tag block: "\\x:" with a field letter. */
+static bool tagblock_start(const char *p, const char *end)
+{
+    return end - p >= 3 && p[0] == '\\' &&
+           ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')) && p[2] == ':';
+}
+
 /* After "*hh": an epoch in the last all-digit comma field, up to the next
  * tag block or the end of the line. */
 static void parse_trailer(const char *p, const char *end, struct nmea_sentence *s)
 {
-    const char *stop = memchr(p, '\\', (size_t)(end - p));
-    if (!stop)
-        stop = end;
+    const char *stop = p;
+    while (stop < end && !tagblock_start(stop, end))
+        stop++;
     s->next = stop;
     if (p >= stop || *p != ',')
         return;
@@ -219,6 +226,10 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
 
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
+    if (p < end && *p == '#') {
+        s->kind = NMEA_NONE;     /* comment line */
+        return ALD_E_OK;
+    }
     if (p < end && *p == '\\') {
         const char *after;
         ald_err e = parse_tagblock(line, p, end, &s->tb, &after, err);
@@ -233,7 +244,7 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     if (p >= end || (*p != '!' && *p != '$')) {
         /* junk before a sentence (logger prefixes): find the next start */
         const char *q = p;
-        while (q < end && *q != '!' && *q != '$' && *q != '\\')
+        while (q < end && *q != '!' && *q != '$' && !tagblock_start(q, end))
             q++;
         if (q >= end || s->tb.present) {
             s->kind = s->tb.present ? NMEA_OTHER : NMEA_NONE;
