@@ -2,8 +2,8 @@
  * stream.c - the AIS stream decoder: text lines in, decoded messages out.
  *
  * For each unit on a line (see nmea.c) it verifies the checksum, takes the
- * receive time (tag block c:, else a trailing epoch, else the last Gatehouse
- * $PGHP), de-armours the 6-bit payload and, for multipart messages, buffers
+ * receive time (tag block c:, else the Gatehouse $PGHP line just before,
+ * else an epoch trailing the checksum), de-armours the 6-bit payload and, for multipart messages, buffers
  * fragments keyed by (source, channel, sequential id, talker) until all have
  * arrived, in any order. Buffering is bounded: at most `max_pending`
  * messages wait at once, and one still incomplete `orphan_lines` lines later
@@ -360,11 +360,13 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
 {
     char src[SRC_MAX];
     struct ais_meta meta;
+    /* most specific first: the tag block, then a $PGHP stamping this very
+     * sentence (satellite feeds: the trailer is only the logger's clock) */
     int64_t t = s->tb.time_ms;
     if (t == AIS_TIME_NONE)
-        t = s->trailer_time_ms;
-    if (t == AIS_TIME_NONE)
         t = d->pghp_time_ms;
+    if (t == AIS_TIME_NONE)
+        t = s->trailer_time_ms;
 
     if (s->tb.src) {
         size_t n = s->tb.src_len < SRC_MAX - 1 ? s->tb.src_len : SRC_MAX - 1;

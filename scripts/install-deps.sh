@@ -1,0 +1,43 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian packages alidade needs, only when missing.
+#
+#   scripts/install-deps.sh            build and test (make run, make test)
+#   scripts/install-deps.sh bench      + the peers measured by make bench
+#   scripts/install-deps.sh fuzz       + clang's libFuzzer runtime for make fuzz
+#
+# Non-interactive and idempotent: when everything is present it does nothing;
+# otherwise it runs `apt-get update` once and installs what is missing.
+set -eu
+
+pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev"
+for group in "$@"; do
+    case "$group" in
+        bench) pkgs="$pkgs gpsd-clients hyperfine" ;;
+        fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+        *) echo "install-deps.sh: unknown group '$group' (bench, fuzz)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo -n"
+    else
+        echo "install-deps.sh: need root to install:$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=""
+fi
+echo "install-deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# gpsd-clients recommends a desktop stack we do not need
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
