@@ -7,8 +7,10 @@
  * quotient is at least 10^-N / (2*den) away from any rounding tie unless it is
  * a tie itself. For every scale used here (den <= 600000, N <= 7, |value| <
  * 2^13) that distance exceeds half an ulp by two orders of magnitude, so both
- * round the same way. Exact ties cannot occur for these (den, N) pairs because
- * den divides 10^N * 2 only where the quotient is already exact.
+ * round the same way. Exact ties (the quotient ends in a 5 just past the last
+ * digit) do occur, e.g. 90/600 = 0.15 at one decimal: there the double is a
+ * little above or below the tie (0.1499999...) or exactly on it (0.25, which
+ * printf rounds half to even), so a tie is handed to printf itself.
  */
 #include "core/sb.h"
 
@@ -74,7 +76,8 @@ static const uint64_t pow10_tab[] = {
 
 void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
 {
-    bool neg = (num < 0) != (den < 0) && num != 0;
+    /* the sign of the IEEE quotient: 0 / -den is -0.0 and prints as "-0.0" */
+    bool neg = (num < 0) != (den < 0);
     uint64_t a = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
     uint64_t d = den < 0 ? (uint64_t)0 - (uint64_t)den : (uint64_t)den;
     if (decimals < 0 || decimals > 9 || d == 0) {
@@ -89,7 +92,12 @@ void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
     }
     uint64_t x = a * scale;
     uint64_t q = x / d, r = x % d;
-    if (2 * r >= d)
+    if (2 * r == d) {
+        /* exact tie: printf rounds the double, which is not the tie */
+        sb_double(sb, (double)num / (double)den, decimals);
+        return;
+    }
+    if (2 * r > d)
         q++;
     if (neg)
         sb_putc(sb, '-');
@@ -141,7 +149,7 @@ void sb_jstr(ald_sb *sb, const char *s)
 void sb_hex(ald_sb *sb, const uint8_t *b, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    if ((size_t)(sb->end - sb->p) < 2 * n) {
+    if (sb->overflow || (size_t)(sb->end - sb->p) < 2 * n) {
         sb->overflow = true;
         return;
     }

@@ -31,7 +31,7 @@ static inline void sb_init(ald_sb *sb, char *dst, size_t cap)
 
 static inline void sb_put(ald_sb *sb, const char *s, size_t n)
 {
-    if ((size_t)(sb->end - sb->p) < n) {
+    if (sb->overflow || (size_t)(sb->end - sb->p) < n) {
         sb->overflow = true;
         return;
     }
@@ -41,7 +41,7 @@ static inline void sb_put(ald_sb *sb, const char *s, size_t n)
 
 static inline void sb_putc(ald_sb *sb, char c)
 {
-    if (sb->p >= sb->end) {
+    if (sb->overflow || sb->p >= sb->end) {
         sb->overflow = true;
         return;
     }
