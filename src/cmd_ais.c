@@ -42,7 +42,8 @@ static void ais_usage(FILE *f)
         "  -u, --unscaled       raw integer fields, as gpsdecode -u -j\n"
         "      --device NAME    value of gpsd's \"device\" member (default: stdin;\n"
         "                       an empty NAME leaves the member out)\n"
-        "      --meta           add \"rxtime\", \"source\" and \"channel\" members\n"
+        "      --meta           add \"rxtime\", \"source\", \"line\" (input line of the\n"
+        "                       last fragment) and \"channel\" members\n"
         "      --split24        print type 24 parts A and B as they come (gpsd merges)\n"
         "      --stats          print counts per reason, type and source to stderr\n"
         "      --strict         stop with exit status 3 at the first bad line\n"
@@ -92,6 +93,7 @@ static void on_msg(void *ctx, const struct ais_msg *m, const struct ais_meta *me
                         dst[n + i] = '_';
                 n += (size_t)k;
             }
+            n += (size_t)sprintf(dst + n, ",\"line\":%zu", meta->line_no);
             if (meta->channel > 32 && meta->channel < 127 && meta->channel != '"' && meta->channel != '\\')
                 n += (size_t)sprintf(dst + n, ",\"channel\":\"%c\"", meta->channel);
             dst[n++] = '}';

@@ -19,11 +19,12 @@ static inline uint64_t ais_ubits(const uint8_t *buf, size_t start, unsigned widt
 {
     if (width == 0 || width > 57 || start + width > AIS_MAX_BITS)
         return 0;
-    size_t byte = start >> 3;
-    uint64_t w = 0;
-    /* 8 bytes from `byte` are inside the AIS_BITS_BUF buffer */
-    for (int i = 0; i < 8; i++)
-        w = (w << 8) | buf[byte + (size_t)i];
+    uint64_t w;
+    /* 8 bytes from start/8 are inside the AIS_BITS_BUF buffer */
+    memcpy(&w, buf + (start >> 3), 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
     unsigned shift = 64 - (unsigned)(start & 7) - width;
     return (w >> shift) & ((1ULL << width) - 1);
 }
