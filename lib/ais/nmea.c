@@ -131,25 +131,6 @@ static ald_err parse_tagblock(const char *line, const char *p, const char *end,
     return ALD_E_OK;
 }
 
-/* Splits the comma fields of [p, e) into at most max fields. */
-static int split_fields(const char *p, const char *e, const char **fs,
-                        const char **fe, int max)
-{
-    int n = 0;
-    const char *f = p;
-    for (;;) {
-        const char *c = memchr(f, ',', (size_t)(e - f));
-        if (n == max)
-            return n + 1;   /* too many */
-        fs[n] = f;
-        fe[n] = c ? c : e;
-        n++;
-        if (!c)
-            return n;
-        f = c + 1;
-    }
-}
-
 /* $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,... -> epoch ms */
 static int64_t pghp_time(const char **fs, const char **fe, int n)
 {
@@ -259,30 +240,51 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
         p = q;
     }
     s->start = p;
+    /* one pass: find '*', XOR the checksum and note the comma fields */
     const char *star = NULL;
+    const char *fs[24], *fe[24];
+    int n = 0;
+    unsigned cs = 0;
+    fs[0] = p + 1;
     for (const char *r = p + 1; r < end; r++) {
-        if (*r == '*') { star = r; break; }
-        if (*r == '\\' || *r == '!' || *r == '$') break;
+        unsigned char c = (unsigned char)*r;
+        if (c > '.') {              /* fast path: no special byte above '.' ... */
+            if (c == '\\')         /* ... except the backslash */
+                break;
+            cs ^= c;
+            continue;
+        }
+        if (c == '*') {
+            star = r;
+            break;
+        }
+        if (c == '!' || c == '$')
+            break;
+        if (c == ',') {
+            if (n < 23) {
+                fe[n] = r;
+                fs[++n] = r + 1;
+            } else {
+                n = 24;             /* too many fields: not AIS, still NMEA */
+            }
+        }
+        cs ^= c;
     }
     if (!star || end - star < 3) {
-        s->next = end;
         const char *q = star ? star : p + 1;
         while (q < end && *q != '\\' && *q != '!' && *q != '$')
             q++;
         s->next = q;
         return fail(err, ALD_E_NMEA_FORMAT, line, p, "sentence has no *hh checksum");
     }
+    if (n < 24)
+        fe[n++] = star;
     s->len = (size_t)(star + 3 - p);
     int h1 = hexval(star[1]), h2 = hexval(star[2]);
     parse_trailer(star + 3, end, s);
     if (h1 < 0 || h2 < 0)
         return fail(err, ALD_E_NMEA_FORMAT, line, star, "checksum is not two hex digits");
-    unsigned cs = 0;
-    for (const char *r = p + 1; r < star; r++)
-        cs ^= (unsigned char)*r;
 
-    const char *fs[24], *fe[24];
-    int n = split_fields(p + 1, star, fs, fe, 23);
     size_t alen = (size_t)(fe[0] - fs[0]);
     bool ais = *p == '!' && alen == 5 && memcmp(fs[0] + 2, "VD", 2) == 0 &&
                (fs[0][4] == 'M' || fs[0][4] == 'O');

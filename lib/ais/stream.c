@@ -68,6 +68,7 @@ struct ais_decoder {
     uint64_t src_other, src_none;
     size_t nsrcs;
     uint8_t bits[AIS_BITS_BUF];
+    size_t bits_dirty;        /* bytes of `bits` the last message wrote */
     struct ais_msg msg;
 };
 
@@ -206,31 +207,59 @@ static ald_err bad_code(ais_decoder *d, ald_err code, const char *msg,
 
 /* ---- payload ---- */
 
-/* De-armours n characters into bits at bit offset *pos. Returns false on a
- * character outside the two 6-bit ranges ('0'-'W', '`'-'w'). */
+/* Zeroes the payload buffer: only the bytes the previous message wrote, as
+ * everything past them is still zero. */
+static void clear_bits(ais_decoder *d)
+{
+    memset(d->bits, 0, d->bits_dirty);
+    d->bits_dirty = 0;
+}
+
+/* Notes how far a message wrote into the payload buffer. */
+static void dirty_bits(ais_decoder *d, size_t pos)
+{
+    size_t n = (pos + 7) / 8 + 1;
+    if (n > d->bits_dirty)
+        d->bits_dirty = n < sizeof d->bits ? n : sizeof d->bits;
+}
+
+/* 6-bit value of each payload character ('0'-'W' -> 0-39, '`'-'w' -> 40-63),
+ * 0xFF for characters outside the AIS alphabet. */
+static const uint8_t armour_tab[256] = {
+#define R4(v) (v), (v) + 1, (v) + 2, (v) + 3
+#define R8(v) R4(v), R4((v) + 4)
+    [48] = R8(0), R8(8), R8(16), R8(24), R8(32),           /* '0'..'W' */
+    [96] = R8(40), R8(48), R8(56),                         /* '`'..'w' */
+#undef R8
+#undef R4
+};
+
+/* De-armours n characters into bits at bit offset *pos (bits past *pos must
+ * be zero). Returns false on a character outside the AIS alphabet and sets
+ * *badat to its index. */
 static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *badat)
 {
-    size_t bit = *pos;
+    size_t byte = *pos >> 3;
+    unsigned nacc = (unsigned)(*pos & 7);
+    uint32_t acc = nacc ? (uint32_t)(bits[byte] >> (8 - nacc)) : 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned c = (unsigned char)p[i];
-        unsigned v;
-        if (c >= 48 && c <= 87)
-            v = c - 48;
-        else if (c >= 96 && c <= 119)
-            v = c - 56;
-        else {
+        unsigned char c = (unsigned char)p[i];
+        unsigned v = armour_tab[c];
+        if (v == 0 && c != '0') {
             *badat = i;
+            *pos += 6 * i;     /* so the caller knows how far bytes were written */
             return false;
         }
-        /* write 6 bits MSB-first at `bit` */
-        size_t byte = bit >> 3;
-        unsigned sh = (unsigned)(bit & 7);
-        unsigned w = v << (10 - sh);           /* 16-bit window */
-        bits[byte] |= (uint8_t)(w >> 8);
-        bits[byte + 1] |= (uint8_t)(w & 0xFF);
-        bit += 6;
+        acc = (acc << 6) | v;
+        nacc += 6;
+        if (nacc >= 8) {
+            nacc -= 8;
+            bits[byte++] = (uint8_t)(acc >> nacc);
+        }
     }
-    *pos = bit;
+    if (nacc)
+        bits[byte] = (uint8_t)(acc << (8 - nacc));
+    *pos += 6 * n;
     return true;
 }
 
@@ -305,14 +334,16 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
                        const char *line, size_t len)
 {
     size_t pos = 0, badat;
-    memset(d->bits, 0, sizeof d->bits);
+    clear_bits(d);
     for (unsigned f = 0; f < p->nfrags; f++) {
         if (pos + 6 * (size_t)p->len[f] > AIS_MAX_BITS) {
             p->used = false;
             return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG,
                             "reassembled payload exceeds 1192 bits", line, len, 0);
         }
-        if (!armour(d->bits, &pos, p->text + p->off[f], p->len[f], &badat)) {
+        bool ok = armour(d->bits, &pos, p->text + p->off[f], p->len[f], &badat);
+        dirty_bits(d, pos);
+        if (!ok) {
             p->used = false;
             return bad_code(d, ALD_E_AIS_ARMOR,
                             "payload character outside the 6-bit alphabet", line, len, 0);
@@ -401,8 +432,10 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
             return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG, "payload exceeds 1192 bits",
                             line, len, (size_t)(s->payload - line));
         }
-        memset(d->bits, 0, sizeof d->bits);
-        if (!armour(d->bits, &pos, s->payload, s->payload_len, &badat)) {
+        clear_bits(d);
+        bool ok = armour(d->bits, &pos, s->payload, s->payload_len, &badat);
+        dirty_bits(d, pos);
+        if (!ok) {
             return bad_code(d, ALD_E_AIS_ARMOR, "payload character outside the 6-bit alphabet",
                             line, len, (size_t)(s->payload - line) + badat);
         }
