@@ -8,7 +8,6 @@
  * omits the comma after "status_text" in scaled type 27 (fixed in gpsd's
  * tree and in its sample.aivdm.js.chk); we print valid JSON.
  */
-#include <math.h>
 #include <stdlib.h>
 
 #include "ais/internal.h"
@@ -22,7 +21,7 @@ static void latlon7(ald_sb *sb, int v)
     sb_ratio(sb, v, 600000, 7);
 }
 
-static void member_u(ald_sb *sb, const char *key, size_t klen, uint64_t v)
+static inline void member_u(ald_sb *sb, const char *key, size_t klen, uint64_t v)
 {
     sb_put(sb, key, klen);
     sb_u64(sb, v);
@@ -32,6 +31,8 @@ static void member_u(ald_sb *sb, const char *key, size_t klen, uint64_t v)
 #define MB(k, v) do { LIT("," k ":"); sb_bool(sb, (v)); } while (0)
 #define MS(k, v) do { LIT("," k ":\""); sb_jstr(sb, (v)); sb_putc(sb, '"'); } while (0)
 #define MSRAW(k, v) do { LIT("," k ":\""); sb_puts(sb, (v)); sb_putc(sb, '"'); } while (0)
+
+#include "ais/turn_text.h"
 
 static void j_turn(ald_sb *sb, int turn)
 {
@@ -43,12 +44,8 @@ static void j_turn(ald_sb *sb, int turn)
         LIT("\"fastright\"");
     } else {
         /* ROT_AIS = 4.733 * sqrt(ROT_ind) (M.1371-5 table 45), signed */
-        double rot = turn / 4.733;
-        rot *= rot;
-        if (turn < 0)
-            rot = -rot;
         sb_putc(sb, '"');
-        sb_double(sb, rot, 2);
+        sb_puts(sb, turn_text[turn + 126]);
         sb_putc(sb, '"');
     }
 }
