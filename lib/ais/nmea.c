@@ -163,11 +163,13 @@ static bool tagblock_start(const char *p, const char *end)
 }
 
 /* After "*hh": an epoch in the last all-digit comma field, up to the next
- * tag block or the end of the line. */
+ * tag block or sentence start ('!' or '$': two sentences run together when a
+ * logger loses a line break; no trailer format uses them) or the end of the
+ * line. */
 static void parse_trailer(const char *p, const char *end, struct nmea_sentence *s)
 {
     const char *stop = p;
-    while (stop < end && !tagblock_start(stop, end))
+    while (stop < end && *stop != '!' && *stop != '$' && !tagblock_start(stop, end))
         stop++;
     s->next = stop;
     if (p >= stop || *p != ',')
