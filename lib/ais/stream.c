@@ -5,9 +5,11 @@
  * receive time (tag block c:, else the Gatehouse $PGHP line just before,
  * else an epoch trailing the checksum), de-armours the 6-bit payload and, for multipart messages, buffers
  * fragments keyed by (source, channel, sequential id, talker) until all have
- * arrived, in any order. Buffering is bounded: at most `max_pending`
- * messages wait at once, and one still incomplete `orphan_lines` lines later
- * is dropped and counted as orphan. Everything is allocated in
+ * arrived, in any order. Lines of a tag-block group (g:) are matched by group
+ * id, so a later line that carries only g: finds its message even when it
+ * comes first. Buffering is bounded: at most `max_pending` messages wait at
+ * once, and one still incomplete more than `orphan_lines` lines after its
+ * first fragment is dropped and counted as orphan. Everything is allocated in
  * ais_decoder_new(); feeding a line allocates nothing (except the first time
  * a new source name is seen, for the per-source counts).
  */
@@ -26,6 +28,9 @@ struct pending {
     bool used;
     size_t line_no;           /* line of the first fragment seen */
     char src[SRC_MAX];
+    bool src_known;           /* src came from a tag block s: */
+    bool grouped;             /* fragments carry a tag-block g: */
+    unsigned g_id;
     char channel;
     int seqid;
     char talker[2];
@@ -61,9 +66,11 @@ struct ais_decoder {
     struct ais_t24_cache t24;
     int64_t pghp_time_ms;
     size_t line_no;
+    size_t oldest_line;       /* <= line_no of every pending message; SIZE_MAX: none */
     struct pending *pend;
     struct group_memo groups[GROUPS];
     unsigned group_next;
+    bool group_hit;           /* group_note() found the group's s: */
     struct src_count *srcs;   /* open addressing, SOURCES_MAX slots */
     uint64_t src_other, src_none;
     size_t nsrcs;
@@ -90,6 +97,7 @@ ais_decoder *ais_decoder_new(const struct ais_decoder_opts *opts)
         return NULL;
     }
     d->pghp_time_ms = AIS_TIME_NONE;
+    d->oldest_line = SIZE_MAX;
     return d;
 }
 
@@ -286,12 +294,21 @@ static ald_err emit(ais_decoder *d, size_t bitlen, const struct ais_meta *meta,
 
 /* ---- multipart ---- */
 
-static bool same_key(const struct pending *p, const char *src, char chan, int seqid,
+/* Whether fragment s (with source src, src_known when it came from a tag
+ * block) belongs to pending message p. Fragments of one tag-block group
+ * match on the group id, and on the source only when both know theirs (the
+ * later lines of a group usually carry only g:); others on the source. */
+static bool same_key(const struct pending *p, const char *src, bool src_known,
                      const struct nmea_sentence *s)
 {
-    return p->used && p->channel == chan && p->seqid == seqid &&
-           p->nfrags == s->nfrags && p->talker[0] == s->talker[0] &&
-           p->talker[1] == s->talker[1] && strcmp(p->src, src) == 0;
+    if (!p->used || p->channel != s->channel || p->seqid != s->seqid ||
+        p->nfrags != s->nfrags || p->talker[0] != s->talker[0] ||
+        p->talker[1] != s->talker[1])
+        return false;
+    if (p->grouped && s->tb.has_group)
+        return p->g_id == s->tb.g_id &&
+               (!p->src_known || !src_known || strcmp(p->src, src) == 0);
+    return strcmp(p->src, src) == 0;
 }
 
 static void drop_pending(ais_decoder *d, struct pending *p, const char *why)
@@ -306,13 +323,21 @@ static void drop_pending(ais_decoder *d, struct pending *p, const char *why)
     p->used = false;
 }
 
+/* Drops the messages whose first fragment is more than orphan_lines lines
+ * old and notes the oldest line still pending. */
 static void expire_pending(ais_decoder *d)
 {
+    size_t oldest = SIZE_MAX;
     for (unsigned i = 0; i < d->opt.max_pending; i++) {
         struct pending *p = &d->pend[i];
-        if (p->used && d->line_no - p->line_no > d->opt.orphan_lines)
+        if (!p->used)
+            continue;
+        if (d->line_no - p->line_no > d->opt.orphan_lines)
             drop_pending(d, p, "incomplete multipart message expired");
+        else if (p->line_no < oldest)
+            oldest = p->line_no;
     }
+    d->oldest_line = oldest;
 }
 
 static struct pending *new_pending(ais_decoder *d)
@@ -365,6 +390,7 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
 static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src,
                        int64_t *time_ms)
 {
+    d->group_hit = false;
     if (!tb->has_group)
         return;
     if (tb->src) {
@@ -375,12 +401,14 @@ static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src
         g->time_ms = *time_ms;
         return;
     }
-    for (unsigned i = 0; i < GROUPS; i++) {
-        struct group_memo *g = &d->groups[i];
+    /* most recent first: group ids are reused */
+    for (unsigned k = 1; k <= GROUPS; k++) {
+        struct group_memo *g = &d->groups[(d->group_next - k) % GROUPS];
         if (g->used && g->id == tb->g_id) {
             memcpy(src, g->src, SRC_MAX);
             if (*time_ms == AIS_TIME_NONE)
                 *time_ms = g->time_ms;
+            d->group_hit = true;
             return;
         }
     }
@@ -390,6 +418,7 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
                        const char *line, size_t len)
 {
     char src[SRC_MAX];
+    bool src_known = s->tb.src != NULL;
     struct ais_meta meta;
     /* most specific first: the tag block, then a $PGHP stamping this very
      * sentence (satellite feeds: the trailer is only the logger's clock) */
@@ -410,6 +439,8 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         src[0] = '\0';
     }
     group_note(d, &s->tb, src, &t);
+    if (s->tb.has_group && !src_known)
+        src_known = d->group_hit;
 
     d->st.sentences++;
     if (s->payload_len == 0) {
@@ -448,7 +479,7 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
     d->st.fragments++;
     struct pending *p = NULL;
     for (unsigned i = 0; i < d->opt.max_pending && !p; i++)
-        if (same_key(&d->pend[i], src, s->channel, s->seqid, s))
+        if (same_key(&d->pend[i], src, src_known, s))
             p = &d->pend[i];
     if (p && (p->have & (1u << (s->fragno - 1)))) {
         drop_pending(d, p, "multipart message restarted before it was complete");
@@ -460,6 +491,11 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         p->used = true;
         p->line_no = d->line_no;
         memcpy(p->src, src, SRC_MAX);
+        p->src_known = src_known;
+        p->grouped = s->tb.has_group;
+        p->g_id = s->tb.g_id;
+        if (p->line_no < d->oldest_line)
+            d->oldest_line = p->line_no;
         p->channel = s->channel;
         p->seqid = s->seqid;
         p->talker[0] = s->talker[0];
@@ -473,6 +509,11 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG, "multipart payload too long",
                         line, len, 0);
     }
+    if (src_known && !p->src_known) {
+        /* the group's line with s: came after lines with only g: */
+        memcpy(p->src, src, SRC_MAX);
+        p->src_known = true;
+    }
     unsigned f = s->fragno - 1;
     memcpy(p->text + p->text_len, s->payload, s->payload_len);
     p->off[f] = p->text_len;
@@ -484,6 +525,8 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         p->time_ms = t;
     if (p->have == (1u << p->nfrags) - 1) {
         meta.time_ms = p->time_ms;
+        memcpy(src, p->src, SRC_MAX);     /* the message's, not this line's */
+        meta.source = src[0] ? src : NULL;
         return assemble(d, p, &meta, line, len);
     }
     return ALD_E_OK;
@@ -500,7 +543,7 @@ ald_err ais_decoder_feed(ais_decoder *d, const char *line, size_t len)
     while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
         end--;
     len = (size_t)(end - line);
-    if ((d->line_no & 63) == 0)
+    if (d->oldest_line != SIZE_MAX && d->line_no - d->oldest_line > d->opt.orphan_lines)
         expire_pending(d);
 
     const char *p = line;
@@ -516,6 +559,9 @@ ald_err ais_decoder_feed(ais_decoder *d, const char *line, size_t len)
                 first = e;
             bad(d, &err, line, len);
             any = true;
+            /* a $PGHP stamps the sentence right after it, even a rejected one */
+            if (s.start)
+                d->pghp_time_ms = AIS_TIME_NONE;
             continue;
         }
         if (s.tb.present && !s.tb.checksum_ok)
