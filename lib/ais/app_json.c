@@ -5,11 +5,16 @@
  * -u -j.
  *
  * Each DAC/FI is a table of rows {key, format, member, scale}; repeated
- * groups print as JSON arrays of such rows. Deliberate differences from
- * gpsdecode 3.27.5 (both only where gpsd's output is not valid JSON):
- *   - DAC 1 FI 19: gpsd omits the comma before "nextsignal_text"; we don't.
- *   - six-bit text is always escaped ('"' and '\' can occur in six-bit);
- *     gpsd prints a few text members (Inland AIS country, locode, ...) raw.
+ * groups print as JSON arrays of such rows. gpsd's quirks are kept where its
+ * output is valid JSON (type 8 DAC 1 FI 16 always says "persons":0, EMMA
+ * start times print the day last, DAC 1 FI 19 positions are scaled even
+ * with -u, ...). Deliberate differences, only where gpsd's output is not
+ * valid JSON:
+ *   - DAC 1 FI 19: gpsd omits the comma before "nextsignal_text" and leaves
+ *     the quotes of some signal legends unescaped; we don't.
+ *   - six-bit text is always escaped ('"' and '\' are six-bit characters);
+ *     gpsd prints the Inland AIS text members (country, locode, section,
+ *     terminal, hectometre) raw.
  */
 #include <stddef.h>
 
