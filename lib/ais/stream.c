@@ -373,12 +373,11 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
             return bad_code(d, ALD_E_AIS_ARMOR,
                             "payload character outside the 6-bit alphabet", line, len, 0);
         }
-        /* like gpsd, every fragment's fill bits come off the running length,
-         * so the next fragment overwrites them */
+        /* like gpsd, every fragment's fill bits come off the running length:
+         * the next fragment overwrites them (armour() keeps only the bits
+         * before pos), and the last one's stay in the buffer past bitlen, where
+         * gpsd's raw "data" of type 6 shows them */
         pos -= p->fill[f];
-        /* clear the bits just given back, so they do not leak into the next fragment */
-        for (size_t b = pos; b < pos + p->fill[f]; b++)
-            d->bits[b >> 3] &= (uint8_t)~(0x80u >> (b & 7));
     }
     p->used = false;
     meta->nfrags = p->nfrags;
