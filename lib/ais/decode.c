@@ -390,7 +390,7 @@ static ald_err d_group23(const uint8_t *bits, size_t bitlen, struct ais_group23 
     t->sw_lat = S(93, 17);
     t->stationtype = U(110, 4);
     t->shiptype = U(114, 8);
-    t->txrx = U(144, 4);
+    t->txrx = U(144, 2);            /* 2 bits; 146-149 are the interval */
     t->interval = U(146, 4);
     t->quiet = U(150, 4);
     return ALD_E_OK;
