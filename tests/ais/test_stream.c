@@ -978,10 +978,10 @@ static void check_counts(ais_decoder *d, const struct file_counts *w)
  * good checksum. 42 of them are the two halves of 21 type 5 messages (21
  * "g:1-2-" and 21 "g:2-2-" lines), so 221 - 21 = 200 messages. Types, by
  * the first payload character ('1' 163 times, '3' 15, '5' 21, ';' once):
- * 163 + 15 + 21 + 1 = 200. Sources: 183 lines carry s:rEV02 directly or
- * through their group (4 groups have s:rEV02 on the first line); the 17
- * other groups are "\g:1-2-n,c:..*hh\!BSVDM" with no s: anywhere, hence 17
- * messages without a source. Checked with grep and an independent Python
+ * 163 + 15 + 21 + 1 = 200. Sources: 179 single sentences carry s:rEV02,
+ * and 4 groups have it on their first line only ("\g:2-2-n*hh\" follows),
+ * so 183 messages from rEV02; the 17 other groups are
+ * "\g:1-2-n,c:..*hh\!BSVDM" with no s: anywhere, hence 17 without a source. Checked with grep and an independent Python
  * re-implementation of the counting rules.
  */
 static void whole_file_exact_earth_with_tag_block(void **state)
@@ -1040,8 +1040,9 @@ static void whole_file_nmea_data_sample(void **state)
  * amsa-risky/exact-earth-augmented.txt: 7160 lines; 3188 are $PGHP time
  * stamps (used, so neither errors nor skipped) and 3972 single-part AIS
  * sentences with good checksums. 30 of those have a length their type does
- * not allow (satellite reception: 12 of them a 42-bit type 20 "D06rQm0",
- * 4 a 12-bit "00", a 216-bit type 25, a 336-bit type 27, ...), leaving
+ * not allow (satellite reception: 10 of them the 40-bit type 20
+ * "D06rQm0",2 where 72 bits are the least, 4 the 8-bit "00",4, then a
+ * 216-bit type 25, a 336-bit type 27, 5 type 16 of 184-312 bits...), leaving
  * 3942 messages. Cross-checked with an independent Python implementation
  * of the length rules of ITU-R M.1371-5 as gpsd applies them.
  */
