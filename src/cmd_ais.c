@@ -244,8 +244,8 @@ static int decode(int argc, char **argv)
         }
         bytes += lr_bytes(lr);
         lr_close(lr);
+        ais_decoder_finish(d);   /* no multipart message spans two files */
     }
-    ais_decoder_finish(d);
     out_flush(&r.out);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (r.out.failed && status == 0) {

@@ -310,7 +310,9 @@ ALD_API ald_err ais_decoder_feed(ais_decoder *d, const char *line, size_t len);
  * reported through on_bad with the first `len` bytes of `line`. */
 ALD_API void ais_decoder_reject_line(ais_decoder *d, ald_err code, const char *msg,
                                      const char *line, size_t len);
-/* Ends the stream: every incomplete multipart message is counted as orphan. */
+/* Ends the stream: every incomplete multipart message is counted as orphan.
+ * The decoder can then take another stream (line numbers restart at 1;
+ * statistics keep adding up). */
 ALD_API void ais_decoder_finish(ais_decoder *d);
 ALD_API const struct ais_stats *ais_decoder_stats(const ais_decoder *d);
 /* Iterates the per-source message counts: returns false when i is past the

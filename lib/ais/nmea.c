@@ -192,6 +192,13 @@ static void parse_trailer(const char *p, const char *end, struct nmea_sentence *
     }
 }
 
+/* "!xxVD...": an AIS sentence, possibly garbled in its talker ("!=IVDM"). Other
+ * sentences that are broken are skipped like any other NMEA, not errors. */
+static bool looks_ais(const char *p, const char *end)
+{
+    return end - p >= 5 && p[0] == '!' && p[3] == 'V' && p[4] == 'D';
+}
+
 static bool talker_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -277,6 +284,10 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
         while (q < end && *q != '\\' && *q != '!' && *q != '$')
             q++;
         s->next = q;
+        if (!looks_ais(p, end)) {
+            s->kind = NMEA_OTHER;     /* broken non-AIS sentence: skipped */
+            return ALD_E_OK;
+        }
         return fail(err, ALD_E_NMEA_FORMAT, line, p, "sentence has no *hh checksum");
     }
     if (n < 24)
@@ -284,8 +295,13 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     s->len = (size_t)(star + 3 - p);
     int h1 = hexval(star[1]), h2 = hexval(star[2]);
     parse_trailer(star + 3, end, s);
-    if (h1 < 0 || h2 < 0)
+    if (h1 < 0 || h2 < 0) {
+        if (!looks_ais(p, end)) {
+            s->kind = NMEA_OTHER;
+            return ALD_E_OK;
+        }
         return fail(err, ALD_E_NMEA_FORMAT, line, star, "checksum is not two hex digits");
+    }
 
     size_t alen = (size_t)(fe[0] - fs[0]);
     bool ais = *p == '!' && alen == 5 && memcmp(fs[0] + 2, "VD", 2) == 0 &&

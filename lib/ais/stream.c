@@ -469,9 +469,7 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
             return bad_code(d, ALD_E_AIS_ARMOR, "payload character outside the 6-bit alphabet",
                             line, len, (size_t)(s->payload - line) + badat);
         }
-        if (s->fill > pos) {
-            return bad_code(d, ALD_E_AIS_FILL, "more fill bits than payload bits", line, len, 0);
-        }
+        /* fill <= 5 (nmea.c) and pos >= 6 (payload not empty) */
         return emit(d, pos - s->fill, &meta, line, len);
     }
 
@@ -603,4 +601,8 @@ void ais_decoder_finish(ais_decoder *d)
     for (unsigned i = 0; i < d->opt.max_pending; i++)
         if (d->pend[i].used)
             drop_pending(d, &d->pend[i], "input ended before the multipart message was complete");
+    /* the next line fed starts a new stream (e.g. the next file) */
+    d->line_no = 0;
+    d->pghp_time_ms = AIS_TIME_NONE;
+    memset(d->groups, 0, sizeof d->groups);
 }
