@@ -30,6 +30,7 @@ struct line_reader {
     bool raw_eof;
     z_stream zs;
     bool zs_init;
+    bool in_frame;           /* a gzip member / zstd frame is not finished */
     ZSTD_DCtx *zd;
     /* decompressed text */
     char *buf;
@@ -86,8 +87,15 @@ static ssize_t produce(line_reader *lr, char *dst, size_t cap)
     while (out == 0) {
         if (fill_raw(lr) < 0)
             return -1;
-        if (lr->raw_pos >= lr->raw_len && lr->raw_eof)
+        if (lr->raw_pos >= lr->raw_len && lr->raw_eof) {
+            if (lr->in_frame) {
+                snprintf(lr->err, sizeof lr->err, "%s: truncated %s data (the file ends "
+                         "inside a compressed block)", lr->name,
+                         lr->codec == C_GZIP ? "gzip" : "zstd");
+                return -1;
+            }
             return 0;
+        }
         if (lr->codec == C_GZIP) {
             lr->zs.next_in = lr->raw + lr->raw_pos;
             lr->zs.avail_in = (uInt)(lr->raw_len - lr->raw_pos);
@@ -96,9 +104,11 @@ static ssize_t produce(line_reader *lr, char *dst, size_t cap)
             int rc = inflate(&lr->zs, Z_NO_FLUSH);
             lr->raw_pos = lr->raw_len - lr->zs.avail_in;
             out = cap - lr->zs.avail_out;
+            lr->in_frame = true;
             if (rc == Z_STREAM_END) {
                 /* concatenated gzip members */
                 inflateReset(&lr->zs);
+                lr->in_frame = false;
             } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
                 snprintf(lr->err, sizeof lr->err, "%s: corrupt gzip data (%s)", lr->name,
                          lr->zs.msg ? lr->zs.msg : "inflate failed");
@@ -115,6 +125,7 @@ static ssize_t produce(line_reader *lr, char *dst, size_t cap)
             }
             lr->raw_pos += in.pos;
             out = o.pos;
+            lr->in_frame = rc != 0;   /* 0: a frame just ended */
         }
     }
     return (ssize_t)out;
@@ -197,6 +208,10 @@ int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated)
                 n--;
             *line = s;
             *len = n;
+            if (n > LR_MAX_LINE) {
+                *len = LR_MAX_LINE;
+                *truncated = true;
+            }
             return 1;
         }
         size_t pending = lr->end - lr->start;
