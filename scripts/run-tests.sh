@@ -36,14 +36,24 @@ run_suite() {
     meson test -C "$dir" --print-errorlogs --num-processes 2 > "$dir-test.log" 2>&1
     rc=$?
     cat "$dir-test.log"
-    ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir-test.log" | tail -n 1)
+    # count test cases, not programs: cmocka's "[  PASSED  ] N test(s)." and
+    # "[  FAILED  ] N test(s)", and the shell tests' "N passed, N failed"
+    log="$dir/meson-logs/testlog.txt"
+    cp=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    cf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    sp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    sf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
     fl=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir-test.log" | tail -n 1)
     to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$dir-test.log" | tail -n 1)
-    passed=$((passed + ${ok:-0}))
-    failed=$((failed + ${fl:-0} + ${to:-0}))
+    passed=$((passed + cp + sp))
+    failed=$((failed + cf + sf))
     if [ $rc -ne 0 ]; then
         status=1
-        [ "${fl:-0}" = 0 ] && [ "${to:-0}" = 0 ] && failed=$((failed + 1))
+        # a program that crashed or timed out before its summary
+        if [ $((cf + sf)) -eq 0 ]; then
+            failed=$((failed + ${fl:-0} + ${to:-0}))
+            [ "${fl:-0}" = 0 ] && [ "${to:-0}" = 0 ] && failed=$((failed + 1))
+        fi
     fi
 }
 
