@@ -26,16 +26,16 @@ configure() {
 
 run_suite() {
     dir=$1; label=$2
-    if ! ninja -C "$dir" >"$dir.log" 2>&1; then
-        cat "$dir.log" >&2
+    if ! ninja -C "$dir" >"$dir/ninja-output.txt" 2>&1; then
+        cat "$dir/ninja-output.txt" >&2
         echo "run-tests.sh: $label build failed" >&2
         failed=$((failed + 1))
         status=1
         return
     fi
-    meson test -C "$dir" --print-errorlogs --num-processes 2 > "$dir-test.log" 2>&1
+    meson test -C "$dir" --print-errorlogs --num-processes 2 > "$dir/test-output.txt" 2>&1
     rc=$?
-    cat "$dir-test.log"
+    cat "$dir/test-output.txt"
     # count test cases, not programs: cmocka's "[  PASSED  ] N test(s)." and
     # "[  FAILED  ] N test(s)", and the shell tests' "N passed, N failed"
     log="$dir/meson-logs/testlog.txt"
@@ -43,8 +43,8 @@ run_suite() {
     cf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     sp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     sf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
-    fl=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir-test.log" | tail -n 1)
-    to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$dir-test.log" | tail -n 1)
+    fl=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir/test-output.txt" | tail -n 1)
+    to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$dir/test-output.txt" | tail -n 1)
     passed=$((passed + cp + sp))
     failed=$((failed + cf + sf))
     if [ $rc -ne 0 ]; then
