@@ -22,31 +22,54 @@ static const char digits2[] =
     "8081828384858687888990919293949596979899";
 
 /* Writes v in decimal into the END of tmp[24]; returns the start. */
-static char *u64_digits(uint64_t v, char tmp[24])
+static const uint64_t pow10_u64[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+    1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+    1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* Number of decimal digits of v (1 for 0): log10 from the bit length. */
+static int ndigits(uint64_t v)
 {
-    char *q = tmp + 24;
-    while (v >= 100) {
+    int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+    return t + 1 - (v < pow10_u64[t]);
+}
+
+/* Writes the n digits of v ending just before `end`. */
+static void put_digits(char *end, uint64_t v, int n)
+{
+    char *q = end;
+    while (n >= 2) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         q -= 2;
         q[0] = digits2[2 * r];
         q[1] = digits2[2 * r + 1];
+        n -= 2;
     }
-    if (v >= 10) {
-        q -= 2;
-        q[0] = digits2[2 * v];
-        q[1] = digits2[2 * v + 1];
-    } else {
-        *--q = (char)('0' + v);
-    }
-    return q;
+    if (n)
+        *--q = (char)('0' + v % 10);
 }
 
-void sb_u64(ald_sb *sb, uint64_t v)
+/* Room for n more bytes, or sets overflow. */
+static bool room(ald_sb *sb, size_t n)
 {
-    char tmp[24];
-    char *q = u64_digits(v, tmp);
-    sb_put(sb, q, (size_t)(tmp + 24 - q));
+    if (sb->overflow || (size_t)(sb->end - sb->p) < n) {
+        sb->overflow = true;
+        return false;
+    }
+    return true;
+}
+
+void sb_u64_digits(ald_sb *sb, uint64_t v)
+{
+    int n = ndigits(v);
+    if (!room(sb, (size_t)n))
+        return;
+    put_digits(sb->p + n, v, n);
+    sb->p += n;
 }
 
 void sb_i64(ald_sb *sb, int64_t v)
@@ -61,20 +84,17 @@ void sb_i64(ald_sb *sb, int64_t v)
 
 void sb_u_pad(ald_sb *sb, uint64_t v, int width)
 {
-    char tmp[24];
-    char *q = u64_digits(v, tmp);
-    int n = (int)(tmp + 24 - q);
-    for (; n < width; n++)
-        sb_putc(sb, '0');
-    sb_put(sb, q, (size_t)(tmp + 24 - q));
+    int n = ndigits(v);
+    int w = n > width ? n : width;
+    if (!room(sb, (size_t)w))
+        return;
+    memset(sb->p, '0', (size_t)(w - n));
+    put_digits(sb->p + w, v, n);
+    sb->p += w;
 }
 
-static const uint64_t pow10_tab[] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-    10000000ULL, 100000000ULL, 1000000000ULL
-};
 
-void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
+void sb_ratio_slow(ald_sb *sb, int64_t num, int64_t den, int decimals)
 {
     /* the sign of the IEEE quotient: 0 / -den is -0.0 and prints as "-0.0" */
     bool neg = (num < 0) != (den < 0);
@@ -84,7 +104,7 @@ void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
         sb_double(sb, (double)num / (double)den, decimals < 0 ? 0 : decimals);
         return;
     }
-    uint64_t scale = pow10_tab[decimals];
+    uint64_t scale = pow10_u64[decimals];
     /* a * scale must not overflow: a < 2^40 and scale <= 10^9 < 2^30 */
     if (a >= (1ULL << 33)) {
         sb_double(sb, (double)num / (double)den, decimals);
@@ -99,14 +119,29 @@ void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
     }
     if (2 * r > d)
         q++;
+    sb_fixed(sb, neg, q, decimals);
+}
+
+void sb_fixed(ald_sb *sb, bool neg, uint64_t q, int decimals)
+{
+    int n = ndigits(q);
+    int digits = n > decimals ? n : decimals + 1;     /* "0.001" has 4 */
+    size_t len = (size_t)neg + (size_t)digits + (decimals > 0);
+    if (!room(sb, len))
+        return;
     if (neg)
-        sb_putc(sb, '-');
-    uint64_t ip = q / scale, fp = q % scale;
-    sb_u64(sb, ip);
+        *sb->p = '-';
+    /* fraction and integer part, each right to left in digit pairs */
+    char *e = sb->p + len;
     if (decimals > 0) {
-        sb_putc(sb, '.');
-        sb_u_pad(sb, fp, decimals);
+        uint64_t scale = pow10_u64[decimals];
+        put_digits(e, q % scale, decimals);
+        e -= decimals;
+        *--e = '.';
+        q /= scale;
     }
+    put_digits(e, q, digits - decimals);
+    sb->p += len;
 }
 
 void sb_double(ald_sb *sb, double v, int decimals)

@@ -57,13 +57,45 @@ static inline void sb_puts(ald_sb *sb, const char *s)
 }
 
 /* Unsigned and signed decimal integers. */
-void sb_u64(ald_sb *sb, uint64_t v);
+void sb_u64_digits(ald_sb *sb, uint64_t v);
+static inline void sb_u64(ald_sb *sb, uint64_t v)
+{
+    if (v < 10)
+        sb_putc(sb, (char)('0' + v));
+    else
+        sb_u64_digits(sb, v);
+}
 void sb_i64(ald_sb *sb, int64_t v);
 /* Zero-padded unsigned integer of at least `width` digits ("%0*u"). */
 void sb_u_pad(ald_sb *sb, uint64_t v, int width);
-/* num/den with `decimals` digits after the point, rounded half away from
- * zero; a negative value that rounds to zero prints as "-0.0…", like printf. */
-void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals);
+/* num/den with `decimals` digits after the point, as printf("%.*f") prints
+ * (double)num/den: rounded half away from zero, except exact ties, which
+ * go to printf; a negative value that rounds to zero prints as "-0.0…".
+ * Inline so that constant divisors become multiplications. */
+void sb_ratio_slow(ald_sb *sb, int64_t num, int64_t den, int decimals);
+/* q / 10^decimals, with a leading '-' when neg. */
+void sb_fixed(ald_sb *sb, bool neg, uint64_t q, int decimals);
+static inline uint64_t sb_pow10(int d)
+{
+    uint64_t p = 1;
+    for (int i = 0; i < d; i++)
+        p *= 10;
+    return p;
+}
+static inline void sb_ratio(ald_sb *sb, int64_t num, int64_t den, int decimals)
+{
+    if (den > 0 && decimals >= 0 && decimals <= 9 &&
+        num > -(1LL << 33) && num < (1LL << 33)) {
+        uint64_t a = num < 0 ? (uint64_t)-num : (uint64_t)num;
+        uint64_t x = a * sb_pow10(decimals);
+        uint64_t q = x / (uint64_t)den, r = x % (uint64_t)den;
+        if (2 * r != (uint64_t)den) {
+            sb_fixed(sb, num < 0, q + (2 * r > (uint64_t)den), decimals);
+            return;
+        }
+    }
+    sb_ratio_slow(sb, num, den, decimals);
+}
 /* printf("%.*f") fallback for values that are not simple ratios. */
 void sb_double(ald_sb *sb, double v, int decimals);
 /* JSON string body (no quotes), escaped the way gpsd's json_stringify does:
