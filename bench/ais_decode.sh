@@ -229,7 +229,6 @@ edit it by hand, re-run it:
 The script builds its own release tree (`build-bench`), builds its input under
 `bench/out/` (git-ignored) from the real captures in `../shared/data`, and
 records the machine (CPU model, `nproc`, kernel) with the numbers.
-
 EOF
     fi
     awk -v sect="$out/ais_decode.md" '
