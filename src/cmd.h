@@ -6,5 +6,6 @@
 
 /* Each returns the process exit status. argv[0] is the subcommand name. */
 int cmd_ais(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO) to gpsd JSON or CSV"},
+    {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
 };
 
 static void usage(FILE *f)

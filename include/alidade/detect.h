@@ -1,0 +1,126 @@
+/*
+ * detect.h - streaming detectors of illicit activity at sea, fed with the
+ * tracker's fixes (track.h), each emitting events as soon as they are
+ * certain:
+ *   gap            AIS silence >= 6 h; "likely disabling" when >= 12 h, far
+ *                  from shore, with good reception, after regular reporting
+ *   encounter      two vessels within 0.5 km for >= 2 h at median < 2 kn
+ *   loitering      one vessel averaging <= 2 kn for >= 4 h far from shore
+ *   zone_entry/exit  crossing operator-supplied polygons
+ *   teleport       implied speed over the limit between consecutive fixes
+ *   mmsi_clash     the same MMSI in two far places at once
+ *   invalid_mmsi   MMSI that is not 9 digits or whose MID is not allocated
+ *   identity_change  name / call sign / IMO churn for one MMSI
+ * Defaults follow Global Fishing Watch's published definitions; every
+ * threshold is a named field of struct det_config (zero = default).
+ * Each detector is one file in lib/detect/ with one registration row.
+ */
+#ifndef ALIDADE_DETECT_H
+#define ALIDADE_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alidade/track.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum det_kind {
+    DET_GAP = 0,
+    DET_ENCOUNTER,
+    DET_LOITERING,
+    DET_ZONE_ENTRY,
+    DET_ZONE_EXIT,
+    DET_TELEPORT,
+    DET_MMSI_CLASH,
+    DET_INVALID_MMSI,
+    DET_IDENTITY_CHANGE,
+    DET__COUNT
+};
+
+/* "gap", "encounter", ... as in the JSON "event" member. */
+ALD_API const char *det_kind_name(enum det_kind k);
+
+/* One detected event. Doubles are NAN when not applicable or unknown. */
+struct det_event {
+    enum det_kind kind;
+    uint32_t mmsi;
+    uint32_t mmsi2;          /* the other vessel (encounter, mmsi_clash) or 0 */
+    int64_t start, end;      /* ms since 1970 UTC */
+    double lat, lon;         /* where it happened or began, degrees */
+    double end_lat, end_lon; /* where it ended (gap, teleport), or NAN */
+    double duration_h;
+    double distance_km;      /* gap/teleport: start to end; encounter: median separation */
+    double speed_kn;         /* implied (gap, teleport) or mean/median (loitering, encounter) */
+    double shore_km;         /* distance to shore at the start, NAN = unknown */
+    int likely_disabling;    /* gap only: 1 yes, 0 no, -1 cannot tell */
+    char zone[64];           /* zone events: the zone's name */
+    char detail[160];        /* short human explanation, e.g. "name MARIA -> NIKOS" */
+};
+
+typedef void (*det_event_cb)(void *ctx, const struct det_event *e);
+
+struct det_config {
+    /* gap */
+    double gap_min_h;            /* silence recorded from (6) */
+    double gap_dark_h;           /* likely disabling from (12) */
+    double gap_dark_shore_nm;    /* ... when it starts at least this far out (50) */
+    double gap_regular_min_per_h;/* ... and the vessel sent this many fixes per
+                                    hour in the 12 h before (2) */
+    double gap_reception_km;     /* ... and other vessels were heard within this
+                                    distance during the gap (good reception) (50) */
+    /* encounter */
+    double enc_max_km;           /* (0.5) */
+    double enc_min_h;            /* (2) */
+    double enc_max_median_kn;    /* (2) */
+    double enc_min_anchorage_km; /* (10) */
+    double enc_grid_min;         /* resampling step, minutes (10) */
+    double enc_max_interp_h;     /* no interpolation across longer gaps (1) */
+    double enc_merge_h;          /* same pair closer than this merges (4) */
+    /* loitering */
+    double loi_max_kn;           /* (2) */
+    double loi_min_h;            /* (4) */
+    double loi_min_shore_nm;     /* (20) */
+    /* identity and spoofing */
+    double tel_max_kn;           /* implied speed that is a teleport (50) */
+    double tel_min_km;           /* ... over at least this distance (10) */
+    double clash_min_km;         /* same MMSI this far apart ... (50) */
+    double clash_max_s;          /* ... within this time (600) */
+    unsigned ident_max_changes;  /* identity changes per day before an event (1:
+                                    every change is an event) */
+};
+
+typedef struct det_engine det_engine;
+
+/* Distance to the nearest shore and anchorage, supplied by the operator
+ * (GeoJSON / CSV, see the CLI); NULL or a function returning NAN means
+ * unknown, and events then carry shore_km = NAN instead of a guess. */
+struct det_geo {
+    double (*shore_km)(void *ctx, double lat, double lon);
+    double (*anchorage_km)(void *ctx, double lat, double lon);
+    void *ctx;
+};
+
+/* Returns a new engine running every detector, or NULL when out of memory.
+ * `cfg` may be NULL (all defaults); `geo` may be NULL (shore unknown). */
+ALD_API det_engine *det_new(const struct det_config *cfg, const struct det_geo *geo,
+                            det_event_cb on_event, void *ctx);
+ALD_API void det_free(det_engine *d);
+/* Feeds fixes in time order (per vessel strictly, across vessels within the
+ * tracker's reorder window). */
+ALD_API void det_feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st);
+/* Feeds a static-data change (from trk_static_cb). */
+ALD_API void det_feed_static(det_engine *d, uint32_t mmsi, const struct trk_static *before,
+                             const struct trk_static *after, int64_t t);
+/* Ends the stream: open events that qualify are emitted. */
+ALD_API void det_finish(det_engine *d);
+/* Events emitted per kind so far. */
+ALD_API uint64_t det_count(const det_engine *d, enum det_kind k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

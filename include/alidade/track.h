@@ -1,0 +1,118 @@
+/*
+ * track.h - vessel tracks from decoded AIS: positions merged with static and
+ * voyage data per MMSI, invalid values dropped and counted, and fixes cut
+ * into segments the way Global Fishing Watch's gpsdio-segment does (a fix
+ * joins a segment only when the speed implied from that segment's last fix
+ * is plausible). The tracker is the only stateful stage between the decoder
+ * and the detectors: it owns one small record per vessel, bounded in number,
+ * and evicts idle vessels.
+ *
+ * Units: positions are kept in AIS units (1/600000 degree, int32) so that no
+ * precision is lost and a fix stays small; times are ms since 1970 UTC.
+ */
+#ifndef ALIDADE_TRACK_H
+#define ALIDADE_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alidade/ais.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TRK_DEG 600000          /* AIS position units per degree */
+#define TRK_SOG_NA 1023         /* speed over ground not available */
+#define TRK_COG_NA 3600         /* course over ground not available */
+#define TRK_HEADING_NA 511
+
+/* One accepted position report. */
+struct trk_fix {
+    uint32_t mmsi;
+    uint32_t segment;        /* segment number within the vessel, from 1 */
+    int64_t t;               /* receive time, ms since 1970 */
+    int32_t lat, lon;        /* 1/600000 degree */
+    uint16_t sog;            /* 0.1 kn, TRK_SOG_NA */
+    uint16_t cog;            /* 0.1 degree, TRK_COG_NA */
+    uint16_t heading;        /* degree, TRK_HEADING_NA */
+    uint8_t nav_status;      /* 0-15, 15 = not defined; 15 for class B */
+    uint8_t msg_type;        /* 1-3, 18, 19, 27 */
+};
+
+/* Static and voyage data last heard for a vessel (types 5, 19, 24). Empty
+ * strings and zeros mean "not heard". */
+struct trk_static {
+    char name[21];
+    char callsign[8];
+    uint32_t imo;
+    uint8_t shiptype;
+    uint16_t length_m, beam_m;   /* to_bow + to_stern, to_port + to_starboard */
+    char destination[21];
+    int64_t t;                   /* when it was last heard, ms */
+};
+
+/* Why fixes or static fields were dropped (GFW's validity rules). */
+struct trk_stats {
+    uint64_t messages;           /* messages offered */
+    uint64_t fixes;              /* fixes accepted */
+    uint64_t no_time;            /* position without a receive time: dropped */
+    uint64_t no_position;        /* lat 91 or lon 181 ("not available"): dropped */
+    uint64_t bad_lat;            /* |lat| > 91 degrees: dropped */
+    uint64_t bad_lon;            /* |lon| > 181 degrees: dropped */
+    uint64_t bad_course;         /* COG >= 360.1 and not 360 (n/a): kept, COG cleared */
+    uint64_t bad_heading;        /* heading > 359 and not 511: kept, heading cleared */
+    uint64_t bad_speed;          /* SOG >= 102.3 kn: kept, SOG cleared */
+    uint64_t bad_name;           /* name that is all '@' or empty: not stored */
+    uint64_t too_old;            /* older than the reorder window: dropped */
+    uint64_t reordered;          /* arrived late but within the window */
+    uint64_t new_segments;       /* segments opened */
+    uint64_t evicted;            /* idle vessels evicted */
+    uint64_t vessels;            /* vessels currently held */
+};
+
+/* Tunables, GFW's defaults when zero. */
+struct trk_opts {
+    double max_speed_kn;         /* implied speed that still joins a segment (30) */
+    int64_t max_gap_ms;          /* longer silence starts a new segment (24 h) */
+    int64_t reorder_ms;          /* out-of-order tolerance per vessel (10 min) */
+    int64_t idle_evict_ms;       /* vessel silent this long is evicted (48 h) */
+    size_t max_vessels;          /* hard cap; oldest idle evicted first (1,000,000) */
+};
+
+typedef struct trk_tracker trk_tracker;
+
+/* Called for every accepted fix, in time order per vessel; `st` is the
+ * vessel's static data (never NULL; fields empty when unknown). */
+typedef void (*trk_fix_cb)(void *ctx, const struct trk_fix *fix,
+                           const struct trk_static *st);
+/* Called when a vessel's static data changes (for identity-change checks):
+ * `before` is the previous record (fields empty when first heard). */
+typedef void (*trk_static_cb)(void *ctx, uint32_t mmsi, const struct trk_static *before,
+                              const struct trk_static *after);
+
+ALD_API trk_tracker *trk_new(const struct trk_opts *opts);
+ALD_API void trk_free(trk_tracker *t);
+ALD_API void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_static,
+                        void *ctx);
+/* Feeds one decoded message (any type; only positions and static data are
+ * used). meta->time_ms is the fix time. */
+ALD_API void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta);
+/* Flushes fixes held back for reordering. */
+ALD_API void trk_finish(trk_tracker *t);
+ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);
+/* Bytes of memory held per vessel (the record and its reorder buffer). */
+ALD_API size_t trk_bytes_per_vessel(void);
+
+/* ---- geometry helpers shared by the detectors ---- */
+
+/* Great-circle distance in km between two AIS positions (haversine, mean
+ * Earth radius 6371.0088 km). */
+ALD_API double trk_distance_km(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
+#define TRK_KM_PER_NM 1.852
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,3 @@
+/*
+ * encode.c - PLACEHOLDER: AIS message -> NMEA sentence encoder; being written.
+ */
