@@ -262,15 +262,28 @@ static int decode(int argc, char **argv)
     return status;
 }
 
+static void ais_commands(FILE *f)
+{
+    fprintf(f,
+        "usage: alidade ais <subcommand> [options] [FILE...]\n"
+        "\n"
+        "  decode   NMEA AIS to gpsd JSON or CSV, one message per line\n"
+        "  detect   NMEA AIS to maritime events (gaps, encounters, loitering, spoofing)\n"
+        "\n"
+        "Run 'alidade ais <subcommand> --help' for its options.\n");
+}
+
 int cmd_ais(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        ais_usage(argc < 2 ? stderr : stdout);
+        ais_commands(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "decode") == 0)
         return decode(argc - 1, argv + 1);
+    if (strcmp(argv[1], "detect") == 0)
+        return cmd_detect(argc - 1, argv + 1);
     fprintf(stderr, "alidade ais: unknown subcommand '%s'\n", argv[1]);
-    ais_usage(stderr);
+    ais_commands(stderr);
     return 2;
 }

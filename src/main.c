@@ -13,7 +13,7 @@ static const struct {
     int (*run)(int, char **);
     const char *summary;
 } commands[] = {
-    {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO) to gpsd JSON or CSV"},
+    {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO); detect maritime events"},
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
 };
 
