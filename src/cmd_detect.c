@@ -9,6 +9,7 @@
  * FeatureCollection. Bad input lines are counted and reported on stderr; the
  * exit status is 0 whenever the input could be read.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,6 +55,8 @@ static void detect_usage(FILE *f)
         "                         FeatureCollection: opens in QGIS, kepler.gl)\n"
         "      --since TIME       ignore positions before TIME (ISO 8601 UTC or epoch s)\n"
         "      --until TIME       ignore positions at or after TIME\n"
+        "      --zones FILE       GeoJSON polygons (\"name\"; rules \"exempt_mids\",\n"
+        "                         \"ship_types\", \"max_speed_kn\"): zone_entry/zone_exit\n"
         "Thresholds (defaults: Global Fishing Watch's published definitions):\n"
         "      --gap-hours H      silence recorded as a gap from (6)\n"
         "      --dark-hours H     gap long enough to be likely disabling (12)\n"
@@ -187,6 +190,40 @@ static void on_event(void *ctx, const struct det_event *e)
     r->events++;
 }
 
+/* Whole file (operator inputs such as zones: small); NULL with a reason. */
+static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *nb = cap < (256u << 20) ? realloc(buf, cap * 2) : NULL;
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        snprintf(err, errlen, bad ? "read failed" : "too large or out of memory");
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
 /* ---- pipeline ---- */
 
 static void on_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
@@ -240,7 +277,7 @@ static void progress(const char *path, unsigned long long done, off_t size)
 }
 
 static int parse_args(int argc, char **argv, struct detect_run *r, struct det_config *cfg,
-                      bool *quiet)
+                      bool *quiet, const char **zones)
 {
     static const struct option lo[] = {
         {"format", required_argument, 0, 'f'},
@@ -253,6 +290,7 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         {"loiter-kn", required_argument, 0, 5},
         {"loiter-hours", required_argument, 0, 6},
         {"teleport-kn", required_argument, 0, 7},
+        {"zones", required_argument, 0, 'Z'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -287,6 +325,7 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         case 5: cfg->loi_max_kn = v; break;
         case 6: cfg->loi_min_h = v; break;
         case 7: cfg->tel_max_kn = v; break;
+        case 'Z': *zones = optarg; break;
         case 'q': *quiet = true; break;
         case 'h': detect_usage(stdout); return 0;
         default: detect_usage(stderr); return 2;
@@ -300,18 +339,34 @@ int cmd_detect(int argc, char **argv)
     struct detect_run r = {.fmt = E_JSON, .since = INT64_MIN, .until = INT64_MAX};
     struct det_config cfg = {0};
     bool quiet = false;
-    int rc = parse_args(argc, argv, &r, &cfg, &quiet);
+    const char *zones_path = NULL;
+    int rc = parse_args(argc, argv, &r, &cfg, &quiet, &zones_path);
     if (rc >= 0)
         return rc;
+    struct det_geo geo = {0};
+    det_zones *zones = NULL;
+    if (zones_path) {
+        char err[512];
+        size_t zlen;
+        char *text = read_small_file(zones_path, &zlen, err, sizeof err);
+        zones = text ? det_zones_load(text, zlen, err, sizeof err) : NULL;
+        free(text);
+        if (!zones) {
+            fprintf(stderr, "alidade: %s: %s\n", zones_path, err);
+            return 2;
+        }
+        geo.zones = zones;
+    }
     struct ais_decoder_opts dopts = {.split24 = true};
     ais_decoder *d = ais_decoder_new(&dopts);
     r.trk = trk_new(NULL);
-    r.det = det_new(&cfg, NULL, on_event, &r);
+    r.det = det_new(&cfg, &geo, on_event, &r);
     if (!d || !r.trk || !r.det || !out_init(&r.out, STDOUT_FILENO)) {
         fprintf(stderr, "alidade: out of memory\n");
         ais_decoder_free(d);
         trk_free(r.trk);
         det_free(r.det);
+        det_zones_free(zones);
         return 2;
     }
     ais_decoder_set_cb(d, on_msg, NULL, &r);
@@ -369,6 +424,7 @@ int cmd_detect(int argc, char **argv)
         print_summary(&r, d);
     out_free(&r.out);
     det_free(r.det);
+    det_zones_free(zones);
     trk_free(r.trk);
     ais_decoder_free(d);
     return status;

@@ -95,14 +95,35 @@ struct det_config {
 
 typedef struct det_engine det_engine;
 
-/* Distance to the nearest shore and anchorage, supplied by the operator
- * (GeoJSON / CSV, see the CLI); NULL or a function returning NAN means
- * unknown, and events then carry shore_km = NAN instead of a guess. */
+/* Zones (EEZs, protected areas, closed areas) with per-zone rules, loaded
+ * from a GeoJSON FeatureCollection; see det_zones_load(). */
+typedef struct det_zones det_zones;
+
+/* Operator-supplied geography. Distance to the nearest shore and anchorage
+ * (GeoJSON / CSV, see the CLI): NULL or a function returning NAN means
+ * unknown, and events then carry shore_km = NAN instead of a guess. Zones:
+ * NULL means no zone events. The engine borrows all of it. */
 struct det_geo {
     double (*shore_km)(void *ctx, double lat, double lon);
     double (*anchorage_km)(void *ctx, double lat, double lon);
     void *ctx;
+    const det_zones *zones;
 };
+
+/*
+ * Parses a GeoJSON FeatureCollection of Polygon / MultiPolygon features
+ * (lon/lat, WGS 84). Properties read per feature, all optional but "name":
+ *   "name": "NZ EEZ"          shown in events (else "zone N")
+ *   "exempt_mids": [512]      vessels flagged by these MIDs (the zone state's
+ *                             own fleet) raise no events
+ *   "ship_types": [30]        only vessels of these AIS ship types raise events
+ *   "max_speed_kn": 10        only vessels going faster inside raise events
+ * Returns NULL and writes the reason (feature index, what is wrong) into err
+ * when the document cannot be used.
+ */
+ALD_API det_zones *det_zones_load(const char *geojson, size_t len, char *err, size_t errlen);
+ALD_API void det_zones_free(det_zones *z);
+ALD_API size_t det_zones_count(const det_zones *z);
 
 /* Returns a new engine running every detector, or NULL when out of memory.
  * `cfg` may be NULL (all defaults); `geo` may be NULL (shore unknown). */

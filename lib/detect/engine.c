@@ -11,6 +11,7 @@ static const struct det_ops *const detectors[] = {
     &det_encounter_ops,
     &det_loiter_ops,
     &det_spoof_ops,
+    &det_zone_ops,
 };
 #define NDET (sizeof detectors / sizeof detectors[0])
 

@@ -34,6 +34,7 @@ extern const struct det_ops det_gap_ops;
 extern const struct det_ops det_encounter_ops;
 extern const struct det_ops det_loiter_ops;
 extern const struct det_ops det_spoof_ops;      /* teleport, clash, invalid MMSI, identity */
+extern const struct det_ops det_zone_ops;
 
 /* The configuration with every zero field replaced by its default. */
 void det_config_defaults(struct det_config *out, const struct det_config *in);
@@ -45,6 +46,172 @@ void det_event_init(struct det_event *e, enum det_kind kind, uint32_t mmsi);
 static inline double det_deg(int32_t v)
 {
     return v / (double)TRK_DEG;
+}
+
+
+/* ---- shared by the gap, loitering and spoofing detectors ---- */
+
+/* Great-circle distance in km between two AIS positions (haversine, mean
+ * Earth radius 6371.0088 km, as trk_distance_km()). */
+static inline double det_dist_km(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
+{
+    const double r = M_PI / 180.0 / TRK_DEG;
+    double dp = ((double)lat2 - lat1) * r, dl = ((double)lon2 - lon1) * r;
+    double a = sin(dp / 2) * sin(dp / 2) +
+               cos(lat1 * r) * cos(lat2 * r) * sin(dl / 2) * sin(dl / 2);
+    return 2 * 6371.0088 * asin(sqrt(a < 1 ? a : 1));
+}
+
+/* Implied speed in knots of `km` covered in `ms` (INFINITY when ms <= 0). */
+static inline double det_speed_kn(double km, int64_t ms)
+{
+    return ms > 0 ? km / TRK_KM_PER_NM / (ms / 3600000.0) : INFINITY;
+}
+
+/* A fix at exactly 0,0 ("null island"): a receiver or GPS fault or a spoof,
+ * never a real position; the gap, loitering and spoofing detectors skip it. */
+static inline bool det_null_island(const struct trk_fix *f)
+{
+    return f->lat == 0 && f->lon == 0;
+}
+
+/* Operator's distance to shore in km at an AIS position, NAN when unknown. */
+static inline double det_shore_km(const struct det_geo *g, int32_t lat, int32_t lon)
+{
+    return g && g->shore_km ? g->shore_km(g->ctx, det_deg(lat), det_deg(lon)) : NAN;
+}
+
+/* ---- MMSI and flag state (mid.c, ITU-R M.585 and libais's mid.csv) ---- */
+
+/* Country of an allocated Maritime Identification Digits value (201-775),
+ * e.g. 503 -> "Australia"; NULL when `mid` is not allocated. */
+const char *det_mid_country(unsigned mid);
+/* The MID inside an MMSI of any ITU-R M.585 form: ship MIDxxxxxx, group
+ * 0MIDxxxxx, coast station 00MIDxxxx, SAR aircraft 111MIDxxx, handheld
+ * 8MIDxxxxx, auxiliary craft 98MIDxxxx, aid to navigation 99MIDxxxx; 0 when
+ * the form carries none (SART/MOB/EPIRB 97x, or not 9 digits). */
+unsigned det_mmsi_mid(uint32_t mmsi);
+/* Why `mmsi` is not a ship station with an allocated MID ("MID 123 not
+ * allocated", "8 digits", "handheld (8MIDxxxxx)", ...), NULL when it is one. */
+const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap);
+
+/* ---- a table of per-vessel records keyed by MMSI ----
+ * Open addressing with linear probing, at most half full. Every record starts
+ * with struct det_vrec; the detector sets `t` to the vessel's last time.
+ * Records idle longer than `horizon_ms` are handed to `evict` and dropped when
+ * the table would grow, so memory follows the vessels currently active. */
+struct det_vrec {
+    uint32_t key;            /* MMSI + 1; 0 = free slot */
+    int64_t t;               /* last time heard, ms */
+};
+
+struct det_vtab {
+    unsigned char *slot;
+    size_t rec, cap, n;
+    int64_t horizon_ms;
+    int64_t retry;           /* full of active vessels: no sweep before this */
+    void (*evict)(void *ctx, struct det_vrec *r);
+    void *ctx;
+};
+
+#define DET_VTAB_MIN 1024u
+#define DET_VTAB_MAX (1u << 22)  /* slots: 2M vessels at most */
+
+static inline struct det_vrec *det_vtab_at(const struct det_vtab *v, size_t i)
+{
+    return (struct det_vrec *)(void *)(v->slot + i * v->rec);
+}
+
+/* The slot of `key` or the free slot where it would go. */
+static inline struct det_vrec *det_vtab_find(const struct det_vtab *v, uint32_t key)
+{
+    uint32_t h = key * 0x9E3779B1u;
+    size_t i = (h ^ h >> 15) & (v->cap - 1);
+    for (;; i = (i + 1) & (v->cap - 1)) {
+        struct det_vrec *r = det_vtab_at(v, i);
+        if (r->key == key || r->key == 0)
+            return r;
+    }
+}
+
+/* Rebuilds into `cap` slots, evicting records idle since before `old`. */
+static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
+{
+    struct det_vtab nv = *v;
+    nv.slot = calloc(cap, v->rec);
+    if (!nv.slot)
+        return false;
+    nv.cap = cap;
+    nv.n = 0;
+    for (size_t i = 0; i < v->cap; i++) {
+        struct det_vrec *r = det_vtab_at(v, i);
+        if (r->key == 0)
+            continue;
+        if (r->t < old) {
+            if (v->evict)
+                v->evict(v->ctx, r);
+            continue;
+        }
+        memcpy(det_vtab_find(&nv, r->key), r, v->rec);
+        nv.n++;
+    }
+    free(v->slot);
+    *v = nv;
+    return true;
+}
+
+/* Makes room for one more record: evicts idle ones, grows when still busy.
+ * Full of active vessels at DET_VTAB_MAX, it retries at most once a minute. */
+static inline bool det_vtab_room(struct det_vtab *v, int64_t now)
+{
+    if ((v->n + 1) * 2 <= v->cap)
+        return true;
+    if (v->cap == 0)
+        return det_vtab_rebuild(v, DET_VTAB_MIN, INT64_MIN);
+    if (now < v->retry || !det_vtab_rebuild(v, v->cap, now - v->horizon_ms))
+        return false;
+    if (v->n * 4 > v->cap && v->cap < DET_VTAB_MAX)
+        det_vtab_rebuild(v, v->cap * 2, INT64_MIN);
+    v->retry = (v->n + 1) * 2 <= v->cap ? INT64_MIN : now + 60000;
+    return (v->n + 1) * 2 <= v->cap;
+}
+
+/* The record of `mmsi`, created zeroed (with t = now) when new; NULL when
+ * out of memory or full of active vessels. */
+static inline void *det_vtab_get(struct det_vtab *v, uint32_t mmsi, int64_t now, bool *created)
+{
+    uint32_t key = mmsi + 1;
+    *created = false;
+    if (v->cap) {
+        struct det_vrec *r = det_vtab_find(v, key);
+        if (r->key == key)
+            return r;
+    }
+    if (!det_vtab_room(v, now))
+        return NULL;
+    struct det_vrec *r = det_vtab_find(v, key);
+    memset(r, 0, v->rec);
+    r->key = key;
+    r->t = now;
+    v->n++;
+    *created = true;
+    return r;
+}
+
+/* Calls fn on every record (end of stream). */
+static inline void det_vtab_each(struct det_vtab *v, void (*fn)(void *ctx, struct det_vrec *r),
+                                 void *ctx)
+{
+    for (size_t i = 0; i < v->cap; i++)
+        if (det_vtab_at(v, i)->key)
+            fn(ctx, det_vtab_at(v, i));
+}
+
+static inline void det_vtab_free(struct det_vtab *v)
+{
+    free(v->slot);
+    v->slot = NULL;
+    v->cap = v->n = 0;
 }
 
 #endif
