@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,7 +28,7 @@
 #include "input.h"
 #include "out.h"
 
-enum efmt { E_JSON, E_GEOJSON };
+enum efmt { E_JSON, E_GEOJSON, E_STIX };
 
 struct detect_run {
     enum efmt fmt;
@@ -35,7 +37,9 @@ struct detect_run {
     det_engine *det;
     outbuf out;
     unsigned long long events;
+    bool need_comma;             /* GeoJSON/STIX: something written before */
     const char *file;
+    struct det_stix_opts stix;
 };
 
 static void detect_usage(FILE *f)
@@ -51,8 +55,12 @@ static void detect_usage(FILE *f)
         "encounters add \"mmsi2\". Unknown values are null (e.g. \"shore_km\" without\n"
         "shore data: alidade does not guess).\n"
         "\n"
-        "  -f, --format FMT       json (default, JSON lines) or geojson (one\n"
-        "                         FeatureCollection: opens in QGIS, kepler.gl)\n"
+        "  -f, --format FMT       json (default, JSON lines), geojson (one\n"
+        "                         FeatureCollection: opens in QGIS, kepler.gl) or stix\n"
+        "                         (one STIX 2.1 bundle: location + note per event, see\n"
+        "                         docs/stix-maritime.md)\n"
+        "      --identity NAME    STIX: this node's name, the events' creator\n"
+        "      --tlp LEVEL        STIX: clear, green (default), amber, amber+strict, red\n"
         "      --since TIME       ignore positions before TIME (ISO 8601 UTC or epoch s)\n"
         "      --until TIME       ignore positions at or after TIME\n"
         "      --zones FILE       GeoJSON polygons (\"name\"; rules \"exempt_mids\",\n"
@@ -163,6 +171,17 @@ static void on_event(void *ctx, const struct det_event *e)
     struct detect_run *r = ctx;
     char *dst = out_reserve(&r->out, 4096);
     size_t n = 0;
+    if (r->fmt == E_STIX) {
+        if (r->need_comma) {
+            dst[n++] = ',';
+            dst[n++] = '\n';
+        }
+        n += det_stix_event(e, &r->stix, dst + n, 4000);
+        out_commit(&r->out, n);
+        r->events++;
+        r->need_comma = true;
+        return;
+    }
     if (r->fmt == E_JSON) {
         dst[n++] = '{';
         n += event_members(e, dst + n, 4000);
@@ -172,7 +191,7 @@ static void on_event(void *ctx, const struct det_event *e)
         /* a LineString from start to end when the event moves, else a Point */
         bool line = !isnan(e->end_lat) && !isnan(e->lat);
         n += (size_t)snprintf(dst, 4096, "%s{\"type\":\"Feature\",\"geometry\":",
-                              r->events ? ",\n" : "");
+                              r->need_comma ? ",\n" : "");
         if (isnan(e->lat))
             n += (size_t)snprintf(dst + n, 4096 - n, "null");
         else if (line)
@@ -188,6 +207,7 @@ static void on_event(void *ctx, const struct det_event *e)
     }
     out_commit(&r->out, n);
     r->events++;
+    r->need_comma = true;
 }
 
 /* Whole file (operator inputs such as zones: small); NULL with a reason. */
@@ -291,6 +311,8 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         {"loiter-hours", required_argument, 0, 6},
         {"teleport-kn", required_argument, 0, 7},
         {"zones", required_argument, 0, 'Z'},
+        {"identity", required_argument, 0, 'I'},
+        {"tlp", required_argument, 0, 'T'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -303,8 +325,10 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         case 'f':
             if (strcmp(optarg, "json") == 0) r->fmt = E_JSON;
             else if (strcmp(optarg, "geojson") == 0) r->fmt = E_GEOJSON;
+            else if (strcmp(optarg, "stix") == 0) r->fmt = E_STIX;
             else {
-                fprintf(stderr, "alidade ais detect: unknown format '%s' (json, geojson)\n", optarg);
+                fprintf(stderr, "alidade ais detect: unknown format '%s' (json, geojson, stix)\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -326,6 +350,20 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         case 6: cfg->loi_min_h = v; break;
         case 7: cfg->tel_max_kn = v; break;
         case 'Z': *zones = optarg; break;
+        case 'I': r->stix.identity_name = optarg; break;
+        case 'T': {
+            static const char *const levels[] = {"clear", "green", "amber", "amber+strict", "red"};
+            unsigned k = 0;
+            while (k < 5 && strcasecmp(optarg, levels[k]) != 0)
+                k++;
+            if (k == 5) {
+                fprintf(stderr, "alidade ais detect: unknown TLP '%s' (clear, green, amber, "
+                                "amber+strict, red)\n", optarg);
+                return 2;
+            }
+            r->stix.tlp = k;
+            break;
+        }
         case 'q': *quiet = true; break;
         case 'h': detect_usage(stdout); return 0;
         default: detect_usage(stderr); return 2;
@@ -336,7 +374,8 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
 
 int cmd_detect(int argc, char **argv)
 {
-    struct detect_run r = {.fmt = E_JSON, .since = INT64_MIN, .until = INT64_MAX};
+    struct detect_run r = {.fmt = E_JSON, .since = INT64_MIN, .until = INT64_MAX,
+                           .stix = {.identity_name = "alidade node", .tlp = 1}};
     struct det_config cfg = {0};
     bool quiet = false;
     const char *zones_path = NULL;
@@ -373,6 +412,23 @@ int cmd_detect(int argc, char **argv)
     trk_set_cb(r.trk, on_fix, on_static, &r);
     if (r.fmt == E_GEOJSON)
         out_write(&r.out, "{\"type\":\"FeatureCollection\",\"features\":[\n", 41);
+    if (r.fmt == E_STIX) {
+        char pre[4096];
+        char hdr[160];
+        uint8_t u[16] = {0};
+        if (getrandom(u, sizeof u, 0) != (ssize_t)sizeof u)
+            memset(u, 0x5a, sizeof u);     /* ids stay valid; uniqueness is best effort */
+        u[6] = (uint8_t)((u[6] & 0x0F) | 0x40);
+        u[8] = (uint8_t)((u[8] & 0x3F) | 0x80);
+        int hn = snprintf(hdr, sizeof hdr,
+                          "{\"type\":\"bundle\",\"id\":\"bundle--%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+                          "%02x%02x-%02x%02x%02x%02x%02x%02x\",\"objects\":[\n",
+                          u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
+                          u[11], u[12], u[13], u[14], u[15]);
+        out_write(&r.out, hdr, (size_t)hn);
+        out_write(&r.out, pre, det_stix_preamble(&r.stix, pre, sizeof pre));
+        r.need_comma = true;   /* events follow the preamble after a comma */
+    }
 
     int status = 0;
     bool tty = isatty(STDERR_FILENO) && !quiet;
@@ -413,7 +469,7 @@ int cmd_detect(int argc, char **argv)
     }
     trk_finish(r.trk);
     det_finish(r.det);
-    if (r.fmt == E_GEOJSON)
+    if (r.fmt == E_GEOJSON || r.fmt == E_STIX)
         out_write(&r.out, "\n]}\n", 4);
     out_flush(&r.out);
     if (r.out.failed && status == 0) {

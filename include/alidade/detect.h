@@ -141,6 +141,24 @@ ALD_API void det_finish(det_engine *d);
 /* Events emitted per kind so far. */
 ALD_API uint64_t det_count(const det_engine *d, enum det_kind k);
 
+/* ---- STIX 2.1 output (lib/detect/stix.c, docs/stix-maritime.md) ---- */
+
+struct det_stix_opts {
+    const char *identity_name;   /* this node, the events' creator ("alidade node") */
+    unsigned tlp;                /* 0 CLEAR, 1 GREEN, 2 AMBER, 3 AMBER+STRICT, 4 RED */
+};
+
+/* Writes the objects a bundle of events needs once: the node's identity,
+ * the maritime extension-definition and the TLP marking definition, as JSON
+ * objects separated by ",\n" (no trailing comma). Returns the length, 0 if
+ * cap is too small (4096 always suffices). */
+ALD_API size_t det_stix_preamble(const struct det_stix_opts *o, char *dst, size_t cap);
+/* Writes one event as a location and a note carrying the maritime extension
+ * (separated by ",\n"). Returns the length, 0 if cap is too small (4096
+ * always suffices). */
+ALD_API size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
+                              char *dst, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
