@@ -28,7 +28,8 @@ extern "C" {
 #define TRK_COG_NA 3600         /* course over ground not available */
 #define TRK_HEADING_NA 511
 
-/* One accepted position report. */
+/* One accepted position report (types 1-3, 18, 19, 27; type 27's 1/10
+ * minute positions, knots and degrees are scaled to the units below). */
 struct trk_fix {
     uint32_t mmsi;
     uint32_t segment;        /* segment number within the vessel, from 1 */
@@ -57,19 +58,27 @@ struct trk_static {
 struct trk_stats {
     uint64_t messages;           /* messages offered */
     uint64_t fixes;              /* fixes accepted */
-    uint64_t no_time;            /* position without a receive time: dropped */
+    uint64_t no_time;            /* position without a receive time (or one
+                                    outside 1970..2^53 ms): dropped */
     uint64_t no_position;        /* lat 91 or lon 181 ("not available"): dropped */
-    uint64_t bad_lat;            /* |lat| > 91 degrees: dropped */
-    uint64_t bad_lon;            /* |lon| > 181 degrees: dropped */
-    uint64_t bad_course;         /* COG >= 360.1 and not 360 (n/a): kept, COG cleared */
+    uint64_t bad_lat;            /* |lat| > 90 degrees, other than 91: dropped */
+    uint64_t bad_lon;            /* |lon| > 180 degrees, other than 181: dropped */
+    uint64_t bad_course;         /* COG > 360.0 (3600 = n/a): kept, COG cleared;
+                                    type 27: 360-510 degrees */
     uint64_t bad_heading;        /* heading > 359 and not 511: kept, heading cleared */
-    uint64_t bad_speed;          /* SOG >= 102.3 kn: kept, SOG cleared */
+    uint64_t bad_speed;          /* SOG value impossible in M.1371 (> 1023; type 27
+                                    > 63 kn): kept, SOG cleared. 1023 (and 63 in
+                                    type 27) is "not available", not counted;
+                                    1022 means >= 102.2 kn and is kept */
     uint64_t bad_name;           /* name that is all '@' or empty: not stored */
-    uint64_t too_old;            /* older than the reorder window: dropped */
+    uint64_t too_old;            /* older than the reorder window, or than a fix
+                                    already emitted for the vessel: dropped */
     uint64_t reordered;          /* arrived late but within the window */
-    uint64_t new_segments;       /* segments opened */
-    uint64_t evicted;            /* idle vessels evicted */
+    uint64_t new_segments;       /* segments opened (the first one included) */
+    uint64_t evicted;            /* vessels evicted (idle, or to make room) */
     uint64_t vessels;            /* vessels currently held */
+    uint64_t duplicates;         /* same vessel, time and position as a fix held
+                                    or last emitted: dropped silently */
 };
 
 /* Tunables, GFW's defaults when zero. */
@@ -84,11 +93,16 @@ struct trk_opts {
 typedef struct trk_tracker trk_tracker;
 
 /* Called for every accepted fix, in time order per vessel; `st` is the
- * vessel's static data (never NULL; fields empty when unknown). */
+ * vessel's static data (never NULL; fields empty when unknown). A fix leaves
+ * once it is reorder_ms older than the newest fix time seen (any vessel),
+ * when the vessel's ring of 4 held fixes overflows, when the vessel is
+ * evicted, or on trk_finish(). Callbacks must not call back into the tracker. */
 typedef void (*trk_fix_cb)(void *ctx, const struct trk_fix *fix,
                            const struct trk_static *st);
-/* Called when a vessel's static data changes (for identity-change checks):
- * `before` is the previous record (fields empty when first heard). */
+/* Called when a vessel's name, call sign, IMO, ship type, length or beam
+ * changes (not on repeats, not for destination): `before` is the previous
+ * record (fields empty when first heard), after->t the message time. Empty
+ * or "not available" values never overwrite known ones. */
 typedef void (*trk_static_cb)(void *ctx, uint32_t mmsi, const struct trk_static *before,
                               const struct trk_static *after);
 
@@ -102,7 +116,9 @@ ALD_API void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_
 /* Flushes fixes held back for reordering. */
 ALD_API void trk_finish(trk_tracker *t);
 ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);
-/* Bytes of memory held per vessel (the record and its reorder buffer). */
+/* Bytes of memory held per vessel: the record with its reorder ring and
+ * open segments, its due-queue entry and its share of the hash index at the
+ * maximum load of 1/2 (docs/track.md). */
 ALD_API size_t trk_bytes_per_vessel(void);
 
 /* ---- geometry helpers shared by the detectors ---- */

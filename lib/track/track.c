@@ -1,40 +1,817 @@
 /*
- * track.c - PLACEHOLDER: the tracker is being written; it accepts nothing yet.
+ * track.c - the vessel tracker (track.h): one compact record per MMSI, kept
+ * in a dense array indexed by an open-addressing hash table; positions are
+ * checked (GFW's validity rules), held back in a tiny sorted ring per vessel
+ * so that late fixes can be put back in time order, then cut into segments
+ * as gpsdio-segment does and handed to the caller. Static and voyage data
+ * (types 5, 19, 24) are merged into the same record.
+ *
+ * Work per message is O(1): one hash lookup, at most RING held fixes and
+ * SEGS segment ends examined, SWEEP records checked for idleness, and the
+ * due-queue entries that have become due. Nothing is allocated per message;
+ * the arrays grow by doubling up to max_vessels. See docs/track.md.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alidade/track.h"
 
-struct trk_tracker {
-    struct trk_stats st;
+#define RING 4              /* fixes held back per vessel for reordering */
+#define SEGS 4              /* open segments per vessel */
+#define SWEEP 2             /* records checked for idleness per message */
+#define EVICT_SAMPLE 32     /* records examined to pick a victim when full */
+#define INIT_CAP 1024       /* records allocated at first */
+#define NOISE_KM 0.5        /* gpsdio-segment's noise distance, 0.27 nm */
+#define EARTH_KM 6371.0088  /* mean Earth radius (IUGG) */
+#define MAX_REORDER_MS 2000000000LL /* held ages are uint32 ms */
+#define NO_SLOT UINT32_MAX
+#define NO_TIME INT64_MIN
+
+/*
+ * A fix waiting in a vessel's ring, 16 bytes. `age` is ms before the
+ * vessel's newest fix time (always < reorder_ms, so 32 bits suffice);
+ * `pos` packs lat + 2^26 (27 bits), lon + 2^27 (28 bits), nav status (4)
+ * and the message type code (3); `motion` packs SOG (10 bits), COG (12)
+ * and heading (9). Values are validated before packing, so they fit.
+ */
+struct held {
+    uint64_t pos;
+    uint32_t age;
+    uint32_t motion;
 };
+
+/* Everything known about one vessel: 240 bytes (asserted below). */
+struct vessel {
+    struct trk_static st;        /* what callbacks see */
+    int64_t newest;              /* newest accepted fix time, NO_TIME */
+    int64_t seg_t[SEGS];         /* time of each open segment's last fix */
+    int32_t seg_lat[SEGS], seg_lon[SEGS];
+    uint32_t seg_id[SEGS];       /* segment numbers, from 1 */
+    uint32_t mmsi;
+    uint32_t opened;             /* segments opened so far */
+    uint8_t nheld, nseg, queued, pad;
+    struct held held[RING];      /* sorted by time, oldest first */
+};
+
+_Static_assert(sizeof(struct vessel) == 240, "vessel record grew");
+
+/* One entry of the due queue: a vessel with held fixes, and the second
+ * (since 1970) by which its oldest held fix is due. */
+struct due {
+    uint32_t mmsi;
+    uint32_t due_s;
+};
+
+struct trk_tracker {
+    struct trk_opts opt;
+    trk_fix_cb on_fix;
+    trk_static_cb on_static;
+    void *ctx;
+    struct trk_stats st;
+    int64_t now;                 /* newest fix time seen, NO_TIME */
+    struct vessel *rec;          /* dense, `n` used of `cap` */
+    size_t n, cap;
+    uint32_t *slot;              /* index into rec, NO_SLOT = empty */
+    size_t nslot;                /* power of two >= 2 * cap */
+    struct due *queue;           /* ring buffer of `cap` entries */
+    size_t qhead, qlen;
+    size_t sweep;                /* next record checked for idleness */
+};
+
+static const uint8_t type_code[6] = { 1, 2, 3, 18, 19, 27 };
+
+/* ---- options ---- */
+
+static void opts_defaults(struct trk_opts *o, const struct trk_opts *in)
+{
+    static const struct trk_opts def = {
+        .max_speed_kn = 30, .max_gap_ms = 24LL * 3600 * 1000,
+        .reorder_ms = 10LL * 60 * 1000, .idle_evict_ms = 48LL * 3600 * 1000,
+        .max_vessels = 1000000,
+    };
+    *o = in ? *in : def;
+    if (!(o->max_speed_kn > 0))
+        o->max_speed_kn = def.max_speed_kn;
+    if (o->max_gap_ms <= 0)
+        o->max_gap_ms = def.max_gap_ms;
+    if (o->reorder_ms <= 0)
+        o->reorder_ms = def.reorder_ms;
+    if (o->reorder_ms > MAX_REORDER_MS)
+        o->reorder_ms = MAX_REORDER_MS;
+    if (o->idle_evict_ms <= 0)
+        o->idle_evict_ms = def.idle_evict_ms;
+    if (o->max_vessels == 0)
+        o->max_vessels = def.max_vessels;
+    if (o->max_vessels > UINT32_MAX / 4)
+        o->max_vessels = UINT32_MAX / 4;
+}
+
+/* ---- geometry ---- */
+
+double trk_distance_km(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
+{
+    const double k = M_PI / 180.0 / TRK_DEG;
+    double p1 = lat1 * k, p2 = lat2 * k;
+    double dp = (lat2 - (double)lat1) * k, dl = (lon2 - (double)lon1) * k;
+    double sp = sin(dp / 2), sl = sin(dl / 2);
+    double a = sp * sp + cos(p1) * cos(p2) * sl * sl;
+    if (a > 1)
+        a = 1;
+    return 2 * EARTH_KM * asin(sqrt(a));
+}
+
+/* ---- packing held fixes ---- */
+
+static unsigned type_to_code(unsigned type)
+{
+    for (unsigned i = 0; i < sizeof type_code; i++)
+        if (type_code[i] == type)
+            return i;
+    return 0;
+}
+
+static void held_pack(struct held *h, const struct trk_fix *f, uint32_t age)
+{
+    uint64_t lat = (uint64_t)((int64_t)f->lat + (1 << 26));
+    uint64_t lon = (uint64_t)((int64_t)f->lon + (1 << 27));
+    h->pos = lat | lon << 27 | (uint64_t)(f->nav_status & 15) << 55
+             | (uint64_t)type_to_code(f->msg_type) << 59;
+    h->motion = (uint32_t)f->sog | (uint32_t)f->cog << 10 | (uint32_t)f->heading << 22;
+    h->age = age;
+}
+
+static void held_unpack(const struct held *h, int64_t newest, struct trk_fix *f)
+{
+    f->t = newest - h->age;
+    f->lat = (int32_t)(int64_t)(h->pos & ((1u << 27) - 1)) - (1 << 26);
+    f->lon = (int32_t)((int64_t)((h->pos >> 27) & ((1u << 28) - 1)) - (1 << 27));
+    f->nav_status = (uint8_t)(h->pos >> 55 & 15);
+    f->msg_type = type_code[h->pos >> 59 & 7];
+    f->sog = (uint16_t)(h->motion & 1023);
+    f->cog = (uint16_t)(h->motion >> 10 & 4095);
+    f->heading = (uint16_t)(h->motion >> 22 & 511);
+}
+
+static int32_t held_lat(const struct held *h)
+{
+    return (int32_t)(int64_t)(h->pos & ((1u << 27) - 1)) - (1 << 26);
+}
+
+static int32_t held_lon(const struct held *h)
+{
+    return (int32_t)((int64_t)((h->pos >> 27) & ((1u << 28) - 1)) - (1 << 27));
+}
+
+/* ---- hash index over the dense records ---- */
+
+static size_t home_slot(const trk_tracker *t, uint32_t mmsi)
+{
+    return (size_t)((mmsi * 0x9E3779B1u) ^ (mmsi >> 16)) & (t->nslot - 1);
+}
+
+/* Slot holding `mmsi`, or the empty slot where it would go. */
+static size_t slot_find(const trk_tracker *t, uint32_t mmsi)
+{
+    size_t i = home_slot(t, mmsi);
+    while (t->slot[i] != NO_SLOT && t->rec[t->slot[i]].mmsi != mmsi)
+        i = (i + 1) & (t->nslot - 1);
+    return i;
+}
+
+/* Empties slot i, shifting later entries of the probe run back. */
+static void slot_delete(trk_tracker *t, size_t i)
+{
+    size_t mask = t->nslot - 1, j = i;
+    t->slot[i] = NO_SLOT;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (t->slot[j] == NO_SLOT)
+            return;
+        size_t k = home_slot(t, t->rec[t->slot[j]].mmsi);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            t->slot[i] = t->slot[j];
+            t->slot[j] = NO_SLOT;
+            i = j;
+        }
+    }
+}
+
+static bool index_build(trk_tracker *t, size_t nslot)
+{
+    uint32_t *s = malloc(nslot * sizeof *s);
+    if (!s)
+        return false;
+    free(t->slot);
+    t->slot = s;
+    t->nslot = nslot;
+    memset(s, 0xff, nslot * sizeof *s);
+    for (size_t r = 0; r < t->n; r++)
+        s[slot_find(t, t->rec[r].mmsi)] = (uint32_t)r;
+    return true;
+}
+
+/* ---- growth ---- */
+
+static bool queue_resize(trk_tracker *t, size_t cap)
+{
+    struct due *q = malloc(cap * sizeof *q);
+    if (!q)
+        return false;
+    size_t old = t->cap;
+    for (size_t i = 0; i < t->qlen; i++)
+        q[i] = t->queue[(t->qhead + i) % old];
+    free(t->queue);
+    t->queue = q;
+    t->qhead = 0;
+    return true;
+}
+
+static bool grow(trk_tracker *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : INIT_CAP;
+    if (cap > t->opt.max_vessels)
+        cap = t->opt.max_vessels;
+    struct vessel *r = realloc(t->rec, cap * sizeof *r);
+    if (!r)
+        return false;
+    t->rec = r;
+    if (!queue_resize(t, cap))
+        return false;
+    t->cap = cap;
+    size_t nslot = 16;
+    while (nslot < 2 * cap)
+        nslot *= 2;
+    return nslot == t->nslot || index_build(t, nslot);
+}
+
+/* ---- emitting fixes: segmentation ---- */
+
+/* Implied speed (kn) from an open segment's last fix to (ts, lat, lon). */
+static double implied_kn(const struct vessel *v, unsigned i, int64_t ts, int32_t lat,
+                         int32_t lon)
+{
+    double km = trk_distance_km(v->seg_lat[i], v->seg_lon[i], lat, lon);
+    if (km <= NOISE_KM)
+        return 0;
+    int64_t dt = ts - v->seg_t[i];
+    if (dt <= 0)
+        return INFINITY;
+    return km / TRK_KM_PER_NM / ((double)dt / 3.6e6);
+}
+
+/* Open segment the fix joins, or -1. */
+static int seg_best(const trk_tracker *t, const struct vessel *v, int64_t ts,
+                    int32_t lat, int32_t lon)
+{
+    int best = -1;
+    double best_kn = 0;
+    for (unsigned i = 0; i < v->nseg; i++) {
+        if (ts - v->seg_t[i] > t->opt.max_gap_ms)
+            continue;
+        double kn = implied_kn(v, i, ts, lat, lon);
+        if (kn > t->opt.max_speed_kn)
+            continue;
+        if (best < 0 || kn < best_kn || (kn == best_kn && v->seg_t[i] > v->seg_t[best])) {
+            best = (int)i;
+            best_kn = kn;
+        }
+    }
+    return best;
+}
+
+static unsigned seg_open(trk_tracker *t, struct vessel *v)
+{
+    t->st.new_segments++;
+    v->opened++;
+    if (v->nseg < SEGS)
+        return v->nseg++;
+    unsigned stale = 0;
+    for (unsigned i = 1; i < SEGS; i++)
+        if (v->seg_t[i] < v->seg_t[stale])
+            stale = i;
+    return stale;
+}
+
+static uint32_t seg_assign(trk_tracker *t, struct vessel *v, const struct trk_fix *f)
+{
+    int i = seg_best(t, v, f->t, f->lat, f->lon);
+    if (i < 0) {
+        i = (int)seg_open(t, v);
+        v->seg_id[i] = v->opened;
+    }
+    v->seg_t[i] = f->t;
+    v->seg_lat[i] = f->lat;
+    v->seg_lon[i] = f->lon;
+    return v->seg_id[i];
+}
+
+static void emit(trk_tracker *t, struct vessel *v, struct trk_fix *f)
+{
+    f->mmsi = v->mmsi;
+    f->segment = seg_assign(t, v, f);
+    if (t->on_fix)
+        t->on_fix(t->ctx, f, &v->st);
+}
+
+/* Emits the oldest held fix. */
+static void emit_first(trk_tracker *t, struct vessel *v)
+{
+    struct trk_fix f;
+    held_unpack(&v->held[0], v->newest, &f);
+    v->nheld--;
+    memmove(v->held, v->held + 1, v->nheld * sizeof v->held[0]);
+    emit(t, v, &f);
+}
+
+/* Emits every held fix that is at least reorder_ms older than `now`. */
+static void flush_due(trk_tracker *t, struct vessel *v)
+{
+    int64_t limit = t->now - t->opt.reorder_ms;
+    while (v->nheld && v->newest - v->held[0].age <= limit)
+        emit_first(t, v);
+}
+
+static void flush_all(trk_tracker *t, struct vessel *v)
+{
+    while (v->nheld)
+        emit_first(t, v);
+}
+
+/* ---- the due queue: held fixes leave once the whole stream has moved on ---- */
+
+static uint32_t due_second(const trk_tracker *t, int64_t ts)
+{
+    int64_t s = (ts + t->opt.reorder_ms + 999) / 1000;
+    return s < 0 ? 0 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+static struct vessel *lookup(const trk_tracker *t, uint32_t mmsi)
+{
+    size_t i = slot_find(t, mmsi);
+    return t->slot[i] == NO_SLOT ? NULL : &t->rec[t->slot[i]];
+}
+
+static void queue_push(trk_tracker *t, struct vessel *v);
+
+/* Takes the head entry: flushes what is due and, when `requeue`, queues the
+ * vessel again if it still holds fixes. */
+static void queue_pop(trk_tracker *t, bool requeue)
+{
+    struct due d = t->queue[t->qhead];
+    t->qhead = (t->qhead + 1) % t->cap;
+    t->qlen--;
+    struct vessel *v = lookup(t, d.mmsi);
+    if (!v)
+        return;
+    v->queued = 0;
+    flush_due(t, v);
+    if (requeue)
+        queue_push(t, v);
+}
+
+static void queue_push(trk_tracker *t, struct vessel *v)
+{
+    if (v->queued || !v->nheld)
+        return;
+    if (t->qlen == t->cap)
+        queue_pop(t, false);     /* only after evictions left stale entries */
+    struct due *d = &t->queue[(t->qhead + t->qlen++) % t->cap];
+    d->mmsi = v->mmsi;
+    d->due_s = due_second(t, v->newest - v->held[0].age);
+    v->queued = 1;
+}
+
+static void queue_run(trk_tracker *t)
+{
+    while (t->qlen && (int64_t)t->queue[t->qhead].due_s * 1000 <= t->now)
+        queue_pop(t, true);
+}
+
+/* ---- records: creation and eviction ---- */
+
+static int64_t last_heard(const struct vessel *v)
+{
+    return v->newest > v->st.t ? v->newest : v->st.t;
+}
+
+/* Flushes record r and removes it (the last record moves into its place). */
+static void evict(trk_tracker *t, size_t r)
+{
+    struct vessel *v = &t->rec[r];
+    flush_all(t, v);
+    slot_delete(t, slot_find(t, v->mmsi));
+    size_t last = t->n - 1;
+    if (r != last) {
+        size_t i = slot_find(t, t->rec[last].mmsi);
+        t->rec[r] = t->rec[last];
+        t->slot[i] = (uint32_t)r;
+    }
+    t->n--;
+    t->st.evicted++;
+    t->st.vessels = t->n;
+    if (t->sweep >= t->n)
+        t->sweep = 0;
+}
+
+/* Checks a few records for idleness (bounded work per message). */
+static void sweep(trk_tracker *t)
+{
+    if (t->now == NO_TIME)
+        return;
+    int64_t limit = t->now - t->opt.idle_evict_ms;
+    for (unsigned k = 0; k < SWEEP && t->n; k++) {
+        if (t->sweep >= t->n)
+            t->sweep = 0;
+        if (last_heard(&t->rec[t->sweep]) < limit)
+            evict(t, t->sweep);
+        else
+            t->sweep++;
+    }
+}
+
+/* Evicts the least recently heard of up to EVICT_SAMPLE records. */
+static void evict_oldest(trk_tracker *t)
+{
+    size_t n = t->n < EVICT_SAMPLE ? t->n : EVICT_SAMPLE, best = t->sweep % t->n;
+    for (size_t k = 1; k < n; k++) {
+        size_t r = (t->sweep + k) % t->n;
+        if (last_heard(&t->rec[r]) < last_heard(&t->rec[best]))
+            best = r;
+    }
+    evict(t, best);
+}
+
+static void vessel_init(struct vessel *v, uint32_t mmsi)
+{
+    memset(v, 0, sizeof *v);
+    v->mmsi = mmsi;
+    v->newest = NO_TIME;
+}
+
+/* The record of `mmsi`, created when new; NULL when out of memory. */
+static struct vessel *vessel_get(trk_tracker *t, uint32_t mmsi)
+{
+    size_t i = t->nslot ? slot_find(t, mmsi) : 0;
+    if (t->nslot && t->slot[i] != NO_SLOT)
+        return &t->rec[t->slot[i]];
+    if (t->n == t->opt.max_vessels)
+        evict_oldest(t);
+    else if (t->n == t->cap && !grow(t))
+        return NULL;
+    i = slot_find(t, mmsi);
+    t->slot[i] = (uint32_t)t->n;
+    vessel_init(&t->rec[t->n], mmsi);
+    t->st.vessels = ++t->n;
+    return &t->rec[t->n - 1];
+}
+
+/* ---- positions ---- */
+
+/* Position fields of a position report in track units; false for others. */
+static bool pos_extract(const struct ais_msg *m, struct trk_fix *f, bool *long_range)
+{
+    const struct ais_pos123 *a = &m->u.t1;
+    *long_range = false;
+    f->msg_type = (uint8_t)m->type;
+    f->nav_status = 15;
+    f->heading = TRK_HEADING_NA;
+    switch (m->type) {
+    case 1: case 2: case 3:
+        f->lat = a->lat; f->lon = a->lon;
+        f->sog = (uint16_t)(a->speed > 0xffff ? 0xffff : a->speed);
+        f->cog = (uint16_t)(a->course > 0xffff ? 0xffff : a->course);
+        f->heading = (uint16_t)(a->heading > 0xffff ? 0xffff : a->heading);
+        f->nav_status = (uint8_t)(a->status & 15);
+        return true;
+    case 18:
+        f->lat = m->u.t18.lat; f->lon = m->u.t18.lon;
+        f->sog = (uint16_t)(m->u.t18.speed > 0xffff ? 0xffff : m->u.t18.speed);
+        f->cog = (uint16_t)(m->u.t18.course > 0xffff ? 0xffff : m->u.t18.course);
+        f->heading = (uint16_t)(m->u.t18.heading > 0xffff ? 0xffff : m->u.t18.heading);
+        return true;
+    case 19:
+        f->lat = m->u.t19.lat; f->lon = m->u.t19.lon;
+        f->sog = (uint16_t)(m->u.t19.speed > 0xffff ? 0xffff : m->u.t19.speed);
+        f->cog = (uint16_t)(m->u.t19.course > 0xffff ? 0xffff : m->u.t19.course);
+        f->heading = (uint16_t)(m->u.t19.heading > 0xffff ? 0xffff : m->u.t19.heading);
+        return true;
+    case 27:
+        *long_range = true;
+        f->lat = m->u.t27.lat * 1000; f->lon = m->u.t27.lon * 1000;
+        f->sog = (uint16_t)(m->u.t27.speed > 0xfff ? 0xffff : m->u.t27.speed);
+        f->cog = (uint16_t)(m->u.t27.course > 0xfff ? 0xffff : m->u.t27.course);
+        f->nav_status = (uint8_t)(m->u.t27.status & 15);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Type 27 speed (kn, 63 = n/a) and course (degrees, 511 = n/a) in the units
+ * of types 1-3. */
+static void long_range_scale(struct trk_fix *f)
+{
+    f->sog = f->sog == 63 ? TRK_SOG_NA : f->sog > 63 ? 0xffff : (uint16_t)(f->sog * 10);
+    f->cog = f->cog == 511 ? TRK_COG_NA : f->cog > 359 ? 0xffff : (uint16_t)(f->cog * 10);
+}
+
+/*
+ * Validity, after GFW: a position that is "not available" (lat 91, lon 181)
+ * or off the Earth (|lat| > 90, |lon| > 180 other than those codes) drops
+ * the fix; an out-of-range course, heading or speed is cleared and counted.
+ * Reading of ITU-R M.1371-5: SOG is 10 bits in 0.1 kn, 1023 = not
+ * available and 1022 = 102.2 kn or more, so every 10-bit value is legal and
+ * bad_speed counts only values a hand-built message can hold (> 1023; for
+ * type 27, over 63 kn in its 6-bit field). COG 3600 = n/a, 3601-4095 are
+ * invalid; heading 511 = n/a, 360-510 invalid.
+ */
+static bool pos_validate(trk_tracker *t, struct trk_fix *f)
+{
+    if (f->lat == 91 * TRK_DEG || f->lon == 181 * TRK_DEG) {
+        t->st.no_position++;
+        return false;
+    }
+    if (f->lat > 90 * TRK_DEG || f->lat < -90 * TRK_DEG) {
+        t->st.bad_lat++;
+        return false;
+    }
+    if (f->lon > 180 * TRK_DEG || f->lon < -180 * TRK_DEG) {
+        t->st.bad_lon++;
+        return false;
+    }
+    if (f->sog > TRK_SOG_NA) {
+        t->st.bad_speed++;
+        f->sog = TRK_SOG_NA;
+    }
+    if (f->cog > TRK_COG_NA) {
+        t->st.bad_course++;
+        f->cog = TRK_COG_NA;
+    }
+    if (f->heading > 359 && f->heading != TRK_HEADING_NA) {
+        t->st.bad_heading++;
+        f->heading = TRK_HEADING_NA;
+    }
+    return true;
+}
+
+static int64_t last_emitted(const struct vessel *v)
+{
+    int64_t e = NO_TIME;
+    for (unsigned i = 0; i < v->nseg; i++)
+        if (v->seg_t[i] > e)
+            e = v->seg_t[i];
+    return e;
+}
+
+/* Same time and position as a held fix or an open segment's last fix. */
+static bool is_duplicate(const struct vessel *v, const struct trk_fix *f)
+{
+    for (unsigned i = 0; i < v->nheld; i++)
+        if (v->newest - v->held[i].age == f->t && held_lat(&v->held[i]) == f->lat
+            && held_lon(&v->held[i]) == f->lon)
+            return true;
+    for (unsigned i = 0; i < v->nseg; i++)
+        if (v->seg_t[i] == f->t && v->seg_lat[i] == f->lat && v->seg_lon[i] == f->lon)
+            return true;
+    return false;
+}
+
+/* Moves the vessel's newest time to `ts`, keeping the held times. */
+static void rebase(struct vessel *v, int64_t ts)
+{
+    if (v->newest == NO_TIME) {
+        v->newest = ts;
+        return;
+    }
+    uint32_t d = (uint32_t)(ts - v->newest);
+    for (unsigned i = 0; i < v->nheld; i++)
+        v->held[i].age += d;
+    v->newest = ts;
+}
+
+/* Inserts f (not older than reorder_ms from newest) in time order; when the
+ * ring is full, the oldest of the ring and f leaves first. */
+static void hold(trk_tracker *t, struct vessel *v, struct trk_fix *f)
+{
+    uint32_t age = (uint32_t)(v->newest - f->t);
+    if (v->nheld == RING) {
+        if (age > v->held[0].age) {
+            emit(t, v, f);
+            return;
+        }
+        emit_first(t, v);
+    }
+    unsigned i = v->nheld;
+    while (i > 0 && v->held[i - 1].age < age) {
+        v->held[i] = v->held[i - 1];
+        i--;
+    }
+    held_pack(&v->held[i], f, age);
+    v->nheld++;
+}
+
+static void accept(trk_tracker *t, struct vessel *v, struct trk_fix *f)
+{
+    if (is_duplicate(v, f)) {
+        t->st.duplicates++;
+        return;
+    }
+    if (v->newest != NO_TIME
+        && (f->t < v->newest - t->opt.reorder_ms || f->t < last_emitted(v))) {
+        t->st.too_old++;
+        return;
+    }
+    t->st.fixes++;
+    if (v->newest != NO_TIME && f->t < v->newest)
+        t->st.reordered++;
+    if (t->now == NO_TIME || f->t > t->now)
+        t->now = f->t;
+    flush_due(t, v);
+    if (v->newest == NO_TIME || f->t > v->newest)
+        rebase(v, f->t);
+    if (f->t <= t->now - t->opt.reorder_ms) {
+        emit(t, v, f);             /* older than everything still held */
+        return;
+    }
+    hold(t, v, f);
+    queue_push(t, v);
+}
+
+static void feed_position(trk_tracker *t, const struct ais_msg *m, int64_t ts)
+{
+    struct trk_fix f;
+    bool long_range;
+    if (!pos_extract(m, &f, &long_range))
+        return;
+    if (ts == NO_TIME) {
+        t->st.no_time++;
+        return;
+    }
+    if (long_range)
+        long_range_scale(&f);
+    if (!pos_validate(t, &f))
+        return;
+    f.t = ts;
+    f.segment = 0;
+    struct vessel *v = vessel_get(t, m->mmsi);
+    if (v)
+        accept(t, v, &f);
+}
+
+/* ---- static and voyage data ---- */
+
+static void set_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n == 0 || strspn(src, "@") == n)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void set_name(trk_tracker *t, struct vessel *v, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || strspn(name, "@") == n) {
+        t->st.bad_name++;
+        return;
+    }
+    set_text(v->st.name, sizeof v->st.name, name);
+}
+
+static void set_dims(struct vessel *v, unsigned bow, unsigned stern, unsigned port,
+                     unsigned starboard)
+{
+    if (bow + stern > 0)
+        v->st.length_m = (uint16_t)(bow + stern);
+    if (port + starboard > 0)
+        v->st.beam_m = (uint16_t)(port + starboard);
+}
+
+static void set_shiptype(struct vessel *v, unsigned shiptype)
+{
+    if (shiptype > 0 && shiptype < 256)
+        v->st.shiptype = (uint8_t)shiptype;
+}
+
+static void merge_static(trk_tracker *t, struct vessel *v, const struct ais_msg *m)
+{
+    const struct ais_static5 *s5 = &m->u.t5;
+    const struct ais_classb19 *s19 = &m->u.t19;
+    const struct ais_static24 *s24 = &m->u.t24;
+    switch (m->type) {
+    case 5:
+        set_name(t, v, s5->shipname);
+        set_text(v->st.callsign, sizeof v->st.callsign, s5->callsign);
+        if (s5->imo)
+            v->st.imo = s5->imo;
+        set_shiptype(v, s5->shiptype);
+        set_dims(v, s5->to_bow, s5->to_stern, s5->to_port, s5->to_starboard);
+        set_text(v->st.destination, sizeof v->st.destination, s5->destination);
+        break;
+    case 19:
+        set_name(t, v, s19->shipname);
+        set_shiptype(v, s19->shiptype);
+        set_dims(v, s19->to_bow, s19->to_stern, s19->to_port, s19->to_starboard);
+        break;
+    case 24:
+        if (s24->part != AIS_PART_B)
+            set_name(t, v, s24->shipname);
+        if (s24->part != AIS_PART_A) {
+            set_text(v->st.callsign, sizeof v->st.callsign, s24->callsign);
+            set_shiptype(v, s24->shiptype);
+            set_dims(v, s24->to_bow, s24->to_stern, s24->to_port, s24->to_starboard);
+        }
+        break;
+    }
+}
+
+static bool identity_differs(const struct trk_static *a, const struct trk_static *b)
+{
+    return strcmp(a->name, b->name) != 0 || strcmp(a->callsign, b->callsign) != 0
+           || a->imo != b->imo || a->shiptype != b->shiptype
+           || a->length_m != b->length_m || a->beam_m != b->beam_m;
+}
+
+static void feed_static(trk_tracker *t, const struct ais_msg *m, int64_t ts)
+{
+    if (m->type != 5 && m->type != 19 && m->type != 24)
+        return;
+    struct vessel *v = vessel_get(t, m->mmsi);
+    if (!v)
+        return;
+    struct trk_static before = v->st;
+    merge_static(t, v, m);
+    if (ts != NO_TIME && ts > v->st.t)
+        v->st.t = ts;
+    if (identity_differs(&before, &v->st) && t->on_static)
+        t->on_static(t->ctx, v->mmsi, &before, &v->st);
+}
+
+/* ---- public API ---- */
 
 trk_tracker *trk_new(const struct trk_opts *opts)
 {
-    (void)opts;
-    return calloc(1, sizeof(trk_tracker));
+    trk_tracker *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    opts_defaults(&t->opt, opts);
+    t->now = NO_TIME;
+    if (!grow(t)) {
+        trk_free(t);
+        return NULL;
+    }
+    return t;
 }
 
 void trk_free(trk_tracker *t)
 {
+    if (!t)
+        return;
+    free(t->rec);
+    free(t->slot);
+    free(t->queue);
     free(t);
 }
 
 void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_static, void *ctx)
 {
-    (void)t; (void)on_fix; (void)on_static; (void)ctx;
+    t->on_fix = on_fix;
+    t->on_static = on_static;
+    t->ctx = ctx;
+}
+
+/* Receive times outside 1970..~2255 (2^53 ms) count as absent, which also
+ * keeps every time difference far from overflow. */
+static int64_t usable_time(const struct ais_meta *meta)
+{
+    if (!meta || meta->time_ms < 0 || meta->time_ms > (1LL << 53))
+        return NO_TIME;
+    return meta->time_ms;
 }
 
 void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta)
 {
-    (void)m; (void)meta;
+    int64_t ts = usable_time(meta);
     t->st.messages++;
+    feed_static(t, m, ts);
+    feed_position(t, m, ts);
+    queue_run(t);
+    sweep(t);
 }
 
 void trk_finish(trk_tracker *t)
 {
-    (void)t;
+    for (size_t r = 0; r < t->n; r++) {
+        flush_all(t, &t->rec[r]);
+        t->rec[r].queued = 0;
+    }
+    t->qlen = 0;
+    t->qhead = 0;
 }
 
 const struct trk_stats *trk_stats(const trk_tracker *t)
@@ -44,11 +821,6 @@ const struct trk_stats *trk_stats(const trk_tracker *t)
 
 size_t trk_bytes_per_vessel(void)
 {
-    return 0;
-}
-
-double trk_distance_km(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
-{
-    (void)lat1; (void)lon1; (void)lat2; (void)lon2;
-    return NAN;
+    /* the record, its due-queue entry and two index slots (load <= 1/2) */
+    return sizeof(struct vessel) + sizeof(struct due) + 2 * sizeof(uint32_t);
 }
