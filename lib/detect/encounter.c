@@ -1,28 +1,579 @@
 /*
- * encounter.c - PLACEHOLDER: this detector is being written; it reports nothing yet.
+ * encounter.c - ship-to-ship encounters (rendezvous, possible transshipment)
+ * as Global Fishing Watch defines them (Miller et al. 2018, "Identifying
+ * global patterns of transshipment behavior", Front. Mar. Sci. 5:240; GFW's
+ * encounters_pipeline): two vessels within enc_max_km (0.5 km) of each other
+ * for at least enc_min_h (2 h), median speed below enc_max_median_kn (2 kn),
+ * at least enc_min_anchorage_km (10 km) from an anchorage.
+ *
+ * As in GFW's pipeline, each vessel's track is resampled on a grid of
+ * enc_grid_min (10 min) ticks, interpolating linearly between consecutive
+ * fixes of one segment no more than enc_max_interp_h (1 h) apart; a vessel's
+ * speed at a tick is the speed implied by the two fixes around it (its SOG
+ * when a fix falls on the tick with no usable neighbour). A run is a stretch
+ * of consecutive ticks with the pair within enc_max_km; runs of at least
+ * enc_min_h count, and counted runs of the same pair less than enc_merge_h
+ * (4 h) apart merge into one event, emitted once enc_merge_h has passed
+ * without the pair meeting again (or at the end of the stream). The speed
+ * and anchorage tests apply to the merged event. Differences from GFW: the
+ * medians are over all ticks of the merged runs (GFW takes the median of
+ * the runs' medians), from histograms of max/64 km and 2*max/64 kn bins.
+ *
+ * Streaming: a tick is processed once the stream time is past it by
+ * enc_max_interp_h plus the tracker's reorder slack (10 min), when every
+ * vessel that can have a position at that tick has reported. Per tick the
+ * resampled positions go into a spatial hash (grid.c), so only pairs in
+ * neighbouring ~1 km cells are compared. State: one record per vessel (its
+ * last fix), the samples of the pending ticks, and one record per pair that
+ * is close now or has an event waiting for the merge window to pass.
  */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "detect/grid.h"
 #include "detect/internal.h"
 
-static void *create(const struct det_config *cfg, const struct det_geo *geo,
-                    det_emit_fn emit, void *engine)
+#define SLACK_MS (10 * 60000LL)  /* disorder across vessels (tracker's window) */
+#define DBINS 64                 /* distance bins over [0, enc_max_km] */
+#define SBINS 64                 /* speed bins over [0, 2 * enc_max_median_kn), + overflow */
+#define NO_BIN 0xFF              /* speed unknown */
+#define MS_PER_H 3600000.0
+
+/* A vessel's last fix; h.t is its time. In a det_vtab: idle longer than
+ * enc_max_interp_h + slack, it can never be interpolated from, so it goes. */
+struct vessel {
+    struct det_vrec h;
+    uint32_t segment;
+    int32_t lat, lon;
+    uint16_t sog;
+    bool has_fix;
+};
+
+/* A vessel's resampled position at a tick. */
+struct sample {
+    uint32_t mmsi;
+    float speed;             /* knots, NAN unknown */
+    double lat, lon;
+};
+
+struct bucket {
+    struct sample *s;
+    uint32_t n, cap;
+};
+
+struct pair {
+    uint64_t key;                  /* lower MMSI << 32 | higher */
+    double ref_lon;                /* longitudes are summed relative to this */
+    int64_t run_start, run_last;   /* the open run (run_n > 0) */
+    uint32_t run_n, npend;
+    bool run_ok;                   /* open run has lasted enc_min_h: it counts */
+    double run_lat, run_dlon;
+    int64_t ev_start, ev_end;      /* counted runs waiting to merge (ev_n > 0) */
+    uint32_t ev_n;
+    double ev_lat, ev_dlon;
+    uint32_t dh[DBINS], sh[SBINS + 1];
+    uint8_t pend[];                /* open run before it counts: 3 bins per tick */
+};
+
+struct enc {
+    struct det_config cfg;
+    struct det_geo geo;
+    det_emit_fn emit;
+    void *engine;
+    int64_t grid_ms, interp_ms, min_ms, merge_ms;
+    double dbin_w, sbin_w;
+    uint32_t pend_cap;
+    size_t stride;
+    struct det_vtab ves;
+    /* ticks not processed yet, a ring indexed by tick number */
+    struct bucket *ring;
+    uint32_t nring;
+    bool started;
+    int64_t now, next_tick;
+    size_t pending;
+    /* pairs: dense pool + open addressing map key -> pool index */
+    unsigned char *pool;
+    uint32_t npairs, pcap;
+    uint64_t *pkey;
+    uint32_t *pidx;
+    size_t pmask;
+    struct sgrid grid;
+    int64_t tick;                  /* tick being processed */
+    const struct bucket *cur;
+    uint64_t late, oom;
+};
+
+/* ---- small helpers ---- */
+
+static int64_t ms_of_h(double h)
 {
-    (void)cfg; (void)geo; (void)emit; (void)engine;
-    return calloc(1, 1);
+    return llround(h * MS_PER_H);
 }
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b < 0) ? q - 1 : q;
+}
+
+static int64_t floor_tick(const struct enc *e, int64_t t)
+{
+    return floor_div(t, e->grid_ms) * e->grid_ms;
+}
+
+static int64_t ceil_tick(const struct enc *e, int64_t t)
+{
+    int64_t f = floor_tick(e, t);
+    return f == t ? t : f + e->grid_ms;
+}
+
+static double wrap180(double d)
+{
+    if (d > 180)
+        return d - 360;
+    return d < -180 ? d + 360 : d;
+}
+
+static size_t hash64(uint64_t k)
+{
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 24);
+}
+
+static struct pair *pair_at(const struct enc *e, uint32_t i)
+{
+    return (struct pair *)(void *)(e->pool + (size_t)i * e->stride);
+}
+
+/* ---- pairs ---- */
+
+static size_t pair_slot(const struct enc *e, uint64_t key)
+{
+    size_t s = hash64(key) & e->pmask;
+    while (e->pkey[s] && e->pkey[s] != key)
+        s = (s + 1) & e->pmask;
+    return s;
+}
+
+static int pairmap_grow(struct enc *e)
+{
+    size_t n = e->pkey ? 2 * (e->pmask + 1) : 1024;
+    uint64_t *k = calloc(n, sizeof *k);
+    uint32_t *x = malloc(n * sizeof *x);
+    if (!k || !x) {
+        free(k);
+        free(x);
+        return -1;
+    }
+    free(e->pkey);
+    free(e->pidx);
+    e->pkey = k;
+    e->pidx = x;
+    e->pmask = n - 1;
+    for (uint32_t i = 0; i < e->npairs; i++) {
+        size_t s = pair_slot(e, pair_at(e, i)->key);
+        e->pkey[s] = pair_at(e, i)->key;
+        e->pidx[s] = i;
+    }
+    return 0;
+}
+
+static int pool_grow(struct enc *e)
+{
+    uint32_t cap = e->pcap ? 2 * e->pcap : 256;
+    unsigned char *p = realloc(e->pool, (size_t)cap * e->stride);
+    if (!p)
+        return -1;
+    e->pool = p;
+    e->pcap = cap;
+    return 0;
+}
+
+static struct pair *pair_get(struct enc *e, uint64_t key, double lon)
+{
+    if ((!e->pkey || 2 * ((size_t)e->npairs + 1) > e->pmask + 1) && pairmap_grow(e) < 0)
+        return NULL;
+    size_t s = pair_slot(e, key);
+    if (e->pkey[s])
+        return pair_at(e, e->pidx[s]);
+    if (e->npairs == e->pcap && pool_grow(e) < 0)
+        return NULL;
+    struct pair *p = pair_at(e, e->npairs);
+    memset(p, 0, e->stride);
+    p->key = key;
+    p->ref_lon = lon;
+    e->pkey[s] = key;
+    e->pidx[s] = e->npairs++;
+    return p;
+}
+
+/* Removes the map entry at slot s (linear probing: shift followers back). */
+static void pairmap_del(struct enc *e, size_t s)
+{
+    size_t j = s;
+    for (;;) {
+        j = (j + 1) & e->pmask;
+        if (!e->pkey[j])
+            break;
+        size_t h = hash64(e->pkey[j]) & e->pmask;
+        bool stay = (s <= j) ? (s < h && h <= j) : (s < h || h <= j);
+        if (stay)
+            continue;
+        e->pkey[s] = e->pkey[j];
+        e->pidx[s] = e->pidx[j];
+        s = j;
+    }
+    e->pkey[s] = 0;
+}
+
+/* Deletes pool entry i, moving the last entry into its place. */
+static void pair_del(struct enc *e, uint32_t i)
+{
+    pairmap_del(e, pair_slot(e, pair_at(e, i)->key));
+    uint32_t last = --e->npairs;
+    if (i == last)
+        return;
+    memcpy(pair_at(e, i), pair_at(e, last), e->stride);
+    e->pidx[pair_slot(e, pair_at(e, i)->key)] = i;
+}
+
+/* ---- histograms and the event ---- */
+
+static uint8_t dist_bin(const struct enc *e, double km)
+{
+    int b = (int)(km / e->dbin_w);
+    return (uint8_t)(b < 0 ? 0 : b >= DBINS ? DBINS - 1 : b);
+}
+
+static uint8_t speed_bin(const struct enc *e, float kn)
+{
+    if (isnan(kn))
+        return NO_BIN;
+    double b = kn / e->sbin_w;
+    return (uint8_t)(b < 0 ? 0 : b >= SBINS ? SBINS : (int)b);
+}
+
+static void hist_add(struct pair *p, const uint8_t b[3])
+{
+    p->dh[b[0]]++;
+    for (int k = 1; k < 3; k++)
+        if (b[k] != NO_BIN)
+            p->sh[b[k]]++;
+}
+
+/* Value of rank k (from 0), spreading each bin's samples evenly over it. */
+static double hist_rank(const uint32_t *h, int nb, double w, uint64_t k)
+{
+    uint64_t below = 0;
+    for (int b = 0; b < nb; b++) {
+        if (k < below + h[b])
+            return w * (b + (k - below + 0.5) / h[b]);
+        below += h[b];
+    }
+    return w * nb;
+}
+
+static double hist_median(const uint32_t *h, int nb, double w)
+{
+    uint64_t n = 0;
+    for (int b = 0; b < nb; b++)
+        n += h[b];
+    if (!n)
+        return NAN;
+    return (hist_rank(h, nb, w, (n - 1) / 2) + hist_rank(h, nb, w, n / 2)) / 2;
+}
+
+/* Fills the anchorage and shore figures; false when too near an anchorage. */
+static bool far_from_anchorage(const struct enc *e, struct det_event *ev)
+{
+    double a = e->geo.anchorage_km ? e->geo.anchorage_km(e->geo.ctx, ev->lat, ev->lon) : NAN;
+    if (e->geo.shore_km)
+        ev->shore_km = e->geo.shore_km(e->geo.ctx, ev->lat, ev->lon);
+    if (isnan(a)) {
+        snprintf(ev->detail, sizeof ev->detail, "anchorage distance unknown");
+        return true;
+    }
+    return a >= e->cfg.enc_min_anchorage_km;
+}
+
+/* Reports the pair's merged event if it qualifies, then forgets it. */
+static void event_close(struct enc *e, struct pair *p)
+{
+    struct det_event ev;
+    det_event_init(&ev, DET_ENCOUNTER, (uint32_t)(p->key >> 32));
+    ev.mmsi2 = (uint32_t)p->key;
+    ev.start = p->ev_start;
+    ev.end = p->ev_end;
+    ev.lat = p->ev_lat / p->ev_n;
+    ev.lon = wrap180(p->ref_lon + p->ev_dlon / p->ev_n);
+    ev.duration_h = (ev.end - ev.start) / MS_PER_H;
+    ev.distance_km = hist_median(p->dh, DBINS, e->dbin_w);
+    ev.speed_kn = hist_median(p->sh, SBINS + 1, e->sbin_w);
+    p->ev_n = 0;
+    p->ev_lat = p->ev_dlon = 0;
+    memset(p->dh, 0, sizeof p->dh);
+    memset(p->sh, 0, sizeof p->sh);
+    if (ev.speed_kn < e->cfg.enc_max_median_kn && far_from_anchorage(e, &ev))
+        e->emit(e->engine, &ev);
+}
+
+/* The open run has lasted enc_min_h: it joins (or starts) the event. */
+static void run_counts(struct enc *e, struct pair *p)
+{
+    if (p->ev_n && p->run_start - p->ev_end >= e->merge_ms)
+        event_close(e, p);
+    for (uint32_t i = 0; i < p->npend; i++)
+        hist_add(p, &p->pend[3 * i]);
+    p->npend = 0;
+    p->run_ok = true;
+    if (!p->ev_n)
+        p->ev_start = p->run_start;
+}
+
+static void run_end(struct pair *p)
+{
+    if (p->run_ok) {
+        p->ev_end = p->run_last;
+        p->ev_n += p->run_n;
+        p->ev_lat += p->run_lat;
+        p->ev_dlon += p->run_dlon;
+    }
+    p->run_n = p->npend = 0;
+    p->run_ok = false;
+}
+
+/* One tick at which the pair is within enc_max_km. */
+static void run_add(struct enc *e, struct pair *p, double km, const struct sample *a,
+                    const struct sample *b)
+{
+    if (!p->run_n) {
+        p->run_start = e->tick;
+        p->run_lat = p->run_dlon = 0;
+    }
+    p->run_last = e->tick;
+    p->run_n++;
+    p->run_lat += (a->lat + b->lat) / 2;
+    p->run_dlon += wrap180(a->lon + wrap180(b->lon - a->lon) / 2 - p->ref_lon);
+    uint8_t bins[3] = {dist_bin(e, km), speed_bin(e, a->speed), speed_bin(e, b->speed)};
+    if (p->run_ok) {
+        hist_add(p, bins);
+        return;
+    }
+    if (p->npend < e->pend_cap)
+        memcpy(&p->pend[3 * p->npend++], bins, 3);
+    if (e->tick - p->run_start >= e->min_ms)
+        run_counts(e, p);
+}
+
+/* ---- ticks ---- */
+
+static void on_pair(void *ctx, uint32_t i, uint32_t j, double km)
+{
+    struct enc *e = ctx;
+    const struct sample *a = &e->cur->s[i], *b = &e->cur->s[j];
+    if (a->mmsi == b->mmsi)
+        return;
+    if (a->mmsi > b->mmsi) {
+        const struct sample *t = a;
+        a = b, b = t;
+    }
+    struct pair *p = pair_get(e, (uint64_t)a->mmsi << 32 | b->mmsi, a->lon);
+    if (!p) {
+        e->oom++;
+        return;
+    }
+    run_add(e, p, km, a, b);
+}
+
+/* After a tick: end the runs that did not continue, report events whose
+ * merge window has passed, drop pairs with nothing left. */
+static void sweep(struct enc *e, int64_t t)
+{
+    for (uint32_t i = e->npairs; i-- > 0;) {
+        struct pair *p = pair_at(e, i);
+        if (p->run_n && p->run_last < t)
+            run_end(p);
+        if (p->ev_n && t - p->ev_end >= e->merge_ms &&
+            !(p->run_n && p->run_start - p->ev_end < e->merge_ms))
+            event_close(e, p);
+        if (!p->ev_n && !p->run_n)
+            pair_del(e, i);
+    }
+}
+
+static struct bucket *bucket_of(const struct enc *e, int64_t t)
+{
+    int64_t k = floor_div(t, e->grid_ms) % e->nring;
+    return &e->ring[k < 0 ? k + e->nring : k];
+}
+
+static void tick_process(struct enc *e, int64_t t)
+{
+    struct bucket *b = bucket_of(e, t);
+    sgrid_clear(&e->grid);
+    bool ok = true;
+    for (uint32_t i = 0; i < b->n && ok; i++)
+        ok = sgrid_add(&e->grid, b->s[i].lat, b->s[i].lon) == 0;
+    e->tick = t;
+    e->cur = b;
+    if (!ok || sgrid_pairs(&e->grid, on_pair, e) < 0)
+        e->oom++;
+    sweep(e, t);
+    e->pending -= b->n;
+    b->n = 0;
+}
+
+/* Processes every tick before `limit`. */
+static void advance(struct enc *e, int64_t limit)
+{
+    while (e->next_tick < limit) {
+        if (!e->npairs && !e->pending) {
+            int64_t c = ceil_tick(e, limit);
+            e->next_tick = c > e->next_tick ? c : e->next_tick;
+            return;
+        }
+        tick_process(e, e->next_tick);
+        e->next_tick += e->grid_ms;
+    }
+}
+
+static void sample_add(struct enc *e, int64_t t, uint32_t mmsi, double lat, double lon,
+                       double kn)
+{
+    if (t < e->next_tick || t >= e->next_tick + (int64_t)e->nring * e->grid_ms) {
+        e->late++;
+        return;
+    }
+    struct bucket *b = bucket_of(e, t);
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? 2 * b->cap : 256;
+        struct sample *s = realloc(b->s, cap * sizeof *s);
+        if (!s) {
+            e->oom++;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    b->s[b->n++] = (struct sample){mmsi, (float)kn, lat, lon};
+    e->pending++;
+}
+
+/* Samples the vessel at every tick in (last fix, f]. */
+static void resample(struct enc *e, const struct vessel *v, const struct trk_fix *f)
+{
+    double lat = det_deg(f->lat), lon = det_deg(f->lon);
+    bool link = v->has_fix && f->segment == v->segment && f->t - v->h.t <= e->interp_ms;
+    if (!link) {
+        double kn = f->sog == TRK_SOG_NA ? NAN : f->sog / 10.0;
+        if (floor_tick(e, f->t) == f->t)
+            sample_add(e, f->t, f->mmsi, lat, lon, kn);
+        return;
+    }
+    double lat0 = det_deg(v->lat), lon0 = det_deg(v->lon);
+    double dlon = wrap180(lon - lon0), span = (double)(f->t - v->h.t);
+    double kn = sgrid_km(lat0, lon0, lat, lon) / (span / MS_PER_H) / TRK_KM_PER_NM;
+    for (int64_t t = floor_tick(e, v->h.t) + e->grid_ms; t <= f->t; t += e->grid_ms) {
+        double w = (t - v->h.t) / span;
+        sample_add(e, t, f->mmsi, lat0 + w * (lat - lat0), lon0 + w * dlon, kn);
+    }
+}
+
+/* ---- detector interface ---- */
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
 {
-    (void)self; (void)f; (void)st;
+    struct enc *e = self;
+    (void)st;
+    if (!e->started) {
+        e->started = true;
+        e->now = f->t;
+        e->next_tick = ceil_tick(e, f->t - SLACK_MS);
+    }
+    if (f->t > e->now) {
+        e->now = f->t;
+        advance(e, e->now - e->interp_ms - SLACK_MS);
+    }
+    bool created;
+    struct vessel *v = det_vtab_get(&e->ves, f->mmsi, e->now, &created);
+    if (!v) {
+        e->oom++;
+        return;
+    }
+    if (v->has_fix && f->t <= v->h.t)
+        return;                    /* not after its last fix: ignored */
+    resample(e, v, f);
+    v->has_fix = true;
+    v->segment = f->segment;
+    v->h.t = f->t;
+    v->lat = f->lat;
+    v->lon = f->lon;
+    v->sog = f->sog;
 }
 
 static void finish(void *self)
 {
-    (void)self;
+    struct enc *e = self;
+    while (e->pending) {
+        tick_process(e, e->next_tick);
+        e->next_tick += e->grid_ms;
+    }
+    for (uint32_t i = e->npairs; i-- > 0;) {
+        struct pair *p = pair_at(e, i);
+        if (p->run_n)
+            run_end(p);
+        if (p->ev_n)
+            event_close(e, p);
+        pair_del(e, i);
+    }
 }
 
 static void destroy(void *self)
 {
-    free(self);
+    struct enc *e = self;
+    if (!e)
+        return;
+    for (uint32_t i = 0; e->ring && i < e->nring; i++)
+        free(e->ring[i].s);
+    free(e->ring);
+    free(e->ves.slot);
+    free(e->pool);
+    free(e->pkey);
+    free(e->pidx);
+    sgrid_free(&e->grid);
+    free(e);
+}
+
+static void *create(const struct det_config *cfg, const struct det_geo *geo,
+                    det_emit_fn emit, void *engine)
+{
+    struct enc *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    det_config_defaults(&e->cfg, cfg);
+    if (geo)
+        e->geo = *geo;
+    e->emit = emit;
+    e->engine = engine;
+    e->grid_ms = llround(e->cfg.enc_grid_min * 60000);
+    if (e->grid_ms < 1000)
+        e->grid_ms = 1000;
+    e->interp_ms = ms_of_h(e->cfg.enc_max_interp_h);
+    e->min_ms = ms_of_h(e->cfg.enc_min_h);
+    e->merge_ms = ms_of_h(e->cfg.enc_merge_h);
+    e->dbin_w = e->cfg.enc_max_km / DBINS;
+    e->sbin_w = 2 * e->cfg.enc_max_median_kn / SBINS;
+    e->pend_cap = (uint32_t)((e->min_ms + e->grid_ms - 1) / e->grid_ms + 2);
+    e->stride = (sizeof(struct pair) + 3 * (size_t)e->pend_cap + 7) & ~(size_t)7;
+    e->nring = (uint32_t)((e->interp_ms + SLACK_MS + e->grid_ms - 1) / e->grid_ms + 2);
+    e->ves.rec = sizeof(struct vessel);
+    e->ves.horizon_ms = e->interp_ms + SLACK_MS;
+    e->ves.retry = INT64_MIN;
+    e->ring = calloc(e->nring, sizeof *e->ring);
+    if (!e->ring || sgrid_init(&e->grid, e->cfg.enc_max_km) < 0) {
+        destroy(e);
+        return NULL;
+    }
+    return e;
 }
 
 const struct det_ops det_encounter_ops = {"encounter", create, fix, NULL, finish, destroy};

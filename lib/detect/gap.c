@@ -1,28 +1,291 @@
 /*
- * gap.c - PLACEHOLDER: this detector is being written; it reports nothing yet.
+ * gap.c - AIS gaps ("going dark"), after Global Fishing Watch's definition
+ * (Welch et al., "Hot spots of unseen fishing vessels", Science Advances
+ * 2022, and GFW's AIS-gap event documentation): a silence of >= gap_min_h
+ * between two consecutive fixes of one vessel is a gap event, reported when
+ * the vessel reappears (or, still silent, at the end of the stream). It is a
+ * likely intentional disabling when the gap lasts >= gap_dark_h, begins
+ * >= gap_dark_shore_nm from shore, reception there was good (other vessels
+ * were heard near the start during the gap) and the vessel had been
+ * reporting regularly (>= gap_regular_min_per_h fixes per hour over the 12 h
+ * before). Each condition is yes, no or unknown; see docs/detect.md.
+ *
+ * Memory: one 160-byte record per vessel (last fix and a ring of its last 32
+ * fix times) in a hash table at most half full, and a fixed 2 MB reception
+ * grid (0.5 degree cells x the last 32 three-hour slots, one bit each).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "detect/internal.h"
+
+#define RING 32                       /* fix times kept for the regularity test */
+#define REGULAR_MS (12 * 3600000LL)   /* regularity is judged over the 12 h before */
+#define HORIZON_MS (30 * 86400000LL)  /* a vessel silent 30 days is dropped (open gap) */
+#define CELLS_PER_DEG 2               /* reception grid: 0.5 degree cells */
+#define GRID_W (360 * CELLS_PER_DEG)
+#define GRID_H (180 * CELLS_PER_DEG)
+#define SLOT_MS (3 * 3600000LL)       /* reception grid: 3-hour slots ... */
+#define SLOTS 32                      /* ... the last 32 of them (4 days) */
+#define KM_PER_DEG 111.195
+
+struct vessel {
+    struct det_vrec h;                /* h.t: last fix */
+    int32_t lat, lon;                 /* last fix */
+    uint32_t ring[RING];              /* last fix times, s since 1970 */
+    uint8_t next;                     /* next ring slot to write */
+    uint8_t filled;                   /* ring entries in use */
+};
+
+/* Which of a cell's last SLOTS slots had a fix: bit k = slot `slot` - k. */
+struct cell {
+    uint32_t mask;
+    int32_t slot;
+};
+
+struct gap {
+    struct det_config cfg;
+    const struct det_geo *geo;
+    det_emit_fn emit;
+    void *engine;
+    struct det_vtab v;
+    struct cell *grid;
+    bool any;                         /* a fix was seen: first_t/newest_t valid */
+    int64_t first_t, newest_t;
+};
+
+/* One condition of "likely disabling": 1 yes, 0 no, -1 unknown. */
+struct verdict {
+    int dur, shore, recep, regular;
+    double shore_km;
+    int heard, slots;                 /* reception: slots heard / slots judged */
+    int fixes, need;                  /* regularity: fixes in the 12 h / needed */
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
+
+static struct cell *cell_at(struct gap *g, int row, int col)
+{
+    col %= GRID_W;
+    if (col < 0)
+        col += GRID_W;
+    return &g->grid[row * GRID_W + col];
+}
+
+static int row_of(double lat)
+{
+    int r = (int)floor((lat + 90) * CELLS_PER_DEG);
+    return r < 0 ? 0 : r >= GRID_H ? GRID_H - 1 : r;
+}
+
+static void grid_mark(struct gap *g, const struct trk_fix *f)
+{
+    struct cell *c = cell_at(g, row_of(det_deg(f->lat)),
+                             (int)floor((det_deg(f->lon) + 180) * CELLS_PER_DEG));
+    int64_t s = floor_div(f->t, SLOT_MS);
+    if (c->mask == 0 || s > c->slot) {
+        int64_t shift = c->mask ? s - c->slot : SLOTS;
+        c->mask = shift >= SLOTS ? 0 : c->mask << shift;
+        c->slot = (int32_t)s;
+    }
+    if (c->slot - s < SLOTS)
+        c->mask |= 1u << (c->slot - s);
+}
+
+/* The slots heard in one cell, as a mask with bit k = slot `hi` - k. */
+static uint32_t cell_heard(const struct cell *c, int64_t hi)
+{
+    int64_t d = c->slot - hi;
+    if (c->mask == 0 || d >= SLOTS || d <= -SLOTS)
+        return 0;
+    return d >= 0 ? c->mask >> d : c->mask << -d;
+}
+
+/* Reception near (lat, lon) in the slots wholly inside (t0, t1), at most the
+ * last SLOTS: counts the slots in which any fix was heard within about
+ * `km` (the 0.5 degree cells that the km box touches). */
+static void reception(struct gap *g, int32_t lat, int32_t lon, int64_t t0, int64_t t1,
+                      struct verdict *v)
+{
+    int64_t lo = floor_div(t0, SLOT_MS) + 1, hi = floor_div(t1, SLOT_MS) - 1;
+    if (hi - lo >= SLOTS)
+        lo = hi - SLOTS + 1;
+    v->slots = hi >= lo ? (int)(hi - lo + 1) : 0;
+    v->heard = 0;
+    if (v->slots == 0)
+        return;
+    double la = det_deg(lat), lo_deg = det_deg(lon);
+    double dlat = g->cfg.gap_reception_km / KM_PER_DEG;
+    double cosl = cos(la * M_PI / 180);
+    double dlon = g->cfg.gap_reception_km / (KM_PER_DEG * (cosl > 0.01 ? cosl : 0.01));
+    int c0 = (int)floor((lo_deg - dlon + 180) * CELLS_PER_DEG);
+    int c1 = (int)floor((lo_deg + dlon + 180) * CELLS_PER_DEG);
+    if (c1 - c0 >= GRID_W)
+        c1 = c0 + GRID_W - 1;
+    uint32_t heard = 0;
+    for (int r = row_of(la - dlat); r <= row_of(la + dlat); r++)
+        for (int c = c0; c <= c1; c++)
+            heard |= cell_heard(cell_at(g, r, c), hi);
+    for (int k = 0; k < v->slots; k++)
+        v->heard += (heard >> k) & 1;
+}
+
+static void ring_add(struct vessel *s, int64_t t)
+{
+    s->ring[s->next] = t > 0 ? (uint32_t)(t / 1000) : 0;
+    s->next = (uint8_t)((s->next + 1) % RING);
+    if (s->filled < RING)
+        s->filled++;
+}
+
+/* Regularity before a gap starting at the vessel's last fix. */
+static void regularity(const struct gap *g, const struct vessel *s, struct verdict *v)
+{
+    double need = ceil(g->cfg.gap_regular_min_per_h * (REGULAR_MS / 3600000.0));
+    v->need = need > RING ? RING : (int)need;
+    v->fixes = 0;
+    int64_t from = (s->h.t - REGULAR_MS) / 1000;
+    for (int i = 0; i < s->filled; i++)
+        v->fixes += s->ring[i] >= from;
+    if (v->fixes >= v->need)
+        v->regular = 1;
+    else
+        v->regular = s->h.t - g->first_t >= REGULAR_MS ? 0 : -1;
+}
+
+static int all_of(const struct verdict *v)
+{
+    int c[4] = {v->dur, v->shore, v->recep, v->regular}, r = 1;
+    for (int i = 0; i < 4; i++) {
+        if (c[i] == 0)
+            return 0;
+        if (c[i] < 0)
+            r = -1;
+    }
+    return r;
+}
+
+static const char *yes_no(int c)
+{
+    return c > 0 ? "yes" : c == 0 ? "no" : "unknown";
+}
+
+static void explain(const struct verdict *v, bool open, char *dst, size_t cap)
+{
+    char shore[24], recep[24];
+    if (isnan(v->shore_km))
+        snprintf(shore, sizeof shore, "unknown");
+    else
+        snprintf(shore, sizeof shore, "%.0f nm", v->shore_km / TRK_KM_PER_NM);
+    snprintf(recep, sizeof recep, "%d/%d slots", v->heard, v->slots);
+    char all[256];      /* always fits; cut to the event's detail size */
+    int n = snprintf(all, sizeof all, "%sdark: long %s; offshore %s %s; reception %s %s; "
+                     "%d fixes in 12 h before (need %d) %s",
+                     open ? "open (still silent at end); " : "", yes_no(v->dur), shore,
+                     yes_no(v->shore), recep, yes_no(v->recep), v->fixes, v->need,
+                     yes_no(v->regular));
+    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    memcpy(dst, all, len);
+    dst[len] = '\0';
+}
+
+/* Emits the gap of `s` from its last fix to `t_end` (reappearance `f`, or
+ * NULL when still silent at the end of the stream). */
+static void report(struct gap *g, const struct vessel *s, int64_t t_end, const struct trk_fix *f)
+{
+    struct det_event e;
+    struct verdict v;
+    det_event_init(&e, DET_GAP, s->h.key - 1);
+    e.start = s->h.t;
+    e.end = t_end;
+    e.lat = det_deg(s->lat);
+    e.lon = det_deg(s->lon);
+    e.duration_h = (t_end - s->h.t) / 3600000.0;
+    if (f) {
+        e.end_lat = det_deg(f->lat);
+        e.end_lon = det_deg(f->lon);
+        e.distance_km = det_dist_km(s->lat, s->lon, f->lat, f->lon);
+        e.speed_kn = det_speed_kn(e.distance_km, t_end - s->h.t);
+    }
+    v.dur = e.duration_h >= g->cfg.gap_dark_h;
+    v.shore_km = e.shore_km = det_shore_km(g->geo, s->lat, s->lon);
+    v.shore = isnan(v.shore_km) ? -1 : v.shore_km >= g->cfg.gap_dark_shore_nm * TRK_KM_PER_NM;
+    reception(g, s->lat, s->lon, s->h.t, t_end, &v);
+    v.recep = v.slots == 0 ? -1 : v.heard * 2 >= v.slots;
+    regularity(g, s, &v);
+    e.likely_disabling = all_of(&v);
+    explain(&v, !f, e.detail, sizeof e.detail);
+    g->emit(g->engine, &e);
+}
+
+/* At the end of the stream or when dropped: a vessel silent long enough. */
+static void report_open(void *ctx, struct det_vrec *r)
+{
+    struct gap *g = ctx;
+    if (g->newest_t - r->t >= g->cfg.gap_min_h * 3600000.0)
+        report(g, (struct vessel *)r, g->newest_t, NULL);
+}
 
 static void *create(const struct det_config *cfg, const struct det_geo *geo,
                     det_emit_fn emit, void *engine)
 {
-    (void)cfg; (void)geo; (void)emit; (void)engine;
-    return calloc(1, 1);
+    struct gap *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->grid = calloc((size_t)GRID_W * GRID_H, sizeof *g->grid);
+    if (!g->grid) {
+        free(g);
+        return NULL;
+    }
+    g->cfg = *cfg;
+    g->geo = geo;
+    g->emit = emit;
+    g->engine = engine;
+    det_vtab_init(&g->v, sizeof(struct vessel), HORIZON_MS, report_open, g);
+    return g;
 }
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
 {
-    (void)self; (void)f; (void)st;
+    struct gap *g = self;
+    (void)st;
+    if (det_null_island(f))
+        return;
+    if (!g->any || f->t < g->first_t)
+        g->first_t = f->t;
+    if (!g->any || f->t > g->newest_t)
+        g->newest_t = f->t;
+    g->any = true;
+    grid_mark(g, f);
+    bool created;
+    struct vessel *s = det_vtab_get(&g->v, f->mmsi, f->t, &created);
+    if (!s)
+        return;
+    if (!created && f->t - s->h.t >= g->cfg.gap_min_h * 3600000.0)
+        report(g, s, f->t, f);
+    if (created || f->t > s->h.t) {
+        s->h.t = f->t;
+        s->lat = f->lat;
+        s->lon = f->lon;
+        ring_add(s, f->t);
+    }
 }
 
 static void finish(void *self)
 {
-    (void)self;
+    struct gap *g = self;
+    det_vtab_each(&g->v, report_open, g);
 }
 
 static void destroy(void *self)
 {
-    free(self);
+    struct gap *g = self;
+    det_vtab_free(&g->v);
+    free(g->grid);
+    free(g);
 }
 
 const struct det_ops det_gap_ops = {"gap", create, fix, NULL, finish, destroy};

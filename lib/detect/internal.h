@@ -134,6 +134,17 @@ static inline struct det_vrec *det_vtab_find(const struct det_vtab *v, uint32_t 
     }
 }
 
+static inline void det_vtab_init(struct det_vtab *v, size_t rec, int64_t horizon_ms,
+                                 void (*evict)(void *ctx, struct det_vrec *r), void *ctx)
+{
+    memset(v, 0, sizeof *v);
+    v->rec = rec;
+    v->horizon_ms = horizon_ms;
+    v->retry = INT64_MIN;
+    v->evict = evict;
+    v->ctx = ctx;
+}
+
 /* Rebuilds into `cap` slots, evicting records idle since before `old`. */
 static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
 {

@@ -1,28 +1,183 @@
 /*
- * loiter.c - PLACEHOLDER: this detector is being written; it reports nothing yet.
+ * loiter.c - loitering, after Global Fishing Watch's loitering events
+ * (Miller et al., "Identifying global patterns of transshipment behavior",
+ * Frontiers in Marine Science 2018, and GFW's event documentation): one
+ * vessel moving at an average speed <= loi_max_kn for >= loi_min_h, more
+ * than loi_min_shore_nm from shore.
+ *
+ * Speed is implied from positions, never the reported SOG: the track is
+ * thinned to steps of >= 10 minutes (so that GPS jitter of a drifting vessel
+ * reporting every few seconds is not read as speed), each step's distance /
+ * time must be <= loi_max_kn, and a step longer than gap_min_h (a gap: the
+ * vessel was not seen) ends the episode. An episode is reported once, when it
+ * ends (a faster step, a gap, the end of the stream), at the centroid of its
+ * positions; the shore test is made there. Unknown shore distance still
+ * reports, with shore_km NAN and the detail saying so.
+ *
+ * Memory: one 88-byte record per vessel in a table at most half full.
  */
+#include <stdio.h>
+
 #include "detect/internal.h"
+
+#define STEP_MS (10 * 60000LL)          /* shortest step between positions used */
+#define HORIZON_MS (48 * 3600000LL)     /* a vessel silent 48 h is dropped */
+
+struct vessel {
+    struct det_vrec h;                /* h.t: last fix */
+    int64_t anchor_t;                 /* last position used */
+    int32_t anchor_lat, anchor_lon;
+    int64_t start_t;                  /* episode: first position */
+    int32_t start_lat, start_lon;
+    double path_km;                   /* distance covered in the episode */
+    double sum_lat, sum_lon;          /* of the episode's positions, lon unwrapped */
+    uint32_t n;                       /* positions in the episode */
+    bool active;                      /* an episode is open */
+};
+
+struct loiter {
+    struct det_config cfg;
+    const struct det_geo *geo;
+    det_emit_fn emit;
+    void *engine;
+    struct det_vtab v;
+};
+
+/* Longitude in degrees unwrapped to within 180 of `ref`. */
+static double unwrap(double lon, double ref)
+{
+    while (lon - ref > 180)
+        lon -= 360;
+    while (lon - ref < -180)
+        lon += 360;
+    return lon;
+}
+
+static void add_position(struct vessel *s, int32_t lat, int32_t lon)
+{
+    s->sum_lat += det_deg(lat);
+    s->sum_lon += unwrap(det_deg(lon), det_deg(s->start_lon));
+    s->n++;
+}
+
+/* Ends the open episode of `s`; reports it when it qualifies. */
+static void close_episode(struct loiter *l, struct vessel *s, bool open)
+{
+    if (!s->active)
+        return;
+    s->active = false;
+    double hours = (s->anchor_t - s->start_t) / 3600000.0;
+    if (hours < l->cfg.loi_min_h)
+        return;
+    struct det_event e;
+    det_event_init(&e, DET_LOITERING, s->h.key - 1);
+    e.start = s->start_t;
+    e.end = s->anchor_t;
+    e.lat = s->sum_lat / s->n;
+    e.lon = unwrap(s->sum_lon / s->n, 0);
+    e.end_lat = det_deg(s->anchor_lat);
+    e.end_lon = det_deg(s->anchor_lon);
+    e.duration_h = hours;
+    e.distance_km = s->path_km;
+    e.speed_kn = s->path_km / TRK_KM_PER_NM / hours;
+    e.shore_km = det_shore_km(l->geo, (int32_t)lround(e.lat * TRK_DEG),
+                              (int32_t)lround(e.lon * TRK_DEG));
+    if (!isnan(e.shore_km) && e.shore_km <= l->cfg.loi_min_shore_nm * TRK_KM_PER_NM)
+        return;
+    char shore[40];
+    if (isnan(e.shore_km))
+        snprintf(shore, sizeof shore, "shore distance unknown");
+    else
+        snprintf(shore, sizeof shore, "%.0f nm from shore", e.shore_km / TRK_KM_PER_NM);
+    snprintf(e.detail, sizeof e.detail, "%sat the centroid of %u positions, %s; "
+             "%.1f km covered", open ? "open at end of stream; " : "", (unsigned)s->n,
+             shore, s->path_km);
+    l->emit(l->engine, &e);
+}
+
+/* One step from the last position used to `f`. */
+static void step(struct loiter *l, struct vessel *s, const struct trk_fix *f)
+{
+    int64_t dt = f->t - s->anchor_t;
+    double km = det_dist_km(s->anchor_lat, s->anchor_lon, f->lat, f->lon);
+    bool slow = dt <= l->cfg.gap_min_h * 3600000.0 && det_speed_kn(km, dt) <= l->cfg.loi_max_kn;
+    if (!slow) {
+        close_episode(l, s, false);
+    } else {
+        if (!s->active) {
+            s->active = true;
+            s->start_t = s->anchor_t;
+            s->start_lat = s->anchor_lat;
+            s->start_lon = s->anchor_lon;
+            s->path_km = s->sum_lat = s->sum_lon = 0;
+            s->n = 0;
+            add_position(s, s->anchor_lat, s->anchor_lon);
+        }
+        s->path_km += km;
+        add_position(s, f->lat, f->lon);
+    }
+    s->anchor_t = f->t;
+    s->anchor_lat = f->lat;
+    s->anchor_lon = f->lon;
+}
+
+/* A vessel silent HORIZON_MS: its episode ended at its last position. */
+static void evicted(void *ctx, struct det_vrec *r)
+{
+    close_episode(ctx, (struct vessel *)r, false);
+}
+
+static void still_open(void *ctx, struct det_vrec *r)
+{
+    close_episode(ctx, (struct vessel *)r, true);
+}
 
 static void *create(const struct det_config *cfg, const struct det_geo *geo,
                     det_emit_fn emit, void *engine)
 {
-    (void)cfg; (void)geo; (void)emit; (void)engine;
-    return calloc(1, 1);
+    struct loiter *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->cfg = *cfg;
+    l->geo = geo;
+    l->emit = emit;
+    l->engine = engine;
+    det_vtab_init(&l->v, sizeof(struct vessel), HORIZON_MS, evicted, l);
+    return l;
 }
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
 {
-    (void)self; (void)f; (void)st;
+    struct loiter *l = self;
+    (void)st;
+    if (det_null_island(f))
+        return;
+    bool created;
+    struct vessel *s = det_vtab_get(&l->v, f->mmsi, f->t, &created);
+    if (!s)
+        return;
+    if (created) {
+        s->anchor_t = f->t;
+        s->anchor_lat = f->lat;
+        s->anchor_lon = f->lon;
+    } else if (f->t - s->anchor_t >= STEP_MS) {
+        step(l, s, f);
+    }
+    if (f->t > s->h.t)
+        s->h.t = f->t;
 }
 
 static void finish(void *self)
 {
-    (void)self;
+    struct loiter *l = self;
+    det_vtab_each(&l->v, still_open, l);
 }
 
 static void destroy(void *self)
 {
-    free(self);
+    struct loiter *l = self;
+    det_vtab_free(&l->v);
+    free(l);
 }
 
 const struct det_ops det_loiter_ops = {"loiter", create, fix, NULL, finish, destroy};
