@@ -14,6 +14,7 @@
  * Every payload is decoded twice, into a message pre-filled with 0x00 and
  * one pre-filled with 0xA5, each with its own copy of the cache: results and
  * outputs must be identical, which catches fields the decoder leaves unset.
+ * The CSV receive time comes from payload bytes 8-15 (any int64) on channel A.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,14 +69,22 @@ static void fz_one(const uint8_t *bits, size_t bitlen, int chan, int delta,
                 FZ_CHECK(0, "JSON depends on fields the decoder did not set");
             }
         }
+        uint64_t t = 0;                 /* any receive time, from payload bytes 8-15 */
+        for (int i = 8; i < 16; i++)
+            t = t << 8 | bits[i];
         struct ais_meta meta = {
-            .time_ms = chan ? AIS_TIME_NONE : (int64_t)bitlen * 86400000LL * 7,
+            .time_ms = chan ? AIS_TIME_NONE : (int64_t)t,
             .source = chan ? NULL : "fuzz",
             .channel = chan ? 'B' : 'A',
             .talker = "AI",
             .line_no = 1,
             .nfrags = 1,
         };
+        if (meta.time_ms != AIS_TIME_NONE) {
+            char ts[40];
+            size_t nt = ais_format_time(meta.time_ms, ts, sizeof ts);
+            FZ_CHECK(nt == 0 || (nt < sizeof ts && ts[nt] == '\0'), "ais_format_time");
+        }
         size_t na = fz_check_csv(a, &meta, out_a, delta);
         size_t nb = ais_csv(b, &meta, out_b, AIS_LINE_MAX);
         FZ_CHECK(na == nb && memcmp(out_a, out_b, na) == 0,
