@@ -106,6 +106,8 @@ typedef struct det_zones det_zones;
 struct det_geo {
     double (*shore_km)(void *ctx, double lat, double lon);
     double (*anchorage_km)(void *ctx, double lat, double lon);
+    /* Land mask: 1 on land, 0 at sea, -1 unknown (NULL: unknown). */
+    int (*on_land)(void *ctx, double lat, double lon);
     void *ctx;
     const det_zones *zones;
 };
