@@ -32,6 +32,7 @@ test: deps
 bench: build
 	@scripts/install-deps.sh bench
 	@bench/ais_decode.sh --write
+	@bench/detect.sh --write
 
 fuzz:
 	@scripts/install-deps.sh fuzz

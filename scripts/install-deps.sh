@@ -12,7 +12,7 @@ set -eu
 pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev"
 for group in "$@"; do
     case "$group" in
-        bench) pkgs="$pkgs gpsd-clients hyperfine" ;;
+        bench) pkgs="$pkgs gpsd-clients hyperfine time bc" ;;
         fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
         *) echo "install-deps.sh: unknown group '$group' (bench, fuzz)" >&2; exit 2 ;;
     esac
