@@ -9,7 +9,7 @@
 # otherwise it runs `apt-get update` once and installs what is missing.
 set -eu
 
-pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev"
+pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev python3-jsonschema"
 for group in "$@"; do
     case "$group" in
         bench) pkgs="$pkgs gpsd-clients hyperfine time bc" ;;
