@@ -57,7 +57,7 @@ static void detect_usage(FILE *f)
         "\n"
         "  -f, --format FMT       json (default, JSON lines), geojson (one\n"
         "                         FeatureCollection: opens in QGIS, kepler.gl) or stix\n"
-        "                         (one STIX 2.1 bundle: location + note per event, see\n"
+        "                         (one STIX 2.1 bundle: location + sighting per event, see\n"
         "                         docs/stix-maritime.md)\n"
         "      --identity NAME    STIX: this node's name, the events' creator\n"
         "      --tlp LEVEL        STIX: clear, green (default), amber, amber+strict, red\n"
@@ -413,7 +413,7 @@ int cmd_detect(int argc, char **argv)
     if (r.fmt == E_GEOJSON)
         out_write(&r.out, "{\"type\":\"FeatureCollection\",\"features\":[\n", 41);
     if (r.fmt == E_STIX) {
-        char pre[4096];
+        char pre[16384];
         char hdr[160];
         uint8_t u[16] = {0};
         if (getrandom(u, sizeof u, 0) != (ssize_t)sizeof u)
@@ -426,8 +426,9 @@ int cmd_detect(int argc, char **argv)
                           u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
                           u[11], u[12], u[13], u[14], u[15]);
         out_write(&r.out, hdr, (size_t)hn);
-        out_write(&r.out, pre, det_stix_preamble(&r.stix, pre, sizeof pre));
-        r.need_comma = true;   /* events follow the preamble after a comma */
+        size_t pn = det_stix_preamble(&r.stix, pre, sizeof pre);
+        out_write(&r.out, pre, pn);
+        r.need_comma = pn > 0;   /* events follow the preamble after a comma */
     }
 
     int status = 0;

@@ -150,14 +150,15 @@ struct det_stix_opts {
     unsigned tlp;                /* 0 CLEAR, 1 GREEN, 2 AMBER, 3 AMBER+STRICT, 4 RED */
 };
 
-/* Writes the objects a bundle of events needs once: the node's identity,
- * the maritime extension-definition and the TLP marking definition, as JSON
- * objects separated by ",\n" (no trailing comma). Returns the length, 0 if
- * cap is too small (4096 always suffices). */
+/* Writes the objects a bundle of events needs once: the publisher and node
+ * identities, the maritime extension-definition, one attack-pattern per
+ * event kind and the TLP marking definition, as JSON objects separated by
+ * ",\n" (no trailing comma). Returns the length, 0 if cap is too small
+ * (16384 always suffices). */
 ALD_API size_t det_stix_preamble(const struct det_stix_opts *o, char *dst, size_t cap);
-/* Writes one event as a location and a note carrying the maritime extension
- * (separated by ",\n"). Returns the length, 0 if cap is too small (4096
- * always suffices). */
+/* Writes one event as a location (when it has a position) and a sighting of
+ * its kind's attack-pattern carrying the maritime extension (separated by
+ * ",\n"). Returns the length, 0 if cap is too small (4000 always suffices). */
 ALD_API size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
                               char *dst, size_t cap);
 
