@@ -91,8 +91,8 @@ const char *det_mid_country(unsigned mid);
  * 8MIDxxxxx, auxiliary craft 98MIDxxxx, aid to navigation 99MIDxxxx; 0 when
  * the form carries none (SART/MOB/EPIRB 97x, or not 9 digits). */
 unsigned det_mmsi_mid(uint32_t mmsi);
-/* Why `mmsi` is not a ship station with an allocated MID ("MID 123 not
- * allocated", "8 digits", "handheld (8MIDxxxxx)", ...), NULL when it is one. */
+/* Why `mmsi` is no ITU-R M.585 identity with an allocated MID ("MID 217 not
+ * allocated (ship MIDxxxxxx)", "10 digits, not 9", ...), NULL when it is one. */
 const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap);
 
 /* ---- a table of per-vessel records keyed by MMSI ----
