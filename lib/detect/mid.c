@@ -319,6 +319,39 @@ static unsigned mid_or_0(unsigned mid)
     return mid >= MID_MIN && mid <= MID_MAX ? mid : 0;
 }
 
+/*
+ * The forms of ITU-R M.585-9 (Annexes 1-5), told apart by the leading digits
+ * of the MMSI written as 9 digits with leading zeros. `div` cuts the MMSI to
+ * its leading digits, which must equal `lead`; `mid_div` then cuts it to
+ * "lead digits + MID", whose last 3 digits are the MID (0: no MID in the
+ * form). Checked in order: the longer prefixes first.
+ */
+struct mmsi_form {
+    uint32_t div, lead, mid_div;
+    const char *what;
+};
+
+static const struct mmsi_form forms[] = {
+    {1000000, 111, 1000, "SAR aircraft (111MIDxxx)"},
+    {1000000, 970, 0, "AIS-SART (970xxyyyy)"},
+    {1000000, 972, 0, "man-overboard device (972xxyyyy)"},
+    {1000000, 974, 0, "EPIRB-AIS (974xxyyyy)"},
+    {10000000, 98, 10000, "auxiliary craft (98MIDxxxx)"},
+    {10000000, 99, 10000, "aid to navigation (99MIDxxxx)"},
+    {100000000, 8, 100000, "handheld VHF (8MIDxxxxx)"},
+};
+
+/* The form of a 9-digit MMSI that does not start with 0 or 2-7, NULL when
+ * M.585 defines none (1xxxxxxxx other than 111, 9xxxxxxxx other than
+ * 970/972/974/98/99). */
+static const struct mmsi_form *special_form(uint32_t mmsi)
+{
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (mmsi / forms[i].div == forms[i].lead)
+            return &forms[i];
+    return NULL;
+}
+
 unsigned det_mmsi_mid(uint32_t mmsi)
 {
     if (mmsi > 999999999)
@@ -327,48 +360,55 @@ unsigned det_mmsi_mid(uint32_t mmsi)
         return mid_or_0(mmsi / 10000);
     if (mmsi < 100000000)                         /* 0MIDxxxxx group */
         return mid_or_0(mmsi / 100000);
-    if (mmsi / 1000000 == 111)                    /* 111MIDxxx SAR aircraft */
-        return mid_or_0(mmsi / 1000 % 1000);
-    if (mmsi / 100000000 == 8)                    /* 8MIDxxxxx handheld */
-        return mid_or_0(mmsi / 100000 % 1000);
-    if (mmsi / 10000000 == 98 || mmsi / 10000000 == 99) /* 98/99MIDxxxx */
-        return mid_or_0(mmsi / 10000 % 1000);
-    return mid_or_0(mmsi / 1000000);              /* MIDxxxxxx ship */
+    unsigned lead = mmsi / 100000000;
+    if (lead >= 2 && lead <= 7)                   /* MIDxxxxxx ship */
+        return mid_or_0(mmsi / 1000000);
+    const struct mmsi_form *f = special_form(mmsi);
+    return f && f->mid_div ? mid_or_0(mmsi / f->mid_div % 1000) : 0;
 }
 
-/* The non-ship forms of ITU-R M.585 by their leading digits. */
-static const char *special_form(uint32_t mmsi)
+/* Writes "<what>" or "<what>: MID nnn not allocated" into buf. */
+static const char *unallocated(char *buf, size_t cap, const char *what, unsigned mid)
 {
-    static const struct { uint32_t div, lead; const char *what; } forms[] = {
-        {1000000, 111, "SAR aircraft (111MIDxxx)"},
-        {1000000, 970, "AIS-SART (970xxyyyy)"},
-        {1000000, 972, "man-overboard device (972xxyyyy)"},
-        {1000000, 974, "EPIRB-AIS (974xxyyyy)"},
-        {10000000, 98, "auxiliary craft (98MIDxxxx)"},
-        {10000000, 99, "aid to navigation (99MIDxxxx)"},
-        {100000000, 8, "handheld VHF (8MIDxxxxx)"},
-    };
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
-        if (mmsi / forms[i].div == forms[i].lead)
-            return forms[i].what;
-    return NULL;
+    if (mid)
+        snprintf(buf, cap, "MID %u not allocated (%s)", mid, what);
+    else
+        snprintf(buf, cap, "%s", what);
+    return buf;
 }
 
+/*
+ * Ship stations MIDxxxxxx, groups 0MIDxxxxx, coast stations 00MIDxxxx and the
+ * 111/8/98/99 forms are valid when their MID is allocated; the emergency
+ * devices 970/972/974 carry a manufacturer number, not a MID, and are valid
+ * as they are. Everything else is not an M.585 identity.
+ */
 const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap)
 {
+    if (mmsi > 999999999)
+        return unallocated(buf, cap, "10 digits, not 9", 0);
+    if (mmsi < 1000000)                           /* 000xxxxxx: no such form */
+        return unallocated(buf, cap, "fewer than 7 significant digits (000xxxxxx)", 0);
+    if (mmsi < 10000000) {
+        unsigned mid = mmsi / 10000;
+        return det_mid_country(mid) ? NULL : unallocated(buf, cap, "coast station 00MIDxxxx", mid);
+    }
+    if (mmsi < 100000000) {
+        unsigned mid = mmsi / 100000;
+        return det_mid_country(mid) ? NULL : unallocated(buf, cap, "group 0MIDxxxxx", mid);
+    }
     unsigned lead = mmsi / 100000000;
-    if (mmsi > 999999999 || mmsi < 100000000) {
-        int digits = snprintf(buf, cap, "%u", (unsigned)mmsi);
-        snprintf(buf, cap, "%d digits, not 9", digits);
-        return buf;
-    }
     if (lead >= 2 && lead <= 7) {
-        if (det_mid_country(mmsi / 1000000))
-            return NULL;
-        snprintf(buf, cap, "MID %u not allocated", (unsigned)(mmsi / 1000000));
-        return buf;
+        unsigned mid = mmsi / 1000000;
+        return det_mid_country(mid) ? NULL : unallocated(buf, cap, "ship MIDxxxxxx", mid);
     }
-    const char *form = special_form(mmsi);
-    snprintf(buf, cap, "not a ship station: %s", form ? form : "unknown form");
-    return buf;
+    const struct mmsi_form *f = special_form(mmsi);
+    if (!f)
+        return unallocated(buf, cap, lead == 1 ? "no M.585 form 1xxxxxxxx but 111MIDxxx"
+                                               : "no M.585 form 9xxxxxxxx but 970/972/974/98/99",
+                           0);
+    if (!f->mid_div)
+        return NULL;
+    unsigned mid = mmsi / f->mid_div % 1000;
+    return det_mid_country(mid) ? NULL : unallocated(buf, cap, f->what, mid);
 }

@@ -1,28 +1,381 @@
 /*
- * spoof.c - PLACEHOLDER: this detector is being written; it reports nothing yet.
+ * spoof.c - identity and spoofing: position jumps (teleport), one MMSI in two
+ * far places at once (mmsi_clash), MMSIs that are no ITU-R M.585 identity
+ * (invalid_mmsi, mid.c), name / call sign / IMO churn (identity_change), and
+ * fixes at exactly 0,0 or on the operator's land mask (reported as teleport
+ * with a detail saying so). Rules and thresholds: docs/detect-spoof.md.
+ *
+ * Each vessel keeps at most two "places" (the last fix of each run of
+ * mutually plausible fixes): the current one and the one it jumped away from.
+ * A fix joins the place it is plausible from (implied speed <= tel_max_kn or
+ * closer than tel_min_km); one plausible from neither opens a new place. A
+ * jump becomes a teleport once the vessel has been heard CONFIRM_MS longer
+ * without turning into a clash; two places that alternate, each with two
+ * fixes or more, and with a switch between fixes >= clash_min_km apart and
+ * <= clash_max_s apart, are a clash (once per episode).
+ *
+ * Memory: one 192-byte record per vessel in a det_vtab at most half full,
+ * dropped after HORIZON_MS of silence (pending teleports are reported then).
+ * Checked against the exactEarth 2012 capture (tests/detect/test_spoof.c).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "detect/internal.h"
 
-static void *create(const struct det_config *cfg, const struct det_geo *geo,
-                    det_emit_fn emit, void *engine)
+#define CONFIRM_MS (3600000LL)        /* a jump not undone within 1 h is a teleport */
+#define PLACE_MS (24 * 3600000LL)     /* a place silent 24 h is forgotten (episode ends) */
+#define ODD_MS (24 * 3600000LL)       /* 0,0 / on-land: one event per vessel per 24 h */
+#define IDENT_MS (24 * 3600000LL)     /* identity changes are counted over 24 h */
+#define IDENT_RING 16                 /* ... the last 16 of them (threshold cap) */
+#define IDENT_EVENTS_MAX 8            /* identity events per vessel per 24 h */
+#define NEED_MAX (IDENT_RING - IDENT_EVENTS_MAX) /* ident_max_changes above act as 8 */
+#define HORIZON_MS PLACE_MS           /* idle vessels are dropped after this */
+
+/* The last fix of a place and how many fixes it had (saturating). */
+struct place {
+    int64_t t;
+    int32_t lat, lon;
+    uint32_t n;
+};
+
+/* A jump waiting to be confirmed as a teleport. */
+struct jump {
+    int64_t t0, t1;                   /* from fix, to fix */
+    int32_t lat0, lon0, lat1, lon1;
+    int64_t back;                     /* first return to the first place, 0 = none */
+    uint32_t more;                    /* further jumps folded into it */
+};
+
+struct vessel {
+    struct det_vrec h;                /* h.t: last time heard (fix or static) */
+    struct place cur, other;          /* other.n == 0: none */
+    struct jump jump;
+    int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
+    uint32_t ident[IDENT_RING];       /* change times, s since 1970 (ring) */
+    uint8_t nident, next_ident;
+    bool pending;                     /* `jump` is open */
+    bool clashed;                     /* clash reported in this episode */
+    bool invalid_done;                /* MMSI checked (and reported if invalid) */
+};
+
+struct spoof {
+    struct det_config cfg;
+    const struct det_geo *geo;
+    det_emit_fn emit;
+    void *engine;
+    struct det_vtab v;
+};
+
+/* ---- helpers ---- */
+
+static uint32_t mmsi_of(const struct vessel *s)
 {
-    (void)cfg; (void)geo; (void)emit; (void)engine;
-    return calloc(1, 1);
+    return s->h.key - 1;
+}
+
+/* Implied speed from place `p` to the fix is within the limit, or the fix is
+ * too close for a jump to count. */
+static bool plausible(const struct spoof *sp, const struct place *p, const struct trk_fix *f)
+{
+    double km = det_dist_km(p->lat, p->lon, f->lat, f->lon);
+    return km < sp->cfg.tel_min_km || det_speed_kn(km, f->t - p->t) <= sp->cfg.tel_max_kn;
+}
+
+static void place_set(struct place *p, const struct trk_fix *f, uint32_t n)
+{
+    p->t = f->t;
+    p->lat = f->lat;
+    p->lon = f->lon;
+    p->n = n;
+}
+
+/* Start and end of an event between two positions. */
+static void event_span(struct det_event *e, int64_t t0, int32_t lat0, int32_t lon0,
+                       int64_t t1, int32_t lat1, int32_t lon1)
+{
+    e->start = t0;
+    e->end = t1;
+    e->lat = det_deg(lat0);
+    e->lon = det_deg(lon0);
+    e->end_lat = det_deg(lat1);
+    e->end_lon = det_deg(lon1);
+    e->duration_h = (t1 - t0) / 3600000.0;
+    e->distance_km = det_dist_km(lat0, lon0, lat1, lon1);
+    e->speed_kn = det_speed_kn(e->distance_km, t1 - t0);
+}
+
+/* ---- teleport ---- */
+
+/* Reports the open jump of `s` as a teleport. */
+static void teleport_emit(struct spoof *sp, struct vessel *s)
+{
+    const struct jump *j = &s->jump;
+    struct det_event e;
+    det_event_init(&e, DET_TELEPORT, mmsi_of(s));
+    event_span(&e, j->t0, j->lat0, j->lon0, j->t1, j->lat1, j->lon1);
+    e.shore_km = det_shore_km(sp->geo, j->lat0, j->lon0);
+    char back[48] = "", more[40] = "";
+    if (j->back)
+        snprintf(back, sizeof back, "; back after %.0f s", (j->back - j->t1) / 1000.0);
+    if (j->more)
+        snprintf(more, sizeof more, "; %u more jumps within 1 h", (unsigned)j->more);
+    snprintf(e.detail, sizeof e.detail, "jump of %.0f km at %.0f kn%s%s", e.distance_km,
+             e.speed_kn, back, more);
+    s->pending = false;
+    sp->emit(sp->engine, &e);
+}
+
+/* The open jump is certain once the vessel has been heard CONFIRM_MS after
+ * it without a clash. */
+static void teleport_check(struct spoof *sp, struct vessel *s, int64_t now)
+{
+    if (s->pending && now - s->jump.t1 >= CONFIRM_MS)
+        teleport_emit(sp, s);
+}
+
+/* A fix plausible from neither place: a new place, and a jump from the
+ * current one (folded into the open jump when there is one). */
+static void jump_open(struct vessel *s, const struct trk_fix *f)
+{
+    if (s->pending) {
+        s->jump.more++;
+    } else {
+        s->jump = (struct jump){.t0 = s->cur.t, .lat0 = s->cur.lat, .lon0 = s->cur.lon,
+                                .t1 = f->t, .lat1 = f->lat, .lon1 = f->lon};
+        s->pending = true;
+    }
+    s->other = s->cur;
+    s->clashed = false;
+    place_set(&s->cur, f, 1);
+}
+
+/* ---- mmsi_clash ---- */
+
+/* The vessel switched back to its other place with fix `f`; `left` is the
+ * place it left. A clash when both places have two fixes or more and the
+ * switch spans >= clash_min_km in <= clash_max_s. */
+static void clash_check(struct spoof *sp, struct vessel *s, const struct place *left,
+                        const struct trk_fix *f)
+{
+    if (s->clashed || left->n < 2 || s->cur.n < 2)
+        return;
+    double km = det_dist_km(left->lat, left->lon, f->lat, f->lon);
+    if (km < sp->cfg.clash_min_km || (f->t - left->t) > sp->cfg.clash_max_s * 1000.0)
+        return;
+    struct det_event e;
+    det_event_init(&e, DET_MMSI_CLASH, mmsi_of(s));
+    e.mmsi2 = mmsi_of(s);
+    event_span(&e, left->t, left->lat, left->lon, f->t, f->lat, f->lon);
+    e.shore_km = det_shore_km(sp->geo, f->lat, f->lon);
+    snprintf(e.detail, sizeof e.detail,
+             "heard %.0f km apart %.0f s apart; alternating between two places (%u and %u fixes)",
+             km, (f->t - left->t) / 1000.0, (unsigned)left->n, (unsigned)s->cur.n);
+    s->clashed = true;
+    s->pending = false;               /* two transmitters, not a jump */
+    sp->emit(sp->engine, &e);
+}
+
+/* ---- 0,0 and land ---- */
+
+/* One event for a run of odd positions; `last` is the time of the previous
+ * one reported (0 = none). Returns true when an event was emitted. */
+static bool odd_emit(struct spoof *sp, struct vessel *s, int64_t *last, const struct trk_fix *f,
+                     const char *what)
+{
+    if (*last != 0 && f->t - *last < ODD_MS)
+        return false;
+    struct det_event e;
+    det_event_init(&e, DET_TELEPORT, mmsi_of(s));
+    e.start = e.end = f->t;
+    e.lat = det_deg(f->lat);
+    e.lon = det_deg(f->lon);
+    snprintf(e.detail, sizeof e.detail, "%s", what);
+    *last = f->t;
+    sp->emit(sp->engine, &e);
+    return true;
+}
+
+static int on_land(const struct spoof *sp, const struct trk_fix *f)
+{
+    const struct det_geo *g = sp->geo;
+    return g && g->on_land ? g->on_land(g->ctx, det_deg(f->lat), det_deg(f->lon)) : -1;
+}
+
+/* ---- invalid_mmsi ---- */
+
+static void invalid_check(struct spoof *sp, struct vessel *s, const struct trk_fix *f)
+{
+    char why[96];
+    s->invalid_done = true;
+    if (!det_mmsi_invalid(f->mmsi, why, sizeof why))
+        return;
+    struct det_event e;
+    det_event_init(&e, DET_INVALID_MMSI, f->mmsi);
+    e.start = e.end = f->t;
+    e.lat = det_deg(f->lat);
+    e.lon = det_deg(f->lon);
+    snprintf(e.detail, sizeof e.detail, "%s", why);
+    sp->emit(sp->engine, &e);
+}
+
+/* ---- per fix ---- */
+
+/* Places the fix: current place, switch back to the other one, or a jump. */
+static void place_fix(struct spoof *sp, struct vessel *s, const struct trk_fix *f)
+{
+    if (s->other.n && f->t - s->other.t > PLACE_MS) {
+        s->other.n = 0;               /* the other place went quiet: episode over */
+        s->clashed = false;
+    }
+    if (plausible(sp, &s->cur, f)) {
+        place_set(&s->cur, f, s->cur.n + (s->cur.n < UINT32_MAX));
+    } else if (s->other.n && plausible(sp, &s->other, f)) {
+        struct place left = s->cur;
+        s->cur = s->other;
+        s->other = left;
+        place_set(&s->cur, f, s->cur.n + (s->cur.n < UINT32_MAX));
+        if (s->pending && !s->jump.back)
+            s->jump.back = f->t;
+        clash_check(sp, s, &left, f);
+    } else {
+        jump_open(s, f);
+    }
 }
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
 {
-    (void)self; (void)f; (void)st;
+    struct spoof *sp = self;
+    (void)st;
+    bool created;
+    struct vessel *s = det_vtab_get(&sp->v, f->mmsi, f->t, &created);
+    if (!s)
+        return;
+    if (!s->invalid_done)
+        invalid_check(sp, s, f);
+    if (f->t > s->h.t)
+        s->h.t = f->t;
+    if (det_null_island(f)) {
+        odd_emit(sp, s, &s->null_t, f, "position at 0,0");
+        return;                       /* never a real position: not placed */
+    }
+    if (on_land(sp, f) == 1)
+        odd_emit(sp, s, &s->land_t, f, "position on land");
+    if (s->cur.n == 0) {
+        place_set(&s->cur, f, 1);
+        return;
+    }
+    teleport_check(sp, s, f->t);
+    place_fix(sp, s, f);
+}
+
+/* ---- identity_change ---- */
+
+/* Appends "what A -> B" to dst when a known text value changed. */
+static void text_change(char *dst, size_t cap, const char *what, const char *a, const char *b)
+{
+    if (a[0] == '\0' || b[0] == '\0' || strcmp(a, b) == 0)
+        return;
+    size_t n = strlen(dst);
+    snprintf(dst + n, cap - n, "%s%s %s -> %s", n ? "; " : "", what, a, b);
+}
+
+/* The changes between two static records ("" when none counts). */
+static void describe_change(const struct trk_static *a, const struct trk_static *b, char *dst,
+                            size_t cap)
+{
+    dst[0] = '\0';
+    text_change(dst, cap, "name", a->name, b->name);
+    text_change(dst, cap, "callsign", a->callsign, b->callsign);
+    if (a->imo && b->imo && a->imo != b->imo) {
+        size_t n = strlen(dst);
+        snprintf(dst + n, cap - n, "%sIMO %u -> %u", n ? "; " : "", (unsigned)a->imo,
+                 (unsigned)b->imo);
+    }
+}
+
+/* Records a change at `t` and returns how many fall in the 24 h up to t. */
+static unsigned ident_count(struct vessel *s, int64_t t)
+{
+    uint32_t now = t > 0 ? (uint32_t)(t / 1000) : 0;
+    s->ident[s->next_ident] = now;
+    s->next_ident = (uint8_t)((s->next_ident + 1) % IDENT_RING);
+    if (s->nident < IDENT_RING)
+        s->nident++;
+    unsigned c = 0;
+    for (unsigned i = 0; i < s->nident; i++)
+        c += s->ident[i] <= now && now - s->ident[i] < IDENT_MS / 1000;
+    return c;
+}
+
+static void stat_change(void *self, uint32_t mmsi, const struct trk_static *before,
+                 const struct trk_static *after, int64_t t)
+{
+    struct spoof *sp = self;
+    char what[160];
+    describe_change(before, after, what, sizeof what);
+    if (what[0] == '\0')
+        return;                       /* first heard, or ship type / size only */
+    bool created;
+    struct vessel *s = det_vtab_get(&sp->v, mmsi, t, &created);
+    if (!s)
+        return;
+    if (t > s->h.t)
+        s->h.t = t;
+    unsigned need = sp->cfg.ident_max_changes < NEED_MAX ? sp->cfg.ident_max_changes : NEED_MAX;
+    unsigned c = ident_count(s, t);
+    if (c < need || c >= need + IDENT_EVENTS_MAX)
+        return;
+    struct det_event e;
+    det_event_init(&e, DET_IDENTITY_CHANGE, mmsi);
+    e.start = e.end = t;
+    if (s->cur.n) {
+        e.lat = det_deg(s->cur.lat);
+        e.lon = det_deg(s->cur.lon);
+    }
+    size_t n = strlen(what);
+    if (c > 1)
+        snprintf(what + n, sizeof what - n, " (%u changes in 24 h%s)", c,
+                 c + 1 == need + IDENT_EVENTS_MAX ? ", further ones not reported" : "");
+    snprintf(e.detail, sizeof e.detail, "%s", what);
+    sp->emit(sp->engine, &e);
+}
+
+/* ---- lifecycle ---- */
+
+/* End of stream or vessel dropped: an open jump was never undone. */
+static void report_open(void *ctx, struct det_vrec *r)
+{
+    struct vessel *s = (struct vessel *)r;
+    if (s->pending)
+        teleport_emit(ctx, s);
+}
+
+static void *create(const struct det_config *cfg, const struct det_geo *geo,
+                    det_emit_fn emit, void *engine)
+{
+    struct spoof *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return NULL;
+    sp->cfg = *cfg;
+    sp->geo = geo;
+    sp->emit = emit;
+    sp->engine = engine;
+    det_vtab_init(&sp->v, sizeof(struct vessel), HORIZON_MS, report_open, sp);
+    return sp;
 }
 
 static void finish(void *self)
 {
-    (void)self;
+    struct spoof *sp = self;
+    det_vtab_each(&sp->v, report_open, sp);
 }
 
 static void destroy(void *self)
 {
-    free(self);
+    struct spoof *sp = self;
+    det_vtab_free(&sp->v);
+    free(sp);
 }
 
-const struct det_ops det_spoof_ops = {"spoof", create, fix, NULL, finish, destroy};
+const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy};
