@@ -1,8 +1,776 @@
-/* PLACEHOLDER test file: being written. */
+/*
+ * test_encounter.c - the encounter (rendezvous / transshipment) detector
+ * (lib/detect/encounter.c) fed through det_new() / det_feed_fix() /
+ * det_finish(): duration, separation, speed and anchorage thresholds on both
+ * sides, gaps and segment changes that are not interpolated, merging of
+ * meetings of one pair, three vessels, grid-cell borders, the antimeridian,
+ * and 20,000 scattered vessels (throughput and memory are printed). The
+ * spatial hash (grid.c) is checked against a brute-force all-pairs count.
+ * Tracks are synthetic: straight legs at a constant velocity.
+ */
 #include "testutil.h"
-static void placeholder(void **state) { (void)state; }
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "alidade/detect.h"
+#include "detect/grid.h"
+#include "detect/internal.h"
+
+#define T0 1700001000000LL        /* 2023-11-14 22:30:00 UTC, on a 10-minute tick */
+#define MIN 60000LL
+#define HOUR 3600000LL
+#define KM_PER_DEG (6371.0088 * M_PI / 180.0)
+#define DBIN (0.5 / 64)           /* the detector's histogram bins at the defaults */
+#define SBIN (4.0 / 64)
+
+/* Two vessels of different flags (MIDs 412 and 538), a third and a fourth. */
+#define VA 412000001u
+#define VB 538000002u
+#define VC 563000003u
+#define VD 636000004u
+
+/* |a - b| <= eps, printing both on failure. */
+#define assert_near(a, b, eps)                                                      \
+    do {                                                                            \
+        double a_ = (a), b_ = (b);                                                  \
+        if (!(fabs(a_ - b_) <= (eps))) {                                            \
+            print_error("%s = %.9g, want %.9g +- %g\n", #a, a_, b_, (double)(eps)); \
+            fail();                                                                 \
+        }                                                                           \
+    } while (0)
+
+/* ---- synthetic tracks ---- */
+
+struct fixes {
+    struct trk_fix *f;
+    size_t n, cap;
+};
+
+/* A straight leg: the vessel is at (lat0, lon0) at T0 and moves at vn / ve
+ * knots north / east; it reports every `step` ms from `from` to `to`. */
+struct leg {
+    uint32_t mmsi;
+    int64_t from, to, step;
+    double lat0, lon0, vn, ve;
+    uint32_t segment;            /* 0 = 1 */
+};
+
+static double wrap_lon(double lon)
+{
+    return lon - 360 * floor((lon + 180) / 360);
+}
+
+/* Position of a point `north` km north and `east` km east of (lat, lon). */
+static void offset(double lat, double lon, double north, double east, double *olat,
+                   double *olon)
+{
+    *olat = lat + north / KM_PER_DEG;
+    *olon = wrap_lon(lon + east / (KM_PER_DEG * cos(lat * M_PI / 180)));
+}
+
+static void push(struct fixes *fx, const struct trk_fix *f)
+{
+    if (fx->n == fx->cap) {
+        fx->cap = fx->cap ? 2 * fx->cap : 1024;
+        fx->f = realloc(fx->f, fx->cap * sizeof *fx->f);
+        assert_non_null(fx->f);
+    }
+    fx->f[fx->n++] = *f;
+}
+
+static struct trk_fix mkfix(uint32_t mmsi, uint32_t seg, int64_t t, double lat, double lon,
+                            double sog)
+{
+    struct trk_fix f = {.mmsi = mmsi, .segment = seg ? seg : 1, .t = t,
+                        .lat = (int32_t)lround(lat * TRK_DEG),
+                        .lon = (int32_t)lround(wrap_lon(lon) * TRK_DEG),
+                        .sog = (uint16_t)lround(sog * 10), .cog = TRK_COG_NA,
+                        .heading = TRK_HEADING_NA, .nav_status = 15, .msg_type = 1};
+    return f;
+}
+
+static void add_leg(struct fixes *fx, struct leg l)
+{
+    double sog = hypot(l.vn, l.ve);
+    for (int64_t t = l.from; t <= l.to; t += l.step) {
+        double h = (t - T0) / (double)HOUR, lat, lon;
+        offset(l.lat0, l.lon0, l.vn * TRK_KM_PER_NM * h, l.ve * TRK_KM_PER_NM * h, &lat, &lon);
+        struct trk_fix f = mkfix(l.mmsi, l.segment, t, lat, lon, sog);
+        push(fx, &f);
+    }
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const struct trk_fix *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->mmsi < y->mmsi ? -1 : x->mmsi > y->mmsi;
+}
+
+/* ---- running the engine ---- */
+
+struct got {
+    int n;
+    struct det_event e[32];
+};
+
+static void collect(void *ctx, const struct det_event *e)
+{
+    struct got *g = ctx;
+    if (e->kind == DET_ENCOUNTER && g->n < 32)
+        g->e[g->n++] = *e;
+}
+
+/* Feeds the fixes in time order through a fresh engine; frees them. */
+static void run(const struct det_config *cfg, const struct det_geo *geo, struct fixes *fx,
+                struct got *g)
+{
+    memset(g, 0, sizeof *g);
+    qsort(fx->f, fx->n, sizeof *fx->f, by_time);
+    det_engine *d = det_new(cfg, geo, collect, g);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx->n; i++)
+        det_feed_fix(d, &fx->f[i], NULL);
+    det_finish(d);
+    assert_int_equal(det_count(d, DET_ENCOUNTER), (uint64_t)g->n);
+    det_free(d);
+    free(fx->f);
+    memset(fx, 0, sizeof *fx);
+}
+
+/* The meeting place: the Indian Ocean, far from land. */
+#define LAT0 (-20.0)
+#define LON0 70.0
+
+/* Vessel A at the meeting place and B `sep_km` north of it, both moving east
+ * at `kn`, A reporting every 3 min, B every 4 min (offset by a minute), from
+ * `from` to `to`. */
+static void meeting(struct fixes *fx, int64_t from, int64_t to, double sep_km, double kn)
+{
+    double blat, blon;
+    offset(LAT0, LON0, sep_km, 0, &blat, &blon);
+    add_leg(fx, (struct leg){VA, from, to, 3 * MIN, LAT0, LON0, 0, kn, 0});
+    add_leg(fx, (struct leg){VB, from + MIN, to + MIN, 4 * MIN, blat, blon, 0, kn, 0});
+}
+
+/* ---- the basic case and each threshold on both sides ---- */
+
+static void three_hour_meeting(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    /* A reports 00:05 .. 03:05, B 00:06 .. 03:06 */
+    meeting(&fx, T0 + 5 * MIN, T0 + 185 * MIN, 0.2, 1.0);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    const struct det_event *e = &g.e[0];
+    assert_int_equal(e->kind, DET_ENCOUNTER);
+    assert_int_equal(e->mmsi, VA);          /* lower MMSI first */
+    assert_int_equal(e->mmsi2, VB);
+    /* first tick with both resampled: 00:10; last: 03:00 */
+    assert_int_equal(e->start, T0 + 10 * MIN);
+    assert_int_equal(e->end, T0 + 180 * MIN);
+    assert_true(e->start - (T0 + 5 * MIN) < 10 * MIN);
+    assert_true(T0 + 186 * MIN - e->end < 10 * MIN);
+    assert_near(e->duration_h, 170.0 / 60, 1e-12);
+    assert_near(e->distance_km, 0.2, DBIN);
+    assert_near(e->speed_kn, 1.0, SBIN);
+    /* mean position: halfway between the two, at 01:35 */
+    double lat, lon;
+    offset(LAT0, LON0, 0.1, 1.0 * TRK_KM_PER_NM * 95 / 60, &lat, &lon);
+    assert_near(e->lat, lat, 1e-5);
+    assert_near(e->lon, lon, 1e-5);
+    assert_true(isnan(e->shore_km));
+    assert_string_equal(e->detail, "anchorage distance unknown");
+}
+
+static void duration_threshold(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    /* fixes 00:00 .. 01:56: ticks 00:00 .. 01:50 (1 h 50) */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 116 * MIN, 2 * MIN, LAT0, LON0, 0, 0.5, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 116 * MIN, 2 * MIN, LAT0 + 0.002, LON0, 0, 0.5, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    /* 00:00 .. 02:00 on the grid: exactly 2 h, reported */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 120 * MIN, 2 * MIN, LAT0, LON0, 0, 0.5, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 120 * MIN, 2 * MIN, LAT0 + 0.002, LON0, 0, 0.5, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 2 * HOUR);
+    assert_near(g.e[0].duration_h, 2.0, 1e-12);
+
+    /* a lower threshold from the configuration */
+    struct det_config cfg = {.enc_min_h = 1.5};
+    add_leg(&fx, (struct leg){VA, T0, T0 + 116 * MIN, 2 * MIN, LAT0, LON0, 0, 0.5, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 116 * MIN, 2 * MIN, LAT0 + 0.002, LON0, 0, 0.5, 0});
+    run(&cfg, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].end, T0 + 110 * MIN);
+}
+
+static void separation_threshold(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.6, 1.0);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.45, 1.0);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].distance_km, 0.45, DBIN);
+
+    /* 0.6 km counts when the limit is 1 km (bins are then 1/64 km) */
+    struct det_config cfg = {.enc_max_km = 1};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.6, 1.0);
+    run(&cfg, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].distance_km, 0.6, 1.0 / 64);
+}
+
+static void speed_threshold(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 2.5);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 1.9);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].speed_kn, 1.9, SBIN);
+
+}
+
+/* ---- anchorages and shore ---- */
+
+struct anch {
+    double lat, lon;             /* the one anchorage; NAN = unknown */
+    int calls;
+};
+
+static double anch_km(void *ctx, double lat, double lon)
+{
+    struct anch *a = ctx;
+    a->calls++;
+    return isnan(a->lat) ? NAN : sgrid_km(lat, lon, a->lat, a->lon);
+}
+
+static double shore_km(void *ctx, double lat, double lon)
+{
+    (void)ctx;
+    (void)lon;
+    return 100 + (lat - LAT0);
+}
+
+static void anchorage_distance(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    struct anch a;
+    struct det_geo geo = {.anchorage_km = anch_km, .shore_km = shore_km, .ctx = &a};
+
+    /* an anchorage 5 km west of the meeting: not an encounter */
+    a = (struct anch){LAT0, LON0 - 5 / (KM_PER_DEG * cos(LAT0 * M_PI / 180)), 0};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.0);
+    run(NULL, &geo, &fx, &g);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(a.calls, 1);             /* asked once, for the event */
+
+    /* 12 km: reported, with the shore distance at the event's place */
+    a = (struct anch){LAT0, LON0 - 12 / (KM_PER_DEG * cos(LAT0 * M_PI / 180)), 0};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.0);
+    run(NULL, &geo, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.e[0].detail, "");
+    assert_near(g.e[0].shore_km, 100 + 0.1 / KM_PER_DEG, 1e-6);
+    assert_near(g.e[0].speed_kn, 0.0, SBIN);
+
+    /* a configured minimum of 15 km drops it again */
+    struct det_config cfg = {.enc_min_anchorage_km = 15};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.0);
+    run(&cfg, &geo, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    /* unknown (the callback returns NAN): reported, and the event says so */
+    a = (struct anch){NAN, NAN, 0};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.0);
+    run(NULL, &geo, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.e[0].detail, "anchorage distance unknown");
+}
+
+/* ---- gaps and segments ---- */
+
+static void gap_not_interpolated(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    double blat, blon;
+    offset(LAT0, LON0, 0.2, 0, &blat, &blon);
+
+    /* both still; B silent 01:30 .. 02:45 (75 min > 1 h): the runs 00:00 ..
+     * 01:30 and 02:50 .. 04:10 are each shorter than 2 h */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 255 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 90 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 165 * MIN, T0 + 255 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    /* silent 01:30 .. 02:30 (exactly 1 h): interpolated, one run to 04:10 */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 255 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 90 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 150 * MIN, T0 + 255 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 250 * MIN);
+
+    /* enc_max_interp_h = 2: the 75-minute silence is bridged */
+    struct det_config cfg = {.enc_max_interp_h = 2};
+    add_leg(&fx, (struct leg){VA, T0, T0 + 255 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 90 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 165 * MIN, T0 + 255 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    run(&cfg, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 250 * MIN);
+
+    /* two long runs split by a 75-minute silence are less than 4 h apart:
+     * they merge into one event spanning the silence */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 375 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 150 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 225 * MIN, T0 + 375 * MIN, 5 * MIN, blat, blon, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 370 * MIN);
+}
+
+static void segment_change_not_interpolated(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    double blat, blon;
+    offset(LAT0, LON0, 0.2, 0, &blat, &blon);
+    /* B silent 01:25 .. 01:45 and its tracker starts segment 2: the ticks
+     * 01:30 and 01:40 are missing, the runs are 1 h 20 and 1 h 30 */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 205 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 85 * MIN, 5 * MIN, blat, blon, 0, 0, 1});
+    add_leg(&fx, (struct leg){VB, T0 + 105 * MIN, T0 + 205 * MIN, 5 * MIN, blat, blon, 0, 0, 2});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    /* the same silence within one segment is interpolated */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 205 * MIN, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 85 * MIN, 5 * MIN, blat, blon, 0, 0, 1});
+    add_leg(&fx, (struct leg){VB, T0 + 105 * MIN, T0 + 205 * MIN, 5 * MIN, blat, blon, 0, 0, 1});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 200 * MIN);
+}
+
+/* ---- merging ---- */
+
+/* A still, B beside it (0.2 km) for fixes in [0, 3 h], 3 km away until
+ * `apart` later, then beside it again for 3 h. */
+static void two_meetings(struct fixes *fx, int64_t apart)
+{
+    double blat, blon, flat, flon;
+    offset(LAT0, LON0, 0.2, 0, &blat, &blon);
+    offset(LAT0, LON0, 3.0, 0, &flat, &flon);
+    int64_t end = T0 + 3 * HOUR + apart + 3 * HOUR;
+    add_leg(fx, (struct leg){VA, T0, end, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    for (int64_t t = T0; t <= end; t += 5 * MIN) {
+        bool near = t <= T0 + 3 * HOUR || t > T0 + 3 * HOUR + apart;
+        struct trk_fix f = mkfix(VB, 1, t, near ? blat : flat, near ? blon : flon, 0);
+        push(fx, &f);
+    }
+}
+
+static void merge_window(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    /* runs 00:00 .. 03:00 and 06:10 .. 09:00: 3 h 10 apart, merged */
+    two_meetings(&fx, 3 * HOUR);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 9 * HOUR);
+    assert_near(g.e[0].duration_h, 9.0, 1e-12);
+    assert_near(g.e[0].distance_km, 0.2, DBIN);
+
+    /* runs 00:00 .. 03:00 and 08:10 .. 11:00: 5 h 10 apart, two events */
+    two_meetings(&fx, 5 * HOUR);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    assert_int_equal(g.e[1].start, T0 + 8 * HOUR + 10 * MIN);
+    assert_int_equal(g.e[1].end, T0 + 11 * HOUR);
+}
+
+/* The first event is emitted while the stream goes on: once the merge window
+ * after it has passed, not at det_finish(). */
+struct when {
+    det_engine *d;
+    int64_t fed_t;               /* time of the last fix fed */
+    int64_t emitted_at[4];
+    int n;
+};
+
+static void note_when(void *ctx, const struct det_event *e)
+{
+    struct when *w = ctx;
+    if (e->kind == DET_ENCOUNTER && w->n < 4)
+        w->emitted_at[w->n++] = w->fed_t;
+}
+
+static void emitted_when_certain(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    two_meetings(&fx, 5 * HOUR);
+    qsort(fx.f, fx.n, sizeof *fx.f, by_time);
+    struct when w = {0};
+    det_engine *d = det_new(NULL, NULL, note_when, &w);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++) {
+        w.fed_t = fx.f[i].t;
+        det_feed_fix(d, &fx.f[i], NULL);
+    }
+    w.fed_t = INT64_MAX;
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    assert_int_equal(w.n, 2);
+    /* the first run ended at 03:00; the window closes at 07:00, and that tick
+     * is processed once the stream is more than 1 h 10 past it (interpolation
+     * limit and reorder slack): at the first fix after 08:10 */
+    assert_int_equal(w.emitted_at[0], T0 + 8 * HOUR + 15 * MIN);
+    assert_int_equal(w.emitted_at[1], INT64_MAX);   /* at det_finish() */
+}
+
+/* ---- several vessels, cell borders, the antimeridian ---- */
+
+static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
+{
+    for (int i = 0; i < g->n; i++)
+        if (g->e[i].mmsi == a && g->e[i].mmsi2 == b)
+            return true;
+    return false;
+}
+
+static void three_vessels(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    double lat, lon;
+    /* A, B, C on a triangle of 0.3 km sides; D 2 km away */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, LAT0, LON0, 0, 0.5, 0});
+    offset(LAT0, LON0, 0, 0.3, &lat, &lon);
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 4 * MIN, lat, lon, 0, 0.5, 0});
+    offset(LAT0, LON0, 0.3 * sqrt(3) / 2, 0.15, &lat, &lon);
+    add_leg(&fx, (struct leg){VC, T0, T0 + 3 * HOUR, 5 * MIN, lat, lon, 0, 0.5, 0});
+    offset(LAT0, LON0, 2, 0, &lat, &lon);
+    add_leg(&fx, (struct leg){VD, T0, T0 + 3 * HOUR, 5 * MIN, lat, lon, 0, 0.5, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 3);
+    assert_true(has_pair(&g, VA, VB));
+    assert_true(has_pair(&g, VA, VC));
+    assert_true(has_pair(&g, VB, VC));
+    for (int i = 0; i < 3; i++) {
+        assert_near(g.e[i].distance_km, 0.3, 2 * DBIN);
+        assert_int_equal(g.e[i].start, T0);
+        assert_int_equal(g.e[i].end, T0 + 3 * HOUR);
+    }
+
+    /* a line A - B - C with 0.3 km steps: A and C are 0.6 km apart */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, LAT0, LON0, 0, 0.5, 0});
+    offset(LAT0, LON0, 0, 0.3, &lat, &lon);
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 4 * MIN, lat, lon, 0, 0.5, 0});
+    offset(LAT0, LON0, 0, 0.6, &lat, &lon);
+    add_leg(&fx, (struct leg){VC, T0, T0 + 3 * HOUR, 5 * MIN, lat, lon, 0, 0.5, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 2);
+    assert_true(has_pair(&g, VA, VB));
+    assert_true(has_pair(&g, VB, VC));
+}
+
+/* Pairs 0.3 km apart straddling a row border, a column border and a corner
+ * of the spatial hash (1 km cells at the default 0.5 km). */
+static void across_cell_borders(void **state)
+{
+    (void)state;
+    double cell_deg = 1.0 / KM_PER_DEG;
+    double row_lat = -90 + round((LAT0 + 90) / cell_deg) * cell_deg;   /* a row border */
+    double mid = row_lat + cell_deg / 2;                               /* row above */
+    double k = cos(mid * M_PI / 180) * KM_PER_DEG;                     /* cells per degree */
+    double col_lon = round((LON0 + 180) * k) / k - 180;                /* a column border */
+    double d = 0.15 / KM_PER_DEG;
+    double dl = 0.15 / (KM_PER_DEG * cos(mid * M_PI / 180));
+    struct {
+        double la1, lo1, la2, lo2;
+    } cases[] = {
+        {row_lat - d, LON0 + 1, row_lat + d, LON0 + 1},      /* across the row border */
+        {mid, col_lon - dl, mid, col_lon + dl},              /* across the column border */
+        {row_lat - d * 0.7, col_lon - dl * 0.7, row_lat + d * 0.7, col_lon + dl * 0.7},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixes fx = {0};
+        struct got g;
+        add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, cases[i].la1, cases[i].lo1,
+                                  0, 0, 0});
+        add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 3 * MIN, cases[i].la2, cases[i].lo2,
+                                  0, 0, 0});
+        run(NULL, NULL, &fx, &g);
+        assert_int_equal(g.n, 1);
+        double km = sgrid_km(cases[i].la1, cases[i].lo1, cases[i].la2, cases[i].lo2);
+        assert_near(g.e[0].distance_km, km, DBIN);
+    }
+}
+
+static void across_antimeridian(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    double blat, blon;
+    /* A and B 0.25 km apart east-west, drifting east at 1 kn from 179.98 E
+     * across the antimeridian (0.053 degrees in 3 h) */
+    offset(LAT0, 179.98, 0, 0.25, &blat, &blon);
+    add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, LAT0, 179.98, 0, 1.0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 4 * MIN, blat, blon, 0, 1.0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    assert_near(g.e[0].distance_km, 0.25, DBIN);
+    assert_near(g.e[0].speed_kn, 1.0, SBIN);
+    double lat, lon;
+    offset(LAT0, 179.98, 0, 0.125 + 1.5 * TRK_KM_PER_NM, &lat, &lon);
+    assert_true(lon < -179.99);              /* the mean is past 180, wrapped */
+    assert_near(g.e[0].lon, lon, 1e-5);
+    assert_near(g.e[0].lat, LAT0, 1e-5);
+
+    /* standing still on either side of it */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, 10.0, 179.999, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 3 * MIN, 10.0, -179.998, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].distance_km, sgrid_km(10, 179.999, 10, -179.998), DBIN);
+    assert_true(fabs(g.e[0].lon) > 179.998);
+}
+
+/* ---- the spatial hash against all pairs ---- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static double rng_unit(uint64_t *s)
+{
+    return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+struct pcount {
+    uint64_t n;
+    double sum_km;
+};
+
+static void count_pair(void *ctx, uint32_t i, uint32_t j, double km)
+{
+    struct pcount *c = ctx;
+    assert_true(i < j);
+    c->n++;
+    c->sum_km += km;
+}
+
+/* Clusters of points around places that stress the hash: mid-latitudes,
+ * the antimeridian, close to both poles, the equator at 0 E. */
+static void grid_matches_all_pairs(void **state)
+{
+    (void)state;
+    static const double centres[][2] = {
+        {-20, 70}, {45.3, -179.9995}, {89.995, 10}, {-89.99, -120}, {0, 0}, {60, 180},
+    };
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    for (size_t c = 0; c < sizeof centres / sizeof centres[0]; c++) {
+        struct sgrid g;
+        assert_int_equal(sgrid_init(&g, 0.5), 0);
+        enum { N = 1500 };
+        static double la[N], lo[N];
+        for (int i = 0; i < N; i++) {
+            /* within ~3 km of the centre */
+            double lat = centres[c][0] + (rng_unit(&seed) - 0.5) * 6 / KM_PER_DEG;
+            if (lat > 90)
+                lat = 180 - lat;
+            if (lat < -90)
+                lat = -180 - lat;
+            double w = cos(fmin(fabs(lat), 89.9999) * M_PI / 180);
+            la[i] = lat;
+            lo[i] = centres[c][1] + (rng_unit(&seed) - 0.5) * 6 / KM_PER_DEG / fmax(w, 0.01);
+            assert_int_equal(sgrid_add(&g, la[i], lo[i]), 0);
+        }
+        struct pcount got = {0}, want = {0};
+        assert_int_equal(sgrid_pairs(&g, count_pair, &got), 0);
+        for (int i = 0; i < N; i++)
+            for (int j = i + 1; j < N; j++) {
+                double km = sgrid_km(la[i], lo[i], la[j], lo[j]);
+                if (km <= 0.5)
+                    want.n++, want.sum_km += km;
+            }
+        assert_true(want.n > 100);
+        assert_int_equal(got.n, want.n);
+        assert_near(got.sum_km, want.sum_km, 1e-6);
+        /* reused for the next instant */
+        sgrid_clear(&g);
+        assert_int_equal(sgrid_add(&g, 1, 1), 0);
+        assert_int_equal(sgrid_add(&g, 1, 1.001), 0);
+        struct pcount two = {0};
+        assert_int_equal(sgrid_pairs(&g, count_pair, &two), 0);
+        assert_int_equal(two.n, 1);
+        sgrid_free(&g);
+    }
+}
+
+/* ---- many vessels ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t heap_bytes(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    return mallinfo2().uordblks;
+#else
+    return 0;
+#endif
+}
+
+/* `nv` vessels scattered over 20 x 30 degrees of the Indian Ocean, moving at
+ * 8-12 kn on random headings and reporting every 3 min for 6 h, and
+ * `nplant` pairs planted 0.2 km apart drifting at 0.5 kn: exactly the
+ * planted pairs are encounters. Prints fixes/s and heap bytes per vessel. */
+static void scattered(uint32_t nv, int nplant, bool print)
+{
+    uint64_t seed = 12345;
+    struct v {
+        double lat0, lon0, vn, ve;
+    } *vs = calloc(nv, sizeof *vs);
+    assert_non_null(vs);
+    for (uint32_t i = 0; i < nv; i++) {
+        if (i < 2 * (uint32_t)nplant) {
+            /* pair i/2 at 1 degree steps along 15 S, B 0.2 km north of A */
+            vs[i].lat0 = -15 + (i % 2 ? 0.2 / KM_PER_DEG : 0);
+            vs[i].lon0 = 60.5 + i / 2;
+            vs[i].ve = 0.5;
+            continue;
+        }
+        double hd = rng_unit(&seed) * 2 * M_PI, kn = 8 + 4 * rng_unit(&seed);
+        vs[i] = (struct v){-30 + 20 * rng_unit(&seed), 60 + 30 * rng_unit(&seed),
+                           kn * cos(hd), kn * sin(hd)};
+    }
+    struct got g = {0};
+    size_t heap0 = heap_bytes();
+    det_engine *d = det_new(NULL, NULL, collect, &g);
+    assert_non_null(d);
+    /* vessel i reports at T0 + (i % 180) s + k * 3 min: generated in time order */
+    uint64_t nfix = 0;
+    size_t heap_mid = 0;
+    double t0 = now_s();
+    for (int k = 0; k < 120; k++) {
+        for (uint32_t s = 0; s < 180; s++) {
+            int64_t t = T0 + k * 3 * MIN + s * 1000LL;
+            double h = (t - T0) / (double)HOUR;
+            for (uint32_t i = s; i < nv; i += 180) {
+                double lat, lon;
+                offset(vs[i].lat0, vs[i].lon0, vs[i].vn * TRK_KM_PER_NM * h,
+                       vs[i].ve * TRK_KM_PER_NM * h, &lat, &lon);
+                struct trk_fix f = mkfix(500000000u + i, 1, t, lat, lon,
+                                         hypot(vs[i].vn, vs[i].ve));
+                det_feed_fix(d, &f, NULL);
+                nfix++;
+            }
+        }
+        if (k == 60)
+            heap_mid = heap_bytes();
+    }
+    det_finish(d);
+    double dt = now_s() - t0;
+    det_free(d);
+    free(vs);
+    assert_int_equal(g.n, nplant);
+    for (int p = 0; p < nplant; p++) {
+        assert_true(has_pair(&g, 500000000u + 2 * p, 500000001u + 2 * p));
+        /* first fixes at T0 + i s (not on a tick), last at 05:57 + i s */
+        assert_int_equal(g.e[p].start, T0 + 10 * MIN);
+        assert_int_equal(g.e[p].end, T0 + 350 * MIN);
+    }
+    if (print)
+        print_message("%u vessels, %llu fixes, all detectors: %.2f s, %.0f fixes/s, "
+                      "heap %.0f bytes/vessel mid-stream\n",
+                      nv, (unsigned long long)nfix, dt, nfix / dt,
+                      heap_mid > heap0 ? (double)(heap_mid - heap0) / nv : NAN);
+}
+
+static void many_vessels(void **state)
+{
+    (void)state;
+    scattered(5000, 5, true);
+    scattered(20000, 10, true);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = { cmocka_unit_test(placeholder) };
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(three_hour_meeting),
+        cmocka_unit_test(duration_threshold),
+        cmocka_unit_test(separation_threshold),
+        cmocka_unit_test(speed_threshold),
+        cmocka_unit_test(anchorage_distance),
+        cmocka_unit_test(gap_not_interpolated),
+        cmocka_unit_test(segment_change_not_interpolated),
+        cmocka_unit_test(merge_window),
+        cmocka_unit_test(emitted_when_certain),
+        cmocka_unit_test(three_vessels),
+        cmocka_unit_test(across_cell_borders),
+        cmocka_unit_test(across_antimeridian),
+        cmocka_unit_test(grid_matches_all_pairs),
+        cmocka_unit_test(many_vessels),
+    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
