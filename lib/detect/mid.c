@@ -332,13 +332,13 @@ struct mmsi_form {
 };
 
 static const struct mmsi_form forms[] = {
-    {1000000, 111, 1000, "SAR aircraft (111MIDxxx)"},
-    {1000000, 970, 0, "AIS-SART (970xxyyyy)"},
-    {1000000, 972, 0, "man-overboard device (972xxyyyy)"},
-    {1000000, 974, 0, "EPIRB-AIS (974xxyyyy)"},
-    {10000000, 98, 10000, "auxiliary craft (98MIDxxxx)"},
-    {10000000, 99, 10000, "aid to navigation (99MIDxxxx)"},
-    {100000000, 8, 100000, "handheld VHF (8MIDxxxxx)"},
+    {1000000, 111, 1000, "SAR aircraft 111MIDxxx"},
+    {1000000, 970, 0, "AIS-SART 970xxyyyy"},
+    {1000000, 972, 0, "man-overboard device 972xxyyyy"},
+    {1000000, 974, 0, "EPIRB-AIS 974xxyyyy"},
+    {10000000, 98, 10000, "auxiliary craft 98MIDxxxx"},
+    {10000000, 99, 10000, "aid to navigation 99MIDxxxx"},
+    {100000000, 8, 100000, "handheld VHF 8MIDxxxxx"},
 };
 
 /* The form of a 9-digit MMSI that does not start with 0 or 2-7, NULL when
@@ -367,13 +367,17 @@ unsigned det_mmsi_mid(uint32_t mmsi)
     return f && f->mid_div ? mid_or_0(mmsi / f->mid_div % 1000) : 0;
 }
 
-/* Writes "<what>" or "<what>: MID nnn not allocated" into buf. */
-static const char *unallocated(char *buf, size_t cap, const char *what, unsigned mid)
+/* Writes "MID nnn not allocated (<form>)" into buf and returns it. */
+static const char *unallocated(char *buf, size_t cap, const char *form, unsigned mid)
 {
-    if (mid)
-        snprintf(buf, cap, "MID %u not allocated (%s)", mid, what);
-    else
-        snprintf(buf, cap, "%s", what);
+    snprintf(buf, cap, "MID %03u not allocated (%s)", mid, form);
+    return buf;
+}
+
+/* Writes `why` into buf and returns it. */
+static const char *no_form(char *buf, size_t cap, const char *why)
+{
+    snprintf(buf, cap, "%s", why);
     return buf;
 }
 
@@ -386,9 +390,9 @@ static const char *unallocated(char *buf, size_t cap, const char *what, unsigned
 const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap)
 {
     if (mmsi > 999999999)
-        return unallocated(buf, cap, "10 digits, not 9", 0);
+        return no_form(buf, cap, "10 digits, not 9");
     if (mmsi < 1000000)                           /* 000xxxxxx: no such form */
-        return unallocated(buf, cap, "fewer than 7 significant digits (000xxxxxx)", 0);
+        return no_form(buf, cap, "fewer than 7 significant digits (000xxxxxx)");
     if (mmsi < 10000000) {
         unsigned mid = mmsi / 10000;
         return det_mid_country(mid) ? NULL : unallocated(buf, cap, "coast station 00MIDxxxx", mid);
@@ -404,9 +408,8 @@ const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap)
     }
     const struct mmsi_form *f = special_form(mmsi);
     if (!f)
-        return unallocated(buf, cap, lead == 1 ? "no M.585 form 1xxxxxxxx but 111MIDxxx"
-                                               : "no M.585 form 9xxxxxxxx but 970/972/974/98/99",
-                           0);
+        return no_form(buf, cap, lead == 1 ? "no M.585 form 1xxxxxxxx but 111MIDxxx"
+                                           : "no M.585 form 9xxxxxxxx but 970/972/974/98/99");
     if (!f->mid_div)
         return NULL;
     unsigned mid = mmsi / f->mid_div % 1000;

@@ -65,6 +65,7 @@ struct spoof {
     det_emit_fn emit;
     void *engine;
     struct det_vtab v;
+    bool ending;                      /* in finish(): open jumps are unconfirmed */
 };
 
 /* ---- helpers ---- */
@@ -120,8 +121,8 @@ static void teleport_emit(struct spoof *sp, struct vessel *s)
         snprintf(back, sizeof back, "; back after %.0f s", (j->back - j->t1) / 1000.0);
     if (j->more)
         snprintf(more, sizeof more, "; %u more jumps within 1 h", (unsigned)j->more);
-    snprintf(e.detail, sizeof e.detail, "jump of %.0f km at %.0f kn%s%s", e.distance_km,
-             e.speed_kn, back, more);
+    snprintf(e.detail, sizeof e.detail, "jump of %.0f km at %.0f kn%s%s%s", e.distance_km,
+             e.speed_kn, back, more, sp->ending ? "; stream ended within 1 h" : "");
     s->pending = false;
     sp->emit(sp->engine, &e);
 }
@@ -368,7 +369,9 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
 static void finish(void *self)
 {
     struct spoof *sp = self;
+    sp->ending = true;
     det_vtab_each(&sp->v, report_open, sp);
+    sp->ending = false;
 }
 
 static void destroy(void *self)
