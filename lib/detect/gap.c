@@ -6,7 +6,9 @@
  * the vessel reappears (or, still silent, at the end of the stream). It is a
  * likely intentional disabling when the gap lasts >= gap_dark_h, begins
  * >= gap_dark_shore_nm from shore, reception there was good (other vessels
- * were heard near the start during the gap) and the vessel had been
+ * were heard within about gap_reception_km of the start in at least half of
+ * the 3-hour slots inside the gap in which the feed delivered anything: a
+ * feed outage leaves reception unknown, not bad) and the vessel had been
  * reporting regularly (>= gap_regular_min_per_h fixes per hour over the 12 h
  * before). Each condition is yes, no or unknown; see docs/detect.md.
  *
@@ -50,6 +52,7 @@ struct gap {
     void *engine;
     struct det_vtab v;
     struct cell *grid;
+    struct cell feed;                 /* slots in which anything at all was heard */
     bool any;                         /* a fix was seen: first_t/newest_t valid */
     int64_t first_t, newest_t;
 };
@@ -81,11 +84,9 @@ static int row_of(double lat)
     return r < 0 ? 0 : r >= GRID_H ? GRID_H - 1 : r;
 }
 
-static void grid_mark(struct gap *g, const struct trk_fix *f)
+/* Records that slot `s` was heard in cell `c`. */
+static void cell_mark(struct cell *c, int64_t s)
 {
-    struct cell *c = cell_at(g, row_of(det_deg(f->lat)),
-                             (int)floor((det_deg(f->lon) + 180) * CELLS_PER_DEG));
-    int64_t s = floor_div(f->t, SLOT_MS);
     if (c->mask == 0 || s > c->slot) {
         int64_t shift = c->mask ? s - c->slot : SLOTS;
         c->mask = shift >= SLOTS ? 0 : c->mask << shift;
@@ -93,6 +94,14 @@ static void grid_mark(struct gap *g, const struct trk_fix *f)
     }
     if (c->slot - s < SLOTS)
         c->mask |= 1u << (c->slot - s);
+}
+
+static void grid_mark(struct gap *g, const struct trk_fix *f)
+{
+    int64_t s = floor_div(f->t, SLOT_MS);
+    cell_mark(cell_at(g, row_of(det_deg(f->lat)),
+                      (int)floor((det_deg(f->lon) + 180) * CELLS_PER_DEG)), s);
+    cell_mark(&g->feed, s);
 }
 
 /* The slots heard in one cell, as a mask with bit k = slot `hi` - k. */
@@ -105,17 +114,22 @@ static uint32_t cell_heard(const struct cell *c, int64_t hi)
 }
 
 /* Reception near (lat, lon) in the slots wholly inside (t0, t1), at most the
- * last SLOTS: counts the slots in which any fix was heard within about
- * `km` (the 0.5 degree cells that the km box touches). */
+ * last SLOTS: of the slots in which the feed delivered anything at all
+ * (v->slots; a feed outage says nothing about reception here), counts those
+ * in which a fix was heard within about `km` (the 0.5 degree cells that the
+ * km box touches) (v->heard). */
 static void reception(struct gap *g, int32_t lat, int32_t lon, int64_t t0, int64_t t1,
                       struct verdict *v)
 {
     int64_t lo = floor_div(t0, SLOT_MS) + 1, hi = floor_div(t1, SLOT_MS) - 1;
     if (hi - lo >= SLOTS)
         lo = hi - SLOTS + 1;
-    v->slots = hi >= lo ? (int)(hi - lo + 1) : 0;
-    v->heard = 0;
-    if (v->slots == 0)
+    v->slots = v->heard = 0;
+    if (hi < lo)
+        return;
+    uint32_t span = hi - lo + 1 >= 32 ? UINT32_MAX : (1u << (hi - lo + 1)) - 1;
+    uint32_t live = cell_heard(&g->feed, hi) & span;
+    if (live == 0)
         return;
     double la = det_deg(lat), lo_deg = det_deg(lon);
     double dlat = g->cfg.gap_reception_km / KM_PER_DEG;
@@ -129,8 +143,10 @@ static void reception(struct gap *g, int32_t lat, int32_t lon, int64_t t0, int64
     for (int r = row_of(la - dlat); r <= row_of(la + dlat); r++)
         for (int c = c0; c <= c1; c++)
             heard |= cell_heard(cell_at(g, r, c), hi);
-    for (int k = 0; k < v->slots; k++)
-        v->heard += (heard >> k) & 1;
+    for (int k = 0; k < SLOTS; k++) {
+        v->slots += (live >> k) & 1;
+        v->heard += (heard & live) >> k & 1;
+    }
 }
 
 static void ring_add(struct vessel *s, int64_t t)

@@ -307,9 +307,24 @@ static void gap_reception(void **state)
     assert_int_equal(e.likely_disabling, 0);
     assert_string_equal(e.detail, "dark: long yes; offshore 60 nm yes; reception 0/3 slots no; "
                                   "32 fixes in 12 h before (need 24) yes");
-    /* B heard near A only in the first slot of three: poor */
+    /* nobody else at all: the feed may have been down, reception unknown */
+    c.b_lat = 0;
+    e = one_gap(&c, &coast);
+    assert_int_equal(e.likely_disabling, -1);
+    assert_string_equal(e.detail, "dark: long yes; offshore 60 nm yes; reception 0/0 slots "
+                                  "unknown; 32 fixes in 12 h before (need 24) yes");
+    /* B far away, and silent in the last slot: only the two slots in which
+     * the feed delivered anything are judged */
     struct scen s = {0};
     struct got g;
+    gap_scen(&s, &(struct gap_case){.a_lon = 1.0, .a_from = T0 + 10 * MIN, .a_every = 15 * MIN,
+                                    .silent_h = 13});
+    add_series(&s, B, T0, T0 + 20 * H + 30 * MIN, 30 * MIN, 13.0, 1.0);
+    run(&s, NULL, &coast, &g);
+    assert_int_equal(g.ngap, 1);
+    assert_int_equal(g.gap[0].likely_disabling, 0);
+    assert_non_null(strstr(g.gap[0].detail, "reception 0/2 slots no"));
+    /* B heard near A only in the first slot of three: poor */
     gap_scen(&s, &(struct gap_case){.a_lon = 1.0, .a_from = T0 + 10 * MIN, .a_every = 15 * MIN,
                                     .silent_h = 13});
     add_series(&s, B, T0, T0 + 17 * H, 30 * MIN, 10.2, 1.0);
