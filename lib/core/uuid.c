@@ -1,8 +1,9 @@
 /*
- * uuid.c - SHA-1 (FIPS 180-4) and RFC 4122 version 5 UUIDs. SHA-1 is used
- * here only as RFC 4122 prescribes for name-based ids, not for security.
- * Checked against the FIPS test vectors and RFC 4122's DNS example in
- * tests/core/test_uuid.c.
+ * uuid.c - SHA-1 (FIPS 180-4) and version 5 UUIDs (RFC 9562 section 5.5,
+ * formerly RFC 4122). SHA-1 is used here only as the RFC prescribes for
+ * name-based ids, not for security. Checked in tests/core/test_uuid.c
+ * against the FIPS 180 vectors, RFC 9562's UUIDv5 example and values from
+ * Python's uuid.uuid5 (names of any length, split at every block edge).
  */
 #include "core/uuid.h"
 
@@ -47,45 +48,69 @@ static void block(uint32_t h[5], const uint8_t *p)
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
 }
 
+void ald_sha1_init(struct ald_sha1 *c)
+{
+    static const uint32_t h0[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+    memcpy(c->h, h0, sizeof h0);
+    c->n = 0;
+}
+
+void ald_sha1_update(struct ald_sha1 *c, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    size_t used = (size_t)(c->n % 64);
+    c->n += n;
+    if (used) {
+        size_t k = 64 - used < n ? 64 - used : n;
+        memcpy(c->buf + used, p, k);
+        p += k;
+        n -= k;
+        if (used + k < 64)
+            return;
+        block(c->h, c->buf);
+    }
+    for (; n >= 64; p += 64, n -= 64)
+        block(c->h, p);
+    memcpy(c->buf, p, n);
+}
+
+void ald_sha1_final(struct ald_sha1 *c, uint8_t out[20])
+{
+    /* padding: 0x80, zeros to 56 mod 64, then the length in bits */
+    uint64_t bits = c->n * 8;
+    uint8_t pad[72] = {0x80};
+    size_t used = (size_t)(c->n % 64);
+    size_t k = used < 56 ? 56 - used : 120 - used;
+    for (int i = 0; i < 8; i++)
+        pad[k + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
+    ald_sha1_update(c, pad, k + 8);
+    for (int i = 0; i < 5; i++) {
+        out[4 * i] = (uint8_t)(c->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)c->h[i];
+    }
+}
+
 void ald_sha1(const void *data, size_t n, uint8_t out[20])
 {
-    uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-    const uint8_t *p = data;
-    size_t left = n;
-    while (left >= 64) {
-        block(h, p);
-        p += 64;
-        left -= 64;
-    }
-    uint8_t last[128] = {0};
-    memcpy(last, p, left);
-    last[left] = 0x80;
-    size_t len = left < 56 ? 64 : 128;
-    uint64_t bits = (uint64_t)n * 8;
-    for (int i = 0; i < 8; i++)
-        last[len - 1 - i] = (uint8_t)(bits >> (8 * i));
-    block(h, last);
-    if (len == 128)
-        block(h, last + 64);
-    for (int i = 0; i < 5; i++) {
-        out[4 * i] = (uint8_t)(h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)h[i];
-    }
+    struct ald_sha1 c;
+    ald_sha1_init(&c);
+    ald_sha1_update(&c, data, n);
+    ald_sha1_final(&c, out);
 }
 
 void ald_uuid5(const uint8_t ns[16], const char *name, size_t n, char out[37])
 {
     static const char hex[] = "0123456789abcdef";
-    uint8_t buf[16 + 512], d[20];
-    if (n > 512)
-        n = 512;    /* callers' names are short; longer ones are cut */
-    memcpy(buf, ns, 16);
-    memcpy(buf + 16, name, n);
-    ald_sha1(buf, 16 + n, d);
+    uint8_t d[20];
+    struct ald_sha1 c;
+    ald_sha1_init(&c);
+    ald_sha1_update(&c, ns, 16);
+    ald_sha1_update(&c, name, n);
+    ald_sha1_final(&c, d);
     d[6] = (uint8_t)((d[6] & 0x0F) | 0x50);   /* version 5 */
-    d[8] = (uint8_t)((d[8] & 0x3F) | 0x80);   /* RFC 4122 variant */
+    d[8] = (uint8_t)((d[8] & 0x3F) | 0x80);   /* RFC 9562 variant (10xx) */
     char *o = out;
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
