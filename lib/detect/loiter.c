@@ -8,7 +8,7 @@
  * Speed is implied from positions, never the reported SOG: the track is
  * thinned to steps of >= 10 minutes (so that GPS jitter of a drifting vessel
  * reporting every few seconds is not read as speed), each step's distance /
- * time must be <= loi_max_kn, and a step longer than gap_min_h (a gap: the
+ * time must be <= loi_max_kn, and a step of gap_min_h or more (a gap: the
  * vessel was not seen) ends the episode. An episode is reported once, when it
  * ends (a faster step, a gap, the end of the stream), at the centroid of its
  * positions; the shore test is made there. Unknown shore distance still
@@ -100,7 +100,8 @@ static void step(struct loiter *l, struct vessel *s, const struct trk_fix *f)
 {
     int64_t dt = f->t - s->anchor_t;
     double km = det_dist_km(s->anchor_lat, s->anchor_lon, f->lat, f->lon);
-    bool slow = dt <= l->cfg.gap_min_h * 3600000.0 && det_speed_kn(km, dt) <= l->cfg.loi_max_kn;
+    /* a silence of gap_min_h is a gap (gap.c): the vessel was not seen */
+    bool slow = dt < l->cfg.gap_min_h * 3600000.0 && det_speed_kn(km, dt) <= l->cfg.loi_max_kn;
     if (!slow) {
         close_episode(l, s, false);
     } else {

@@ -692,6 +692,35 @@ static void loiter_ends_at_gap(void **state)
                                          "8.3 km covered");
 }
 
+/* A silence of exactly gap_min_h is a gap, as for the gap detector: two
+ * episodes, not one across it; 5.9 h of silence does not split one. */
+static void loiter_six_hour_silence_splits(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t silent;
+        int events;
+    } cases[] = {{6 * H, 2}, {5 * H + 54 * MIN, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct scen s = {0};
+        struct got g;
+        int64_t end = loiter_scen(&s, TRK_DEG, 24, DRIFT, 0);
+        int32_t lat = s.f[s.n - 1].lat;
+        for (int k = 0; k <= 24; k++)
+            add_u(&s, L, end + cases[i].silent + k * STEP, lat, TRK_DEG);
+        run(&s, NULL, &coast, &g);
+        assert_int_equal(g.nloi, cases[i].events);
+        assert_int_equal(g.loi[0].start, T0 + H);
+        if (cases[i].events == 2) {
+            assert_int_equal(g.loi[0].end, end);
+            assert_int_equal(g.loi[1].start, end + 6 * H);
+            assert_int_equal(g.loi[1].end, end + 10 * H);
+        } else {
+            assert_int_equal(g.loi[0].end, end + cases[i].silent + 4 * H);
+        }
+    }
+}
+
 /* Two drifting spells split by a transit: two events, each once. */
 static void loiter_two_episodes(void **state)
 {
@@ -777,6 +806,7 @@ int main(void)
         cmocka_unit_test(loiter_shore_boundary),
         cmocka_unit_test(loiter_open_at_end),
         cmocka_unit_test(loiter_ends_at_gap),
+        cmocka_unit_test(loiter_six_hour_silence_splits),
         cmocka_unit_test(loiter_two_episodes),
         cmocka_unit_test(loiter_jitter_thinned),
         cmocka_unit_test(loiter_thresholds_from_config),
