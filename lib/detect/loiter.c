@@ -9,9 +9,13 @@
  * thinned to steps of >= 10 minutes (so that GPS jitter of a drifting vessel
  * reporting every few seconds is not read as speed), each step's distance /
  * time must be <= loi_max_kn, and a step of gap_min_h or more (a gap: the
- * vessel was not seen) ends the episode. An episode is reported once, when it
- * ends (a faster step, a gap, the end of the stream), at the centroid of its
- * positions; the shore test is made there. Unknown shore distance still
+ * vessel was not seen) ends the episode. An episode is reported once, as
+ * soon as it is certain to have ended: at a faster step, when the vessel
+ * comes back after a gap, or, while it is still silent, at the first sweep
+ * (once per SWEEP_MS of stream time) after gap_min_h of silence; or at the
+ * end of the stream, marked open when the vessel could still have gone on.
+ * It is reported at the centroid of its positions; the shore test is made
+ * there. Unknown shore distance still
  * reports, with shore_km NAN and the detail saying so.
  *
  * Memory: one 88-byte record per vessel in a table at most half full.
@@ -22,6 +26,7 @@
 
 #define STEP_MS (10 * 60000LL)          /* shortest step between positions used */
 #define HORIZON_MS (48 * 3600000LL)     /* a vessel silent 48 h is dropped */
+#define SWEEP_MS (3600000LL)            /* silent vessels' episodes closed this often */
 
 struct vessel {
     struct det_vrec h;                /* h.t: last fix */
@@ -41,6 +46,9 @@ struct loiter {
     det_emit_fn emit;
     void *engine;
     struct det_vtab v;
+    bool any;                         /* a fix was seen: newest_t, next_sweep valid */
+    int64_t newest_t;                 /* newest fix time of any vessel */
+    int64_t next_sweep;
 };
 
 /* Longitude in degrees unwrapped to within 180 of `ref`. */
@@ -128,9 +136,45 @@ static void evicted(void *ctx, struct det_vrec *r)
     close_episode(ctx, (struct vessel *)r, false);
 }
 
+/* True when the vessel of `s` has been silent long enough (gap_min_h) that
+ * its next step can only end the episode. */
+static bool silent_long(const struct loiter *l, const struct vessel *s)
+{
+    return l->newest_t - s->anchor_t >= l->cfg.gap_min_h * 3600000.0;
+}
+
+/* Sweep: the episode of a vessel silent gap_min_h is over. */
+static void ended(void *ctx, struct det_vrec *r)
+{
+    struct loiter *l = ctx;
+    struct vessel *s = (struct vessel *)r;
+    if (s->active && silent_long(l, s))
+        close_episode(l, s, false);
+}
+
+/* End of stream: open unless the vessel was already silent gap_min_h. */
 static void still_open(void *ctx, struct det_vrec *r)
 {
-    close_episode(ctx, (struct vessel *)r, true);
+    struct loiter *l = ctx;
+    struct vessel *s = (struct vessel *)r;
+    close_episode(l, s, !silent_long(l, s));
+}
+
+/* Advances stream time; sweeps at most once per SWEEP_MS of it. */
+static void advance(struct loiter *l, int64_t t)
+{
+    if (!l->any) {
+        l->any = true;
+        l->newest_t = t;
+        l->next_sweep = t + SWEEP_MS;
+        return;
+    }
+    if (t > l->newest_t)
+        l->newest_t = t;
+    if (l->newest_t >= l->next_sweep) {
+        det_vtab_each(&l->v, ended, l);
+        l->next_sweep = l->newest_t + SWEEP_MS;
+    }
 }
 
 static void *create(const struct det_config *cfg, const struct det_geo *geo,
@@ -153,6 +197,7 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
     (void)st;
     if (det_null_island(f))
         return;
+    advance(l, f->t);
     bool created;
     struct vessel *s = det_vtab_get(&l->v, f->mmsi, f->t, &created);
     if (!s)

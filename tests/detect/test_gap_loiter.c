@@ -89,10 +89,12 @@ static int by_time(const void *a, const void *b)
 #define MAXEV 16
 
 struct got {
-    int fed;                            /* fixes fed so far; -1 once finishing */
+    int fed;                            /* number of the fix being fed; -1 once finishing */
+    int64_t now;                        /* its time */
     int ngap, nloi;
     struct det_event gap[MAXEV], loi[MAXEV];
     int gap_at[MAXEV], loi_at[MAXEV];   /* `fed` when each was emitted */
+    int64_t loi_now[MAXEV];             /* `now` when each was emitted */
 };
 
 static void collect(void *ctx, const struct det_event *e)
@@ -103,6 +105,7 @@ static void collect(void *ctx, const struct det_event *e)
         g->gap[g->ngap++] = *e;
     } else if (e->kind == DET_LOITERING && g->nloi < MAXEV) {
         g->loi_at[g->nloi] = g->fed;
+        g->loi_now[g->nloi] = g->now;
         g->loi[g->nloi++] = *e;
     }
 }
@@ -131,6 +134,7 @@ static void run(struct scen *s, const struct det_config *cfg, const struct det_g
     assert_non_null(d);
     for (int i = 0; i < s->n; i++) {
         g->fed = i + 1;
+        g->now = s->f[i].t;
         det_feed_fix(d, &s->f[i], &(struct trk_static){0});
     }
     g->fed = -1;
@@ -692,6 +696,34 @@ static void loiter_ends_at_gap(void **state)
                                          "8.3 km covered");
 }
 
+/* A vessel that falls silent after drifting: its episode is over once it
+ * has been silent gap_min_h, and is emitted then (within an hour of stream
+ * time), while other vessels are still heard, not at the end of the stream
+ * and not marked open. */
+static void loiter_silent_vessel_emitted_in_stream(void **state)
+{
+    (void)state;
+    struct scen s = {0};
+    struct got g;
+    int64_t end = loiter_scen(&s, TRK_DEG, 30, DRIFT, 0);
+    add_series(&s, A, T0, end + 10 * H, 10 * MIN, 10.0, 0.1); /* 6 nm out */
+    run(&s, NULL, &coast, &g);
+    assert_int_equal(g.nloi, 1);
+    assert_int_not_equal(g.loi_at[0], -1);
+    assert_true(g.loi_now[0] >= end + 6 * H && g.loi_now[0] <= end + 7 * H);
+    assert_int_equal(g.loi[0].end, end);
+    assert_string_equal(g.loi[0].detail, "at the centroid of 31 positions, 60 nm from shore; "
+                                         "8.3 km covered");
+    /* the stream ends 5.9 h after L's last fix: still open */
+    add_series(&s, A, T0, end + 5 * H + 50 * MIN, 10 * MIN, 10.0, 0.1);
+    loiter_scen(&s, TRK_DEG, 30, DRIFT, 0);
+    add(&s, A, end + 5 * H + 54 * MIN, 10.0, 0.1);
+    run(&s, NULL, &coast, &g);
+    assert_int_equal(g.nloi, 1);
+    assert_int_equal(g.loi_at[0], -1);
+    assert_non_null(strstr(g.loi[0].detail, "open at end of stream; "));
+}
+
 /* A silence of exactly gap_min_h is a gap, as for the gap detector: two
  * episodes, not one across it; 5.9 h of silence does not split one. */
 static void loiter_six_hour_silence_splits(void **state)
@@ -806,6 +838,7 @@ int main(void)
         cmocka_unit_test(loiter_shore_boundary),
         cmocka_unit_test(loiter_open_at_end),
         cmocka_unit_test(loiter_ends_at_gap),
+        cmocka_unit_test(loiter_silent_vessel_emitted_in_stream),
         cmocka_unit_test(loiter_six_hour_silence_splits),
         cmocka_unit_test(loiter_two_episodes),
         cmocka_unit_test(loiter_jitter_thinned),
