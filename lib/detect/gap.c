@@ -13,8 +13,10 @@
  * before). Each condition is yes, no or unknown; see docs/detect.md.
  *
  * Memory: one 160-byte record per vessel (last fix and a ring of its last 32
- * fix times) in a hash table at most half full, and a fixed 2 MB reception
- * grid (0.5 degree cells x the last 32 three-hour slots, one bit each).
+ * fix times) in a hash table at most half full (so up to 320 bytes a vessel;
+ * vessels silent 30 days are dropped, their open gap reported), and a fixed
+ * 2 MB reception grid (720 x 360 cells of 0.5 degree, 8 bytes each: the
+ * last 32 three-hour slots, one bit each).
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +40,7 @@ struct vessel {
     uint8_t next;                     /* next ring slot to write */
     uint8_t filled;                   /* ring entries in use */
 };
+_Static_assert(sizeof(struct vessel) == 160, "the top comment says 160 bytes");
 
 /* Which of a cell's last SLOTS slots had a fix: bit k = slot `slot` - k. */
 struct cell {

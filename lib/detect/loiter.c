@@ -18,7 +18,9 @@
  * there. Unknown shore distance still
  * reports, with shore_km NAN and the detail saying so.
  *
- * Memory: one 88-byte record per vessel in a table at most half full.
+ * Memory: one 80-byte record per vessel in a table at most half full (so up
+ * to 160 bytes a vessel); vessels silent 48 h are dropped when room is
+ * needed, their episode reported if it qualifies.
  */
 #include <stdio.h>
 
@@ -39,6 +41,7 @@ struct vessel {
     uint32_t n;                       /* positions in the episode */
     bool active;                      /* an episode is open */
 };
+_Static_assert(sizeof(struct vessel) == 80, "the top comment says 80 bytes");
 
 struct loiter {
     struct det_config cfg;
