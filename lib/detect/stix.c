@@ -408,8 +408,12 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
     snprintf(name, sizeof name, "sighting|%s", key);
     make_id(sig, "sighting", name);
     summary(e, text, sizeof text);
-    snprintf(desc, sizeof desc, "%s, from %s to %s%s%s.", text, t0, t1,
-             e->detail[0] ? ": " : "", e->detail);
+    if (strcmp(t0, t1) == 0)
+        snprintf(desc, sizeof desc, "%s, at %s%s%s.", text, t0, e->detail[0] ? ": " : "",
+                 e->detail);
+    else
+        snprintf(desc, sizeof desc, "%s, from %s to %s%s%s.", text, t0, t1,
+                 e->detail[0] ? ": " : "", e->detail);
     put(&w, "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
             "\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"description\":",
         sig, t0, t1, idn);
