@@ -526,6 +526,23 @@ static void gap_thresholds_from_config(void **state)
     assert_non_null(strstr(g.gap[0].detail, "reception 0/1 slots no"));
 }
 
+/* Reception across the 180th meridian: B 0.2 degree east of A is on the
+ * other side, in the grid's first column. */
+static void gap_reception_across_dateline(void **state)
+{
+    (void)state;
+    struct scen s = {0};
+    struct got g;
+    add_series(&s, A, T0 + 10 * MIN, GAP_START, 15 * MIN, -10.0, 179.9);
+    add(&s, A, GAP_START + 13 * H, -10.0, 179.9);
+    add_series(&s, B, T0, GAP_START + 13 * H, 30 * MIN, -10.0, -179.9);
+    run(&s, NULL, NULL, &g);
+    assert_int_equal(g.ngap, 1);
+    assert_int_equal(g.gap[0].likely_disabling, -1);
+    assert_string_equal(g.gap[0].detail, "dark: long yes; offshore unknown unknown; reception 3/3 "
+                                         "slots yes; 32 fixes in 12 h before (need 24) yes");
+}
+
 /* Fixes at 0,0 are faults, not positions: they neither end a gap nor count. */
 static void gap_null_island_ignored(void **state)
 {
@@ -796,6 +813,27 @@ static void loiter_jitter_thinned(void **state)
     assert_near(g.loi[0].distance_km, 0.0, EPS);
 }
 
+/* An episode drifting east across the 180th meridian: its centroid is on
+ * the meridian, not at longitude 0. */
+static void loiter_across_dateline(void **state)
+{
+    (void)state;
+    struct scen s = {0};
+    struct got g;
+    int32_t lon = 180 * TRK_DEG - 15 * DRIFT;
+    for (int i = 0; i <= 30; i++, lon += DRIFT)
+        add_u(&s, L, T0 + i * STEP, LAT0, lon > 180 * TRK_DEG ? lon - 360 * TRK_DEG : lon);
+    run(&s, NULL, NULL, &g);
+    assert_int_equal(g.nloi, 1);
+    const struct det_event *e = &g.loi[0];
+    assert_near(fabs(e->lon), 180.0, 1e-9);
+    assert_near(e->lat, -40.0, EPS);
+    assert_near(e->end_lon, -180.0 + 15.0 * DRIFT / TRK_DEG, EPS);
+    assert_near(e->duration_h, 5.0, EPS);
+    /* 30 steps of 0.0025 degree of longitude at 40 S */
+    assert_near(e->distance_km, 30 * 0.0025 * KM_PER_DEG * cos(40 * M_PI / 180), 1e-6);
+}
+
 static void loiter_thresholds_from_config(void **state)
 {
     (void)state;
@@ -831,6 +869,7 @@ int main(void)
         cmocka_unit_test(gap_open_at_end),
         cmocka_unit_test(gap_once_per_silence),
         cmocka_unit_test(gap_thresholds_from_config),
+        cmocka_unit_test(gap_reception_across_dateline),
         cmocka_unit_test(gap_null_island_ignored),
         cmocka_unit_test(loiter_exact),
         cmocka_unit_test(loiter_speed_boundary),
@@ -842,6 +881,7 @@ int main(void)
         cmocka_unit_test(loiter_six_hour_silence_splits),
         cmocka_unit_test(loiter_two_episodes),
         cmocka_unit_test(loiter_jitter_thinned),
+        cmocka_unit_test(loiter_across_dateline),
         cmocka_unit_test(loiter_thresholds_from_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
