@@ -21,7 +21,10 @@
  *
  * Streaming: a tick is processed once the stream time is past it by
  * enc_max_interp_h plus the tracker's reorder slack (10 min), when every
- * vessel that can have a position at that tick has reported. Per tick the
+ * vessel that can have a position at that tick has reported. The stream
+ * time is the newest fix time of the second most advanced vessel, so that
+ * one fix with a receive time far ahead (a receiver clock fault) cannot make
+ * every other vessel late; the leading vessel's samples wait up to 6 h. Per tick the
  * resampled positions go into a spatial hash (grid.c), so only pairs in
  * neighbouring ~1 km cells are compared. State: one record per vessel (its
  * last fix), the samples of the pending ticks, and one record per pair that
@@ -34,6 +37,8 @@
 #include "detect/internal.h"
 
 #define SLACK_MS (10 * 60000LL)  /* disorder across vessels (tracker's window) */
+#define LEAD_MS (6 * 3600000LL)  /* how far the newest vessel may run ahead of the
+                                    clock (the second newest) and still be sampled */
 #define DBINS 64                 /* distance bins over [0, enc_max_km] */
 #define SBINS 64                 /* speed bins over [0, 2 * enc_max_median_kn), + overflow */
 #define NO_BIN 0xFF              /* speed unknown */
@@ -90,6 +95,10 @@ struct enc {
     uint32_t nring;
     bool started;
     int64_t now, next_tick;
+    /* the two vessels with the newest fixes; the clock (now) follows the
+     * second, so that one vessel's bad receive time cannot move it */
+    int64_t top_t[2];
+    uint32_t top_m[2];
     size_t pending;
     /* pairs: dense pool + open addressing map key -> pool index */
     unsigned char *pool;
@@ -480,6 +489,27 @@ static void resample(struct enc *e, const struct vessel *v, const struct trk_fix
 
 /* ---- detector interface ---- */
 
+/* Notes f's time among the two newest of distinct vessels and returns the
+ * clock: the second newest (a single vessel cannot pair with anything, and a
+ * single fix from the future - a receiver clock fault - must not make every
+ * other vessel's fixes late until real time catches up). */
+static int64_t clock_seen(struct enc *e, const struct trk_fix *f)
+{
+    if (f->mmsi == e->top_m[0]) {
+        if (f->t > e->top_t[0])
+            e->top_t[0] = f->t;
+    } else if (f->t > e->top_t[0]) {
+        e->top_t[1] = e->top_t[0];
+        e->top_m[1] = e->top_m[0];
+        e->top_t[0] = f->t;
+        e->top_m[0] = f->mmsi;
+    } else if (f->t > e->top_t[1] || e->top_m[1] == e->top_m[0]) {
+        e->top_t[1] = f->t;
+        e->top_m[1] = f->mmsi;
+    }
+    return e->top_m[1] == e->top_m[0] ? e->now : e->top_t[1];
+}
+
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
 {
     struct enc *e = self;
@@ -488,9 +518,12 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
         e->started = true;
         e->now = f->t;
         e->next_tick = ceil_tick(e, f->t - SLACK_MS);
+        e->top_t[0] = e->top_t[1] = f->t;
+        e->top_m[0] = f->mmsi;
+        e->top_m[1] = f->mmsi;
     }
-    if (f->t > e->now) {
-        e->now = f->t;
+    if (clock_seen(e, f) > e->now) {
+        e->now = e->top_t[1];
         advance(e, e->now - e->interp_ms - SLACK_MS);
     }
     bool created;
@@ -564,7 +597,7 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     e->sbin_w = 2 * e->cfg.enc_max_median_kn / SBINS;
     e->pend_cap = (uint32_t)((e->min_ms + e->grid_ms - 1) / e->grid_ms + 2);
     e->stride = (sizeof(struct pair) + 3 * (size_t)e->pend_cap + 7) & ~(size_t)7;
-    e->nring = (uint32_t)((e->interp_ms + SLACK_MS + e->grid_ms - 1) / e->grid_ms + 2);
+    e->nring = (uint32_t)((e->interp_ms + SLACK_MS + LEAD_MS + e->grid_ms - 1) / e->grid_ms + 2);
     e->ves.rec = sizeof(struct vessel);
     e->ves.horizon_ms = e->interp_ms + SLACK_MS;
     e->ves.retry = INT64_MIN;

@@ -475,6 +475,35 @@ static void emitted_when_certain(void **state)
     assert_int_equal(w.emitted_at[1], INT64_MAX);   /* at det_finish() */
 }
 
+/* One fix with a receive time a day ahead (a receiver clock fault) must not
+ * move the detector's clock: the other vessels' fixes would all be too late
+ * for their ticks and the meeting would be lost. */
+static void one_future_time_ignored(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.5);
+    qsort(fx.f, fx.n, sizeof *fx.f, by_time);
+    struct got g = {0};
+    det_engine *d = det_new(NULL, NULL, collect, &g);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++) {
+        if (fx.f[i].t == T0 + HOUR) {
+            struct trk_fix bad = mkfix(VC, 1, T0 + 24 * HOUR, LAT0, LON0, 0);
+            det_feed_fix(d, &bad, NULL);
+        }
+        det_feed_fix(d, &fx.f[i], NULL);
+    }
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].mmsi, VA);
+    assert_int_equal(g.e[0].mmsi2, VB);
+    assert_int_equal(g.e[0].start, T0 + 10 * MIN);   /* B's first fix is at 00:01 */
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+}
+
 /* ---- several vessels, cell borders, the antimeridian ---- */
 
 static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
@@ -766,6 +795,7 @@ int main(void)
         cmocka_unit_test(segment_change_not_interpolated),
         cmocka_unit_test(merge_window),
         cmocka_unit_test(emitted_when_certain),
+        cmocka_unit_test(one_future_time_ignored),
         cmocka_unit_test(three_vessels),
         cmocka_unit_test(across_cell_borders),
         cmocka_unit_test(across_antimeridian),
