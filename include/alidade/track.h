@@ -59,7 +59,7 @@ struct trk_stats {
     uint64_t messages;           /* messages offered */
     uint64_t fixes;              /* fixes accepted */
     uint64_t no_time;            /* position without a receive time (or one
-                                    outside 1970..2^53 ms): dropped */
+                                    outside 1970-01-01..2106-01-14): dropped */
     uint64_t no_position;        /* lat 91 or lon 181 ("not available"): dropped */
     uint64_t bad_lat;            /* |lat| > 90 degrees, other than 91: dropped */
     uint64_t bad_lon;            /* |lon| > 180 degrees, other than 181: dropped */

@@ -25,6 +25,9 @@
 #define NOISE_KM 0.5        /* gpsdio-segment's noise distance, 0.27 nm */
 #define EARTH_KM 6371.0088  /* mean Earth radius (IUGG) */
 #define MAX_REORDER_MS 2000000000LL /* held ages are uint32 ms */
+/* Latest usable time: its due second (time + reorder window, rounded up)
+ * still fits the due queue's uint32 seconds. */
+#define MAX_TIME_MS ((int64_t)UINT32_MAX * 1000 - MAX_REORDER_MS - 1000)
 #define NO_SLOT UINT32_MAX
 #define NO_TIME INT64_MIN
 
@@ -785,11 +788,13 @@ void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_static, void
     t->ctx = ctx;
 }
 
-/* Receive times outside 1970..~2255 (2^53 ms) count as absent, which also
- * keeps every time difference far from overflow. */
+/* Receive times outside 1970-01-01..2106-01-14 count as absent: the due
+ * queue keeps whole seconds in 32 bits, and a due second clamped to
+ * UINT32_MAX would never be reached again (queue_run looped forever on a
+ * time past 2106). This also keeps every time difference far from overflow. */
 static int64_t usable_time(const struct ais_meta *meta)
 {
-    if (!meta || meta->time_ms < 0 || meta->time_ms > (1LL << 53))
+    if (!meta || meta->time_ms < 0 || meta->time_ms > MAX_TIME_MS)
         return NO_TIME;
     return meta->time_ms;
 }
