@@ -66,10 +66,10 @@ struct trk_stats {
     uint64_t bad_course;         /* COG > 360.0 (3600 = n/a): kept, COG cleared;
                                     type 27: 360-510 degrees */
     uint64_t bad_heading;        /* heading > 359 and not 511: kept, heading cleared */
-    uint64_t bad_speed;          /* SOG value impossible in M.1371 (> 1023; type 27
-                                    > 63 kn): kept, SOG cleared. 1023 (and 63 in
-                                    type 27) is "not available", not counted;
-                                    1022 means >= 102.2 kn and is kept */
+    uint64_t bad_speed;          /* SOG 102.3 kn or more: 1023 ("not available"),
+                                    type 27's 63 kn (its "not available") and
+                                    impossible values; kept, SOG set to
+                                    TRK_SOG_NA. 1022 (>= 102.2 kn) is kept */
     uint64_t bad_name;           /* name that is all '@' or empty: not stored */
     uint64_t too_old;            /* older than the reorder window, or than a fix
                                     already emitted for the vessel: dropped */

@@ -524,11 +524,12 @@ static void long_range_scale(struct trk_fix *f)
  * Validity, after GFW: a position that is "not available" (lat 91, lon 181)
  * or off the Earth (|lat| > 90, |lon| > 180 other than those codes) drops
  * the fix; an out-of-range course, heading or speed is cleared and counted.
- * Reading of ITU-R M.1371-5: SOG is 10 bits in 0.1 kn, 1023 = not
- * available and 1022 = 102.2 kn or more, so every 10-bit value is legal and
- * bad_speed counts only values a hand-built message can hold (> 1023; for
- * type 27, over 63 kn in its 6-bit field). COG 3600 = n/a, 3601-4095 are
- * invalid; heading 511 = n/a, 360-510 invalid.
+ * Speed: the issue's rule (and gpsdio-segment's exclusion of 102.3) is that
+ * SOG >= 102.3 kn is invalid, so the M.1371 code 1023 ("not available") and
+ * type 27's 63 kn (its "not available") are counted in bad_speed, as are
+ * values no 10-bit field can hold; 1022 (102.2 kn or more) is kept. Course:
+ * 3600 = n/a (kept, not counted), 3601-4095 invalid; heading: 511 = n/a,
+ * 360-510 invalid.
  */
 static bool pos_validate(trk_tracker *t, struct trk_fix *f)
 {
@@ -544,7 +545,7 @@ static bool pos_validate(trk_tracker *t, struct trk_fix *f)
         t->st.bad_lon++;
         return false;
     }
-    if (f->sog > TRK_SOG_NA) {
+    if (f->sog >= TRK_SOG_NA) {
         t->st.bad_speed++;
         f->sog = TRK_SOG_NA;
     }
