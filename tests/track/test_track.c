@@ -970,7 +970,7 @@ static char *read_zst(const char *path)
  * 6 report SOG 102.3 kn; 4 type 5 names are empty; 860 fixes come more than
  * 10 minutes after a newer fix of their vessel (the capture interleaves
  * satellite passes half an hour apart), so 2,063 are accepted, none of them
- * late within the window; 508 segments, 1,004 vessels (static data
+ * late within the window; 1,216 segments, 1,004 vessels (static data
  * included), nothing evicted in the 21 hours covered.
  */
 static void test_exactearth_capture(void **state)
@@ -997,7 +997,7 @@ static void test_exactearth_capture(void **state)
     assert_int_equal(lines, 7160);
     assert_stats(p.t, &(struct trk_stats){
         .messages = 3940, .fixes = 2063, .no_position = 5, .bad_speed = 6,
-        .bad_name = 4, .too_old = 860, .new_segments = 508, .vessels = 1004});
+        .bad_name = 4, .too_old = 860, .new_segments = 1216, .vessels = 1004});
     ais_decoder_free(d);
     trk_free(p.t);
     free(text);
