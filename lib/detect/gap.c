@@ -192,7 +192,8 @@ static const char *yes_no(int c)
     return c > 0 ? "yes" : c == 0 ? "no" : "unknown";
 }
 
-static void explain(const struct verdict *v, bool open, char *dst, size_t cap)
+/* The detail text: `open` says why the gap has no end ("" when it has). */
+static void explain(const struct verdict *v, const char *open, char *dst, size_t cap)
 {
     char shore[24], recep[24];
     if (isnan(v->shore_km))
@@ -203,7 +204,7 @@ static void explain(const struct verdict *v, bool open, char *dst, size_t cap)
     char all[256];      /* always fits; cut to the event's detail size */
     int n = snprintf(all, sizeof all, "%sdark: long %s; offshore %s %s; reception %s %s; "
                      "%d fixes in 12 h before (need %d) %s",
-                     open ? "open (still silent at end); " : "", yes_no(v->dur), shore,
+                     open, yes_no(v->dur), shore,
                      yes_no(v->shore), recep, yes_no(v->recep), v->fixes, v->need,
                      yes_no(v->regular));
     size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
@@ -211,9 +212,11 @@ static void explain(const struct verdict *v, bool open, char *dst, size_t cap)
     dst[len] = '\0';
 }
 
-/* Emits the gap of `s` from its last fix to `t_end` (reappearance `f`, or
- * NULL when still silent at the end of the stream). */
-static void report(struct gap *g, const struct vessel *s, int64_t t_end, const struct trk_fix *f)
+/* Emits the gap of `s` from its last fix to `t_end`: the reappearance `f`,
+ * or (f NULL) the newest time of the stream while still silent, `open`
+ * saying why the gap is reported without an end. */
+static void report(struct gap *g, const struct vessel *s, int64_t t_end, const struct trk_fix *f,
+                   const char *open)
 {
     struct det_event e;
     struct verdict v;
@@ -236,16 +239,24 @@ static void report(struct gap *g, const struct vessel *s, int64_t t_end, const s
     v.recep = v.slots == 0 ? -1 : v.heard * 2 >= v.slots;
     regularity(g, s, &v);
     e.likely_disabling = all_of(&v);
-    explain(&v, !f, e.detail, sizeof e.detail);
+    explain(&v, f ? "" : open, e.detail, sizeof e.detail);
     g->emit(g->engine, &e);
 }
 
-/* At the end of the stream or when dropped: a vessel silent long enough. */
+/* At the end of the stream: a vessel silent long enough. */
 static void report_open(void *ctx, struct det_vrec *r)
 {
     struct gap *g = ctx;
     if (g->newest_t - r->t >= g->cfg.gap_min_h * 3600000.0)
-        report(g, (struct vessel *)r, g->newest_t, NULL);
+        report(g, (struct vessel *)r, g->newest_t, NULL, "open (still silent at end); ");
+}
+
+/* Dropped to make room after HORIZON_MS of silence: reported open now; if
+ * the vessel comes back, it starts afresh with no gap. */
+static void report_dropped(void *ctx, struct det_vrec *r)
+{
+    struct gap *g = ctx;
+    report(g, (struct vessel *)r, g->newest_t, NULL, "open (silent 30 days, dropped); ");
 }
 
 static void *create(const struct det_config *cfg, const struct det_geo *geo,
@@ -263,7 +274,7 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     g->geo = geo;
     g->emit = emit;
     g->engine = engine;
-    det_vtab_init(&g->v, sizeof(struct vessel), HORIZON_MS, report_open, g);
+    det_vtab_init(&g->v, sizeof(struct vessel), HORIZON_MS, report_dropped, g);
     return g;
 }
 
@@ -284,7 +295,7 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
     if (!s)
         return;
     if (!created && f->t - s->h.t >= g->cfg.gap_min_h * 3600000.0)
-        report(g, s, f->t, f);
+        report(g, s, f->t, f, "");
     if (created || f->t > s->h.t) {
         s->h.t = f->t;
         s->lat = f->lat;

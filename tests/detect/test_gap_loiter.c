@@ -464,6 +464,34 @@ static void gap_open_at_end(void **state)
     assert_int_equal(g.ngap, 0);
 }
 
+/* A vessel silent 30 days is dropped when the table needs room (its 513th
+ * vessel, the table starting at 1024 slots half full): its gap is reported
+ * then, open, and not again at the end. */
+static void gap_dropped_after_30_days(void **state)
+{
+    (void)state;
+    struct scen s = {0};
+    struct got g;
+    int64_t later = T0 + 31 * 24 * H;
+    add_series(&s, A, T0, T0 + 12 * H, 15 * MIN, 10.0, 1.0);
+    for (uint32_t i = 1; i <= 512; i++)
+        add(&s, 300000000u + i, later + i * 1000, 11.0, 1.0);
+    int crowd = fed_index(&s, 300000512u, later + 512 * 1000);
+    add(&s, A, later + 600 * 1000, 10.0, 1.0);
+    run(&s, NULL, &coast, &g);
+    assert_int_equal(g.ngap, 1);
+    assert_int_equal(g.gap_at[0], crowd);
+    const struct det_event *e = &g.gap[0];
+    assert_int_equal(e->start, T0 + 12 * H);
+    assert_int_equal(e->end, later + 512 * 1000);
+    assert_true(isnan(e->end_lat));
+    /* nothing was heard anywhere for 30 days: reception unknown */
+    assert_int_equal(e->likely_disabling, -1);
+    assert_string_equal(e->detail, "open (silent 30 days, dropped); dark: long yes; offshore 60 "
+                                   "nm yes; reception 0/0 slots unknown; 32 fixes in 12 h before "
+                                   "(need 24) yes");
+}
+
 static void gap_once_per_silence(void **state)
 {
     (void)state;
@@ -867,6 +895,7 @@ int main(void)
         cmocka_unit_test(gap_regularity_unknown),
         cmocka_unit_test(gap_six_hour_boundary),
         cmocka_unit_test(gap_open_at_end),
+        cmocka_unit_test(gap_dropped_after_30_days),
         cmocka_unit_test(gap_once_per_silence),
         cmocka_unit_test(gap_thresholds_from_config),
         cmocka_unit_test(gap_reception_across_dateline),
