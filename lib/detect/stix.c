@@ -324,10 +324,16 @@ static void summary(const struct det_event *e, char *out, size_t cap)
     }
 }
 
+/* A number member, absent when NAN or infinite; absurdly large values in
+ * exponent form so that the output stays bounded. */
 static void num(struct w *w, const char *key, double v, int decimals)
 {
-    if (isfinite(v))
+    if (!isfinite(v))
+        return;
+    if (fabs(v) < 1e12)
         put(w, ",\"%s\":%.*f", key, decimals, v);
+    else
+        put(w, ",\"%s\":%.6e", key, v);
 }
 
 /* The maritime extension's properties (the JSON-lines event's members). */

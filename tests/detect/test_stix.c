@@ -451,6 +451,259 @@ static void exact_preamble(void **state)
     assert_string_equal(buf, expected_preamble);
 }
 
+/* ---- JSON validity and hostile text ---- */
+
+/* Parses `text` with jansson, failing the test with jansson's message. */
+static json_t *parse(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!j)
+        fail_msg("not JSON: %s at line %d col %d", err.text, err.line, err.column);
+    return j;
+}
+
+/* An event's objects ("{...},\n{...}") as a JSON array. */
+static json_t *parse_event(const char *objs)
+{
+    size_t n = strlen(objs);
+    char *doc = malloc(n + 3);
+    assert_non_null(doc);
+    doc[0] = '[';
+    memcpy(doc + 1, objs, n);
+    strcpy(doc + 1 + n, "]");
+    json_t *j = parse(doc);
+    free(doc);
+    return j;
+}
+
+static json_t *find(json_t *objects, const char *type, size_t nth)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(objects, i, o) {
+        if (strcmp(json_string_value(json_object_get(o, "type")), type) == 0 && nth-- == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void bundle_is_json(void **state)
+{
+    (void)state;
+    char *b = bundle_all(&node);
+    json_t *j = parse(b);
+    json_t *objs = json_object_get(j, "objects");
+    /* 2 identities, extension-definition, 9 attack-patterns, marking,
+     * 8 locations (identity_change has no position), 9 sightings */
+    assert_int_equal(json_array_size(objs), 13 + 8 + 9);
+    /* every sighting's references are objects of the bundle */
+    for (size_t k = 0; k < DET__COUNT; k++) {
+        json_t *sg = find(objs, "sighting", k);
+        assert_non_null(sg);
+        const char *of = json_string_value(json_object_get(sg, "sighting_of_ref"));
+        const char *where = json_string_value(json_array_get(json_object_get(sg, "where_sighted_refs"), 0));
+        int found = 0;
+        size_t i;
+        json_t *o;
+        json_array_foreach(objs, i, o) {
+            const char *id = json_string_value(json_object_get(o, "id"));
+            found += strcmp(id, of) == 0;
+            found += strcmp(id, where) == 0;
+        }
+        assert_int_equal(found, 2);
+    }
+    json_decref(j);
+    free(b);
+}
+
+/* Zone names come from operators' GeoJSON, vessel text from the air: what
+ * they hold must come back unchanged through a JSON parser, or as U+FFFD
+ * where it is not UTF-8. */
+static void hostile_strings(void **state)
+{
+    (void)state;
+    struct det_event e = sample(DET_ZONE_ENTRY);
+    snprintf(e.zone, sizeof e.zone, "Q\"\\\x01\t\n\x7f S\xc3\xa9" "curit\xc3\xa9 \xff\xc3");
+    snprintf(e.detail, sizeof e.detail, "name \"</script>\" \x1b[31m");
+    const struct det_stix_opts o = {"Node \"7\"\\\x02", 0};
+    char buf[4096], pre[16384 + 4096];
+    size_t n = det_stix_event(&e, &o, buf, sizeof buf);
+    assert_true(n > 0);
+    size_t p = det_stix_preamble(&o, pre, 16384);
+    assert_true(p > 0);
+    pre[p++] = ',';
+    memcpy(pre + p, buf, n + 1);
+    json_t *j = parse_event(pre);
+    json_t *sg = find(j, "sighting", 0);
+    json_t *ext = json_object_get(json_object_get(sg, "extensions"),
+                                  "extension-definition--7fba3282-6758-58ab-a05c-9833b9c3c00d");
+    /* exact in the extension (\u escapes); invalid bytes become U+FFFD */
+    assert_string_equal(json_string_value(json_object_get(ext, "zone")),
+                        "Q\"\\\x01\t\n\x7f S\xc3\xa9" "curit\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(ext, "detail")),
+                        "name \"</script>\" \x1b[31m");
+    /* the human description has the control characters as spaces */
+    assert_string_equal(json_string_value(json_object_get(sg, "description")),
+                        "Zone entry: MMSI 503000002 entered Q\"\\     S\xc3\xa9" "curit\xc3\xa9 "
+                        "\xef\xbf\xbd\xef\xbf\xbd, at 2025-01-01T00:35:00.000Z: name \"</script>\"  [31m.");
+    assert_string_equal(json_string_value(json_object_get(find(j, "identity", 1), "name")),
+                        "Node \"7\"\\ ");
+    /* the raw text: escapes as JSON wants them, no raw control byte */
+    assert_non_null(strstr(buf, "\"zone\":\"Q\\\"\\\\\\u0001\\u0009\\u000a\\u007f S"));
+    for (size_t i = 0; i < n; i++)
+        assert_true((unsigned char)buf[i] >= 0x20 || buf[i] == '\n');
+    json_decref(j);
+}
+
+/* The worst text that fits the event's fields still fits the 4000 bytes
+ * the CLI gives an event, and a long node name the 16384 of the preamble. */
+static void worst_case_sizes(void **state)
+{
+    (void)state;
+    char buf[8192];
+    for (int k = 0; k < DET__COUNT; k++) {
+        struct det_event e = sample((enum det_kind)k);
+        e.mmsi = e.mmsi2 = 999999999;
+        e.start = -62167219200000LL;   /* year 0: the longest times */
+        e.end = 253402300799999LL;
+        e.lat = e.end_lat = -89.999999;
+        e.lon = e.end_lon = -179.999999;
+        e.duration_h = e.distance_km = e.speed_kn = e.shore_km = 1e300;
+        e.likely_disabling = 0;
+        memset(e.zone, 0x01, sizeof e.zone - 1);
+        e.zone[sizeof e.zone - 1] = '\0';
+        memset(e.detail, 0x01, sizeof e.detail - 1);
+        e.detail[sizeof e.detail - 1] = '\0';
+        size_t n = det_stix_event(&e, &node, buf, sizeof buf);
+        assert_true(n > 0);
+        print_message("worst case %s: %zu bytes\n", det_kind_name((enum det_kind)k), n);
+        assert_true(n < 4000);
+        json_decref(parse_event(buf));
+    }
+    static char longname[5000];
+    memset(longname, '"', sizeof longname - 1);
+    const struct det_stix_opts o = {longname, 4};
+    char *pre = malloc(16384);
+    assert_non_null(pre);
+    size_t n = det_stix_preamble(&o, pre, 16384);
+    assert_true(n > 0);
+    /* the name is cut at 128 bytes: 128 escaped quotes */
+    char want[300] = "\"name\":\"";
+    for (int i = 0; i < 128; i++)
+        strcat(want, "\\\"");
+    strcat(want, "\",");
+    assert_non_null(strstr(pre, want));
+    free(pre);
+}
+
+/* 0 when the output does not fit, never a write past cap; the same bytes
+ * when it does. */
+static void cap_handling(void **state)
+{
+    (void)state;
+    char full[4096], small[4096];
+    struct det_event e = sample(DET_GAP);
+    size_t n = det_stix_event(&e, &node, full, sizeof full);
+    assert_true(n > 100);
+    assert_int_equal(det_stix_event(&e, &node, NULL, 0), 0);
+    for (size_t cap = 1; cap <= n; cap += (cap < 8 || cap > n - 8) ? 1 : 97) {
+        memset(small, 'Z', sizeof small);
+        assert_int_equal(det_stix_event(&e, &node, small, cap), 0);
+        assert_int_equal(small[cap], 'Z');          /* nothing past cap */
+    }
+    memset(small, 'Z', sizeof small);
+    assert_int_equal(det_stix_event(&e, &node, small, n + 1), n);
+    assert_string_equal(small, full);
+    char pre[16384];
+    size_t p = det_stix_preamble(&node, pre, sizeof pre);
+    assert_true(p > 0);
+    assert_int_equal(det_stix_preamble(&node, pre, p), 0);
+    assert_int_equal(det_stix_preamble(&node, NULL, 0), 0);
+    assert_int_equal(det_stix_preamble(&node, pre, p + 1), p);
+}
+
+/* ---- ids, markings, times ---- */
+
+static void ids_deterministic(void **state)
+{
+    (void)state;
+    char a[4096], b[4096];
+    struct det_event e = sample(DET_ZONE_ENTRY);
+    det_stix_event(&e, &node, a, sizeof a);
+    det_stix_event(&e, &node, b, sizeof b);
+    assert_string_equal(a, b);
+    /* another node: same event ids, its own created_by_ref */
+    const struct det_stix_opts other = {"Partner node", 2};
+    det_stix_event(&e, &other, b, sizeof b);
+    assert_non_null(strstr(b, "sighting--7e234498-92aa-594e-a441-5f2f8b6943ea"));
+    assert_non_null(strstr(b, "location--c40be621-d098-587e-ae6f-c326b40b1836"));
+    assert_null(strstr(b, "identity--42c04070-8c83-54f4-a36f-856dcfb9cb01"));
+    /* the same vessel entering another zone at the same instant: new ids */
+    snprintf(e.zone, sizeof e.zone, "Marine park");
+    det_stix_event(&e, &node, b, sizeof b);
+    assert_null(strstr(b, "sighting--7e234498"));
+    /* seen longer (a later end): same id, a newer version (modified) */
+    e = sample(DET_ZONE_EXIT);
+    e.end += 3600000;
+    det_stix_event(&e, &node, b, sizeof b);
+    assert_non_null(strstr(b, "\"id\":\"sighting--81adc11b-19e6-5a3f-8b3c-2a63885ae472\","
+                              "\"created\":\"2025-01-01T00:35:00.000Z\","
+                              "\"modified\":\"2025-01-01T02:45:00.000Z\""));
+}
+
+static void tlp_levels(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    };
+    static const char *const values[] = {"clear", "green", "amber", "amber+strict", "red"};
+    char pre[16384], buf[4096];
+    for (unsigned t = 0; t <= 7; t++) {
+        unsigned want = t < 5 ? t : 4;   /* unknown levels are the strictest */
+        const struct det_stix_opts o = {"n", t};
+        struct det_event e = sample(DET_GAP);
+        det_stix_preamble(&o, pre, sizeof pre);
+        det_stix_event(&e, &o, buf, sizeof buf);
+        json_decref(parse_event(buf));
+        char ref[120];
+        snprintf(ref, sizeof ref, "\"object_marking_refs\":[\"%s\"]", ids[want]);
+        /* both objects of the event carry it, and the preamble defines it */
+        assert_non_null(strstr(buf, ref));
+        assert_non_null(strstr(strstr(buf, ref) + 1, ref));
+        char def[200];
+        snprintf(def, sizeof def, "\"id\":\"%s\",\"created\":\"2022-10-01T00:00:00.000Z\"", ids[want]);
+        assert_non_null(strstr(pre, def));
+        snprintf(def, sizeof def, "\"tlp_2_0\":\"%s\"}}}", values[want]);
+        assert_non_null(strstr(pre, def));
+    }
+}
+
+static void timestamps(void **state)
+{
+    (void)state;
+    char buf[4096];
+    struct det_event e = sample(DET_INVALID_MMSI);
+    e.start = e.end = 951782400999LL;   /* 2000-02-29T00:00:00.999Z, a leap day */
+    det_stix_event(&e, &node, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"first_seen\":\"2000-02-29T00:00:00.999Z\""));
+    e.start = e.end = -1;               /* 1 ms before 1970 */
+    det_stix_event(&e, &node, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"first_seen\":\"1969-12-31T23:59:59.999Z\""));
+    e.start = T_2025;                   /* an end before the start is the start */
+    e.end = T_2025 - 1000;
+    det_stix_event(&e, &node, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"last_seen\":\"2025-01-01T00:00:00.000Z\""));
+    e.end = AIS_TIME_NONE;              /* no end: the start */
+    det_stix_event(&e, &node, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"modified\":\"2025-01-01T00:00:00.000Z\""));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--dump") == 0) {
@@ -462,6 +715,13 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_each_kind),
         cmocka_unit_test(exact_preamble),
+        cmocka_unit_test(bundle_is_json),
+        cmocka_unit_test(hostile_strings),
+        cmocka_unit_test(worst_case_sizes),
+        cmocka_unit_test(cap_handling),
+        cmocka_unit_test(ids_deterministic),
+        cmocka_unit_test(tlp_levels),
+        cmocka_unit_test(timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
