@@ -14,7 +14,7 @@
  * fixes or more, and with a switch between fixes >= clash_min_km apart and
  * <= clash_max_s apart, are a clash (once per episode).
  *
- * Memory: one 192-byte record per vessel in a det_vtab at most half full,
+ * Memory: one 200-byte record per vessel in a det_vtab at most half full,
  * dropped after HORIZON_MS of silence (pending teleports are reported then).
  * Checked against the exactEarth 2012 capture (tests/detect/test_spoof.c).
  */
@@ -58,6 +58,8 @@ struct vessel {
     bool clashed;                     /* clash reported in this episode */
     bool invalid_done;                /* MMSI checked (and reported if invalid) */
 };
+
+_Static_assert(sizeof(struct vessel) == 200, "spoof vessel record grew");
 
 struct spoof {
     struct det_config cfg;
@@ -191,6 +193,7 @@ static bool odd_emit(struct spoof *sp, struct vessel *s, int64_t *last, const st
     e.start = e.end = f->t;
     e.lat = det_deg(f->lat);
     e.lon = det_deg(f->lon);
+    e.shore_km = det_shore_km(sp->geo, f->lat, f->lon);
     snprintf(e.detail, sizeof e.detail, "%s", what);
     *last = f->t;
     sp->emit(sp->engine, &e);
@@ -216,6 +219,7 @@ static void invalid_check(struct spoof *sp, struct vessel *s, const struct trk_f
     e.start = e.end = f->t;
     e.lat = det_deg(f->lat);
     e.lon = det_deg(f->lon);
+    e.shore_km = det_shore_km(sp->geo, f->lat, f->lon);
     snprintf(e.detail, sizeof e.detail, "%s", why);
     sp->emit(sp->engine, &e);
 }
