@@ -185,9 +185,9 @@ static int parse_generate(int argc, char **argv, struct gen_opts *g)
         case 'H': {
             char *end;
             double h = strtod(optarg, &end);
-            if (*end || !(h > 0) || h > 1e6) {
+            if (*end || !(h > 0) || h > SIM_MAX_HOURS) {
                 fprintf(stderr, "alidade drill generate: bad --hours '%s' (want a number "
-                                "of hours above 0, at most 1000000)\n", optarg);
+                                "of hours above 0, at most %.0f)\n", optarg, SIM_MAX_HOURS);
                 return 2;
             }
             g->cfg.hours = h;
@@ -241,7 +241,7 @@ static int parse_generate(int argc, char **argv, struct gen_opts *g)
         return 2;
     }
     if (g->cfg.max_positions && !g->hours_set)
-        g->cfg.hours = 1e6;            /* until the positions are written */
+        g->cfg.hours = SIM_MAX_HOURS;  /* until the positions are written */
     return -1;
 }
 
@@ -289,6 +289,11 @@ static int generate(int argc, char **argv)
     out_free(&out);
     if (!to_stdout && close(fd) != 0)
         ok = false;
+    if (sim_get_stats(s)->out_of_memory) {
+        fprintf(stderr, "alidade drill generate: out of memory (output cut short)\n");
+        sim_free(s);
+        return 2;
+    }
     if (!ok) {
         fprintf(stderr, "alidade drill generate: %s: write failed\n",
                 to_stdout ? "stdout" : path);

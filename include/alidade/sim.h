@@ -111,6 +111,7 @@ struct sim_stats {
     uint64_t bytes;
     int64_t last_s;          /* time of the last report written */
     unsigned vessels;        /* normal + planted */
+    bool out_of_memory;      /* the run stopped early for want of memory */
 };
 
 typedef struct sim sim;
@@ -119,10 +120,11 @@ typedef struct sim sim;
 typedef void (*sim_write_cb)(void *ctx, const char *text, size_t len);
 
 /* Returns a generator, or NULL when out of memory or cfg is invalid (more
- * than SIM_MAX_VESSELS vessels, hours < 0 or over 10^7). cfg may be NULL
+ * than SIM_MAX_VESSELS vessels, hours < 0 or over SIM_MAX_HOURS). cfg may be NULL
  * (defaults). Memory: one ~100-byte record per vessel and a 256 KiB output
  * buffer, whatever the length. */
 #define SIM_MAX_VESSELS 1000000u
+#define SIM_MAX_HOURS 100000.0
 ALD_API sim *sim_new(const struct sim_config *cfg);
 ALD_API void sim_free(sim *s);
 /* Generates the whole scenario (or up to max_positions) in time order. */

@@ -52,7 +52,6 @@
 #define POS_MAX 360
 #define H 3600
 #define OUTBUF (256 * 1024)
-#define NO_VESSEL UINT32_MAX
 
 /* ---- random numbers: a hash of (seed, vessel, field), so a vessel's
  * parameters do not depend on how many others there are ---- */
@@ -271,7 +270,6 @@ static int32_t ais_units(double deg)
 
 struct vessel {
     uint32_t mmsi;
-    uint32_t next;             /* calendar bucket list */
     uint32_t id;               /* identity for names and static data */
     int32_t next_pos, next_static;   /* s after the start; INT32_MAX: never */
     uint16_t pos_period;
@@ -281,6 +279,12 @@ struct vessel {
     double lat, lon, kn;
     double sinc, cosc;         /* course */
     const double *box;         /* S, N, W, E */
+};
+
+/* The vessels due in one second, in the order they were scheduled. */
+struct bucket {
+    uint32_t *ix;
+    uint32_t n, cap;
 };
 
 /* The planted vessels, in order. */
@@ -302,7 +306,7 @@ struct sim {
     double fleet_box[4];
     struct vessel *v;
     uint32_t nv, nnormal;
-    uint32_t ring[SIM_RING];
+    struct bucket ring[SIM_RING];
     struct script sc[P__COUNT];
     struct sim_event ev[MAX_EVENTS];
     size_t nev, nev_done;
@@ -348,11 +352,23 @@ static const char *const ports[] = {
 };
 static const uint8_t ship_types[] = {70, 70, 70, 71, 79, 80, 80, 84, 60, 30, 52, 90};
 
+/* "OCEAN SPIRIT 12": at most 8 + 1 + 8 + 1 + 2 = 20 characters. */
 static void make_name(const sim *s, const struct vessel *v, bool renamed, char *dst)
 {
     uint64_t h = rnd(s->cfg.seed, v->id, 100 + renamed);
-    snprintf(dst, 21, "%s %s %u", name1[h % 16], name2[(h >> 8) % 16],
-             (unsigned)((h >> 16) % 99 + 1));
+    const char *a = name1[h % 16], *b = name2[(h >> 8) % 16];
+    unsigned num = (unsigned)((h >> 16) % 99 + 1);
+    size_t la = strlen(a), lb = strlen(b), n = 0;
+    memcpy(dst, a, la);
+    n = la;
+    dst[n++] = ' ';
+    memcpy(dst + n, b, lb);
+    n += lb;
+    dst[n++] = ' ';
+    if (num >= 10)
+        dst[n++] = (char)('0' + num / 10);
+    dst[n++] = (char)('0' + num % 10);
+    dst[n] = '\0';
 }
 
 static void make_callsign(const sim *s, const struct vessel *v, char *dst)
@@ -399,9 +415,9 @@ static void emit(sim *s, const struct ais_msg *m, int64_t t_rel)
         flush(s);
         n = sim_nmea(m, &o, s->buf, OUTBUF);
     }
-    unsigned lines = 0;
-    for (size_t k = 0; k < n; k++)
-        lines += s->buf[s->blen + k] == '\n';
+    /* a type 5 (424 bits, 71 characters) is split in two sentences, a
+     * type 24 is written as part A and part B; every other type is one */
+    unsigned lines = n == 0 ? 0 : m->type == 5 || m->type == 24 ? 2 : 1;
     s->blen += n;
     s->st.bytes += n;
     s->st.lines += lines;
@@ -457,8 +473,8 @@ static void emit_static(sim *s, const struct vessel *v, int64_t t)
         t5->hour = (unsigned)(h >> 33) % 24;
         t5->minute = (unsigned)(h >> 38) % 60;
         t5->draught = 40 + (unsigned)(h >> 44) % 120;
-        snprintf(t5->destination, sizeof t5->destination, "%s",
-                 ports[(h >> 50) % (sizeof ports / sizeof ports[0])]);
+        const char *port = ports[(h >> 50) % (sizeof ports / sizeof ports[0])];
+        memcpy(t5->destination, port, strlen(port) + 1);     /* all under 20 */
     }
     emit(s, &m, t);
     s->st.statics++;
@@ -580,15 +596,24 @@ static void report(sim *s, struct vessel *v, int64_t t)
 
 /* ---- the calendar ---- */
 
-static void schedule(sim *s, uint32_t i)
+/* Puts vessel i in the bucket of its next report; false when out of memory. */
+static bool schedule(sim *s, uint32_t i)
 {
     struct vessel *v = &s->v[i];
     int32_t t = v->next_pos < v->next_static ? v->next_pos : v->next_static;
     if ((int64_t)t >= s->end_s)
-        return;
-    uint32_t *head = &s->ring[(uint32_t)t % SIM_RING];
-    v->next = *head;
-    *head = i;
+        return true;
+    struct bucket *b = &s->ring[(uint32_t)t % SIM_RING];
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? 2 * b->cap : 64;
+        uint32_t *ix = realloc(b->ix, cap * sizeof *ix);
+        if (!ix)
+            return false;
+        b->ix = ix;
+        b->cap = cap;
+    }
+    b->ix[b->n++] = i;
+    return true;
 }
 
 /* ---- planting ---- */
@@ -817,7 +842,7 @@ sim *sim_new(const struct sim_config *cfg)
         c.vessels = 50;
     if (c.hours == 0)
         c.hours = 48;
-    if (!(c.hours > 0) || c.hours > 1e7 || c.vessels > SIM_MAX_VESSELS)
+    if (!(c.hours > 0) || c.hours > SIM_MAX_HOURS || c.vessels > SIM_MAX_VESSELS)
         return NULL;
     sim *s = calloc(1, sizeof *s);
     if (!s)
@@ -840,8 +865,6 @@ sim *sim_new(const struct sim_config *cfg)
     s->fleet_box[1] = BOX_N;
     s->fleet_box[2] = BOX_W;
     s->fleet_box[3] = BOX_W + side;
-    for (uint32_t i = 0; i < SIM_RING; i++)
-        s->ring[i] = NO_VESSEL;
     uint64_t seed = c.seed;
     for (uint32_t i = 0; i < s->nnormal; i++) {
         struct vessel *v = &s->v[i];
@@ -871,10 +894,11 @@ sim *sim_new(const struct sim_config *cfg)
             v->next_static = s->sc[k].no_static ? INT32_MAX : STATIC_PHASE;
         }
     }
-    /* LIFO buckets: insert in reverse so that a second's reports come out
-     * in vessel order */
-    for (uint32_t i = s->nv; i-- > 0;)
-        schedule(s, i);
+    for (uint32_t i = 0; i < s->nv; i++)
+        if (!schedule(s, i)) {
+            sim_free(s);
+            return NULL;
+        }
     s->st.vessels = s->nv;
     return s;
 }
@@ -883,6 +907,8 @@ void sim_free(sim *s)
 {
     if (!s)
         return;
+    for (unsigned k = 0; k < SIM_RING; k++)
+        free(s->ring[k].ix);
     free(s->v);
     free(s->buf);
     free(s);
@@ -896,24 +922,12 @@ void sim_run(sim *s, sim_write_cb cb, void *ctx)
     bool stop = false;
     int64_t t;
     for (t = 0; t < s->end_s && !stop; t++) {
-        uint32_t *head = &s->ring[(uint64_t)t % SIM_RING];
-        uint32_t i = *head;
-        *head = NO_VESSEL;
-        /* the bucket was filled LIFO: reverse it for vessel order */
-        uint32_t rev = NO_VESSEL;
-        while (i != NO_VESSEL) {
-            uint32_t nx = s->v[i].next;
-            s->v[i].next = rev;
-            rev = i;
-            i = nx;
-        }
-        for (i = rev; i != NO_VESSEL;) {
-            struct vessel *v = &s->v[i];
-            uint32_t nx = v->next;
-            if (stop) {
-                i = nx;
-                continue;
-            }
+        /* a vessel is always rescheduled into a later second, never this one */
+        struct bucket *b = &s->ring[(uint64_t)t % SIM_RING];
+        for (uint32_t k = 0; k < b->n && !stop; k++) {
+            if (k + 8 < b->n)
+                __builtin_prefetch(&s->v[b->ix[k + 8]]);
+            struct vessel *v = &s->v[b->ix[k]];
             if (v->next_static == t) {
                 const struct script *sc = v->script ? &s->sc[v->script - 1] : NULL;
                 if (transmits(sc, t))
@@ -929,9 +943,12 @@ void sim_run(sim *s, sim_write_cb cb, void *ctx)
                 if (max && s->st.positions >= max)
                     stop = true;
             }
-            schedule(s, i);
-            i = nx;
+            if (!schedule(s, b->ix[k])) {
+                s->st.out_of_memory = true;
+                stop = true;
+            }
         }
+        b->n = 0;
     }
     flush(s);
     /* the events whose end the output reached (cut short, a report due in
