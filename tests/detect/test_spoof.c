@@ -428,10 +428,17 @@ static int toy_land(void *ctx, double lat, double lon)
     return lat > 50;
 }
 
+/* Every point is 12.5 km from shore. */
+static double toy_shore(void *ctx, double lat, double lon)
+{
+    (void)ctx; (void)lat; (void)lon;
+    return 12.5;
+}
+
 static void on_land(void **state)
 {
     (void)state;
-    struct det_geo geo = {.on_land = toy_land};
+    struct det_geo geo = {.on_land = toy_land, .shore_km = toy_shore};
     struct got g;
     det_engine *d = engine(NULL, &geo, &g);
     feed(d, 503000007, 0, 49.9, 10.0);
@@ -446,6 +453,7 @@ static void on_land(void **state)
     assert_int_equal(g.e[0].start, 600000);
     assert_true(near(g.e[0].lat, 50.01) && near(g.e[0].lon, 10.0));
     assert_string_equal(g.e[0].detail, "position on land");
+    assert_true(near(g.e[0].shore_km, 12.5));
     /* without a land mask the same track raises nothing */
     d = engine(NULL, NULL, &g);
     feed(d, 503000007, 0, 49.9, 10.0);
