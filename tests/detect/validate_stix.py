@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import uuid
 
 SKIP = 77
 
@@ -61,11 +62,12 @@ SCHEMAS = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/st
 TLP_EXT = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 MS_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 failures = []
+expecting = [False]   # self_check(): failures are the point, print them as such
 
 
 def fail(msg):
     failures.append(msg)
-    print("FAIL:", msg)
+    print("expected:" if expecting[0] else "FAIL:", msg)
 
 
 # ---- hand-made AIS ----
@@ -126,6 +128,7 @@ def scenario():
     return "\n".join(line for _, line in lines) + "\n"
 
 
+NODE_NAME = 'Node "7"\\\x02'
 ZONE_NAME = 'Zone "Q"\\ \t\x01 S\u00e9curit\u00e9'
 ZONES = {
     "type": "FeatureCollection",
@@ -188,7 +191,12 @@ def check_rules(label, o, ids):
     for k in ("created", "modified"):
         if k in o and not MS_TIME.match(o[k]):
             fail("%s %s: %s %r is not millisecond precision" % (label, oid, k, o[k]))
-    if "created" in o and "modified" in o and ts(o["modified"]) < ts(o["created"]):
+    for k in ("first_seen", "last_seen"):
+        if k in o and not MS_TIME.match(o[k]):
+            fail("%s %s: %s %r is not a STIX timestamp" % (label, oid, k, o[k]))
+            return
+    if "created" in o and "modified" in o and MS_TIME.match(o["created"]) \
+            and MS_TIME.match(o["modified"]) and ts(o["modified"]) < ts(o["created"]):
         fail("%s %s: modified before created" % (label, oid))
     refs = []
     for k, v in o.items():
@@ -242,6 +250,78 @@ def check_bundle(label, text, store, resolver_cls, validator_cls):
     return objs
 
 
+ALD_NS = uuid.UUID("f2c350da-ec4b-416a-a9b3-db1421e0d7d2")   # lib/detect/stix.c
+
+
+def expect_id(label, typ, name, got):
+    want = "%s--%s" % (typ, uuid.uuid5(ALD_NS, name))
+    if got != want:
+        fail("%s: %s id %s, uuid5 of %r is %s" % (label, typ, got, name, want))
+
+
+def check_ids(label, objs, node_name):
+    """Recomputes every id with Python's uuid.uuid5 from what the object
+    says (docs/stix-maritime.md, "Identifiers")."""
+    by_id = {o["id"]: o for o in objs}
+    for o in objs:
+        t = o["type"]
+        if t == "attack-pattern":
+            expect_id(label, t, "attack-pattern|" + o["labels"][1], o["id"])
+        elif t == "extension-definition":
+            expect_id(label, t, "extension-definition|" + o["name"], o["id"])
+        elif t == "identity" and o["identity_class"] == "system":
+            expect_id(label, t, "identity|alidade", o["id"])
+        elif t == "identity":
+            cut = node_name.encode()[:128].decode(errors="ignore")
+            expect_id(label, t, "identity|node|" + cut, o["id"])
+        elif t == "sighting":
+            ext = [v for k, v in o["extensions"].items() if k != TLP_EXT][0]
+            start = ts(ext["start"]).replace(tzinfo=datetime.timezone.utc)
+            ms = round(start.timestamp() * 1000)
+            key = "%s|%d|%d|%d|%s" % (ext["event"], ext["mmsi"], ext.get("mmsi2", 0), ms,
+                                      ext.get("zone", ""))
+            expect_id(label, t, "sighting|" + key, o["id"])
+            where = o["where_sighted_refs"][0]
+            if where.startswith("location--"):
+                expect_id(label, "location", "location|" + key, where)
+                if where not in by_id:
+                    fail("%s: %s missing" % (label, where))
+
+
+def check_tlp(label, objs, shared, level):
+    """The marking definition is FIRST's TLP 2.0 object, unchanged, and every
+    event object is marked with it."""
+    with open(os.path.join(shared, "cti", "tlp", "tlp-marking-definitions.json"),
+              encoding="utf-8") as f:
+        published = json.load(f)["tlp_2_0_marking_definitions"]
+    want = next(m for m in published if m["name"] == "TLP:" + level.upper())
+    marks = [o for o in objs if o["type"] == "marking-definition"]
+    if marks != [want]:
+        fail("%s: marking definitions %s, want exactly %s" % (label, marks, want["id"]))
+    for o in objs:
+        if o["type"] in ("sighting", "location") and o.get("object_marking_refs") != [want["id"]]:
+            fail("%s %s: not marked %s" % (label, o["id"], want["name"]))
+
+
+def self_check(store, rcls, vcls, good):
+    """The checks catch broken objects (so a pass means something)."""
+    b = json.loads(good)
+    sg = next(o for o in b["objects"] if o["type"] == "sighting")
+    loc = next(o for o in b["objects"] if o["type"] == "location")
+    del sg["spec_version"]
+    loc["latitude"] = 91.5
+    sg["first_seen"] = "2025-01-01 00:00:00"
+    before = len(failures)
+    expecting[0] = True
+    check_bundle("self-check", json.dumps(b), store, rcls, vcls)
+    expecting[0] = False
+    caught = len(failures) - before
+    del failures[before:]
+    print("self-check: %d errors found in a bundle broken 3 ways" % caught)
+    if caught < 3:
+        fail("self-check: the validation missed broken objects")
+
+
 def run(cmd, stdin_text):
     p = subprocess.run(cmd, input=stdin_text.encode(), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, check=False)
@@ -276,10 +356,13 @@ def main():
         with open(zpath, "w", encoding="utf-8") as f:
             json.dump(ZONES, f)
         cmd = [alidade, "ais", "detect", "-q", "--format", "stix", "--zones", zpath,
-               "--identity", 'Node "7"\\\x02', "--tlp", "amber"]
+               "--identity", NODE_NAME, "--tlp", "amber"]
         nmea = scenario()
         out1 = run(cmd, nmea)
         objs = check_bundle("cli", out1, store, rcls, vcls)
+        check_ids("cli", objs, NODE_NAME)
+        check_tlp("cli", objs, shared, "amber")
+        self_check(store, rcls, vcls, out1)
         got = kinds(objs)
         print("cli: %d objects, events %s" % (len(objs), got))
         for need in ("gap", "zone_entry", "zone_exit"):
@@ -303,6 +386,8 @@ def main():
         if p.returncode != 0:
             fail("%s --dump exited %d" % (dump, p.returncode))
         dobjs = check_bundle("library", p.stdout.decode("utf-8"), store, rcls, vcls)
+        check_ids("library", dobjs, "Coast Guard MRCC")
+        check_tlp("library", dobjs, shared, "amber")
         got = kinds(dobjs)
         print("library: %d objects, events %s" % (len(dobjs), got))
         if len(set(got)) != 9:
