@@ -10,7 +10,8 @@
  * the 3-hour slots inside the gap in which the feed delivered anything: a
  * feed outage leaves reception unknown, not bad) and the vessel had been
  * reporting regularly (>= gap_regular_min_per_h fixes per hour over the 12 h
- * before). Each condition is yes, no or unknown; see docs/detect.md.
+ * before, counting fixes closer than half that interval once: a burst of
+ * fixes heard in one pass is not regular reporting). Each condition is yes, no or unknown; see docs/detect.md.
  *
  * Memory: one 160-byte record per vessel (last fix and a ring of its last 32
  * fix times) in a hash table at most half full (so up to 320 bytes a vessel;
@@ -56,6 +57,7 @@ struct gap {
     struct det_vtab v;
     struct cell *grid;
     struct cell feed;                 /* slots in which anything at all was heard */
+    int64_t ring_min_s;               /* ring entries at least this far apart */
     bool any;                         /* a fix was seen: first_t/newest_t valid */
     int64_t first_t, newest_t;
 };
@@ -152,9 +154,13 @@ static void reception(struct gap *g, int32_t lat, int32_t lon, int64_t t0, int64
     }
 }
 
-static void ring_add(struct vessel *s, int64_t t)
+/* Records a fix time, unless it is within `min_s` of the last one kept. */
+static void ring_add(struct vessel *s, int64_t t, int64_t min_s)
 {
-    s->ring[s->next] = t > 0 ? (uint32_t)(t / 1000) : 0;
+    uint32_t sec = t > 0 ? (uint32_t)(t / 1000) : 0;
+    if (s->filled && (int64_t)sec - s->ring[(s->next + RING - 1) % RING] < min_s)
+        return;
+    s->ring[s->next] = sec;
     s->next = (uint8_t)((s->next + 1) % RING);
     if (s->filled < RING)
         s->filled++;
@@ -274,6 +280,9 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     g->geo = geo;
     g->emit = emit;
     g->engine = engine;
+    /* half the nominal interval: a vessel at exactly the required rate keeps
+     * every fix, a faster one keeps at least that rate */
+    g->ring_min_s = (int64_t)(1800 / cfg->gap_regular_min_per_h);
     det_vtab_init(&g->v, sizeof(struct vessel), HORIZON_MS, report_dropped, g);
     return g;
 }
@@ -300,7 +309,7 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
         s->h.t = f->t;
         s->lat = f->lat;
         s->lon = f->lon;
-        ring_add(s, f->t);
+        ring_add(s, f->t, g->ring_min_s);
     }
 }
 

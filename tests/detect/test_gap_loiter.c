@@ -376,6 +376,31 @@ static void gap_regularity(void **state)
     assert_non_null(strstr(e.detail, "23 fixes in 12 h before (need 24) no"));
 }
 
+/* Fixes closer than half the required interval (15 min) count once: a
+ * burst heard in one pass is not regular reporting, steady dense reporting
+ * is. */
+static void gap_regularity_dense(void **state)
+{
+    (void)state;
+    struct gap_case c = ref;
+    /* every 10 s in the 10 minutes before the gap, nothing before */
+    c.a_from = GAP_START - 10 * MIN;
+    c.a_every = 10000;
+    struct det_event e = one_gap(&c, &coast);
+    assert_int_equal(e.likely_disabling, 0);
+    assert_non_null(strstr(e.detail, "1 fixes in 12 h before (need 24) no"));
+    /* every 10 s for 12 h 10 min */
+    c.a_from = T0;
+    e = one_gap(&c, &coast);
+    assert_int_equal(e.likely_disabling, 1);
+    assert_non_null(strstr(e.detail, "32 fixes in 12 h before (need 24) yes"));
+    /* every 14 min: kept every other fix, 28 min apart: 26 */
+    c.a_from = GAP_START - 50 * 14 * MIN;
+    c.a_every = 14 * MIN;
+    e = one_gap(&c, &coast);
+    assert_non_null(strstr(e.detail, "26 fixes in 12 h before (need 24) yes"));
+}
+
 static void gap_regularity_unknown(void **state)
 {
     (void)state;
@@ -892,6 +917,7 @@ int main(void)
         cmocka_unit_test(gap_shore_unknown),
         cmocka_unit_test(gap_reception),
         cmocka_unit_test(gap_regularity),
+        cmocka_unit_test(gap_regularity_dense),
         cmocka_unit_test(gap_regularity_unknown),
         cmocka_unit_test(gap_six_hour_boundary),
         cmocka_unit_test(gap_open_at_end),
