@@ -62,6 +62,7 @@ SCHEMAS = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/st
 TLP_EXT = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 MS_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 failures = []
+validators = {}       # type -> its OASIS schema's validator, built once
 expecting = [False]   # self_check(): failures are the point, print them as such
 
 
@@ -235,12 +236,14 @@ def check_bundle(label, text, store, resolver_cls, validator_cls):
         fail("%s: duplicate ids" % label)
     ext_v = validator_cls(MARITIME_SCHEMA)
     for o in objs:
-        s = schema_for(store, o.get("type", ""))
-        if s is None:
-            fail("%s: no OASIS schema for type %r" % (label, o.get("type")))
+        typ = o.get("type", "")
+        if typ not in validators:
+            s = schema_for(store, typ)
+            validators[typ] = s and validator_cls(s, resolver=resolver_cls.from_schema(s, store=store))
+        if validators[typ] is None:
+            fail("%s: no OASIS schema for type %r" % (label, typ))
             continue
-        r = resolver_cls.from_schema(s, store=store)
-        for err in validator_cls(s, resolver=r).iter_errors(o):
+        for err in validators[typ].iter_errors(o):
             fail("%s %s: %s (at %s)" % (label, o.get("id"), err.message, list(err.path)))
         check_rules(label, o, ids)
         for eid, ext in o.get("extensions", {}).items():
