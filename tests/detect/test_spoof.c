@@ -248,6 +248,21 @@ static void teleport_thresholds(void **state)
     cfg = (struct det_config){.tel_min_km = 8};
     assert_int_equal(jump_events(&cfg, 0, 0.08, 10, &g), 1);
     assert_string_equal(g.e[0].detail, "jump of 9 km at 1703 kn");
+    /* boundaries, with the detector's own arithmetic: a step of exactly
+     * tel_min_km counts ("at least"), a speed of exactly tel_max_kn does not
+     * ("over") */
+    int32_t la = 10 * TRK_DEG, lo = 100 * TRK_DEG, lo2 = (int32_t)lround(100.08 * TRK_DEG);
+    double km = det_dist_km(la, lo, la, lo2);
+    cfg = (struct det_config){.tel_min_km = km};
+    assert_int_equal(jump_events(&cfg, 0, 0.08, 10, &g), 1);
+    cfg.tel_min_km = nextafter(km, INFINITY);
+    assert_int_equal(jump_events(&cfg, 0, 0.08, 10, &g), 0);
+    cfg = (struct det_config){0};
+    int32_t la2 = 11 * TRK_DEG;
+    cfg.tel_max_kn = det_speed_kn(det_dist_km(la, lo, la2, lo), 3600000);
+    assert_int_equal(jump_events(&cfg, 1.0, 0, 3600, &g), 0);
+    cfg.tel_max_kn = nextafter(cfg.tel_max_kn, 0);
+    assert_int_equal(jump_events(&cfg, 1.0, 0, 3600, &g), 1);
 }
 
 /* One bad position 2 degrees away between good ones: a teleport that says it
@@ -308,6 +323,28 @@ static void teleport_open_at_end(void **state)
     det_free(d);
     assert_int_equal(g.n, 1);
     assert_string_equal(g.e[0].detail, "jump of 111 km at 3602 kn; stream ended within 1 h");
+}
+
+/* A vessel that jumps and falls silent: its jump is reported when its record
+ * is dropped (24 h idle, table needing room), without "stream ended". */
+static void teleport_reported_on_eviction(void **state)
+{
+    (void)state;
+    struct got g;
+    det_engine *d = engine(NULL, NULL, &g);
+    feed(d, 503000010, 0, 10.0, 100.0);
+    feed(d, 503000010, 60, 11.0, 100.0);
+    /* 25 h later, 600 other vessels: the 1024-slot table (half full at 512)
+     * is rebuilt and drops the idle one */
+    for (uint32_t k = 0; k < 600; k++)
+        feed(d, 503100000 + k, 90000 + k, -30.0, 20.0 + k * 0.01);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].kind, DET_TELEPORT);
+    assert_int_equal(g.e[0].mmsi, 503000010);
+    assert_string_equal(g.e[0].detail, "jump of 111 km at 3602 kn");
+    det_finish(d);
+    det_free(d);
+    assert_int_equal(g.n, 1);
 }
 
 /* ---- mmsi_clash ---- */
@@ -718,6 +755,7 @@ int main(void)
         cmocka_unit_test(teleport_outlier_and_back),
         cmocka_unit_test(teleport_no_storm),
         cmocka_unit_test(teleport_open_at_end),
+        cmocka_unit_test(teleport_reported_on_eviction),
         cmocka_unit_test(clash_once_per_episode),
         cmocka_unit_test(clash_thresholds),
         cmocka_unit_test(null_island),
