@@ -14,7 +14,7 @@
  * fixes or more, and with a switch between fixes >= clash_min_km apart and
  * <= clash_max_s apart, are a clash (once per episode).
  *
- * Memory: one 200-byte record per vessel in a det_vtab at most half full,
+ * Memory: one 208-byte record per vessel in a det_vtab at most half full,
  * dropped after HORIZON_MS of silence (pending teleports are reported then).
  * Checked against the exactEarth 2012 capture (tests/detect/test_spoof.c).
  */
@@ -52,14 +52,15 @@ struct vessel {
     struct place cur, other;          /* other.n == 0: none */
     struct jump jump;
     int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
+    int64_t clash_t;                  /* last switch that met the clash test */
     uint32_t ident[IDENT_RING];       /* change times, s since 1970 (ring) */
     uint8_t nident, next_ident;
     bool pending;                     /* `jump` is open */
-    bool clashed;                     /* clash reported in this episode */
+    bool clashed;                     /* clash_t is set */
     bool invalid_done;                /* MMSI checked (and reported if invalid) */
 };
 
-_Static_assert(sizeof(struct vessel) == 200, "spoof vessel record grew");
+_Static_assert(sizeof(struct vessel) == 208, "spoof vessel record grew");
 
 struct spoof {
     struct det_config cfg;
@@ -137,34 +138,48 @@ static void teleport_check(struct spoof *sp, struct vessel *s, int64_t now)
         teleport_emit(sp, s);
 }
 
+/* A clash episode is live: a switch met the clash test within PLACE_MS. */
+static bool clash_live(const struct vessel *s, int64_t t)
+{
+    return s->clashed && t - s->clash_t <= PLACE_MS;
+}
+
 /* A fix plausible from neither place: a new place, and a jump from the
- * current one (folded into the open jump when there is one). */
+ * current one (folded into the open jump when there is one). While a clash
+ * episode is live, jumps are the shared MMSI's, not teleports. */
 static void jump_open(struct vessel *s, const struct trk_fix *f)
 {
     if (s->pending) {
         s->jump.more++;
-    } else {
+    } else if (!clash_live(s, f->t)) {
         s->jump = (struct jump){.t0 = s->cur.t, .lat0 = s->cur.lat, .lon0 = s->cur.lon,
                                 .t1 = f->t, .lat1 = f->lat, .lon1 = f->lon};
         s->pending = true;
     }
     s->other = s->cur;
-    s->clashed = false;
     place_set(&s->cur, f, 1);
 }
 
 /* ---- mmsi_clash ---- */
 
 /* The vessel switched back to its other place with fix `f`; `left` is the
- * place it left. A clash when both places have two fixes or more and the
- * switch spans >= clash_min_km in <= clash_max_s. */
+ * place it left. The switch meets the clash test when both places have two
+ * fixes or more and it spans >= clash_min_km in <= clash_max_s. The first
+ * such switch of an episode is reported; the episode lasts while such
+ * switches come less than PLACE_MS apart. */
 static void clash_check(struct spoof *sp, struct vessel *s, const struct place *left,
                         const struct trk_fix *f)
 {
-    if (s->clashed || left->n < 2 || s->cur.n < 2)
+    if (left->n < 2 || s->cur.n < 2)
         return;
     double km = det_dist_km(left->lat, left->lon, f->lat, f->lon);
     if (km < sp->cfg.clash_min_km || (f->t - left->t) > sp->cfg.clash_max_s * 1000.0)
+        return;
+    bool live = clash_live(s, f->t);
+    s->clashed = true;
+    s->clash_t = f->t;
+    s->pending = false;               /* two transmitters, not a jump */
+    if (live)
         return;
     struct det_event e;
     det_event_init(&e, DET_MMSI_CLASH, mmsi_of(s));
@@ -174,8 +189,6 @@ static void clash_check(struct spoof *sp, struct vessel *s, const struct place *
     snprintf(e.detail, sizeof e.detail,
              "heard %.0f km apart %.0f s apart; alternating between two places (%u and %u fixes)",
              km, (f->t - left->t) / 1000.0, (unsigned)left->n, (unsigned)s->cur.n);
-    s->clashed = true;
-    s->pending = false;               /* two transmitters, not a jump */
     sp->emit(sp->engine, &e);
 }
 
@@ -229,10 +242,8 @@ static void invalid_check(struct spoof *sp, struct vessel *s, const struct trk_f
 /* Places the fix: current place, switch back to the other one, or a jump. */
 static void place_fix(struct spoof *sp, struct vessel *s, const struct trk_fix *f)
 {
-    if (s->other.n && f->t - s->other.t > PLACE_MS) {
-        s->other.n = 0;               /* the other place went quiet: episode over */
-        s->clashed = false;
-    }
+    if (s->other.n && f->t - s->other.t > PLACE_MS)
+        s->other.n = 0;               /* the other place went quiet: forgotten */
     if (plausible(sp, &s->cur, f)) {
         place_set(&s->cur, f, s->cur.n + (s->cur.n < UINT32_MAX));
     } else if (s->other.n && plausible(sp, &s->other, f)) {

@@ -399,6 +399,33 @@ static void clash_once_per_episode(void **state)
                         "(147 and 2 fixes)");
 }
 
+/* MMSI 0 used by four boats far apart, heard in a pseudo-random order every
+ * 20 s for 3 h: one clash, and the jumps between them (the detector keeps
+ * two places only) are not teleports while the clash episode is live. */
+static void clash_many_transmitters(void **state)
+{
+    (void)state;
+    static const double lat[4] = {10.0, 12.0, 14.0, 16.0};
+    struct got g;
+    det_engine *d = engine(NULL, NULL, &g);
+    uint32_t x = 12345;
+    for (int k = 0; k < 540; k++) {
+        x = x * 1103515245u + 12345u;
+        feed(d, 0, 20 * k, lat[(x >> 16) % 4], 100.0 + 0.001 * k);
+    }
+    det_finish(d);
+    det_free(d);
+    int clash = 0, tele = 0, inval = 0;
+    for (int i = 0; i < g.n; i++) {
+        clash += g.e[i].kind == DET_MMSI_CLASH;
+        tele += g.e[i].kind == DET_TELEPORT;
+        inval += g.e[i].kind == DET_INVALID_MMSI;
+    }
+    assert_int_equal(clash, 1);
+    assert_int_equal(tele, 0);
+    assert_int_equal(inval, 1);
+}
+
 /* The same alternation without the clash thresholds met: the jump that
  * started it stays a teleport (one event), never a clash. */
 static void clash_thresholds(void **state)
@@ -757,6 +784,7 @@ int main(void)
         cmocka_unit_test(teleport_open_at_end),
         cmocka_unit_test(teleport_reported_on_eviction),
         cmocka_unit_test(clash_once_per_episode),
+        cmocka_unit_test(clash_many_transmitters),
         cmocka_unit_test(clash_thresholds),
         cmocka_unit_test(null_island),
         cmocka_unit_test(on_land),
