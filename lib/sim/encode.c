@@ -7,6 +7,7 @@
  * by re-encoding gpsd's real sample sentences (tests/sim/test_encode.c).
  * Built for the scenario generator's hot path: no printf, no allocation.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "alidade/sim.h"
@@ -14,23 +15,63 @@
 /* ---- bit writer ---- */
 
 /*
- * ORs the low `width` (1..32) bits of v into buf at bit `start`, MSB first.
- * The buffer is zeroed beforehand; 8 bytes from start/8 must be inside it
- * (AIS_BITS_BUF leaves that slack past every field we write).
+ * Fields are appended in order, MSB first, through a 64-bit accumulator
+ * flushed 32 bits at a time (byte stores only: overlapping word
+ * read-modify-writes stall on store forwarding). Each call names the field's
+ * start bit as in the spec's tables and lib/ais/decode.c; debug builds check
+ * it against the writer's position, so a layout slip cannot go unnoticed.
  */
-static inline void put(uint8_t *buf, size_t start, unsigned width, uint64_t v)
+struct bw {
+    uint8_t *p;              /* next whole byte to write */
+    uint64_t acc;            /* pending bits in the low `n` bits */
+    unsigned n;              /* 0..31 between calls */
+    size_t pos;              /* bits written so far */
+};
+
+/* Appends the low `width` (1..32) bits of v, which start at bit `start`. */
+static inline void put(struct bw *w, size_t start, unsigned width, uint64_t v)
 {
-    uint8_t *p = buf + (start >> 3);
-    unsigned shift = 64 - (unsigned)(start & 7) - width;
-    uint64_t w = (v & ((1ULL << width) - 1)) << shift;
-    for (int i = 0; i < 8 && w; i++, w <<= 8)
-        p[i] |= (uint8_t)(w >> 56);
+    assert(start == w->pos && width >= 1 && width <= 32);
+    (void)start;
+    w->acc = w->acc << width | (v & ((1ULL << width) - 1));
+    w->n += width;
+    w->pos += width;
+    if (w->n >= 32) {
+        w->n -= 32;
+        uint32_t x = (uint32_t)(w->acc >> w->n);
+        w->p[0] = (uint8_t)(x >> 24);
+        w->p[1] = (uint8_t)(x >> 16);
+        w->p[2] = (uint8_t)(x >> 8);
+        w->p[3] = (uint8_t)x;
+        w->p += 4;
+    }
 }
 
 /* Signed field: two's complement, cut to `width` bits. */
-static inline void put_s(uint8_t *buf, size_t start, unsigned width, int v)
+static inline void put_s(struct bw *w, size_t start, unsigned width, int v)
 {
-    put(buf, start, width, (uint64_t)(int64_t)v);
+    put(w, start, width, (uint64_t)(int64_t)v);
+}
+
+/* Spare (zero) bits, any number. */
+static void put_zero(struct bw *w, size_t start, size_t nbits)
+{
+    for (size_t done = 0; done < nbits; done += 32)
+        put(w, start + done, nbits - done < 32 ? (unsigned)(nbits - done) : 32, 0);
+}
+
+/* Writes the last partial bytes and zeroes the rest of the AIS_BITS_BUF
+ * buffer that starts at `buf`. Returns the bit count. */
+static size_t bw_end(struct bw *w, uint8_t *buf)
+{
+    unsigned n = w->n;
+    uint8_t *p = w->p;
+    for (; n >= 8; n -= 8)
+        *p++ = (uint8_t)(w->acc >> (n - 8));
+    if (n)
+        *p++ = (uint8_t)(w->acc << (8 - n));
+    memset(p, 0, AIS_BITS_BUF - (size_t)(p - buf));
+    return w->pos;
 }
 
 /*
@@ -49,16 +90,17 @@ static inline unsigned sixbit_of(unsigned char c)
     return 63;
 }
 
-/* Text field of `nchars` characters at `start`, padded with '@' (zero bits,
- * already there) after the end of s. */
-static void put_text(uint8_t *buf, size_t start, size_t nchars, const char *s)
+/* Text field of `nchars` characters at `start`, padded with '@' (zero). */
+static void put_text(struct bw *w, size_t start, size_t nchars, const char *s)
 {
-    for (size_t i = 0; i < nchars && s[i]; i++)
-        put(buf, start + 6 * i, 6, sixbit_of((unsigned char)s[i]));
+    size_t i = 0;
+    for (; i < nchars && s[i]; i++)
+        put(w, start + 6 * i, 6, sixbit_of((unsigned char)s[i]));
+    put_zero(w, start + 6 * i, 6 * (nchars - i));
 }
 
 /* Message type, repeat indicator, MMSI: bits 0-37 of every message. */
-static void put_header(uint8_t *b, const struct ais_msg *m, unsigned type)
+static void put_header(struct bw *b, const struct ais_msg *m, unsigned type)
 {
     put(b, 0, 6, type);
     put(b, 6, 2, m->repeat);
@@ -67,8 +109,8 @@ static void put_header(uint8_t *b, const struct ais_msg *m, unsigned type)
 
 /* ---- message types (offsets as in lib/ais/decode.c) ---- */
 
-/* Types 1, 2, 3: Class A position report, 168 bits; 145-147 spare. */
-static size_t e_pos123(uint8_t *b, const struct ais_pos123 *t)
+/* Types 1, 2, 3: Class A position report, 168 bits. */
+static void e_pos123(struct bw *b, const struct ais_pos123 *t)
 {
     put(b, 38, 4, t->status);
     put_s(b, 42, 8, t->turn);
@@ -80,13 +122,13 @@ static size_t e_pos123(uint8_t *b, const struct ais_pos123 *t)
     put(b, 128, 9, t->heading);
     put(b, 137, 6, t->second);
     put(b, 143, 2, t->maneuver);
+    put_zero(b, 145, 3);
     put(b, 148, 1, t->raim);
     put(b, 149, 19, t->radio);
-    return 168;
 }
 
-/* Type 5: static and voyage data, 424 bits; 423 spare. */
-static size_t e_static5(uint8_t *b, const struct ais_static5 *t)
+/* Type 5: static and voyage data, 424 bits. */
+static void e_static5(struct bw *b, const struct ais_static5 *t)
 {
     put(b, 38, 2, t->ais_version);
     put(b, 40, 30, t->imo);
@@ -105,11 +147,11 @@ static size_t e_static5(uint8_t *b, const struct ais_static5 *t)
     put(b, 294, 8, t->draught);
     put_text(b, 302, 20, t->destination);
     put(b, 422, 1, t->dte);
-    return 424;
+    put_zero(b, 423, 1);
 }
 
 /* Type 18: Class B position report, 168 bits. */
-static size_t e_classb18(uint8_t *b, const struct ais_classb18 *t)
+static void e_classb18(struct bw *b, const struct ais_classb18 *t)
 {
     put(b, 38, 8, t->reserved);
     put(b, 46, 10, t->speed);
@@ -128,11 +170,10 @@ static size_t e_classb18(uint8_t *b, const struct ais_classb18 *t)
     put(b, 146, 1, t->assigned);
     put(b, 147, 1, t->raim);
     put(b, 148, 20, t->radio);
-    return 168;
 }
 
-/* Type 19: extended Class B report, 312 bits; 308-311 spare. */
-static size_t e_classb19(uint8_t *b, const struct ais_classb19 *t)
+/* Type 19: extended Class B report, 312 bits. */
+static void e_classb19(struct bw *b, const struct ais_classb19 *t)
 {
     put(b, 38, 8, t->reserved);
     put(b, 46, 10, t->speed);
@@ -153,7 +194,7 @@ static size_t e_classb19(uint8_t *b, const struct ais_classb19 *t)
     put(b, 305, 1, t->raim);
     put(b, 306, 1, t->dte);
     put(b, 307, 1, t->assigned);
-    return 312;
+    put_zero(b, 308, 4);
 }
 
 /* Auxiliary craft of a mother ship carry MMSI 98MIDxxxx (M.585 annex 2). */
@@ -163,19 +204,20 @@ static bool is_auxiliary(unsigned mmsi)
 }
 
 /*
- * Type 24 part A (name; 160 bits + 8 spare = 168) or part B (168 bits;
- * 162-167 spare). Part B follows M.1371-5: a 3-character vendor id (bits
- * 48-65), unit model (66-69), serial number (70-89). The decoder reads
- * vendorid as gpsd does, 7 characters over all three, so its characters
- * 4-7 are model and serial seen as text.
+ * Type 24 part A (name; 160 bits + 8 spare = 168, as M.1371-5) or part B
+ * (168 bits). Part B follows M.1371-5: a 3-character vendor id (bits 48-65),
+ * unit model (66-69), serial number (70-89). The decoder reads vendorid as
+ * gpsd does, 7 characters over all three, so its characters 4-7 are model
+ * and serial seen as text.
  */
-static size_t e_static24(uint8_t *b, unsigned mmsi, const struct ais_static24 *t,
-                         enum ais_part24 part)
+static void e_static24(struct bw *b, unsigned mmsi, const struct ais_static24 *t,
+                       enum ais_part24 part)
 {
     if (part != AIS_PART_B) {
         put(b, 38, 2, 0);
         put_text(b, 40, 20, t->shipname);
-        return 168;
+        put_zero(b, 160, 8);
+        return;
     }
     put(b, 38, 2, 1);
     put(b, 40, 8, t->shiptype);
@@ -191,32 +233,39 @@ static size_t e_static24(uint8_t *b, unsigned mmsi, const struct ais_static24 *t
         put(b, 150, 6, t->to_port);
         put(b, 156, 6, t->to_starboard);
     }
-    return 168;
+    put_zero(b, 162, 6);
 }
 
 /* Encodes m with type 24 forced to `part`; returns the bit count or 0. */
 static size_t encode_part(const struct ais_msg *m, enum ais_part24 part, uint8_t *bits)
 {
-    memset(bits, 0, AIS_BITS_BUF);
+    struct bw w = {bits, 0, 0, 0};
     switch (m->type) {
     case 1: case 2: case 3:
-        put_header(bits, m, m->type);
-        return e_pos123(bits, &m->u.t1);
+        put_header(&w, m, m->type);
+        e_pos123(&w, &m->u.t1);
+        break;
     case 5:
-        put_header(bits, m, 5);
-        return e_static5(bits, &m->u.t5);
+        put_header(&w, m, 5);
+        e_static5(&w, &m->u.t5);
+        break;
     case 18:
-        put_header(bits, m, 18);
-        return e_classb18(bits, &m->u.t18);
+        put_header(&w, m, 18);
+        e_classb18(&w, &m->u.t18);
+        break;
     case 19:
-        put_header(bits, m, 19);
-        return e_classb19(bits, &m->u.t19);
+        put_header(&w, m, 19);
+        e_classb19(&w, &m->u.t19);
+        break;
     case 24:
-        put_header(bits, m, 24);
-        return e_static24(bits, m->mmsi, &m->u.t24, part);
+        put_header(&w, m, 24);
+        e_static24(&w, m->mmsi, &m->u.t24, part);
+        break;
     default:
+        memset(bits, 0, AIS_BITS_BUF);
         return 0;
     }
+    return bw_end(&w, bits);
 }
 
 size_t sim_encode_bits(const struct ais_msg *m, uint8_t *bits)
@@ -286,16 +335,30 @@ static inline void out_chr(struct out *w, char c)
     *w->p++ = c;
 }
 
-/* Decimal digits of v, written by hand (no printf on the hot path). */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v, written by hand two at a time (no printf on the hot
+ * path). */
 static void out_u64(struct out *w, uint64_t v)
 {
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    out_mem(w, tmp + sizeof tmp - n, n);
+    char *e = tmp + sizeof tmp, *q = e;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * v, 2);
+    } else {
+        *--q = (char)('0' + v);
+    }
+    out_mem(w, q, (size_t)(e - q));
 }
 
 static void out_i64(struct out *w, int64_t v)
@@ -310,10 +373,19 @@ static void out_i64(struct out *w, int64_t v)
 
 static const char hexdig[16] = "0123456789ABCDEF";
 
-/* XOR of the bytes in [a, b): the NMEA checksum. */
+/* XOR of the bytes in [a, b): the NMEA checksum, 8 bytes at a time. */
 static unsigned xor_sum(const char *a, const char *b)
 {
-    unsigned cs = 0;
+    uint64_t x = 0;
+    for (; b - a >= 8; a += 8) {
+        uint64_t w;
+        memcpy(&w, a, 8);
+        x ^= w;
+    }
+    x ^= x >> 32;
+    x ^= x >> 16;
+    x ^= x >> 8;
+    unsigned cs = (unsigned)(x & 0xFF);
     for (; a < b; a++)
         cs ^= (unsigned char)*a;
     return cs;
