@@ -32,7 +32,7 @@ extern "C" {
 /* ---- encoder ---- */
 
 /* Room that always suffices for the sentences of one message (type 5: two
- * lines with tag blocks). */
+ * lines with tag blocks) when the source is at most 152 characters. */
 #define SIM_NMEA_MAX 512
 /* Payload characters per sentence before a message is split. */
 #define SIM_FRAG_CHARS 60
