@@ -59,7 +59,7 @@ struct trk_stats {
     uint64_t messages;           /* messages offered */
     uint64_t fixes;              /* fixes accepted */
     uint64_t no_time;            /* position without a receive time (or one
-                                    outside 1970-01-01..2106-01-14): dropped */
+                                    outside 1970..2^53 ms): dropped */
     uint64_t no_position;        /* lat 91 or lon 181 ("not available"): dropped */
     uint64_t bad_lat;            /* |lat| > 90 degrees, other than 91: dropped */
     uint64_t bad_lon;            /* |lon| > 180 degrees, other than 181: dropped */
@@ -116,9 +116,9 @@ ALD_API void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_
 /* Flushes fixes held back for reordering. */
 ALD_API void trk_finish(trk_tracker *t);
 ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);
-/* Bytes of memory held per vessel: the record with its reorder ring and
- * open segments, its due-queue entry and its share of the hash index at the
- * maximum load of 1/2 (docs/track.md). */
+/* Bytes of memory held per vessel (260): the record with its reorder ring
+ * and open segments (240), its due-heap entry (12) and its share of the hash
+ * index at the maximum load of 1/2 (8); docs/track.md. */
 ALD_API size_t trk_bytes_per_vessel(void);
 
 /* ---- geometry helpers shared by the detectors ---- */

@@ -6,10 +6,11 @@
  * as gpsdio-segment does and handed to the caller. Static and voyage data
  * (types 5, 19, 24) are merged into the same record.
  *
- * Work per message is O(1): one hash lookup, at most RING held fixes and
- * SEGS segment ends examined, SWEEP records checked for idleness, and the
- * due-queue entries that have become due. Nothing is allocated per message;
- * the arrays grow by doubling up to max_vessels. See docs/track.md.
+ * Work per message: one hash lookup, at most RING held fixes and SEGS
+ * segment ends examined, SWEEP records checked for idleness, one O(log n)
+ * update of the due heap, plus the fixes that have become due (each fix
+ * leaves once). Nothing is allocated per message; the arrays grow by
+ * doubling up to max_vessels. See docs/track.md.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,9 +26,7 @@
 #define NOISE_KM 0.5        /* gpsdio-segment's noise distance, 0.27 nm */
 #define EARTH_KM 6371.0088  /* mean Earth radius (IUGG) */
 #define MAX_REORDER_MS 2000000000LL /* held ages are uint32 ms */
-/* Latest usable time: its due second (time + reorder window, rounded up)
- * still fits the due queue's uint32 seconds. */
-#define MAX_TIME_MS ((int64_t)UINT32_MAX * 1000 - MAX_REORDER_MS - 1000)
+#define MAX_TIME_MS (1LL << 53) /* later receive times count as absent */
 #define NO_SLOT UINT32_MAX
 #define NO_TIME INT64_MIN
 
@@ -53,18 +52,12 @@ struct vessel {
     uint32_t seg_id[SEGS];       /* segment numbers, from 1 */
     uint32_t mmsi;
     uint32_t opened;             /* segments opened so far */
-    uint8_t nheld, nseg, queued, pad;
+    uint8_t nheld, nseg, pad[2];
+    uint32_t qpos;               /* index in the due heap, NO_SLOT if absent */
     struct held held[RING];      /* sorted by time, oldest first */
 };
 
 _Static_assert(sizeof(struct vessel) == 240, "vessel record grew");
-
-/* One entry of the due queue: a vessel with held fixes, and the second
- * (since 1970) by which its oldest held fix is due. */
-struct due {
-    uint32_t mmsi;
-    uint32_t due_s;
-};
 
 struct trk_tracker {
     struct trk_opts opt;
@@ -77,8 +70,12 @@ struct trk_tracker {
     size_t n, cap;
     uint32_t *slot;              /* index into rec, NO_SLOT = empty */
     size_t nslot;                /* power of two >= 2 * cap */
-    struct due *queue;           /* ring buffer of `cap` entries */
-    size_t qhead, qlen;
+    /* the due heap: vessels holding fixes, as record index (qrec) and the
+     * time their oldest held fix is due (qdue = its time + reorder_ms),
+     * smallest qdue first; `qlen` used of `cap` */
+    int64_t *qdue;
+    uint32_t *qrec;
+    size_t qlen;
     size_t sweep;                /* next record checked for idleness */
 };
 
@@ -217,17 +214,16 @@ static bool index_build(trk_tracker *t, size_t nslot)
 
 /* ---- growth ---- */
 
-static bool queue_resize(trk_tracker *t, size_t cap)
+static bool heap_resize(trk_tracker *t, size_t cap)
 {
-    struct due *q = malloc(cap * sizeof *q);
-    if (!q)
+    int64_t *d = realloc(t->qdue, cap * sizeof *d);
+    if (!d)
         return false;
-    size_t old = t->cap;
-    for (size_t i = 0; i < t->qlen; i++)
-        q[i] = t->queue[(t->qhead + i) % old];
-    free(t->queue);
-    t->queue = q;
-    t->qhead = 0;
+    t->qdue = d;
+    uint32_t *r = realloc(t->qrec, cap * sizeof *r);
+    if (!r)
+        return false;
+    t->qrec = r;
     return true;
 }
 
@@ -240,7 +236,7 @@ static bool grow(trk_tracker *t)
     if (!r)
         return false;
     t->rec = r;
-    if (!queue_resize(t, cap))
+    if (!heap_resize(t, cap))
         return false;
     t->cap = cap;
     size_t nslot = 16;
@@ -342,54 +338,105 @@ static void flush_all(trk_tracker *t, struct vessel *v)
         emit_first(t, v);
 }
 
-/* ---- the due queue: held fixes leave once the whole stream has moved on ---- */
+/* ---- the due heap: held fixes leave once the whole stream has moved on ----
+ *
+ * A binary min-heap over the vessels that hold fixes, keyed by the time
+ * their oldest held fix is due. Each vessel has at most one entry and knows
+ * where it is (qpos), so its key can be changed or the entry removed in
+ * O(log n) when its ring changes or it is evicted; fixes therefore leave
+ * exactly when the newest time seen reaches their time + reorder_ms. */
 
-static uint32_t due_second(const trk_tracker *t, int64_t ts)
+static int64_t held_due(const trk_tracker *t, const struct vessel *v)
 {
-    int64_t s = (ts + t->opt.reorder_ms + 999) / 1000;
-    return s < 0 ? 0 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+    return v->newest - v->held[0].age + t->opt.reorder_ms;
 }
 
-static struct vessel *lookup(const trk_tracker *t, uint32_t mmsi)
+static void heap_set(trk_tracker *t, size_t i, int64_t due, uint32_t r)
 {
-    size_t i = slot_find(t, mmsi);
-    return t->slot[i] == NO_SLOT ? NULL : &t->rec[t->slot[i]];
+    t->qdue[i] = due;
+    t->qrec[i] = r;
+    t->rec[r].qpos = (uint32_t)i;
 }
 
-static void queue_push(trk_tracker *t, struct vessel *v);
-
-/* Takes the head entry: flushes what is due and, when `requeue`, queues the
- * vessel again if it still holds fixes. */
-static void queue_pop(trk_tracker *t, bool requeue)
+static void heap_up(trk_tracker *t, size_t i)
 {
-    struct due d = t->queue[t->qhead];
-    t->qhead = (t->qhead + 1) % t->cap;
-    t->qlen--;
-    struct vessel *v = lookup(t, d.mmsi);
-    if (!v)
+    int64_t due = t->qdue[i];
+    uint32_t r = t->qrec[i];
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (t->qdue[up] <= due)
+            break;
+        heap_set(t, i, t->qdue[up], t->qrec[up]);
+        i = up;
+    }
+    heap_set(t, i, due, r);
+}
+
+static void heap_down(trk_tracker *t, size_t i)
+{
+    int64_t due = t->qdue[i];
+    uint32_t r = t->qrec[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= t->qlen)
+            break;
+        if (c + 1 < t->qlen && t->qdue[c + 1] < t->qdue[c])
+            c++;
+        if (t->qdue[c] >= due)
+            break;
+        heap_set(t, i, t->qdue[c], t->qrec[c]);
+        i = c;
+    }
+    heap_set(t, i, due, r);
+}
+
+/* Restores the heap order around entry i after its key changed. */
+static void heap_fix(trk_tracker *t, size_t i)
+{
+    if (i > 0 && t->qdue[(i - 1) / 2] > t->qdue[i])
+        heap_up(t, i);
+    else
+        heap_down(t, i);
+}
+
+static void heap_remove(trk_tracker *t, struct vessel *v)
+{
+    size_t i = v->qpos;
+    v->qpos = NO_SLOT;
+    if (--t->qlen == i)
         return;
-    v->queued = 0;
-    flush_due(t, v);
-    if (requeue)
-        queue_push(t, v);
+    heap_set(t, i, t->qdue[t->qlen], t->qrec[t->qlen]);
+    heap_fix(t, i);
 }
 
-static void queue_push(trk_tracker *t, struct vessel *v)
+/* Brings the vessel's heap entry in line with its ring: added, re-keyed on
+ * its oldest held fix, or removed when it holds none. */
+static void queue_update(trk_tracker *t, struct vessel *v)
 {
-    if (v->queued || !v->nheld)
+    if (!v->nheld) {
+        if (v->qpos != NO_SLOT)
+            heap_remove(t, v);
         return;
-    if (t->qlen == t->cap)
-        queue_pop(t, false);     /* only after evictions left stale entries */
-    struct due *d = &t->queue[(t->qhead + t->qlen++) % t->cap];
-    d->mmsi = v->mmsi;
-    d->due_s = due_second(t, v->newest - v->held[0].age);
-    v->queued = 1;
+    }
+    if (v->qpos == NO_SLOT) {
+        size_t i = t->qlen++;
+        heap_set(t, i, held_due(t, v), (uint32_t)(v - t->rec));
+        heap_up(t, i);
+        return;
+    }
+    t->qdue[v->qpos] = held_due(t, v);
+    heap_fix(t, v->qpos);
 }
 
+/* Hands out every held fix that is due, oldest due first. Terminates: after
+ * flush_due() the vessel's key is past `now` or its entry is gone. */
 static void queue_run(trk_tracker *t)
 {
-    while (t->qlen && (int64_t)t->queue[t->qhead].due_s * 1000 <= t->now)
-        queue_pop(t, true);
+    while (t->qlen && t->qdue[0] <= t->now) {
+        struct vessel *v = &t->rec[t->qrec[0]];
+        flush_due(t, v);
+        queue_update(t, v);
+    }
 }
 
 /* ---- records: creation and eviction ---- */
@@ -404,12 +451,15 @@ static void evict(trk_tracker *t, size_t r)
 {
     struct vessel *v = &t->rec[r];
     flush_all(t, v);
+    queue_update(t, v);
     slot_delete(t, slot_find(t, v->mmsi));
     size_t last = t->n - 1;
     if (r != last) {
         size_t i = slot_find(t, t->rec[last].mmsi);
         t->rec[r] = t->rec[last];
         t->slot[i] = (uint32_t)r;
+        if (t->rec[r].qpos != NO_SLOT)
+            t->qrec[t->rec[r].qpos] = (uint32_t)r;
     }
     t->n--;
     t->st.evicted++;
@@ -451,6 +501,7 @@ static void vessel_init(struct vessel *v, uint32_t mmsi)
     memset(v, 0, sizeof *v);
     v->mmsi = mmsi;
     v->newest = NO_TIME;
+    v->qpos = NO_SLOT;
 }
 
 /* The record of `mmsi`, created when new; NULL when out of memory. */
@@ -635,12 +686,11 @@ static void accept(trk_tracker *t, struct vessel *v, struct trk_fix *f)
     flush_due(t, v);
     if (v->newest == NO_TIME || f->t > v->newest)
         rebase(v, f->t);
-    if (f->t <= t->now - t->opt.reorder_ms) {
+    if (f->t <= t->now - t->opt.reorder_ms)
         emit(t, v, f);             /* older than everything still held */
-        return;
-    }
-    hold(t, v, f);
-    queue_push(t, v);
+    else
+        hold(t, v, f);
+    queue_update(t, v);
 }
 
 static void feed_position(trk_tracker *t, const struct ais_msg *m, int64_t ts)
@@ -778,7 +828,8 @@ void trk_free(trk_tracker *t)
         return;
     free(t->rec);
     free(t->slot);
-    free(t->queue);
+    free(t->qdue);
+    free(t->qrec);
     free(t);
 }
 
@@ -789,10 +840,8 @@ void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_static, void
     t->ctx = ctx;
 }
 
-/* Receive times outside 1970-01-01..2106-01-14 count as absent: the due
- * queue keeps whole seconds in 32 bits, and a due second clamped to
- * UINT32_MAX would never be reached again (queue_run looped forever on a
- * time past 2106). This also keeps every time difference far from overflow. */
+/* Receive times outside 1970..~2255 (2^53 ms) count as absent, which keeps
+ * every time difference and due time far from overflow. */
 static int64_t usable_time(const struct ais_meta *meta)
 {
     if (!meta || meta->time_ms < 0 || meta->time_ms > MAX_TIME_MS)
@@ -814,10 +863,9 @@ void trk_finish(trk_tracker *t)
 {
     for (size_t r = 0; r < t->n; r++) {
         flush_all(t, &t->rec[r]);
-        t->rec[r].queued = 0;
+        t->rec[r].qpos = NO_SLOT;
     }
     t->qlen = 0;
-    t->qhead = 0;
 }
 
 const struct trk_stats *trk_stats(const trk_tracker *t)
@@ -827,6 +875,7 @@ const struct trk_stats *trk_stats(const trk_tracker *t)
 
 size_t trk_bytes_per_vessel(void)
 {
-    /* the record, its due-queue entry and two index slots (load <= 1/2) */
-    return sizeof(struct vessel) + sizeof(struct due) + 2 * sizeof(uint32_t);
+    /* the record, its due-heap entry (time and record index) and two index
+     * slots (load <= 1/2) */
+    return sizeof(struct vessel) + sizeof(int64_t) + sizeof(uint32_t) + 2 * sizeof(uint32_t);
 }
