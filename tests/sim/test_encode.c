@@ -1108,7 +1108,8 @@ static void nmea_options(void **state)
 }
 
 /* Returns 0 for every cap short of the length, the length from there on;
- * SIM_NMEA_MAX suffices for the longest case (type 5, long tag blocks). */
+ * SIM_NMEA_MAX suffices for the longest case (type 5, tag blocks with the
+ * longest time and group id, a source of 152 characters) and not beyond. */
 static void nmea_cap(void **state)
 {
     (void)state;
@@ -1116,9 +1117,16 @@ static void nmea_cap(void **state)
     struct ais_msg m5, m24;
     fill_t5(&m5, F_MAX, &s);
     fill_t24(&m24, AIS_PART_BOTH, false, F_MAX, &s);
-    static const char src[] = "a-receiver-name-of-sixty-four-characters-0123456789abcdefghijkl";
+    char src[154];
+    memset(src, 'r', 153);
+    src[153] = '\0';
     struct sim_nmea o = {.channel = 'A', .seqid = 9, .source = src, .time_s = INT64_MIN + 1,
                          .group = true, .group_id = 4294967295u};
+    char big[2 * SIM_NMEA_MAX];
+    assert_int_equal(sim_nmea(&m5, &o, big, sizeof big), 513);
+    assert_int_equal(sim_nmea(&m5, &o, big, SIM_NMEA_MAX), 0);
+    src[152] = '\0';
+    assert_int_equal(sim_nmea(&m5, &o, big, SIM_NMEA_MAX), 511);
     const struct ais_msg *ms[] = {&m5, &m24};
     for (size_t k = 0; k < 2; k++) {
         char out[SIM_NMEA_MAX + 16];
