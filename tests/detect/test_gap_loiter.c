@@ -887,6 +887,24 @@ static void loiter_across_dateline(void **state)
     assert_near(e->distance_km, 30 * 0.0025 * KM_PER_DEG * cos(40 * M_PI / 180), 1e-6);
 }
 
+/* A fix at 0,0 in the middle of a drift is a fault, not a 40-degree jump
+ * that would end the episode. */
+static void loiter_null_island_ignored(void **state)
+{
+    (void)state;
+    struct scen s = {0};
+    struct got g;
+    /* still for 5 h, a fix every 20 min, and a 0,0 fix 10 min after one */
+    for (int i = 0; i <= 15; i++)
+        add_u(&s, L, T0 + i * 20 * MIN, LAT0, TRK_DEG);
+    add_u(&s, L, T0 + 2 * H + 10 * MIN, 0, 0);
+    run(&s, NULL, &coast, &g);
+    assert_int_equal(g.nloi, 1);
+    assert_int_equal(g.loi[0].start, T0);
+    assert_int_equal(g.loi[0].end, T0 + 5 * H);
+    assert_near(g.loi[0].distance_km, 0.0, EPS);
+}
+
 static void loiter_thresholds_from_config(void **state)
 {
     (void)state;
@@ -937,6 +955,7 @@ int main(void)
         cmocka_unit_test(loiter_two_episodes),
         cmocka_unit_test(loiter_jitter_thinned),
         cmocka_unit_test(loiter_across_dateline),
+        cmocka_unit_test(loiter_null_island_ignored),
         cmocka_unit_test(loiter_thresholds_from_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
