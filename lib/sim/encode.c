@@ -401,8 +401,12 @@ static void out_checksum(struct out *w, char *from)
     out_mem(w, t, 3);
 }
 
-/* Tag block of fragment `i` (1-based) of `n`, or nothing when there is
- * nothing to say. Fields in the order s:, c:, g:. */
+/*
+ * Tag block of fragment `i` (1-based) of `n`, or nothing when there is
+ * nothing to say. Fields in the order s:, c:, g:; every fragment carries
+ * all of them. c: is written as given, sign included: readers (ours too)
+ * take 9 to 11 digits as UNIX seconds, i.e. 1973-03-03 onwards.
+ */
 static void out_tagblock(struct out *w, const struct sim_nmea *o, unsigned i, unsigned n)
 {
     bool group = o->group && n > 1;
@@ -449,7 +453,7 @@ static void out_message(struct out *w, const struct sim_nmea *o,
         out_tagblock(w, o, i, n);
         out_chr(w, '!');
         char *from = w->p;
-        char head[12] = {talker[0], talker[1], 'V', 'D', 'M', ',',
+        char head[10] = {talker[0], talker[1], 'V', 'D', 'M', ',',
                          (char)('0' + n), ',', (char)('0' + i), ','};
         out_mem(w, head, 10);
         if (n > 1)
