@@ -5,16 +5,16 @@
  * fixes at exactly 0,0 or on the operator's land mask (reported as teleport
  * with a detail saying so). Rules and thresholds: docs/detect-spoof.md.
  *
- * Each vessel keeps at most two "places" (the last fix of each run of
- * mutually plausible fixes): the current one and the one it jumped away from.
- * A fix joins the place it is plausible from (implied speed <= tel_max_kn or
- * closer than tel_min_km); one plausible from neither opens a new place. A
- * jump becomes a teleport once the vessel has been heard CONFIRM_MS longer
- * without turning into a clash; two places that alternate, each with two
- * fixes or more, and with a switch between fixes >= clash_min_km apart and
- * <= clash_max_s apart, are a clash (once per episode).
+ * Each vessel keeps at most PLACES "places" (the last fix of each run of
+ * mutually plausible fixes), one of them current. A fix joins the current
+ * place when plausible from it (implied speed <= tel_max_kn or closer than
+ * tel_min_km), else the most plausible other place (a switch), else it opens
+ * a new place in the stalest slot (a jump). A jump becomes a teleport once
+ * the vessel has been heard CONFIRM_MS longer without turning into a clash; a
+ * switch between places of two fixes or more, between fixes >= clash_min_km
+ * and <= clash_max_s apart, is a clash (once per episode).
  *
- * Memory: one 208-byte record per vessel in a det_vtab at most half full,
+ * Memory: one 256-byte record per vessel in a det_vtab at most half full,
  * dropped after HORIZON_MS of silence (pending teleports are reported then).
  * Checked against the exactEarth 2012 capture (tests/detect/test_spoof.c).
  */
@@ -23,6 +23,7 @@
 
 #include "detect/internal.h"
 
+#define PLACES 4                      /* places remembered per vessel */
 #define CONFIRM_MS (3600000LL)        /* a jump not undone within 1 h is a teleport */
 #define PLACE_MS (24 * 3600000LL)     /* a place silent 24 h is forgotten (episode ends) */
 #define ODD_MS (24 * 3600000LL)       /* 0,0 / on-land: one event per vessel per 24 h */
@@ -49,18 +50,20 @@ struct jump {
 
 struct vessel {
     struct det_vrec h;                /* h.t: last time heard (fix or static) */
-    struct place cur, other;          /* other.n == 0: none */
+    struct place place[PLACES];       /* n == 0: free slot */
     struct jump jump;
     int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
     int64_t clash_t;                  /* last switch that met the clash test */
     uint32_t ident[IDENT_RING];       /* change times, s since 1970 (ring) */
+    uint8_t cur;                      /* the current place */
+    uint8_t jump_from;                /* place the open jump left, PLACES: forgotten */
     uint8_t nident, next_ident;
     bool pending;                     /* `jump` is open */
     bool clashed;                     /* clash_t is set */
     bool invalid_done;                /* MMSI checked (and reported if invalid) */
 };
 
-_Static_assert(sizeof(struct vessel) == 208, "spoof vessel record grew");
+_Static_assert(sizeof(struct vessel) == 256, "spoof vessel record grew");
 
 struct spoof {
     struct det_config cfg;
@@ -78,12 +81,49 @@ static uint32_t mmsi_of(const struct vessel *s)
     return s->h.key - 1;
 }
 
-/* Implied speed from place `p` to the fix is within the limit, or the fix is
- * too close for a jump to count. */
-static bool plausible(const struct spoof *sp, const struct place *p, const struct trk_fix *f)
+static struct place *cur_of(struct vessel *s)
+{
+    return &s->place[s->cur];
+}
+
+/* Implied speed from place `p` to the fix, 0 when the fix is too close for a
+ * jump to count; plausible when <= tel_max_kn. */
+static double step_kn(const struct spoof *sp, const struct place *p, const struct trk_fix *f)
 {
     double km = det_dist_km(p->lat, p->lon, f->lat, f->lon);
-    return km < sp->cfg.tel_min_km || det_speed_kn(km, f->t - p->t) <= sp->cfg.tel_max_kn;
+    return km < sp->cfg.tel_min_km ? 0 : det_speed_kn(km, f->t - p->t);
+}
+
+/* The other place the fix is most plausible from, -1 when none. */
+static int best_other(const struct spoof *sp, const struct vessel *s, const struct trk_fix *f)
+{
+    int best = -1;
+    double best_kn = 0;
+    for (int i = 0; i < PLACES; i++) {
+        if (i == s->cur || s->place[i].n == 0)
+            continue;
+        double kn = step_kn(sp, &s->place[i], f);
+        if (kn <= sp->cfg.tel_max_kn && (best < 0 || kn < best_kn)) {
+            best = i;
+            best_kn = kn;
+        }
+    }
+    return best;
+}
+
+/* The slot for a new place: a free one, else the stalest (never current). */
+static int new_slot(const struct vessel *s)
+{
+    int slot = -1;
+    for (int i = 0; i < PLACES; i++) {
+        if (i == s->cur)
+            continue;
+        if (s->place[i].n == 0)
+            return i;
+        if (slot < 0 || s->place[i].t < s->place[slot].t)
+            slot = i;
+    }
+    return slot;
 }
 
 static void place_set(struct place *p, const struct trk_fix *f, uint32_t n)
@@ -149,20 +189,25 @@ static bool clash_live(const struct vessel *s, int64_t t)
  * episode is live, jumps are the shared MMSI's, not teleports. */
 static void jump_open(struct vessel *s, const struct trk_fix *f)
 {
+    const struct place *c = cur_of(s);
+    int slot = new_slot(s);
     if (s->pending) {
         s->jump.more++;
+        if (slot == s->jump_from)
+            s->jump_from = PLACES;
     } else if (!clash_live(s, f->t)) {
-        s->jump = (struct jump){.t0 = s->cur.t, .lat0 = s->cur.lat, .lon0 = s->cur.lon,
+        s->jump = (struct jump){.t0 = c->t, .lat0 = c->lat, .lon0 = c->lon,
                                 .t1 = f->t, .lat1 = f->lat, .lon1 = f->lon};
+        s->jump_from = s->cur;
         s->pending = true;
     }
-    s->other = s->cur;
-    place_set(&s->cur, f, 1);
+    s->cur = (uint8_t)slot;
+    place_set(cur_of(s), f, 1);
 }
 
 /* ---- mmsi_clash ---- */
 
-/* The vessel switched back to its other place with fix `f`; `left` is the
+/* The vessel switched back to another place with fix `f`; `left` is the
  * place it left. The switch meets the clash test when both places have two
  * fixes or more and it spans >= clash_min_km in <= clash_max_s. The first
  * such switch of an episode is reported; the episode lasts while such
@@ -170,7 +215,7 @@ static void jump_open(struct vessel *s, const struct trk_fix *f)
 static void clash_check(struct spoof *sp, struct vessel *s, const struct place *left,
                         const struct trk_fix *f)
 {
-    if (left->n < 2 || s->cur.n < 2)
+    if (left->n < 2 || cur_of(s)->n < 2)
         return;
     double km = det_dist_km(left->lat, left->lon, f->lat, f->lon);
     if (km < sp->cfg.clash_min_km || (f->t - left->t) > sp->cfg.clash_max_s * 1000.0)
@@ -187,8 +232,8 @@ static void clash_check(struct spoof *sp, struct vessel *s, const struct place *
     event_span(&e, left->t, left->lat, left->lon, f->t, f->lat, f->lon);
     e.shore_km = det_shore_km(sp->geo, f->lat, f->lon);
     snprintf(e.detail, sizeof e.detail,
-             "heard %.0f km apart %.0f s apart; alternating between two places (%u and %u fixes)",
-             km, (f->t - left->t) / 1000.0, (unsigned)left->n, (unsigned)s->cur.n);
+             "heard %.0f km apart %.0f s apart, switching between places of %u and %u fixes",
+             km, (f->t - left->t) / 1000.0, (unsigned)left->n, (unsigned)cur_of(s)->n);
     sp->emit(sp->engine, &e);
 }
 
@@ -239,24 +284,38 @@ static void invalid_check(struct spoof *sp, struct vessel *s, const struct trk_f
 
 /* ---- per fix ---- */
 
-/* Places the fix: current place, switch back to the other one, or a jump. */
+/* Counts one more fix at place `p`. */
+static void place_join(struct place *p, const struct trk_fix *f)
+{
+    place_set(p, f, p->n + (p->n < UINT32_MAX));
+}
+
+/* Places the fix: current place, switch to another one, or a jump. Places
+ * silent for PLACE_MS are forgotten first. */
 static void place_fix(struct spoof *sp, struct vessel *s, const struct trk_fix *f)
 {
-    if (s->other.n && f->t - s->other.t > PLACE_MS)
-        s->other.n = 0;               /* the other place went quiet: forgotten */
-    if (plausible(sp, &s->cur, f)) {
-        place_set(&s->cur, f, s->cur.n + (s->cur.n < UINT32_MAX));
-    } else if (s->other.n && plausible(sp, &s->other, f)) {
-        struct place left = s->cur;
-        s->cur = s->other;
-        s->other = left;
-        place_set(&s->cur, f, s->cur.n + (s->cur.n < UINT32_MAX));
-        if (s->pending && !s->jump.back)
-            s->jump.back = f->t;
-        clash_check(sp, s, &left, f);
-    } else {
-        jump_open(s, f);
+    for (int i = 0; i < PLACES; i++) {
+        if (i == s->cur || s->place[i].n == 0 || f->t - s->place[i].t <= PLACE_MS)
+            continue;
+        s->place[i].n = 0;
+        if (i == s->jump_from)
+            s->jump_from = PLACES;
     }
+    if (step_kn(sp, cur_of(s), f) <= sp->cfg.tel_max_kn) {
+        place_join(cur_of(s), f);
+        return;
+    }
+    int i = best_other(sp, s, f);
+    if (i < 0) {
+        jump_open(s, f);
+        return;
+    }
+    struct place left = *cur_of(s);
+    s->cur = (uint8_t)i;
+    place_join(cur_of(s), f);
+    if (s->pending && i == s->jump_from && !s->jump.back)
+        s->jump.back = f->t;
+    clash_check(sp, s, &left, f);
 }
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
@@ -277,8 +336,8 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
     }
     if (on_land(sp, f) == 1)
         odd_emit(sp, s, &s->land_t, f, "position on land");
-    if (s->cur.n == 0) {
-        place_set(&s->cur, f, 1);
+    if (cur_of(s)->n == 0) {
+        place_set(cur_of(s), f, 1);
         return;
     }
     teleport_check(sp, s, f->t);
@@ -345,9 +404,9 @@ static void stat_change(void *self, uint32_t mmsi, const struct trk_static *befo
     struct det_event e;
     det_event_init(&e, DET_IDENTITY_CHANGE, mmsi);
     e.start = e.end = t;
-    if (s->cur.n) {
-        e.lat = det_deg(s->cur.lat);
-        e.lon = det_deg(s->cur.lon);
+    if (cur_of(s)->n) {
+        e.lat = det_deg(cur_of(s)->lat);
+        e.lon = det_deg(cur_of(s)->lon);
     }
     size_t n = strlen(what);
     if (c > 1)

@@ -375,8 +375,8 @@ static void clash_once_per_episode(void **state)
     assert_true(near(e->end_lat, 12.0) && near(e->end_lon, 100.0));
     assert_true(fabs(e->distance_km - 2 * KM_1DEG) < 1e-6);
     assert_string_equal(e->detail,
-                        "heard 222 km apart 30 s apart; alternating between two places "
-                        "(3 and 2 fixes)");
+                        "heard 222 km apart 30 s apart, switching between places of "
+                        "3 and 2 fixes");
     for (int k = 5; k < 240; k++)                      /* 2 h of alternation */
         feed(d, 412000001, 30 * k, k % 2 ? 10.0 : 12.0, 100.0);
     assert_int_equal(g.n, 1);
@@ -395,8 +395,8 @@ static void clash_once_per_episode(void **state)
     assert_int_equal(g.e[1].end, (t + 90) * 1000);
     /* A: 3 fixes to t=90, 118 more in the alternation, 25 hourly, 1 now */
     assert_string_equal(g.e[1].detail,
-                        "heard 222 km apart 30 s apart; alternating between two places "
-                        "(147 and 2 fixes)");
+                        "heard 222 km apart 30 s apart, switching between places of "
+                        "147 and 2 fixes");
 }
 
 /* MMSI 0 used by four boats far apart, heard in a pseudo-random order every
@@ -424,6 +424,29 @@ static void clash_many_transmitters(void **state)
     assert_int_equal(clash, 1);
     assert_int_equal(tele, 0);
     assert_int_equal(inval, 1);
+}
+
+/* Three boats sharing an MMSI heard in strict rotation, two fixes each
+ * (A A B B C C A A ...): the detector remembers four places, so the return
+ * to A is a switch, and a clash. */
+static void clash_rotation_of_three(void **state)
+{
+    (void)state;
+    static const double lat[3] = {10.0, 12.0, 14.0};
+    struct got g;
+    det_engine *d = engine(NULL, NULL, &g);
+    for (int k = 0; k < 180; k++)
+        feed(d, 412000003, 20 * k, lat[(k / 2) % 3], 100.0);
+    det_finish(d);
+    det_free(d);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].kind, DET_MMSI_CLASH);
+    assert_int_equal(g.e[0].start, 100000);            /* C, second fix */
+    assert_int_equal(g.e[0].end, 120000);              /* back at A */
+    assert_true(near(g.e[0].lat, 14.0) && near(g.e[0].end_lat, 10.0));
+    assert_string_equal(g.e[0].detail,
+                        "heard 445 km apart 20 s apart, switching between places of "
+                        "2 and 3 fixes");
 }
 
 /* The same alternation without the clash thresholds met: the jump that
@@ -785,6 +808,7 @@ int main(void)
         cmocka_unit_test(teleport_reported_on_eviction),
         cmocka_unit_test(clash_once_per_episode),
         cmocka_unit_test(clash_many_transmitters),
+        cmocka_unit_test(clash_rotation_of_three),
         cmocka_unit_test(clash_thresholds),
         cmocka_unit_test(null_island),
         cmocka_unit_test(on_land),
