@@ -553,6 +553,47 @@ static void one_future_time_ignored(void **state)
     assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
 }
 
+/* Across vessels the tracker delivers fixes up to its reorder window (10 min)
+ * out of order: B's fixes arriving 9.5 min after A's of the same time give
+ * the same event as in time order. */
+static int64_t delivery(const struct trk_fix *f)
+{
+    return f->t + (f->mmsi == VB ? 570000 : 0);
+}
+
+static int by_delivery(const void *a, const void *b)
+{
+    int64_t x = delivery(a), y = delivery(b);
+    return x < y ? -1 : x > y;
+}
+
+static void disorder_across_vessels(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    /* B reports every hour (the longest interpolated gap), A and C, far
+     * away, every minute and drive the clock */
+    add_leg(&fx, (struct leg){VA, T0, T0 + 4 * HOUR, MIN, LAT0, LON0, 0, 0.5, 0});
+    add_leg(&fx, (struct leg){VC, T0, T0 + 4 * HOUR, MIN, LAT0 + 1, LON0, 0, 0.5, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 7 * MIN, T0 + 4 * HOUR, HOUR, LAT0 + 0.003, LON0,
+                              0, 0.5, 0});
+    qsort(fx.f, fx.n, sizeof *fx.f, by_delivery);
+    struct got g = {0};
+    det_engine *d = det_new(NULL, NULL, collect, &g);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++)
+        det_feed_fix(d, &fx.f[i], NULL);
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    assert_int_equal(g.n, 1);
+    /* B: 00:07 .. 03:07, A: 00:00 .. 04:00 */
+    assert_int_equal(g.e[0].start, T0 + 10 * MIN);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    assert_near(g.e[0].distance_km, 0.003 * KM_PER_DEG, DBIN);
+    assert_near(g.e[0].speed_kn, 0.5, SBIN);
+}
+
 /* ---- several vessels, cell borders, the antimeridian ---- */
 
 static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
@@ -833,6 +874,7 @@ int main(void)
         cmocka_unit_test(merge_window),
         cmocka_unit_test(emitted_when_certain),
         cmocka_unit_test(one_future_time_ignored),
+        cmocka_unit_test(disorder_across_vessels),
         cmocka_unit_test(three_vessels),
         cmocka_unit_test(across_cell_borders),
         cmocka_unit_test(across_antimeridian),
