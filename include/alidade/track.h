@@ -51,7 +51,10 @@ struct trk_static {
     uint8_t shiptype;
     uint16_t length_m, beam_m;   /* to_bow + to_stern, to_port + to_starboard */
     char destination[21];
-    int64_t t;                   /* when it was last heard, ms */
+    int64_t t;                   /* when it was last heard, ms: the newest
+                                    static message time (for a message without
+                                    one, the newest time seen in the stream);
+                                    0 when never heard with a time */
 };
 
 /* Why fixes or static fields were dropped (GFW's validity rules). */
@@ -101,8 +104,9 @@ typedef void (*trk_fix_cb)(void *ctx, const struct trk_fix *fix,
                            const struct trk_static *st);
 /* Called when a vessel's name, call sign, IMO, ship type, length or beam
  * changes (not on repeats, not for destination): `before` is the previous
- * record (fields empty when first heard), after->t the message time. Empty
- * or "not available" values never overwrite known ones. */
+ * record (fields empty when first heard); after->t is the message time, or
+ * the record's newer time when the message came late (see trk_static.t).
+ * Empty or "not available" values never overwrite known ones. */
 typedef void (*trk_static_cb)(void *ctx, uint32_t mmsi, const struct trk_static *before,
                               const struct trk_static *after);
 

@@ -441,6 +441,7 @@ static void queue_run(trk_tracker *t)
 
 /* ---- records: creation and eviction ---- */
 
+/* When the vessel was last heard, ms; 0 when never with a time. */
 static int64_t last_heard(const struct vessel *v)
 {
     return v->newest > v->st.t ? v->newest : v->st.t;
@@ -468,7 +469,9 @@ static void evict(trk_tracker *t, size_t r)
         t->sweep = 0;
 }
 
-/* Checks a few records for idleness (bounded work per message). */
+/* Checks a few records for idleness (bounded work per message). A record
+ * never heard with a time (static data before any time was seen) cannot be
+ * judged idle: it stays until capacity eviction, which takes it first. */
 static void sweep(trk_tracker *t)
 {
     if (t->now == NO_TIME)
@@ -477,7 +480,8 @@ static void sweep(trk_tracker *t)
     for (unsigned k = 0; k < SWEEP && t->n; k++) {
         if (t->sweep >= t->n)
             t->sweep = 0;
-        if (last_heard(&t->rec[t->sweep]) < limit)
+        int64_t heard = last_heard(&t->rec[t->sweep]);
+        if (heard > 0 && heard < limit)
             evict(t, t->sweep);
         else
             t->sweep++;
@@ -800,6 +804,8 @@ static void feed_static(trk_tracker *t, const struct ais_msg *m, int64_t ts)
         return;
     struct trk_static before = v->st;
     merge_static(t, v, m);
+    if (ts == NO_TIME)
+        ts = t->now;               /* no receive time: heard "now", if known */
     if (ts != NO_TIME && ts > v->st.t)
         v->st.t = ts;
     if (identity_differs(&before, &v->st) && t->on_static)
