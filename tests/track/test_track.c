@@ -748,6 +748,35 @@ static void test_evict_idle(void **state)
     trk_free(t);
 }
 
+/* Static data without a receive time: heard "now" (the newest time seen),
+ * or, before any time was seen, never idle (only capacity eviction takes
+ * such a record). */
+static void test_static_without_time(void **state)
+{
+    (void)state;
+    struct got g;
+    trk_tracker *t = tracker(&(struct trk_opts){.idle_evict_ms = HOUR}, &g);
+    struct ais_msg *m = static5(60, "EARLY", "", 0, 0, 0, 0, 0, 0, "");
+    trk_feed(t, m, NULL);
+    free(m);
+    assert_int_equal(g.nstat, 1);
+    assert_int_equal(g.stat[0].after.t, 0);
+    feed(t, pos(61, u(1), u(1)), T0);
+    assert_int_equal(trk_stats(t)->vessels, 2);         /* EARLY is not idle */
+    feed(t, static5(62, "LATE", "", 0, 0, 0, 0, 0, 0, ""), AIS_TIME_NONE);
+    assert_int_equal(g.nstat, 2);
+    assert_int_equal(g.stat[1].after.t, T0);
+    feed(t, pos(61, u(1), u(1) + 1), T0 + 30 * MIN);
+    feed(t, pos(61, u(1), u(1) + 2), T0 + 30 * MIN + 1);
+    assert_int_equal(trk_stats(t)->vessels, 3);
+    feed(t, pos(61, u(1), u(1) + 3), T0 + HOUR + 1);    /* LATE: idle */
+    feed(t, pos(61, u(1), u(1) + 4), T0 + HOUR + 2);
+    trk_finish(t);
+    assert_stats(t, &(struct trk_stats){.messages = 7, .fixes = 5, .new_segments = 1,
+                                        .evicted = 1, .vessels = 2});
+    trk_free(t);
+}
+
 static void test_evict_full(void **state)
 {
     (void)state;
@@ -1026,6 +1055,7 @@ int main(void)
         cmocka_unit_test(test_segment_limits),
         cmocka_unit_test(test_segment_bound),
         cmocka_unit_test(test_evict_idle),
+        cmocka_unit_test(test_static_without_time),
         cmocka_unit_test(test_evict_full),
         cmocka_unit_test(test_many_vessels),
         cmocka_unit_test(test_bytes_per_vessel),
