@@ -11,7 +11,8 @@
  * feed outage leaves reception unknown, not bad) and the vessel had been
  * reporting regularly (>= gap_regular_min_per_h fixes per hour over the 12 h
  * before, counting fixes closer than half that interval once: a burst of
- * fixes heard in one pass is not regular reporting). Each condition is yes, no or unknown; see docs/detect.md.
+ * fixes heard in one pass is not regular reporting). Each condition is yes,
+ * no or unknown; see docs/detect.md.
  *
  * Memory: one 160-byte record per vessel (last fix and a ring of its last 32
  * fix times) in a hash table at most half full (so up to 320 bytes a vessel;

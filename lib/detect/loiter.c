@@ -15,8 +15,8 @@
  * (once per SWEEP_MS of stream time) after gap_min_h of silence; or at the
  * end of the stream, marked open when the vessel could still have gone on.
  * It is reported at the centroid of its positions; the shore test is made
- * there. Unknown shore distance still
- * reports, with shore_km NAN and the detail saying so.
+ * there. Unknown shore distance still reports, with shore_km NAN and the
+ * detail saying so.
  *
  * Memory: one 80-byte record per vessel in a table at most half full (so up
  * to 160 bytes a vessel); vessels silent 48 h are dropped when room is
