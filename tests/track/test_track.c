@@ -805,6 +805,13 @@ static void test_evict_full(void **state)
     trk_free(t);
 }
 
+static void count_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
+{
+    (void)f;
+    (void)st;
+    (*(uint64_t *)ctx)++;
+}
+
 /* Many vessels: the arrays grow past their first 1024 records and the hash
  * index keeps finding every vessel; eviction of half of them keeps the
  * index consistent (each vessel's second fix joins its first segment). */
@@ -813,7 +820,8 @@ static void test_many_vessels(void **state)
     (void)state;
     struct got g;
     trk_tracker *t = tracker(&(struct trk_opts){.idle_evict_ms = 30 * MIN}, &g);
-    trk_set_cb(t, NULL, NULL, NULL);
+    uint64_t out = 0;
+    trk_set_cb(t, count_fix, NULL, &out);
     const uint32_t n = 5000;
     for (uint32_t i = 0; i < n; i++)
         feed(t, pos(200000000 + i * 7919, u(-60 + (double)i / 100), u(1)), T0 + i);
@@ -829,11 +837,124 @@ static void test_many_vessels(void **state)
         for (int k = 1; k <= 2; k++)
             feed(t, pos(200000000 + i * 7919, u(-60 + (double)i / 100), u(1) + k),
                  T0 + 45 * MIN + 2 * i + (uint32_t)k);
+    /* handed out so far: every fix of the first two passes (due, or
+     * flushed by the evictions that moved records and their heap entries
+     * around); the third pass is all still held */
+    assert_int_equal(out, n + n / 2);
     trk_finish(t);
+    assert_int_equal(out, 5 * n / 2);
     assert_stats(t, &(struct trk_stats){.messages = 5 * n / 2, .fixes = 5 * n / 2,
                                         .new_segments = n, .evicted = n / 2,
                                         .vessels = n / 2});
     trk_free(t);
+}
+
+/* ---- a long random stream: invariants ---- */
+
+#define PV 40                    /* vessels */
+#define PMAX 8                   /* accepted fixes not yet handed out, per vessel */
+
+struct prop {
+    int64_t last[PV];            /* time of the last fix handed out */
+    int64_t pending[PV][PMAX];   /* accepted, not yet handed out */
+    int npending[PV];
+    uint32_t cur_k;              /* the report being fed */
+    int64_t cur_t;
+    bool cur_out;                /* it left during its own trk_feed() */
+    uint64_t out;
+};
+
+static void prop_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
+{
+    struct prop *p = ctx;
+    (void)st;
+    uint32_t k = f->mmsi - 300000000;
+    assert_true(k < PV);
+    assert_true(f->t >= p->last[k]);           /* time order per vessel */
+    assert_int_equal(f->segment, 1);           /* every step is plausible */
+    p->last[k] = f->t;
+    p->out++;
+    for (int i = 0; i < p->npending[k]; i++)
+        if (p->pending[k][i] == f->t) {
+            p->pending[k][i] = p->pending[k][--p->npending[k]];
+            return;
+        }
+    /* not pending: it can only be the report being fed (positions are a
+     * function of time here, so a time identifies a fix) */
+    assert_int_equal(k, p->cur_k);
+    assert_int_equal(f->t, p->cur_t);
+    assert_false(p->cur_out);
+    p->cur_out = true;
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return *x >> 8;
+}
+
+/* 20,000 reports of 40 vessels (each 0.7 kn east along its own parallel),
+ * 30 % of them 0-15 minutes late and 10 % repeated: after every message no
+ * accepted fix that is due (reorder_ms older than the newest time) is still
+ * held, fixes leave in time order per vessel and each exactly once, and
+ * every report is a fix, a duplicate or too old. */
+static void test_random_stream(void **state)
+{
+    (void)state;
+    struct prop *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    trk_tracker *t = trk_new(NULL);
+    assert_non_null(t);
+    trk_set_cb(t, prop_fix, NULL, p);
+    uint32_t x = 12345;
+    int64_t base = T0, now = 0;
+    uint32_t prev_k = 0;
+    int64_t prev_t = T0;
+    const int n = 20000;
+    for (int i = 0; i < n; i++) {
+        base += 5 * SEC;
+        uint32_t k = prev_k;
+        int64_t ts = prev_t;
+        if (i == 0 || lcg(&x) % 10 != 0) {
+            k = lcg(&x) % PV;
+            ts = base - (lcg(&x) % 10 < 3 ? (int64_t)(lcg(&x) % (15 * 60)) * SEC : 0);
+        }
+        prev_k = k;
+        prev_t = ts;
+        p->cur_k = k;
+        p->cur_t = ts;
+        p->cur_out = false;
+        uint64_t before = trk_stats(t)->fixes;
+        feed(t, pos(300000000 + k, u(-50 + k), u(100) + (int)((ts - T0) / 500)), ts);
+        if (trk_stats(t)->fixes != before) {
+            if (!p->cur_out) {
+                assert_true(p->npending[k] < PMAX);
+                p->pending[k][p->npending[k]++] = ts;
+            }
+            if (ts > now)
+                now = ts;
+        } else {
+            assert_false(p->cur_out);
+        }
+        for (int v = 0; v < PV; v++)
+            for (int j = 0; j < p->npending[v]; j++)
+                assert_true(p->pending[v][j] > now - 10 * MIN);
+    }
+    trk_finish(t);
+    const struct trk_stats *st = trk_stats(t);
+    for (int v = 0; v < PV; v++)
+        assert_int_equal(p->npending[v], 0);
+    assert_int_equal(p->out, st->fixes);
+    assert_int_equal(st->messages, (uint64_t)n);
+    assert_int_equal(st->fixes + st->duplicates + st->too_old, (uint64_t)n);
+    assert_int_equal(st->new_segments, PV);
+    assert_int_equal(st->vessels, PV);
+    /* the stream does exercise every path */
+    assert_true(st->reordered > 1000);
+    assert_true(st->too_old > 100);
+    assert_true(st->duplicates > 1000);
+    trk_free(t);
+    free(p);
 }
 
 static void test_bytes_per_vessel(void **state)
@@ -1058,6 +1179,7 @@ int main(void)
         cmocka_unit_test(test_static_without_time),
         cmocka_unit_test(test_evict_full),
         cmocka_unit_test(test_many_vessels),
+        cmocka_unit_test(test_random_stream),
         cmocka_unit_test(test_bytes_per_vessel),
         cmocka_unit_test(test_finish),
         cmocka_unit_test(test_distance),
