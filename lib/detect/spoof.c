@@ -25,7 +25,8 @@
 
 #define PLACES 4                      /* places remembered per vessel */
 #define CONFIRM_MS (3600000LL)        /* a jump not undone within 1 h is a teleport */
-#define PLACE_MS (24 * 3600000LL)     /* a place silent 24 h is forgotten (episode ends) */
+#define PLACE_MS (24 * 3600000LL)     /* places silent 24 h are forgotten; a clash
+                                         episode ends 24 h after its last switch */
 #define ODD_MS (24 * 3600000LL)       /* 0,0 / on-land: one event per vessel per 24 h */
 #define IDENT_MS (24 * 3600000LL)     /* identity changes are counted over 24 h */
 #define IDENT_RING 16                 /* ... the last 16 of them (threshold cap) */
