@@ -16,6 +16,7 @@
 
 #include "alidade/ais.h"
 #include "alidade/detect.h"
+#include "alidade/geo.h"
 #include "alidade/sim.h"
 
 /* ---- helpers ---- */
@@ -359,6 +360,23 @@ static void geometry(void **state)
                                 "[-53.0,30.0]]}"));
     assert_non_null(strstr(buf, "{\"type\":\"Point\",\"coordinates\":[-52.9,5.0]}"));
     assert_int_equal(sim_coast_geojson(buf, 40), 0);
+
+    /* the files `alidade ais detect --shore/--anchorages` would read give the
+     * same distances as the callbacks the tests use */
+    n = sim_coast_geojson(buf, sizeof buf);
+    det_geodata *g = det_geo_parse_geojson(buf, n, err, sizeof err);
+    if (!g)
+        print_error("coast: %s\n", err);
+    assert_non_null(g);
+    assert_int_equal(det_geo_count(g).points, 1);
+    static const double at[][2] = {{0, -53}, {8.4, -47.7}, {-35, -5}, {10.5, -48.6},
+                                   {31, -53}, {-70, -53}, {5, -52.9}, {4, -50}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        double la = at[i][0], lo = at[i][1];
+        assert_true(fabs(det_geo_shore_km(g, la, lo) - sim_shore_km(la, lo)) < 1e-6);
+        assert_true(fabs(det_geo_place_km(g, la, lo) - sim_anchorage_km(la, lo)) < 1e-6);
+    }
+    det_geo_free(g);
 }
 
 /* ---- speed (measured, printed) and bounded memory ---- */
