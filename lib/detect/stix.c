@@ -1,8 +1,8 @@
 /*
- * stix.c - maritime events as STIX 2.1 objects (OASIS STIX 2.1 OS, sections
- * 4.8 location, 5.2 sighting, 7.3 extension-definition, 7.2 TLP 2.0
- * markings), so that any STIX consumer (a TAXII server, OpenCTI, MISP) can
- * store, show and share them, and partner nodes can federate them.
+ * stix.c - maritime events as STIX 2.1 objects (OASIS STIX 2.1 OS: location,
+ * sighting, attack-pattern, extension-definition; TLP 2.0 markings), so that
+ * any STIX consumer (a TAXII server, OpenCTI, MISP) can store, show and
+ * share them, and partner nodes can federate them.
  *
  * An event is a `sighting` of the behaviour it shows (an `attack-pattern`,
  * one per event kind: "AIS gap", "ship-to-ship encounter", ...) seen at a
@@ -380,16 +380,22 @@ static bool has_position(const struct det_event *e)
     return isfinite(e->lat) && isfinite(e->lon) && fabs(e->lat) <= 90 && fabs(e->lon) <= 180;
 }
 
+/* The location carries the summary sentence too: MISP imports a location
+ * as a geolocation object with the description as its comment, and drops
+ * sightings of anything but its own attributes (docs/stix-maritime.md). */
 static void put_location(struct w *w, const struct det_event *e, const char *key,
-                         const char *idn, const char *mark, const char *t0, const char *t1)
+                         const char *idn, const char *mark, const char *t0, const char *t1,
+                         const char *text)
 {
     char loc[96], name[300];
     snprintf(name, sizeof name, "location|%s", key);
     make_id(loc, "location", name);
     put(w, "{\"type\":\"location\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
            "\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"name\":\"%s MMSI %u\","
-           "\"latitude\":%.6f,\"longitude\":%.6f,\"object_marking_refs\":[\"%s\"]},\n",
-        loc, t0, t1, idn, det_kind_name(e->kind), e->mmsi, e->lat, e->lon, mark);
+           "\"description\":", loc, t0, t1, idn, det_kind_name(e->kind), e->mmsi);
+    put_jstr(w, text, true);
+    put(w, ",\"latitude\":%.6f,\"longitude\":%.6f,\"object_marking_refs\":[\"%s\"]},\n",
+        e->lat, e->lon, mark);
 }
 
 size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
@@ -406,14 +412,14 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
     stix_time(e->end == AIS_TIME_NONE || e->end < e->start ? e->start : e->end, t1);
     const char *mark = tlp_table[tlp_of(o)].id;
     bool where = has_position(e);
+    summary(e, text, sizeof text);
     if (where) {
-        put_location(&w, e, key, idn, mark, t0, t1);
+        put_location(&w, e, key, idn, mark, t0, t1, text);
         snprintf(name, sizeof name, "location|%s", key);
         make_id(loc, "location", name);
     }
     snprintf(name, sizeof name, "sighting|%s", key);
     make_id(sig, "sighting", name);
-    summary(e, text, sizeof text);
     if (strcmp(t0, t1) == 0)
         snprintf(desc, sizeof desc, "%s, at %s%s%s.", text, t0, e->detail[0] ? ": " : "",
                  e->detail);
