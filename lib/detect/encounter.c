@@ -436,6 +436,14 @@ static void tick_process(struct enc *e, int64_t t)
     sweep(e, t);
     e->pending -= b->n;
     b->n = 0;
+    /* Every bucket of the ring takes a whole tick's samples in turn; kept,
+     * they would hold nring ticks' worth (45 at the defaults) instead of the
+     * 7 or 8 in flight. */
+    if (b->cap > 256) {
+        free(b->s);
+        b->s = NULL;
+        b->cap = 0;
+    }
 }
 
 /* Processes every tick before `limit`. */
