@@ -90,7 +90,8 @@ struct trk_opts {
     int64_t max_gap_ms;          /* longer silence starts a new segment (24 h) */
     int64_t reorder_ms;          /* out-of-order tolerance per vessel (10 min) */
     int64_t idle_evict_ms;       /* vessel silent this long is evicted (48 h) */
-    size_t max_vessels;          /* hard cap; oldest idle evicted first (1,000,000) */
+    size_t max_vessels;          /* hard cap (1,000,000); when full, the least
+                                    recently heard of 32 records is evicted */
 };
 
 typedef struct trk_tracker trk_tracker;

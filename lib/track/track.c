@@ -238,11 +238,15 @@ static bool grow(trk_tracker *t)
     t->rec = r;
     if (!heap_resize(t, cap))
         return false;
-    t->cap = cap;
     size_t nslot = 16;
     while (nslot < 2 * cap)
         nslot *= 2;
-    return nslot == t->nslot || index_build(t, nslot);
+    if (nslot != t->nslot && !index_build(t, nslot))
+        return false;
+    /* only now: a larger cap over the old index would fill it past 1/2,
+     * and slot_find() never returns on a full table */
+    t->cap = cap;
+    return true;
 }
 
 /* ---- emitting fixes: segmentation ---- */
