@@ -398,6 +398,17 @@ static void put_location(struct w *w, const struct det_event *e, const char *key
         e->lat, e->lon, mark);
 }
 
+/* The sighting's description: the summary, when, and the detail. */
+static void describe(const struct det_event *e, const char *text, const char *t0,
+                     const char *t1, char *out, size_t cap)
+{
+    const char *sep = e->detail[0] ? ": " : "";
+    if (strcmp(t0, t1) == 0)
+        snprintf(out, cap, "%s, at %s%s%s.", text, t0, sep, e->detail);
+    else
+        snprintf(out, cap, "%s, from %s to %s%s%s.", text, t0, t1, sep, e->detail);
+}
+
 size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
                       char *dst, size_t cap)
 {
@@ -420,12 +431,7 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
     }
     snprintf(name, sizeof name, "sighting|%s", key);
     make_id(sig, "sighting", name);
-    if (strcmp(t0, t1) == 0)
-        snprintf(desc, sizeof desc, "%s, at %s%s%s.", text, t0, e->detail[0] ? ": " : "",
-                 e->detail);
-    else
-        snprintf(desc, sizeof desc, "%s, from %s to %s%s%s.", text, t0, t1,
-                 e->detail[0] ? ": " : "", e->detail);
+    describe(e, text, t0, t1, desc, sizeof desc);
     put(&w, "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
             "\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"description\":",
         sig, t0, t1, idn);
