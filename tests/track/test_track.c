@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zstd.h>
 
 #include "alidade/track.h"
@@ -1158,8 +1159,126 @@ static void test_exactearth_capture(void **state)
     free(text);
 }
 
+/* ---- throughput (not a test): ALD_TRK_BENCH=N tests/track_test_track ----
+ *
+ * Feeds the decoded exactEarth capture N times (each pass a day later, so
+ * vessels come back, segments break on the 24 h gap and idle ones are
+ * evicted), then a synthetic fleet of 100,000 vessels reporting every 10 s
+ * with 20 % of reports up to 30 s late, and prints messages per second
+ * through trk_feed() alone (decoding is done beforehand). */
+
+struct capture {
+    struct ais_msg *m;
+    int64_t *t;
+    size_t n, cap;
+};
+
+static void capture_msg(void *ctx, const struct ais_msg *m, const struct ais_meta *meta)
+{
+    struct capture *c = ctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 4096;
+        c->m = realloc(c->m, c->cap * sizeof *c->m);
+        c->t = realloc(c->t, c->cap * sizeof *c->t);
+        if (!c->m || !c->t)
+            abort();
+    }
+    c->m[c->n] = *m;
+    c->t[c->n++] = meta->time_ms;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void bench_report(const char *what, const trk_tracker *t, double secs, uint64_t out)
+{
+    const struct trk_stats *s = trk_stats(t);
+    printf("%s: %llu messages in %.3f s = %.2f M messages/s; %llu fixes accepted, %llu "
+           "handed out, %llu segments, %llu evicted, %llu vessels held at the end "
+           "(%zu bytes each)\n",
+           what, (unsigned long long)s->messages, secs, (double)s->messages / secs / 1e6,
+           (unsigned long long)s->fixes, (unsigned long long)out,
+           (unsigned long long)s->new_segments, (unsigned long long)s->evicted,
+           (unsigned long long)s->vessels, trk_bytes_per_vessel());
+}
+
+static int bench(int reps)
+{
+    char *text = read_zst(tu_testdata("../../data/ais/exactearth-2012.txt.zst"));
+    if (!text) {
+        fprintf(stderr, "data/ais/exactearth-2012.txt.zst not found\n");
+        return 1;
+    }
+    struct capture c = {0};
+    ais_decoder *d = ais_decoder_new(NULL);
+    ais_decoder_set_cb(d, capture_msg, NULL, &c);
+    for (char *p = text; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        ais_decoder_feed(d, p, n);
+        p += n + (nl != NULL);
+    }
+    ais_decoder_finish(d);
+    ais_decoder_free(d);
+    free(text);
+
+    uint64_t out = 0;
+    trk_tracker *t = trk_new(NULL);
+    trk_set_cb(t, count_fix, NULL, &out);
+    struct ais_meta meta = {0};
+    double t0 = now_s();
+    for (int r = 0; r < reps; r++)
+        for (size_t i = 0; i < c.n; i++) {
+            meta.time_ms = c.t[i] == AIS_TIME_NONE ? AIS_TIME_NONE : c.t[i] + r * 24 * HOUR;
+            trk_feed(t, &c.m[i], &meta);
+        }
+    trk_finish(t);
+    char what[64];
+    snprintf(what, sizeof what, "exactearth-2012 x%d", reps);
+    bench_report(what, t, now_s() - t0, out);
+    trk_free(t);
+    free(c.m);
+    free(c.t);
+
+    /* synthetic: 100,000 vessels, one report every 10 s each */
+    const uint32_t nv = 100000;
+    const uint64_t nmsg = 5000000;
+    struct ais_msg *m = msg_new(1, 0);
+    out = 0;
+    t = trk_new(NULL);
+    trk_set_cb(t, count_fix, NULL, &out);
+    uint32_t x = 7;
+    t0 = now_s();
+    for (uint64_t i = 0; i < nmsg; i++) {
+        uint32_t k = (uint32_t)(i % nv);
+        int64_t ts = T0 + (int64_t)(i / nv) * 10 * SEC + k / 10;
+        if (lcg(&x) % 5 == 0)
+            ts -= (int64_t)(lcg(&x) % 30) * SEC;
+        m->mmsi = 200000000 + k * 17;
+        m->u.t1.lat = u(-60 + (double)k / 1000);
+        m->u.t1.lon = u(-170) + (int)((ts - T0) / 100);
+        m->u.t1.speed = 100;
+        m->u.t1.course = 900;
+        m->u.t1.heading = 90;
+        meta.time_ms = ts;
+        trk_feed(t, m, &meta);
+    }
+    trk_finish(t);
+    bench_report("synthetic 100,000 vessels", t, now_s() - t0, out);
+    trk_free(t);
+    free(m);
+    return 0;
+}
+
 int main(void)
 {
+    const char *b = getenv("ALD_TRK_BENCH");
+    if (b)
+        return bench(atoi(b) > 0 ? atoi(b) : 100);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fix_fields),
         cmocka_unit_test(test_no_time),
