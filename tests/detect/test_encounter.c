@@ -774,14 +774,15 @@ static void grid_matches_all_pairs(void **state)
 static double now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static size_t heap_bytes(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    return mallinfo2().uordblks;
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;            /* small blocks + mmapped ones */
 #else
     return 0;
 #endif
@@ -871,11 +872,70 @@ static void scattered(uint32_t nv, int nplant, bool alone, bool print)
         assert_int_equal(g.e[p].end, T0 + 350 * MIN);
     }
     if (print)
-        print_message("%u vessels, %llu fixes, %s: %.2f s, %.0f fixes/s, "
+        print_message("%u vessels, %llu fixes, %s: %.2f CPU s, %.0f fixes/s, "
                       "heap %.0f bytes/vessel\n",
                       nv, (unsigned long long)nfix, alone ? "encounter alone" : "all detectors",
                       dt, nfix / dt,
                       heap_max > heap0 ? (double)(heap_max - heap0) / nv : NAN);
+}
+
+/* A dense fleet: 1000 vessels within 3 x 3 km drifting together at 0.5 kn
+ * for 3 h, so that about 40,000 pairs are within 0.5 km at once. The events
+ * are exactly those pairs (counted by brute force, allowing 10 m either side
+ * of the limit for the drift's rounding). Prints the heap per close pair. */
+struct counter {
+    uint64_t n;
+};
+
+static void count_event(void *ctx, const struct det_event *e)
+{
+    struct counter *c = ctx;
+    if (e->kind == DET_ENCOUNTER)
+        c->n++;
+}
+
+static void dense_fleet(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static double la[N], lo[N];
+    uint64_t seed = 99;
+    for (int i = 0; i < N; i++)
+        offset(LAT0, LON0, 3 * rng_unit(&seed), 3 * rng_unit(&seed), &la[i], &lo[i]);
+    uint64_t lo_n = 0, hi_n = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N; j++) {
+            double km = sgrid_km(la[i], lo[i], la[j], lo[j]);
+            lo_n += km <= 0.49;
+            hi_n += km <= 0.51;
+        }
+    struct counter c = {0};
+    struct det_config cfg;
+    det_config_defaults(&cfg, NULL);
+    void *enc = det_encounter_ops.create(&cfg, NULL, count_event, &c);
+    assert_non_null(enc);
+    size_t heap0 = heap_bytes(), heap_max = 0;
+    double t0 = now_s();
+    for (int64_t t = T0; t <= T0 + 3 * HOUR; t += MIN) {
+        double h = (t - T0) / (double)HOUR;
+        for (int i = 0; i < N; i++) {
+            double lat, lon;
+            offset(la[i], lo[i], 0, 0.5 * TRK_KM_PER_NM * h, &lat, &lon);
+            struct trk_fix f = mkfix(300000000u + (uint32_t)i, 1, t, lat, lon, 0.5);
+            det_encounter_ops.fix(enc, &f, NULL);
+        }
+        size_t b = heap_bytes();
+        heap_max = b > heap_max ? b : heap_max;
+    }
+    det_encounter_ops.finish(enc);
+    det_encounter_ops.destroy(enc);
+    double dt = now_s() - t0;
+    assert_true(lo_n > 30000);
+    assert_true(c.n >= lo_n && c.n <= hi_n);
+    print_message("dense fleet: %d vessels, %llu pairs within 0.5 km, %llu events, %.2f CPU s, "
+                  "heap %.0f bytes per pair\n", N, (unsigned long long)hi_n,
+                  (unsigned long long)c.n, dt,
+                  heap_max > heap0 ? (double)(heap_max - heap0) / (double)c.n : NAN);
 }
 
 static void many_vessels(void **state)
@@ -907,6 +967,7 @@ int main(void)
         cmocka_unit_test(across_antimeridian),
         cmocka_unit_test(grid_matches_all_pairs),
         cmocka_unit_test(many_vessels),
+        cmocka_unit_test(dense_fleet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
