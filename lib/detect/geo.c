@@ -30,6 +30,7 @@
 #define GEO_NCELL ((size_t)GEO_NCOL * GEO_NROW)
 #define GEO_R_KM 6371.0088
 #define GEO_MAX_VERTS (1u << 24)        /* 16.7M vertices: ~1 GB of JSON */
+#define GEO_BLOCK 8                     /* fine cells per side of a block */
 #define GEO_SEAM_LAT 89.99              /* edges this close to a pole are seams */
 
 /* Items bucketed per cell (CSR): cell i holds item[start[i] .. start[i+1]). */
@@ -37,6 +38,7 @@ struct gidx {
     uint32_t *start;
     uint32_t *item;
     uint8_t *skip;           /* rings around the cell known to be empty */
+    uint8_t *block;          /* per block of 8 x 8 cells: holds items */
 };
 
 struct det_geodata {
@@ -251,12 +253,19 @@ static bool fill_skip(struct gidx *ix)
         free(q);
         return false;
     }
+    ix->block = calloc(GEO_NCELL / (GEO_BLOCK * GEO_BLOCK), 1);
+    if (!ix->block) {
+        free(q);
+        return false;
+    }
     memset(ix->skip, 255, GEO_NCELL);
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < GEO_NCELL; i++)
         if (ix->start[i + 1] > ix->start[i]) {
             ix->skip[i] = 0;
             q[tail++] = (uint32_t)i;
+            size_t br = i / GEO_NCOL / GEO_BLOCK, bc = i % GEO_NCOL / GEO_BLOCK;
+            ix->block[br * (GEO_NCOL / GEO_BLOCK) + bc] = 1;
         }
     while (head < tail) {
         uint32_t i = q[head++];
@@ -328,6 +337,7 @@ static void free_index(struct gidx *ix)
     free(ix->start);
     free(ix->item);
     free(ix->skip);
+    free(ix->block);
 }
 
 /* ---- land mask ---- */
@@ -460,18 +470,29 @@ static double seg_dist(const det_geodata *g, uint32_t s, const double p[3])
     return fmin(angle(p, a), angle(p, b));
 }
 
+/* The search runs on the fine grid near data and on blocks of 8 x 8 fine
+ * cells (2 degrees) far from it, where rings of empty fine cells would be
+ * too many to walk (a point 2000 km out would visit ~10^4 of them). */
+struct level {
+    double cell;             /* degrees */
+    int ncol, nrow, f;       /* f: fine cells per side of one cell */
+};
+static const struct level geo_fine = {GEO_CELL, GEO_NCOL, GEO_NROW, 1};
+static const struct level geo_block = {GEO_CELL * GEO_BLOCK, GEO_NCOL / GEO_BLOCK,
+                                       GEO_NROW / GEO_BLOCK, GEO_BLOCK};
+
 /* Lower bound (radians) on the distance from (lat, lon) to anything outside
- * rows r-k..r+k, columns c-k..c+k; INFINITY when that is nothing. */
-static double ring_bound(double lat, double lon, int r, int c, int k)
+ * rows r-k..r+k, columns c-k..c+k of level lv; INFINITY when that is nothing. */
+static double ring_bound(const struct level *lv, double lat, double lon, int r, int c, int k)
 {
     double b = INFINITY;
     if (r - k > 0)
-        b = fmin(b, lat - (-90 + (r - k) * GEO_CELL));
-    if (r + k < GEO_NROW - 1)
-        b = fmin(b, -90 + (r + k + 1) * GEO_CELL - lat);
+        b = fmin(b, lat - (-90 + (r - k) * lv->cell));
+    if (r + k < lv->nrow - 1)
+        b = fmin(b, -90 + (r + k + 1) * lv->cell - lat);
     b *= M_PI / 180;
-    if (2 * k + 1 < GEO_NCOL) {
-        double d = fmin(lon - (-180 + (c - k) * GEO_CELL), -180 + (c + k + 1) * GEO_CELL - lon);
+    if (2 * k + 1 < lv->ncol) {
+        double d = fmin(lon - (-180 + (c - k) * lv->cell), -180 + (c + k + 1) * lv->cell - lon);
         double phi = fabs(lat) * (M_PI / 180);
         double lb = d >= 90 ? M_PI / 2 - phi
                             : asin(fmin(1, cos(phi) * sin(d * (M_PI / 180))));
@@ -480,9 +501,36 @@ static double ring_bound(double lat, double lon, int r, int c, int k)
     return b;
 }
 
-static double cell_best(const det_geodata *g, const struct gidx *ix, int kind, size_t cell,
-                        const double p[3], double best)
+/* One query: where, as degrees and as a unit vector. */
+struct query {
+    double lat, lon, cos_lat;
+    double p[3];
+};
+
+/* Lower bound (radians) on the distance from q to the cell of size `size`
+ * whose south-west corner is (la0, lo0): the larger of the latitude gap
+ * and the distance to the nearer bounding meridian. */
+static double cell_bound(const struct query *q, double la0, double lo0, double size)
 {
+    double dlat = fmax(0, fmax(la0 - q->lat, q->lat - (la0 + size)));
+    double dlon = 0;
+    if (q->lon < lo0 || q->lon > lo0 + size)
+        dlon = fmin(fmod(lo0 - q->lon + 720, 360), fmod(q->lon - (lo0 + size) + 720, 360));
+    double b = dlon >= 90 ? M_PI / 2 - fabs(q->lat) * (M_PI / 180)
+                          : asin(fmin(1, q->cos_lat * sin(dlon * (M_PI / 180))));
+    return fmax(dlat * (M_PI / 180), b);
+}
+
+/* Best over the items of fine cell (r, c); cells with more than a few items
+ * are skipped when they cannot hold anything nearer than `best`. */
+static double fine_best(const det_geodata *g, const struct gidx *ix, int kind, int r, int c,
+                        const struct query *q, double best)
+{
+    size_t cell = (size_t)r * GEO_NCOL + (size_t)c;
+    const double *p = q->p;
+    if (ix->start[cell + 1] - ix->start[cell] > 4 &&
+        cell_bound(q, -90 + r * GEO_CELL, -180 + c * GEO_CELL, GEO_CELL) >= best)
+        return best;
     for (uint32_t k = ix->start[cell]; k < ix->start[cell + 1]; k++) {
         uint32_t i = ix->item[k];
         double d = kind == 0 ? seg_dist(g, i, p) : angle(p, g->v[g->place[i]]);
@@ -492,27 +540,41 @@ static double cell_best(const det_geodata *g, const struct gidx *ix, int kind, s
     return best;
 }
 
+/* Best over the items of cell (r, c) of level lv (c already wrapped). */
+static double cell_best(const det_geodata *g, const struct gidx *ix, int kind,
+                        const struct level *lv, int r, int c, const struct query *q, double best)
+{
+    if (lv->f == 1)
+        return fine_best(g, ix, kind, r, c, q, best);
+    if (!ix->block[(size_t)r * (size_t)lv->ncol + (size_t)c] ||
+        cell_bound(q, -90 + r * lv->cell, -180 + c * lv->cell, lv->cell) >= best)
+        return best;
+    for (int fr = r * lv->f; fr < (r + 1) * lv->f; fr++)
+        for (int fc = c * lv->f; fc < (c + 1) * lv->f; fc++)
+            best = fine_best(g, ix, kind, fr, fc, q, best);
+    return best;
+}
+
 /* Best over the cells of ring k (rows clamped, columns wrapped, each cell
  * of the window rows r-k..r+k x columns c-k..c+k visited once overall). */
-static double ring_best(const det_geodata *g, const struct gidx *ix, int kind, int r, int c,
-                        int k, const double p[3], double best)
+static double ring_best(const det_geodata *g, const struct gidx *ix, int kind,
+                        const struct level *lv, int r, int c, int k, const struct query *p,
+                        double best)
 {
-    bool full = 2 * k + 1 >= GEO_NCOL, was_full = 2 * k - 1 >= GEO_NCOL;
+    int n = lv->ncol;
+    bool full = 2 * k + 1 >= n, was_full = 2 * k - 1 >= n;
     for (int rr = r - k; rr <= r + k; rr++) {
-        if (rr < 0 || rr >= GEO_NROW)
+        if (rr < 0 || rr >= lv->nrow)
             continue;
-        size_t row = (size_t)rr * GEO_NCOL;
         if (rr == r - k || rr == r + k) {
-            int c0 = full ? 0 : c - k, c1 = full ? GEO_NCOL - 1 : c + k;
+            int c0 = full ? 0 : c - k, c1 = full ? n - 1 : c + k;
             for (int cc = c0; cc <= c1; cc++)
-                best = cell_best(g, ix, kind, row + (size_t)((cc + GEO_NCOL) % GEO_NCOL), p,
-                                 best);
+                best = cell_best(g, ix, kind, lv, rr, (cc + n) % n, p, best);
         } else if (!was_full && k > 0) {
-            int w = ((c - k) % GEO_NCOL + GEO_NCOL) % GEO_NCOL;
-            int e = (c + k) % GEO_NCOL;
-            best = cell_best(g, ix, kind, row + (size_t)w, p, best);
+            int w = ((c - k) % n + n) % n, e = (c + k) % n;
+            best = cell_best(g, ix, kind, lv, rr, w, p, best);
             if (e != w)
-                best = cell_best(g, ix, kind, row + (size_t)e, p, best);
+                best = cell_best(g, ix, kind, lv, rr, e, p, best);
         }
     }
     return best;
@@ -525,14 +587,23 @@ static double nearest_km(const det_geodata *g, const struct gidx *ix, int kind, 
         return NAN;
     if (lon == 180)
         lon = -180;                  /* the same meridian, in column 0 */
-    double p[3];
-    unit_vec(lat, lon, p);
+    struct query q = {.lat = lat, .lon = lon, .cos_lat = cos(lat * (M_PI / 180))};
+    unit_vec(lat, lon, q.p);
     int r = grid_row(lat), c = grid_col(lon);
+    int k = ix->skip[(size_t)r * GEO_NCOL + (size_t)c];
+    const struct level *lv = &geo_fine;
+    if (k >= 2 * GEO_BLOCK) {
+        /* a fine cell k rings out is at least k / 8 blocks out */
+        lv = &geo_block;
+        r /= GEO_BLOCK;
+        c /= GEO_BLOCK;
+        k /= GEO_BLOCK;
+    }
     double best = INFINITY;
-    int kmax = GEO_NROW > GEO_NCOL / 2 ? GEO_NROW : GEO_NCOL / 2;
-    for (int k = ix->skip[(size_t)r * GEO_NCOL + (size_t)c]; k <= kmax; k++) {
-        best = ring_best(g, ix, kind, r, c, k, p, best);
-        if (best <= ring_bound(lat, lon, r, c, k))
+    int kmax = lv->nrow > lv->ncol / 2 ? lv->nrow : lv->ncol / 2;
+    for (; k <= kmax; k++) {
+        best = ring_best(g, ix, kind, lv, r, c, k, &q, best);
+        if (best <= ring_bound(lv, lat, lon, r, c, k))
             break;
     }
     return best * GEO_R_KM;
