@@ -17,6 +17,9 @@ Inputs checked:
 Also validates each maritime extension against the JSON schema that
 docs/stix-maritime.md publishes (MARITIME_SCHEMA below, the same text).
 
+`validate_stix.py --bundle FILE...` checks bundles written elsewhere (e.g.
+`alidade ais detect --format stix` on a real capture) the same way.
+
 Needs /usr/bin/python3 with python3-jsonschema (scripts/install-deps.sh).
 Exits 77 (skipped) with a message when ../shared/data is absent.
 """
@@ -351,6 +354,16 @@ def main():
         return 1
     store = schema_store(root)
     vcls, rcls = jsonschema.Draft202012Validator, jsonschema.RefResolver
+    if len(sys.argv) > 1 and sys.argv[1] == "--bundle":
+        for path in sys.argv[2:]:
+            with open(path, encoding="utf-8") as f:
+                objs = check_bundle(path, f.read(), store, rcls, vcls)
+            node = [o["name"] for o in objs if o["type"] == "identity"
+                    and o.get("identity_class") == "organization"]
+            check_ids(path, objs, node[0] if node else "")
+            print("%s: %d objects, events %s" % (path, len(objs), kinds(objs)))
+        print("%d failures" % len(failures))
+        return 1 if failures else 0
     alidade = os.environ["ALD_BIN"]
     dump = sys.argv[1] if len(sys.argv) > 1 else None
 
