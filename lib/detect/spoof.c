@@ -14,8 +14,9 @@
  * switch between places of two fixes or more, between fixes >= clash_min_km
  * and <= clash_max_s apart, is a clash (once per episode).
  *
- * Memory: one 256-byte record per vessel in a det_vtab at most half full,
- * dropped after HORIZON_MS of silence (pending teleports are reported then).
+ * Memory: one 192-byte record per vessel in a det_vtab at most half full,
+ * dropped after HORIZON_MS of silence (pending teleports are reported then),
+ * and an 88-byte one in a second table for vessels whose identity changed.
  * Checked against the exactEarth 2012 capture (tests/detect/test_spoof.c).
  */
 #include <stdio.h>
@@ -50,28 +51,37 @@ struct jump {
 };
 
 struct vessel {
-    struct det_vrec h;                /* h.t: last time heard (fix or static) */
+    struct det_vrec h;                /* h.t: last fix */
     struct place place[PLACES];       /* n == 0: free slot */
     struct jump jump;
     int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
     int64_t clash_t;                  /* last switch that met the clash test */
-    uint32_t ident[IDENT_RING];       /* change times, s since 1970 (ring) */
     uint8_t cur;                      /* the current place */
     uint8_t jump_from;                /* place the open jump left, PLACES: forgotten */
-    uint8_t nident, next_ident;
     bool pending;                     /* `jump` is open */
     bool clashed;                     /* clash_t is set */
     bool invalid_done;                /* MMSI checked (and reported if invalid) */
 };
 
-_Static_assert(sizeof(struct vessel) == 256, "spoof vessel record grew");
+_Static_assert(sizeof(struct vessel) == 192, "spoof vessel record grew");
+
+/* Identity changes of one vessel, in a table of their own: few vessels ever
+ * change their identity, so most never get one. */
+struct ident {
+    struct det_vrec h;                /* h.t: last change */
+    uint32_t t[IDENT_RING];           /* change times, s since 1970 (ring) */
+    uint8_t n, next;
+};
+
+_Static_assert(sizeof(struct ident) == 88, "spoof ident record grew");
 
 struct spoof {
     struct det_config cfg;
     const struct det_geo *geo;
     det_emit_fn emit;
     void *engine;
-    struct det_vtab v;
+    struct det_vtab v;                /* struct vessel, by fixes */
+    struct det_vtab idv;              /* struct ident, by identity changes */
     bool ending;                      /* in finish(): open jumps are unconfirmed */
 };
 
@@ -371,21 +381,30 @@ static void describe_change(const struct trk_static *a, const struct trk_static 
 }
 
 /* Records a change at `t` and returns how many fall in the 24 h up to t. */
-static unsigned ident_count(struct vessel *s, int64_t t)
+static unsigned ident_count(struct ident *r, int64_t t)
 {
     uint32_t now = t > 0 ? (uint32_t)(t / 1000) : 0;
-    s->ident[s->next_ident] = now;
-    s->next_ident = (uint8_t)((s->next_ident + 1) % IDENT_RING);
-    if (s->nident < IDENT_RING)
-        s->nident++;
+    r->t[r->next] = now;
+    r->next = (uint8_t)((r->next + 1) % IDENT_RING);
+    if (r->n < IDENT_RING)
+        r->n++;
     unsigned c = 0;
-    for (unsigned i = 0; i < s->nident; i++)
-        c += s->ident[i] <= now && now - s->ident[i] < IDENT_MS / 1000;
+    for (unsigned i = 0; i < r->n; i++)
+        c += r->t[i] <= now && now - r->t[i] < IDENT_MS / 1000;
     return c;
 }
 
+/* The vessel's record when it has one (never created here). */
+static struct vessel *vessel_find(const struct spoof *sp, uint32_t mmsi)
+{
+    if (sp->v.cap == 0)
+        return NULL;
+    struct det_vrec *r = det_vtab_find(&sp->v, mmsi + 1);
+    return r->key == mmsi + 1 ? (struct vessel *)r : NULL;
+}
+
 static void stat_change(void *self, uint32_t mmsi, const struct trk_static *before,
-                 const struct trk_static *after, int64_t t)
+                        const struct trk_static *after, int64_t t)
 {
     struct spoof *sp = self;
     char what[160];
@@ -393,19 +412,20 @@ static void stat_change(void *self, uint32_t mmsi, const struct trk_static *befo
     if (what[0] == '\0')
         return;                       /* first heard, or ship type / size only */
     bool created;
-    struct vessel *s = det_vtab_get(&sp->v, mmsi, t, &created);
-    if (!s)
+    struct ident *r = det_vtab_get(&sp->idv, mmsi, t, &created);
+    if (!r)
         return;
-    if (t > s->h.t)
-        s->h.t = t;
+    if (t > r->h.t)
+        r->h.t = t;
     unsigned need = sp->cfg.ident_max_changes < NEED_MAX ? sp->cfg.ident_max_changes : NEED_MAX;
-    unsigned c = ident_count(s, t);
+    unsigned c = ident_count(r, t);
     if (c < need || c >= need + IDENT_EVENTS_MAX)
         return;
     struct det_event e;
     det_event_init(&e, DET_IDENTITY_CHANGE, mmsi);
     e.start = e.end = t;
-    if (cur_of(s)->n) {
+    struct vessel *s = vessel_find(sp, mmsi);
+    if (s && cur_of(s)->n) {
         e.lat = det_deg(cur_of(s)->lat);
         e.lon = det_deg(cur_of(s)->lon);
     }
@@ -438,6 +458,7 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     sp->emit = emit;
     sp->engine = engine;
     det_vtab_init(&sp->v, sizeof(struct vessel), HORIZON_MS, report_open, sp);
+    det_vtab_init(&sp->idv, sizeof(struct ident), IDENT_MS, NULL, NULL);
     return sp;
 }
 
@@ -453,6 +474,7 @@ static void destroy(void *self)
 {
     struct spoof *sp = self;
     det_vtab_free(&sp->v);
+    det_vtab_free(&sp->idv);
     free(sp);
 }
 
