@@ -21,7 +21,8 @@ docs/stix-maritime.md publishes (MARITIME_SCHEMA below, the same text).
 `alidade ais detect --format stix` on a real capture) the same way.
 
 Needs /usr/bin/python3 with python3-jsonschema (scripts/install-deps.sh).
-Exits 77 (skipped) with a message when ../shared/data is absent.
+Exits 77 (skipped) with a message when ../shared/data is absent (and fails
+when it is there without the schemas).
 """
 import datetime
 import json
@@ -344,9 +345,12 @@ def kinds(objs):
 def main():
     shared = os.environ.get("ALD_SHARED_DATA", "")
     root = os.path.join(shared, "cti", "stix2-json-schemas")
-    if not os.path.isdir(root):
-        print("skipped: %s absent (../shared/data is needed for the OASIS schemas)" % root)
+    if not os.path.isdir(shared):
+        print("skipped: %s absent (../shared/data holds the OASIS schemas)" % (shared or "ALD_SHARED_DATA"))
         return SKIP
+    if not os.path.isdir(root):
+        print("FAIL: %s absent from the shared data" % root)
+        return 1
     try:
         import jsonschema
     except ImportError:
