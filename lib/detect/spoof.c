@@ -158,6 +158,8 @@ static void event_span(struct det_event *e, int64_t t0, int32_t lat0, int32_t lo
     e->duration_h = (t1 - t0) / 3600000.0;
     e->distance_km = det_dist_km(lat0, lon0, lat1, lon1);
     e->speed_kn = det_speed_kn(e->distance_km, t1 - t0);
+    if (!isfinite(e->speed_kn))
+        e->speed_kn = NAN;            /* both at the same instant: no speed */
 }
 
 /* ---- teleport ---- */
@@ -175,8 +177,13 @@ static void teleport_emit(struct spoof *sp, struct vessel *s)
         snprintf(back, sizeof back, "; back after %.0f s", (j->back - j->t1) / 1000.0);
     if (j->more)
         snprintf(more, sizeof more, "; %u more jumps within 1 h", (unsigned)j->more);
-    snprintf(e.detail, sizeof e.detail, "jump of %.0f km at %.0f kn%s%s%s", e.distance_km,
-             e.speed_kn, back, more, sp->ending ? "; stream ended within 1 h" : "");
+    char speed[32];
+    if (isnan(e.speed_kn))
+        snprintf(speed, sizeof speed, "in 0 s");
+    else
+        snprintf(speed, sizeof speed, "at %.0f kn", e.speed_kn);
+    snprintf(e.detail, sizeof e.detail, "jump of %.0f km %s%s%s%s", e.distance_km, speed, back,
+             more, sp->ending ? "; stream ended within 1 h" : "");
     s->pending = false;
     sp->emit(sp->engine, &e);
 }

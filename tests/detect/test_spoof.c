@@ -325,6 +325,22 @@ static void teleport_open_at_end(void **state)
     assert_string_equal(g.e[0].detail, "jump of 111 km at 3602 kn; stream ended within 1 h");
 }
 
+/* Two positions at the same instant: no speed (NAN, JSON null), not inf. */
+static void teleport_same_instant(void **state)
+{
+    (void)state;
+    struct got g;
+    det_engine *d = engine(NULL, NULL, &g);
+    feed(d, 503000011, 0, 10.0, 100.0);
+    feed(d, 503000011, 0, 11.0, 100.0);
+    det_finish(d);
+    det_free(d);
+    assert_int_equal(g.n, 1);
+    assert_true(isnan(g.e[0].speed_kn));
+    assert_true(near(g.e[0].duration_h, 0));
+    assert_string_equal(g.e[0].detail, "jump of 111 km in 0 s; stream ended within 1 h");
+}
+
 /* A vessel that jumps and falls silent: its jump is reported when its record
  * is dropped (24 h idle, table needing room), without "stream ended". */
 static void teleport_reported_on_eviction(void **state)
@@ -806,6 +822,7 @@ int main(void)
         cmocka_unit_test(teleport_no_storm),
         cmocka_unit_test(teleport_open_at_end),
         cmocka_unit_test(teleport_reported_on_eviction),
+        cmocka_unit_test(teleport_same_instant),
         cmocka_unit_test(clash_once_per_episode),
         cmocka_unit_test(clash_many_transmitters),
         cmocka_unit_test(clash_rotation_of_three),
