@@ -202,7 +202,7 @@ static bool clash_live(const struct vessel *s, int64_t t)
     return s->clashed && t - s->clash_t <= PLACE_MS;
 }
 
-/* A fix plausible from neither place: a new place, and a jump from the
+/* A fix plausible from no remembered place: a new place, and a jump from the
  * current one (folded into the open jump when there is one). While a clash
  * episode is live, jumps are the shared MMSI's, not teleports. */
 static void jump_open(struct vessel *s, const struct trk_fix *f)
@@ -257,13 +257,13 @@ static void clash_check(struct spoof *sp, struct vessel *s, const struct place *
 
 /* ---- 0,0 and land ---- */
 
-/* One event for a run of odd positions; `last` is the time of the previous
- * one reported (0 = none). Returns true when an event was emitted. */
-static bool odd_emit(struct spoof *sp, struct vessel *s, int64_t *last, const struct trk_fix *f,
+/* One event per vessel per ODD_MS for 0,0 / on-land fixes; `last` is the
+ * time of the previous one reported (0 = none). */
+static void odd_emit(struct spoof *sp, struct vessel *s, int64_t *last, const struct trk_fix *f,
                      const char *what)
 {
     if (*last != 0 && f->t - *last < ODD_MS)
-        return false;
+        return;
     struct det_event e;
     det_event_init(&e, DET_TELEPORT, mmsi_of(s));
     e.start = e.end = f->t;
@@ -273,7 +273,6 @@ static bool odd_emit(struct spoof *sp, struct vessel *s, int64_t *last, const st
     snprintf(e.detail, sizeof e.detail, "%s", what);
     *last = f->t;
     sp->emit(sp->engine, &e);
-    return true;
 }
 
 static int on_land(const struct spoof *sp, const struct trk_fix *f)
