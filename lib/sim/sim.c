@@ -22,15 +22,15 @@
 
 #define COAST_LON (-53.0)      /* the coast: the meridian from COAST_S to COAST_N */
 #define COAST_S (-60.0)
-#define COAST_N 30.0
+#define COAST_N 60.0
 #define ANCH_LAT 5.0           /* its anchorage */
 #define ANCH_LON (-52.9)
-#define BOX_N 10.0             /* the fleet box: north and west edges fixed ... */
+#define BOX_S 7.0              /* the fleet box: south and west edges fixed ... */
 #define BOX_W (-50.0)
 #define BOX_MIN_DEG 3.0        /* ... side at least this, growing with the fleet */
 #define KM2_PER_VESSEL 25.0    /* fleet density: one vessel per 25 km2 */
-#define ZONE_S 10.4            /* the zone "Drill MPA", north of the fleet box */
-#define ZONE_N 10.9
+#define ZONE_S 6.2             /* the zone "Drill MPA", south of the fleet box */
+#define ZONE_N 6.7
 #define ZONE_W (-48.9)
 #define ZONE_E (-48.3)
 #define ZONE_NAME "Drill MPA"
@@ -720,14 +720,14 @@ static void plant(sim *s)
     snprintf(s->ev[s->nev - 1].detail, sizeof s->ev[0].detail,
              "drifting at 1 kn for 6 h");
 
-    /* zone incursion: due north at 12 kn through the zone; the edges are
+    /* zone incursion: due south at 12 kn through the zone; the edges are
      * crossed between two reports (half a period after 10 h and 12.5 h) */
     {
         double deg_per_h = 12 * KM_PER_NM / KM_PER_DEG;
-        sc_init(&sc[P_ZONE], 0, ZONE_S - deg_per_h * (10 - PLANT_PERIOD / 2 / 3600.0), -48.6);
+        sc_init(&sc[P_ZONE], 0, ZONE_N + deg_per_h * (10 - PLANT_PERIOD / 2 / 3600.0), -48.6);
     }
-    sc_go(&sc[P_ZONE], 0, 12, 14.5);
-    sc_box(&sc[P_ZONE], 11.2, 12.8, -49.6, -47.6);
+    sc_go(&sc[P_ZONE], 180, 12, 14.5);
+    sc_box(&sc[P_ZONE], 4.6, 5.9, -49.6, -47.6);
     {
         int64_t t_in = -1, t_out = -1;
         for (int64_t t = 0; t < 14 * H && t_out < 0; t += PLANT_PERIOD) {
@@ -753,7 +753,7 @@ static void plant(sim *s)
     sc_before(&sc[P_TELEPORT], 300, 9, 18);
     sc_jump(&sc[P_TELEPORT], 0, 1.2);
     sc_go(&sc[P_TELEPORT], 120, 9, 2);
-    sc_box_around(&sc[P_TELEPORT]);
+    sc_box(&sc[P_TELEPORT], 7.0, 8.5, -49.0, -47.0);
     sc_pos(&sc[P_TELEPORT], 18 * H - PLANT_PERIOD, &lat, &lon);
     sc_pos(&sc[P_TELEPORT], 18 * H, &lat2, &lon2);
     add_event(s, DET_TELEPORT, plant_mmsi[P_TELEPORT], 18 * H - PLANT_PERIOD, 18 * H, lat, lon);
@@ -767,9 +767,9 @@ static void plant(sim *s)
      * the first switch back and forth once both were heard twice (the
      * original's report at 24:02 to the twin's at 24:03). */
     sc_init(&sc[P_CLASH], 0, 9.6, -47.6);
-    sc_go(&sc[P_CLASH], 200, 11, 30);
+    sc_go(&sc[P_CLASH], 160, 11, 30);
     sc_box_around(&sc[P_CLASH]);
-    sc_init(&sc[P_CLASH_TWIN], 0, 6.0, -49.0);
+    sc_init(&sc[P_CLASH_TWIN], 0, 6.0, -46.0);
     sc_go(&sc[P_CLASH_TWIN], 45, 13, 30);
     sc_box_around(&sc[P_CLASH_TWIN]);
     sc[P_CLASH_TWIN].on_from = 24 * H + PLANT_PERIOD / 2;
@@ -861,8 +861,8 @@ sim *sim_new(const struct sim_config *cfg)
     double side = sqrt(c.vessels * KM2_PER_VESSEL) / KM_PER_DEG;
     if (side < BOX_MIN_DEG)
         side = BOX_MIN_DEG;
-    s->fleet_box[0] = BOX_N - side;
-    s->fleet_box[1] = BOX_N;
+    s->fleet_box[0] = BOX_S;
+    s->fleet_box[1] = BOX_S + side;
     s->fleet_box[2] = BOX_W;
     s->fleet_box[3] = BOX_W + side;
     uint64_t seed = c.seed;

@@ -339,11 +339,12 @@ static void geometry(void **state)
     assert_true(fabs(sim_shore_km(0, -52) - one_deg) < 1e-6);
     assert_true(fabs(sim_shore_km(0, -54) - one_deg) < 1e-6);
     /* past the coast's northern end: distance to its end point */
-    assert_true(fabs(sim_shore_km(31, -53) - one_deg) < 1e-6);
+    assert_true(fabs(sim_shore_km(61, -53) - one_deg) < 1e-6);
     assert_true(fabs(sim_anchorage_km(5, -52.9)) < 1e-9);
     assert_true(fabs(sim_anchorage_km(6, -52.9) - one_deg) < 1e-6);
-    /* the fleet box (50-47 W) is over 2 degrees of longitude from the coast */
+    /* the fleet box (50 W eastwards) is 3 degrees of longitude from the coast */
     assert_true(sim_shore_km(10, -50) > 2.9 * one_deg * cos(10 * M_PI / 180));
+    assert_true(sim_shore_km(52, -50) > 2.9 * one_deg * cos(52 * M_PI / 180));
 
     char buf[4096], err[256] = "";
     size_t n = sim_zones_geojson(buf, sizeof buf);
@@ -357,7 +358,7 @@ static void geometry(void **state)
     n = sim_coast_geojson(buf, sizeof buf);
     assert_true(n > 0 && n == strlen(buf));
     assert_non_null(strstr(buf, "{\"type\":\"LineString\",\"coordinates\":[[-53.0,-60.0],"
-                                "[-53.0,30.0]]}"));
+                                "[-53.0,60.0]]}"));
     assert_non_null(strstr(buf, "{\"type\":\"Point\",\"coordinates\":[-52.9,5.0]}"));
     assert_int_equal(sim_coast_geojson(buf, 40), 0);
 
@@ -370,7 +371,7 @@ static void geometry(void **state)
     assert_non_null(g);
     assert_int_equal(det_geo_count(g).points, 1);
     static const double at[][2] = {{0, -53}, {8.4, -47.7}, {-35, -5}, {10.5, -48.6},
-                                   {31, -53}, {-70, -53}, {5, -52.9}, {4, -50}};
+                                   {61, -53}, {-70, -53}, {5, -52.9}, {4, -50}};
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
         double la = at[i][0], lo = at[i][1];
         assert_true(fabs(det_geo_shore_km(g, la, lo) - sim_shore_km(la, lo)) < 1e-6);
