@@ -78,12 +78,13 @@ struct pair {
     double ref_lon;                /* longitudes are summed relative to this */
     int64_t run_start, run_last;   /* the open run (run_n > 0) */
     uint32_t run_n, npend;
-    bool run_ok;                   /* open run has lasted enc_min_h: it counts */
     double run_lat, run_dlon;
     int64_t ev_start, ev_end;      /* counted runs waiting to merge (ev_n > 0) */
     uint32_t ev_n;
+    bool run_ok;                   /* open run has lasted enc_min_h: it counts */
     double ev_lat, ev_dlon;
-    uint32_t dh[DBINS], sh[SBINS + 1];
+    /* histograms of the counted ticks; a full bin halves them all */
+    uint16_t dh[DBINS], sh[SBINS + 1];
     uint8_t pend[];                /* open run before it counts: 3 bins per tick */
 };
 
@@ -268,16 +269,27 @@ static uint8_t speed_bin(const struct enc *e, float kn)
     return (uint8_t)(b < 0 ? 0 : b >= SBINS ? SBINS : (int)b);
 }
 
+/* Adds one to bin b; a bin about to overflow halves every bin first (rounding
+ * up, so no bin empties), which keeps the median's bin. 16-bit bins halve the
+ * pair's size: a bin fills after 65535 ticks (455 days) at the earliest. */
+static void bin_inc(uint16_t *h, int nb, unsigned b)
+{
+    if (h[b] == UINT16_MAX)
+        for (int i = 0; i < nb; i++)
+            h[i] = (uint16_t)((h[i] + 1u) / 2);
+    h[b]++;
+}
+
 static void hist_add(struct pair *p, const uint8_t b[3])
 {
-    p->dh[b[0]]++;
+    bin_inc(p->dh, DBINS, b[0]);
     for (int k = 1; k < 3; k++)
         if (b[k] != NO_BIN)
-            p->sh[b[k]]++;
+            bin_inc(p->sh, SBINS + 1, b[k]);
 }
 
 /* Value of rank k (from 0), spreading each bin's samples evenly over it. */
-static double hist_rank(const uint32_t *h, int nb, double w, uint64_t k)
+static double hist_rank(const uint16_t *h, int nb, double w, uint64_t k)
 {
     uint64_t below = 0;
     for (int b = 0; b < nb; b++) {
@@ -288,7 +300,7 @@ static double hist_rank(const uint32_t *h, int nb, double w, uint64_t k)
     return w * nb;
 }
 
-static double hist_median(const uint32_t *h, int nb, double w)
+static double hist_median(const uint16_t *h, int nb, double w)
 {
     uint64_t n = 0;
     for (int b = 0; b < nb; b++)

@@ -594,6 +594,29 @@ static void disorder_across_vessels(void **state)
     assert_near(g.e[0].speed_kn, 0.5, SBIN);
 }
 
+/* Two vessels moored together for 466 days (a hulk and its tender), 0.31 km
+ * apart for the first 10 days and 0.29 km after: the 0.29 km bin fills
+ * (65535 ticks) and all bins are halved; the median stays in it. */
+static void year_long_meeting(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    int64_t day = 24 * HOUR, end = T0 + 466 * day;
+    add_leg(&fx, (struct leg){VA, T0, end, 10 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 10 * day, 10 * MIN, LAT0 + 0.31 / KM_PER_DEG, LON0,
+                              0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0 + 10 * day + 10 * MIN, end, 10 * MIN,
+                              LAT0 + 0.29 / KM_PER_DEG, LON0, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, end);
+    assert_near(g.e[0].duration_h, 466 * 24.0, 1e-9);
+    assert_near(g.e[0].distance_km, 0.29, DBIN);
+    assert_near(g.e[0].speed_kn, 0.0, SBIN);
+}
+
 /* ---- several vessels, cell borders, the antimeridian ---- */
 
 static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
@@ -962,6 +985,7 @@ int main(void)
         cmocka_unit_test(emitted_when_certain),
         cmocka_unit_test(one_future_time_ignored),
         cmocka_unit_test(disorder_across_vessels),
+        cmocka_unit_test(year_long_meeting),
         cmocka_unit_test(three_vessels),
         cmocka_unit_test(across_cell_borders),
         cmocka_unit_test(across_antimeridian),
