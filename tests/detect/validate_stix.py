@@ -9,7 +9,8 @@ Inputs checked:
   1. `alidade ais detect --format stix` on hand-made NMEA built below: a
      vessel silent for 8 h (gap), one crossing a zone whose name is hostile
      (quotes, backslash, control characters, non-ASCII), a position jump,
-     an unallocated MMSI, one MMSI from two boats 170 km apart, and a vessel
+     an unallocated MMSI, one MMSI from two boats 170 km apart, a vessel
+     drifting for 6 h (loitering), and a vessel
      renamed to NIKOS "II" \ by type 24 messages; run twice to check that
      every object but the bundle id is byte-identical.
   2. the same on empty input (a valid bundle of definitions, no events).
@@ -155,6 +156,10 @@ def scenario():
     # ASCII has both), which must come through the whole pipeline escaped
     for k in range(12):
         lines.append((t0 + 300 * k, type1(t0 + 300 * k, 503000011, -39.0, 151.0)))
+    # loitering: 6 h drifting at about 0.5 kn (shore unknown still reports)
+    for k in range(37):
+        lon = 152.5 + 0.0016 * k
+        lines.append((t0 + 600 * k, type1(t0 + 600 * k, 503000012, -40.0, lon, 0.5, 90.0)))
     lines.append((t0 + 601, type24a(t0 + 601, 503000011, "MARIA")))
     lines.append((t0 + 2401, type24a(t0 + 2401, 503000011, 'NIKOS "II" \\')))
     lines.sort()
@@ -415,7 +420,8 @@ def main():
         print("cli: %d objects, events %s" % (len(objs), got))
         # teleport and mmsi_clash are printed, not required: their rules
         # belong to the spoofing detector (docs/detect-spoof.md)
-        for need in ("gap", "zone_entry", "zone_exit", "identity_change", "invalid_mmsi"):
+        for need in ("gap", "loitering", "zone_entry", "zone_exit", "identity_change",
+                     "invalid_mmsi"):
             if need not in got:
                 fail("cli: no %s event from the hand-made input" % need)
         details = [o["extensions"][e].get("detail") for o in objs if o["type"] == "sighting"
