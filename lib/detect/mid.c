@@ -8,6 +8,9 @@
  * at 87dadfaa1b4db0b0e9953680051391f2c4375455, Apache-2.0, copy in
  * ../shared/data/ais/libais/mid.csv), country names kept verbatim:
  *   tail -n +2 mid.csv | sed 's/^\([0-9]*\),\(".*"\)$/    [\1 - MID_MIN] = \2,/'
+ * plus one allocation the snapshot lacks, marked "added" below: 374, Panama
+ * (real 2021 traffic uses it: six distinct 374xxxxxx ships in AISdb's
+ * 2021-11-01 capture; current MID lists give 370-374 to Panama).
  */
 #include <stdio.h>
 
@@ -143,6 +146,7 @@ static const char *const mid_country[MID_MAX - MID_MIN + 1] = {
     [371 - MID_MIN] = "Panama (Republic of)",
     [372 - MID_MIN] = "Panama (Republic of)",
     [373 - MID_MIN] = "Panama (Republic of)",
+    [374 - MID_MIN] = "Panama (Republic of)",     /* added: not in mid.csv */
     [375 - MID_MIN] = "Saint Vincent and the Grenadines",
     [376 - MID_MIN] = "Saint Vincent and the Grenadines",
     [377 - MID_MIN] = "Saint Vincent and the Grenadines",
