@@ -11,7 +11,7 @@ Inputs checked:
      (quotes, backslash, control characters, non-ASCII), a position jump,
      an unallocated MMSI, one MMSI from two boats 170 km apart, a vessel
      drifting for 6 h (loitering), and a vessel
-     renamed to NIKOS "II" \ by type 24 messages; run twice to check that
+     renamed to NIKOS "II" \\ by type 24 messages; run twice to check that
      every object but the bundle id is byte-identical.
   2. the same on empty input (a valid bundle of definitions, no events).
   3. `test_stix --dump` (argv[1]): one event of every kind through the
