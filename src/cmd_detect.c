@@ -20,9 +20,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "alidade/ais.h"
 #include "alidade/detect.h"
+#include "alidade/geo.h"
 #include "alidade/track.h"
 #include "cmd.h"
 #include "input.h"
@@ -40,6 +43,7 @@ struct detect_run {
     bool need_comma;             /* GeoJSON/STIX: something written before */
     const char *file;
     struct det_stix_opts stix;
+    unsigned long long csv_rows, csv_bad;   /* CSV input */
 };
 
 static void detect_usage(FILE *f)
@@ -48,7 +52,10 @@ static void detect_usage(FILE *f)
         "usage: alidade ais detect [options] [FILE...]\n"
         "\n"
         "Reads AIS NMEA (as `alidade ais decode` does: files or stdin, plain, gzip or\n"
-        "zstd, tag blocks and other receive-time forms) and reports maritime events,\n"
+        "zstd, tag blocks and other receive-time forms) or positions as CSV (detected\n"
+        "per file: a header with mmsi, time, lat, lon columns such as `ais decode\n"
+        "--format csv` writes, or AMSA's headerless mmsi,lat,lon,epoch-ms,...; bad\n"
+        "rows are counted and skipped) and reports maritime events,\n"
         "one JSON object per line: gap (AIS silence, \"likely_disabling\"), encounter,\n"
         "loitering, teleport, mmsi_clash, invalid_mmsi, identity_change. Every object\n"
         "has \"event\", \"mmsi\", \"start\", \"end\" (UTC ISO 8601), \"lat\", \"lon\";\n"
@@ -65,6 +72,14 @@ static void detect_usage(FILE *f)
         "      --until TIME       ignore positions at or after TIME\n"
         "      --zones FILE       GeoJSON polygons (\"name\"; rules \"exempt_mids\",\n"
         "                         \"ship_types\", \"max_speed_kn\"): zone_entry/zone_exit\n"
+        "      --shore FILE       coastline for \"shore_km\": GeoJSON lines or land\n"
+        "                         polygons (plain, gzip or zstd); `builtin` is the\n"
+        "                         bundled Natural Earth 1:50m land (docs/geo.md).\n"
+        "                         Without it distances to shore are unknown (null)\n"
+        "      --anchorages FILE  anchorages: GeoJSON points or CSV with lat and lon\n"
+        "                         columns (e.g. GFW's named anchorages)\n"
+        "      --land FILE        land polygons for the on-land checks (default: the\n"
+        "                         --shore polygons, if any)\n"
         "Thresholds (defaults: Global Fishing Watch's published definitions):\n"
         "      --gap-hours H      silence recorded as a gap from (6)\n"
         "      --dark-hours H     gap long enough to be likely disabling (12)\n"
@@ -210,7 +225,88 @@ static void on_event(void *ctx, const struct det_event *e)
     r->need_comma = true;
 }
 
-/* Whole file (operator inputs such as zones: small); NULL with a reason. */
+/* ---- operator files (zones, shore, anchorages, land) ---- */
+
+#define SMALL_FILE_MAX (256u << 20)     /* decompressed */
+
+/* Appends `n` bytes to a growing buffer; false when over the limit. */
+static bool buf_put(char **buf, size_t *len, size_t *cap, const void *p, size_t n)
+{
+    if (*len + n > SMALL_FILE_MAX)
+        return false;
+    if (*len + n > *cap) {
+        size_t nc = *cap ? *cap : 1 << 16;
+        while (nc < *len + n)
+            nc *= 2;
+        char *nb = realloc(*buf, nc);
+        if (!nb)
+            return false;
+        *buf = nb;
+        *cap = nc;
+    }
+    memcpy(*buf + *len, p, n);
+    *len += n;
+    return true;
+}
+
+/* gzip (every member) into out; NULL on success, else what went wrong. */
+static const char *gunzip_all(const unsigned char *in, size_t n, char **out, size_t *len,
+                              size_t *cap)
+{
+    unsigned char chunk[1 << 16];
+    z_stream zs = {0};
+    if (inflateInit2(&zs, 15 + 32) != Z_OK)
+        return "out of memory";
+    zs.next_in = (unsigned char *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    const char *why = NULL;
+    int zr = Z_OK;
+    while (!why && zs.avail_in > 0) {
+        zs.next_out = chunk;
+        zs.avail_out = sizeof chunk;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+            why = "corrupt gzip data";
+        else if (!buf_put(out, len, cap, chunk, sizeof chunk - zs.avail_out))
+            why = "too large (256 MiB) or out of memory";
+        else if (zr == Z_STREAM_END && zs.avail_in > 0)
+            inflateReset(&zs);                       /* next member */
+        else if (zr == Z_BUF_ERROR && zs.avail_out == sizeof chunk)
+            why = "truncated gzip data";
+    }
+    if (!why && zr != Z_STREAM_END)
+        why = "truncated gzip data";
+    inflateEnd(&zs);
+    return why;
+}
+
+static const char *unzstd_all(const unsigned char *in, size_t n, char **out, size_t *len,
+                              size_t *cap)
+{
+    unsigned char chunk[1 << 16];
+    ZSTD_DCtx *dc = ZSTD_createDCtx();
+    if (!dc)
+        return "out of memory";
+    ZSTD_inBuffer ib = {in, n, 0};
+    const char *why = NULL;
+    size_t zr = 1;
+    while (!why && (ib.pos < ib.size || zr != 0)) {
+        ZSTD_outBuffer ob = {chunk, sizeof chunk, 0};
+        size_t before = ib.pos;
+        zr = ZSTD_decompressStream(dc, &ob, &ib);
+        if (ZSTD_isError(zr))
+            why = "corrupt zstd data";
+        else if (!buf_put(out, len, cap, chunk, ob.pos))
+            why = "too large (256 MiB) or out of memory";
+        else if (zr != 0 && ib.pos == before && ob.pos == 0)
+            why = "truncated zstd data";
+    }
+    ZSTD_freeDCtx(dc);
+    return why;
+}
+
+/* Whole file (operator inputs: zones, shore, anchorages, land), plain,
+ * gzip or zstd by its magic bytes; NULL with a reason. */
 static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -218,30 +314,331 @@ static char *read_small_file(const char *path, size_t *len, char *err, size_t er
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = cap < (256u << 20) ? realloc(buf, cap * 2) : NULL;
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    bool bad = ferror(f);
+    char *raw = NULL, *out = NULL, chunk[1 << 16];
+    size_t rn = 0, rcap = 0, on = 0, ocap = 0, n;
+    const char *why = NULL;
+    while (!why && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (!buf_put(&raw, &rn, &rcap, chunk, n))
+            why = "too large (256 MiB) or out of memory";
+    if (!why && ferror(f))
+        why = "read failed";
     fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        snprintf(err, errlen, bad ? "read failed" : "too large or out of memory");
+    const unsigned char *u = (const unsigned char *)raw;
+    if (!why && rn >= 2 && u[0] == 0x1f && u[1] == 0x8b)
+        why = gunzip_all(u, rn, &out, &on, &ocap);
+    else if (!why && rn >= 4 && u[0] == 0x28 && u[1] == 0xb5 && u[2] == 0x2f && u[3] == 0xfd)
+        why = unzstd_all(u, rn, &out, &on, &ocap);
+    else {
+        out = raw;                   /* plain: the bytes as read */
+        on = rn;
+        ocap = rcap;
+        raw = NULL;
+    }
+    free(raw);
+    if (!why && !buf_put(&out, &on, &ocap, "", 1))     /* NUL-terminated */
+        why = "out of memory";
+    if (why) {
+        free(out);
+        snprintf(err, errlen, "%s", why);
         return NULL;
     }
-    *len = n;
-    return buf;
+    *len = on - 1;
+    return out;
+}
+
+/* The bundled Natural Earth coastline (data/geo/, docs/geo.md): $ALIDADE_DATA
+ * (a directory holding geo/), else data/ beside or above the binary (as
+ * built in a source tree, or installed under share/alidade), else ./data. */
+#define BUILTIN_SHORE "geo/ne-land-50m.geojson.zst"
+/* 1:50m puts harbours and estuaries on land: positions on builtin land but
+ * within this of its coast are "cannot tell" (docs/geo.md). */
+#define BUILTIN_LAND_MARGIN_KM 10.0
+
+static bool builtin_shore_path(char *dst, size_t cap)
+{
+    static const char *const rel[] = {"/../data/", "/../../data/", "/../share/alidade/"};
+    const char *env = getenv("ALIDADE_DATA");
+    struct stat sb;
+    if (env && *env) {
+        snprintf(dst, cap, "%s/%s", env, BUILTIN_SHORE);
+        return stat(dst, &sb) == 0;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            snprintf(dst, cap, "%s%s%s", exe, rel[i], BUILTIN_SHORE);
+            if (stat(dst, &sb) == 0)
+                return true;
+        }
+    }
+    snprintf(dst, cap, "data/%s", BUILTIN_SHORE);
+    return stat(dst, &sb) == 0;
+}
+
+/* Loads one geography file ("builtin": the bundled coastline). `need` says
+ * what the option requires: 's' shore (lines or polygons), 'a' points,
+ * 'l' polygons. Prints why and returns NULL when it cannot be used. */
+static det_geodata *load_geo(const char *opt, const char *path, char need)
+{
+    char err[512], where[4200];
+    size_t len;
+    if (strcmp(path, "builtin") == 0) {
+        if (!builtin_shore_path(where, sizeof where)) {
+            fprintf(stderr, "alidade: --%s builtin: %s not found (set ALIDADE_DATA to the "
+                            "directory holding geo/)\n", opt, BUILTIN_SHORE);
+            return NULL;
+        }
+        path = where;
+    }
+    char *text = read_small_file(path, &len, err, sizeof err);
+    det_geodata *g = text ? det_geo_parse(text, len, err, sizeof err) : NULL;
+    free(text);
+    if (!g) {
+        fprintf(stderr, "alidade: --%s %s: %s\n", opt, path, err);
+        return NULL;
+    }
+    struct det_geo_counts c = det_geo_count(g);
+    const char *missing = need == 's' && c.segments == 0 ? "no lines or polygons"
+                        : need == 'a' && c.points == 0  ? "no points"
+                        : need == 'l' && c.rings == 0   ? "no polygons"
+                                                        : NULL;
+    if (missing) {
+        fprintf(stderr, "alidade: --%s %s: %s\n", opt, path, missing);
+        det_geo_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* ---- CSV positions ----
+ * A file whose first line is not NMEA may be positions as CSV:
+ *   - with a header naming mmsi, lat and lon columns (any order, any case;
+ *     aliases below), e.g. `alidade ais decode --format csv`
+ *     (mmsi,time,lat,lon,sog,cog,heading,nav_status,type), GFW-style
+ *     mmsi,timestamp,lat,lon,speed,course or MarineCadastre's
+ *     MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,...,Status;
+ *   - headerless as AMSA's drift candidates (risky): mmsi,lat,lon,epoch ms,
+ *     class A/B,cog,heading,sog,nav status name,...
+ * Each row becomes a type 1 (class A) or 18 (class B) report fed to the
+ * tracker with the row's time. Bad rows are counted, the first few reported
+ * with their line numbers; they never stop the run.
+ */
+enum csv_col { CC_MMSI, CC_TIME, CC_LAT, CC_LON, CC_SOG, CC_COG, CC_HEADING, CC_STATUS,
+               CC_TYPE, CC_CLASS, CC__N };
+
+struct csv_in {
+    int col[CC__N];              /* field index, -1 absent */
+};
+
+#define CSV_FIELDS 64
+#define CSV_REPORT_BAD 5         /* bad rows printed per file */
+
+static const char *const csv_names[CC__N][6] = {
+    [CC_MMSI] = {"mmsi", NULL},
+    [CC_TIME] = {"time", "timestamp", "basedatetime", "datetime", "epoch", NULL},
+    [CC_LAT] = {"lat", "latitude", NULL},
+    [CC_LON] = {"lon", "lng", "long", "longitude", NULL},
+    [CC_SOG] = {"sog", "speed", NULL},
+    [CC_COG] = {"cog", "course", NULL},
+    [CC_HEADING] = {"heading", "true_heading", NULL},
+    [CC_STATUS] = {"nav_status", "navstatus", "status", NULL},
+    [CC_TYPE] = {"type", "msg_type", NULL},
+    [CC_CLASS] = {"class", "ais_class", NULL},
+};
+
+/* Splits a line at commas (no quoting: position CSVs have none) into
+ * NUL-terminated copies in buf; returns the number of fields. */
+static int csv_fields(const char *line, size_t len, char *buf, char *f[CSV_FIELDS])
+{
+    int n = 0;
+    size_t o = 0;
+    f[n++] = buf;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == ',') {
+            buf[o++] = '\0';
+            if (n == CSV_FIELDS)
+                return n;
+            f[n++] = buf + o;
+        } else if (line[i] != '"') {
+            buf[o++] = line[i];
+        }
+    }
+    buf[o] = '\0';
+    return n;
+}
+
+/* Reads a header; true when it names mmsi, lat and lon. */
+static bool csv_header(char *f[], int nf, struct csv_in *c)
+{
+    for (int k = 0; k < CC__N; k++)
+        c->col[k] = -1;
+    for (int i = 0; i < nf; i++) {
+        const char *name = f[i];
+        while (*name == ' ')
+            name++;
+        for (int k = 0; k < CC__N; k++)
+            for (int j = 0; csv_names[k][j]; j++)
+                if (c->col[k] < 0 && strcasecmp(name, csv_names[k][j]) == 0)
+                    c->col[k] = i;
+    }
+    return c->col[CC_MMSI] >= 0 && c->col[CC_LAT] >= 0 && c->col[CC_LON] >= 0;
+}
+
+static bool num(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0' && isfinite(*v);
+}
+
+/* AMSA's headerless drift candidates: mmsi,lat,lon,epoch ms,A|B,... */
+static bool csv_amsa(char *f[], int nf, struct csv_in *c)
+{
+    double v;
+    if (nf < 4 || !num(f[0], &v) || !num(f[1], &v) || !num(f[2], &v) || !num(f[3], &v) ||
+        v < 1e11)
+        return false;
+    static const int cols[CC__N] = {0, 3, 1, 2, 7, 5, 6, 8, -1, 4};
+    memcpy(c->col, cols, sizeof cols);
+    return true;
+}
+
+/* Time: epoch ms (> 1e11), epoch s, or ISO 8601 with optional fraction and
+ * 'Z' ("2012-01-31T05:07:15.972Z", "2020-01-01 00:00:00"); -1 when bad. */
+static int64_t csv_time(const char *s)
+{
+    double v;
+    if (num(s, &v))
+        return v > 1e11 ? (int64_t)llround(v) : (int64_t)llround(v * 1000);
+    int y, mo, d, h, mi, n = 0;
+    double sec;
+    if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+        return -1;
+    if (s[n] && strcmp(s + n, "Z") != 0 && strcmp(s + n, "+00:00") != 0)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || !(sec >= 0 && sec < 61))
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi};
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? -1 : (int64_t)t * 1000 + (int64_t)llround(sec * 1000);
+}
+
+/* Navigation status: 0-15, or AMSA's names (risky NavigationalStatus). */
+static unsigned csv_status(const char *s)
+{
+    static const char *const names[] = {
+        "UNDER_WAY_USING_ENGINE", "AT_ANCHOR", "NOT_UNDER_COMMAND",
+        "RESTRICTED_MANOEUVRABILITY", "CONSTRAINED_BY_HER_DRAUGHT", "MOORED", "AGROUND",
+        "ENGAGED_IN_FISHING", "UNDER_WAY", "RESERVED_HSC", "RESERVED_WIG",
+        "RESERVED_11", "RESERVED_12", "RESERVED_13", "AIS_SART", "NOT_DEFINED"};
+    double v;
+    if (num(s, &v))
+        return v >= 0 && v <= 15 ? (unsigned)v : 15;
+    for (unsigned i = 0; i < 16; i++)
+        if (strcasecmp(s, names[i]) == 0)
+            return i;
+    return 15;
+}
+
+/* Optional numeric field scaled by `scale`, `na` when empty or bad. */
+static unsigned csv_opt(char *f[], int nf, int col, double scale, double max, unsigned na)
+{
+    double v;
+    if (col < 0 || col >= nf || !num(f[col], &v) || v < 0 || v * scale > max)
+        return na;
+    return (unsigned)lround(v * scale);
+}
+
+/* One data row -> message; NULL when fine, else why it is bad. */
+static const char *csv_row(const struct csv_in *c, char *f[], int nf, struct ais_msg *m,
+                           int64_t *t)
+{
+    double mmsi, lat, lon;
+    if (c->col[CC_MMSI] >= nf || c->col[CC_LAT] >= nf || c->col[CC_LON] >= nf ||
+        c->col[CC_TIME] >= nf)
+        return "too few fields";
+    if (!num(f[c->col[CC_MMSI]], &mmsi) || mmsi < 0 || mmsi > 999999999 || mmsi != floor(mmsi))
+        return "bad mmsi";
+    if (!num(f[c->col[CC_LAT]], &lat) || !num(f[c->col[CC_LON]], &lon) || fabs(lat) > 90 ||
+        fabs(lon) > 180)
+        return "bad lat/lon";
+    *t = c->col[CC_TIME] >= 0 ? csv_time(f[c->col[CC_TIME]]) : -1;
+    if (*t < 0)
+        return "bad or missing time";
+    double ty = 0;
+    bool class_b = (c->col[CC_CLASS] >= 0 && c->col[CC_CLASS] < nf &&
+                    strcmp(f[c->col[CC_CLASS]], "B") == 0) ||
+                   (c->col[CC_TYPE] >= 0 && c->col[CC_TYPE] < nf && num(f[c->col[CC_TYPE]], &ty) &&
+                    (ty == 18 || ty == 19));
+    memset(m, 0, sizeof *m);
+    m->type = class_b ? 18 : 1;
+    m->mmsi = (unsigned)mmsi;
+    unsigned sog = csv_opt(f, nf, c->col[CC_SOG], 10, 1022, 1023);
+    unsigned cog = csv_opt(f, nf, c->col[CC_COG], 10, 3599, 3600);
+    unsigned hdg = csv_opt(f, nf, c->col[CC_HEADING], 1, 359, 511);
+    int ilat = (int)lround(lat * 600000), ilon = (int)lround(lon * 600000);
+    if (class_b) {
+        m->u.t18 = (struct ais_classb18){.speed = sog, .course = cog, .heading = hdg,
+                                         .lat = ilat, .lon = ilon, .second = 60};
+    } else {
+        unsigned st = c->col[CC_STATUS] >= 0 && c->col[CC_STATUS] < nf
+                          ? csv_status(f[c->col[CC_STATUS]]) : 15;
+        m->u.t1 = (struct ais_pos123){.status = st, .turn = -128, .speed = sog, .course = cog,
+                                      .heading = hdg, .lat = ilat, .lon = ilon, .second = 60};
+    }
+    return NULL;
+}
+
+/* How a file's lines are read, decided from its first non-blank line. */
+enum in_mode { IN_UNKNOWN, IN_NMEA, IN_CSV };
+
+/* Decides from the first line; for a CSV header the line is consumed
+ * (returns true), for NMEA or a headerless CSV row it is still to be fed. */
+static bool decide_mode(const char *line, size_t len, enum in_mode *mode, struct csv_in *c,
+                        char *buf)
+{
+    char *f[CSV_FIELDS];
+    *mode = IN_NMEA;
+    if (len == 0 || line[0] == '!' || line[0] == '$' || line[0] == '\\' || len >= LR_MAX_LINE)
+        return false;
+    int nf = csv_fields(line, len, buf, f);
+    if (csv_header(f, nf, c)) {
+        *mode = IN_CSV;
+        return true;
+    }
+    if (csv_amsa(f, nf, c))
+        *mode = IN_CSV;
+    return false;
+}
+
+static void csv_feed(struct detect_run *r, const struct csv_in *c, const char *path,
+                     const char *line, size_t len, unsigned long long line_no, char *buf,
+                     unsigned long long *reported, bool quiet)
+{
+    char *f[CSV_FIELDS];
+    struct ais_msg m;
+    int64_t t;
+    int nf = csv_fields(line, len, buf, f);
+    if (nf == 1 && f[0][0] == '\0')
+        return;                      /* blank line */
+    r->csv_rows++;
+    const char *why = csv_row(c, f, nf, &m, &t);
+    if (why) {
+        r->csv_bad++;
+        if (!quiet && (*reported)++ < CSV_REPORT_BAD)
+            fprintf(stderr, "alidade: %s:%llu: %s\n", path, line_no, why);
+        return;
+    }
+    if (t < r->since || t >= r->until)
+        return;
+    struct ais_meta meta = {.time_ms = t, .line_no = (size_t)line_no, .nfrags = 1};
+    trk_feed(r->trk, &m, &meta);
 }
 
 /* ---- pipeline ---- */
@@ -282,6 +679,8 @@ static void print_summary(struct detect_run *r, ais_decoder *d)
             (unsigned long long)ts->vessels, (unsigned long long)ts->no_time,
             (unsigned long long)ts->no_position,
             (unsigned long long)(ts->bad_lat + ts->bad_lon));
+    if (r->csv_rows)
+        fprintf(stderr, "csv rows %llu, bad rows %llu\n", r->csv_rows, r->csv_bad);
     fprintf(stderr, "events:");
     for (int k = 0; k < DET__COUNT; k++)
         fprintf(stderr, " %s %llu", det_kind_name((enum det_kind)k),
@@ -296,8 +695,44 @@ static void progress(const char *path, unsigned long long done, off_t size)
         fprintf(stderr, "\r%s: %3.0f%%", path, 100.0 * (double)done / (double)size);
 }
 
+/* Operator geography files named on the command line (NULL: none). */
+struct geo_paths {
+    const char *zones, *shore, *anchorages, *land;
+    double land_margin_km;       /* NAN: the default */
+};
+
+static void free_layers(det_geodata *shore, det_geodata *anch, det_geodata *land)
+{
+    det_geo_free(shore);
+    det_geo_free(anch);
+    det_geo_free(land);
+}
+
+/* Loads --shore, --anchorages and --land. Shore polygons (the builtin
+ * coastline is land polygons) also give the land mask when --land is not
+ * given. False after printing why. */
+static bool load_layers(const struct geo_paths *gp, struct det_geo_layers *l,
+                        det_geodata **shore, det_geodata **anch, det_geodata **land)
+{
+    *shore = gp->shore ? load_geo("shore", gp->shore, 's') : NULL;
+    *anch = gp->anchorages ? load_geo("anchorages", gp->anchorages, 'a') : NULL;
+    *land = gp->land ? load_geo("land", gp->land, 'l') : NULL;
+    if ((gp->shore && !*shore) || (gp->anchorages && !*anch) || (gp->land && !*land)) {
+        free_layers(*shore, *anch, *land);
+        return false;
+    }
+    l->shore = *shore;
+    l->anchorages = *anch;
+    l->land = *land ? *land : (*shore && det_geo_count(*shore).rings ? *shore : NULL);
+    bool coarse = (gp->land ? strcmp(gp->land, "builtin") == 0
+                            : gp->shore && strcmp(gp->shore, "builtin") == 0);
+    l->land_margin_km = !isnan(gp->land_margin_km) ? gp->land_margin_km
+                        : coarse ? BUILTIN_LAND_MARGIN_KM : 0;
+    return true;
+}
+
 static int parse_args(int argc, char **argv, struct detect_run *r, struct det_config *cfg,
-                      bool *quiet, const char **zones)
+                      bool *quiet, struct geo_paths *gp)
 {
     static const struct option lo[] = {
         {"format", required_argument, 0, 'f'},
@@ -311,6 +746,10 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         {"loiter-hours", required_argument, 0, 6},
         {"teleport-kn", required_argument, 0, 7},
         {"zones", required_argument, 0, 'Z'},
+        {"shore", required_argument, 0, 'H'},
+        {"anchorages", required_argument, 0, 'A'},
+        {"land", required_argument, 0, 'L'},
+        {"land-margin", required_argument, 0, 'M'},
         {"identity", required_argument, 0, 'I'},
         {"tlp", required_argument, 0, 'T'},
         {"quiet", no_argument, 0, 'q'},
@@ -349,7 +788,11 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         case 5: cfg->loi_max_kn = v; break;
         case 6: cfg->loi_min_h = v; break;
         case 7: cfg->tel_max_kn = v; break;
-        case 'Z': *zones = optarg; break;
+        case 'Z': gp->zones = optarg; break;
+        case 'H': gp->shore = optarg; break;
+        case 'A': gp->anchorages = optarg; break;
+        case 'L': gp->land = optarg; break;
+        case 'M': gp->land_margin_km = v; break;
         case 'I': r->stix.identity_name = optarg; break;
         case 'T': {
             static const char *const levels[] = {"clear", "green", "amber", "amber+strict", "red"};
@@ -378,12 +821,18 @@ int cmd_detect(int argc, char **argv)
                            .stix = {.identity_name = "alidade node", .tlp = 1}};
     struct det_config cfg = {0};
     bool quiet = false;
-    const char *zones_path = NULL;
-    int rc = parse_args(argc, argv, &r, &cfg, &quiet, &zones_path);
+    struct geo_paths gp = {.land_margin_km = NAN};
+    int rc = parse_args(argc, argv, &r, &cfg, &quiet, &gp);
     if (rc >= 0)
         return rc;
+    const char *zones_path = gp.zones;
     struct det_geo geo = {0};
     det_zones *zones = NULL;
+    struct det_geo_layers layers = {0};
+    det_geodata *shore = NULL, *anch = NULL, *land = NULL;
+    if (!load_layers(&gp, &layers, &shore, &anch, &land))
+        return 2;
+    det_geo_bind(&geo, &layers);
     if (zones_path) {
         char err[512];
         size_t zlen;
@@ -392,6 +841,7 @@ int cmd_detect(int argc, char **argv)
         free(text);
         if (!zones) {
             fprintf(stderr, "alidade: %s: %s\n", zones_path, err);
+            free_layers(shore, anch, land);
             return 2;
         }
         geo.zones = zones;
@@ -406,6 +856,7 @@ int cmd_detect(int argc, char **argv)
         trk_free(r.trk);
         det_free(r.det);
         det_zones_free(zones);
+        free_layers(shore, anch, land);
         return 2;
     }
     ais_decoder_set_cb(d, on_msg, NULL, &r);
@@ -434,7 +885,13 @@ int cmd_detect(int argc, char **argv)
     int status = 0;
     bool tty = isatty(STDERR_FILENO) && !quiet;
     int nfiles = argc - optind;
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+    char *csvbuf = malloc(LR_MAX_LINE + 2);
+    if (!csvbuf) {
+        fprintf(stderr, "alidade: out of memory\n");
+        status = 2;
+        nfiles = -1;
+    }
+    for (int i = 0; nfiles >= 0 && i < (nfiles ? nfiles : 1); i++) {
         const char *path = nfiles ? argv[optind + i] : "-";
         char err[512];
         line_reader *lr = lr_open(path, err, sizeof err);
@@ -448,15 +905,24 @@ int cmd_detect(int argc, char **argv)
         const char *line;
         size_t len;
         bool trunc;
-        unsigned long long nlines = 0;
+        unsigned long long nlines = 0, bad_reported = 0;
+        enum in_mode mode = IN_UNKNOWN;
+        struct csv_in csv;
         int got;
         while ((got = lr_next(lr, &line, &len, &trunc)) == 1) {
-            if (trunc)
+            nlines++;
+            if (mode == IN_UNKNOWN && (len > 0 || trunc) &&
+                decide_mode(line, trunc ? LR_MAX_LINE : len, &mode, &csv, csvbuf))
+                continue;            /* a CSV header */
+            if (mode == IN_CSV)
+                csv_feed(&r, &csv, path, line, trunc ? 0 : len, nlines, csvbuf, &bad_reported,
+                         quiet);
+            else if (trunc)
                 ais_decoder_reject_line(d, ALD_E_NMEA_TOO_LONG, "line longer than 65536 bytes",
                                         line, 80);
             else
                 ais_decoder_feed(d, line, len);
-            if (tty && (++nlines & 0xFFFFF) == 0)
+            if (tty && (nlines & 0xFFFFF) == 0)
                 progress(path, lr_bytes(lr), size);
         }
         if (got < 0) {
@@ -468,6 +934,7 @@ int cmd_detect(int argc, char **argv)
         if (tty)
             fprintf(stderr, "\r%*s\r", 60, "");
     }
+    free(csvbuf);
     trk_finish(r.trk);
     det_finish(r.det);
     if (r.fmt == E_GEOJSON || r.fmt == E_STIX)
@@ -482,6 +949,7 @@ int cmd_detect(int argc, char **argv)
     out_free(&r.out);
     det_free(r.det);
     det_zones_free(zones);
+    free_layers(shore, anch, land);
     trk_free(r.trk);
     ais_decoder_free(d);
     return status;

@@ -71,6 +71,10 @@ struct det_geo_layers {
     const det_geodata *shore;       /* lines and/or polygons */
     const det_geodata *anchorages;  /* points */
     const det_geodata *land;        /* polygons */
+    /* Inside a land polygon but nearer than this to its rings reads as -1
+     * (cannot tell) rather than 1: coarse coastlines such as 1:50m put
+     * harbours and estuaries on land (docs/geo.md). 0: no margin. */
+    double land_margin_km;
 };
 /* Points g's callbacks at the layers (g->zones is left alone). Both g and
  * the layers are borrowed: they must outlive the engine using g. */

@@ -1067,7 +1067,11 @@ static double cb_anchorage(void *ctx, double lat, double lon)
 static int cb_land(void *ctx, double lat, double lon)
 {
     const struct det_geo_layers *l = ctx;
-    return det_geo_inside(l->land, lat, lon);
+    int in = det_geo_inside(l->land, lat, lon);
+    if (in == 1 && l->land_margin_km > 0 &&
+        !(det_geo_shore_km(l->land, lat, lon) >= l->land_margin_km))
+        return -1;
+    return in;
 }
 
 void det_geo_bind(struct det_geo *g, const struct det_geo_layers *layers)
