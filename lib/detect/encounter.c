@@ -23,6 +23,8 @@
  * medians are over all ticks of the merged runs (GFW takes the median of
  * the runs' medians), from histograms of max/64 km and 2*max/64 kn bins.
  *
+ * Fixes at exactly 0,0 (GPS faults) are skipped, as by the other detectors.
+ *
  * Streaming: a tick is processed once the stream time is past it by
  * enc_max_interp_h plus the tracker's reorder slack (10 min), when every
  * vessel that can have a position at that tick has reported. The stream
@@ -563,6 +565,8 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
 {
     struct enc *e = self;
     (void)st;
+    if (det_null_island(f))
+        return;                    /* a GPS fault: every such vessel would "meet" */
     if (!e->started) {
         e->started = true;
         e->now = f->t;

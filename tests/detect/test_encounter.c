@@ -617,6 +617,31 @@ static void year_long_meeting(void **state)
     assert_near(g.e[0].speed_kn, 0.0, SBIN);
 }
 
+/* Receivers with a GPS fault report 0,0 ("null island"): three such vessels
+ * are not 3 h of encounters in the Gulf of Guinea. A 0,0 fix in the middle
+ * of a real meeting is skipped, not a gap. */
+static void null_island_ignored(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    add_leg(&fx, (struct leg){VA, T0, T0 + 3 * HOUR, 3 * MIN, 0, 0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 4 * MIN, 0, 0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VC, T0, T0 + 3 * HOUR, 5 * MIN, 0, 0, 0, 0, 0});
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.5);
+    for (size_t i = 0; i < fx.n; i++)
+        if (fx.f[i].mmsi == VB && fx.f[i].t == T0 + HOUR + MIN)
+            fx.f[i].lat = fx.f[i].lon = 0;
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0 + 10 * MIN);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    assert_near(g.e[0].speed_kn, 0.5, SBIN);
+}
+
 /* ---- several vessels, cell borders, the antimeridian ---- */
 
 static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
@@ -986,6 +1011,7 @@ int main(void)
         cmocka_unit_test(one_future_time_ignored),
         cmocka_unit_test(disorder_across_vessels),
         cmocka_unit_test(year_long_meeting),
+        cmocka_unit_test(null_island_ignored),
         cmocka_unit_test(three_vessels),
         cmocka_unit_test(across_cell_borders),
         cmocka_unit_test(across_antimeridian),
