@@ -1087,6 +1087,63 @@ static void test_real_sentences(void **state)
     trk_free(p.t);
 }
 
+/* A real class B vessel (MMSI 230108610) sending type 18 and type 27
+ * alternately (gpsd test/daemon/ais-18-27.log, lines 5, 8, 133, 136, 217,
+ * 220; the capture has no times, so tag blocks with made-up receive times
+ * 3 s and 1 min apart were added). Type 27's 1/10 minute position is ~80 m
+ * from type 18's: within the noise distance, one segment. */
+static const char *classb[] = {
+    "\\c:1683446400*57\\!AIVDM,1,1,,A,B3KLehP0B@LTN6`Vl;rrBE063P06,0*5A",
+    "\\c:1683446403*54\\!AIVDM,1,1,,A,K3KLehP0rPTJ10Qr,0*2A",
+    "\\c:1683446460*51\\!AIVDM,1,1,,A,B3KLehP0:hLTAW`VlaFq2D063P06,0*78",
+    "\\c:1683446463*52\\!AIVDM,1,1,,A,K3KLehP0rPDJ101r,0*5A",
+    "\\c:1683446520*54\\!AIVDM,1,1,,A,B3KLehP0<hLT8A8VlvrrrEP63P06,0*48",
+    "\\c:1683446523*57\\!AIVDM,1,1,,A,K3KLehP0rP4J1PQr,0*2A",
+};
+
+static void test_real_type27(void **state)
+{
+    (void)state;
+    struct got g;
+    struct pipe p = {tracker(NULL, &g), &g};
+    ais_decoder *d = ais_decoder_new(NULL);
+    assert_non_null(d);
+    ais_decoder_set_cb(d, pipe_msg, NULL, &p);
+    for (size_t i = 0; i < sizeof classb / sizeof classb[0]; i++)
+        assert_int_equal(ais_decoder_feed(d, classb[i], strlen(classb[i])), ALD_E_OK);
+    ais_decoder_finish(d);
+    trk_finish(p.t);
+    /* as `alidade ais decode -u` shows them: type 18 lat/lon in 1/10000
+     * minute, SOG 0.1 kn, COG 0.1 degree; type 27 lat/lon in 1/10 minute,
+     * SOG kn, COG degree */
+    static const struct { int64_t t; int type, lat, lon, sog, cog, hdg; } want[] = {
+        {1683446400000LL, 18, 36098238, 14978829, 73, 2980, 298},
+        {1683446403000LL, 27, 36098000, 14978000, 10, 300, TRK_HEADING_NA},
+        {1683446460000LL, 18, 36098709, 14977231, 43, 2960, 296},
+        {1683446463000LL, 27, 36098000, 14977000, 0, 300, TRK_HEADING_NA},
+        {1683446520000LL, 18, 36099054, 14976034, 51, 2990, 299},
+        {1683446523000LL, 27, 36099000, 14976000, 10, 300, TRK_HEADING_NA},
+    };
+    assert_int_equal(g.nfix, 6);
+    for (int i = 0; i < 6; i++) {
+        const struct trk_fix *f = &g.fix[i];
+        assert_int_equal(f->mmsi, 230108610);
+        assert_int_equal(f->t, want[i].t);
+        assert_int_equal(f->msg_type, want[i].type);
+        assert_int_equal(f->lat, want[i].lat);
+        assert_int_equal(f->lon, want[i].lon);
+        assert_int_equal(f->sog, want[i].sog);
+        assert_int_equal(f->cog, want[i].cog);
+        assert_int_equal(f->heading, want[i].hdg);
+        assert_int_equal(f->nav_status, want[i].type == 27 ? 0 : 15);
+        assert_int_equal(f->segment, 1);
+    }
+    assert_stats(p.t, &(struct trk_stats){.messages = 6, .fixes = 6, .new_segments = 1,
+                                          .vessels = 1});
+    ais_decoder_free(d);
+    trk_free(p.t);
+}
+
 static char *read_zst(const char *path)
 {
     size_t clen;
@@ -1303,6 +1360,7 @@ int main(void)
         cmocka_unit_test(test_finish),
         cmocka_unit_test(test_distance),
         cmocka_unit_test(test_real_sentences),
+        cmocka_unit_test(test_real_type27),
         cmocka_unit_test(test_exactearth_capture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
