@@ -281,6 +281,8 @@ struct vessel {
     const double *box;         /* S, N, W, E */
 };
 
+_Static_assert(sizeof(struct vessel) <= 80, "vessel record grew (docs/sim.md)");
+
 /* The vessels due in one second, in the order they were scheduled. */
 struct bucket {
     uint32_t *ix;
