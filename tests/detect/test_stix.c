@@ -689,6 +689,33 @@ static void ids_deterministic(void **state)
                               "\"modified\":\"2025-01-01T02:45:00.000Z\""));
 }
 
+/* Every node writes the same shared definitions (publisher, extension,
+ * attack patterns): only its own identity differs, so federated copies
+ * of the definitions never conflict. */
+static void shared_definitions_identical(void **state)
+{
+    (void)state;
+    const struct det_stix_opts a = {"Coast Guard MRCC", 1}, b = {"Navy MOC", 1};
+    char pa[16384], pb[16384];
+    assert_true(det_stix_preamble(&a, pa, sizeof pa) > 0);
+    assert_true(det_stix_preamble(&b, pb, sizeof pb) > 0);
+    json_t *ja = parse_event(pa), *jb = parse_event(pb);
+    assert_int_equal(json_array_size(ja), 13);
+    assert_int_equal(json_array_size(jb), 13);
+    int differ = 0;
+    for (size_t i = 0; i < 13; i++) {
+        json_t *oa = json_array_get(ja, i), *ob = json_array_get(jb, i);
+        const char *cls = json_string_value(json_object_get(oa, "identity_class"));
+        if (cls && strcmp(cls, "organization") == 0)
+            differ += !json_equal(oa, ob);
+        else
+            assert_true(json_equal(oa, ob));
+    }
+    assert_int_equal(differ, 1);
+    json_decref(ja);
+    json_decref(jb);
+}
+
 static void tlp_levels(void **state)
 {
     (void)state;
@@ -757,6 +784,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(worst_case_sizes),
         cmocka_unit_test(cap_handling),
         cmocka_unit_test(ids_deterministic),
+        cmocka_unit_test(shared_definitions_identical),
         cmocka_unit_test(tlp_levels),
         cmocka_unit_test(timestamps),
     };
