@@ -93,10 +93,14 @@ struct sim_config {
 #define SIM_EVENT_HOURS 36.0
 
 /* One planted event (ground truth). Times are UNIX seconds, positions AIS
- * units (1/600000 degree) of the reports that show the event. */
+ * units (1/600000 degree) of the reports that show the event; encounter and
+ * loitering: the centroid of the 10-minute positions during it; mmsi_clash:
+ * the first switch between the two transmitters once each was heard twice
+ * (docs/sim.md has the table). */
 struct sim_event {
     enum det_kind kind;
-    uint32_t mmsi, mmsi2;    /* mmsi2: encounter partner, else 0 */
+    uint32_t mmsi, mmsi2;    /* mmsi2: encounter partner (mmsi < mmsi2), the
+                                shared MMSI for mmsi_clash, else 0 */
     int64_t start, end;
     int32_t lat, lon;        /* where it happened or began */
     bool has_end_pos;        /* gap, teleport: where it ended */
@@ -120,14 +124,15 @@ typedef struct sim sim;
 typedef void (*sim_write_cb)(void *ctx, const char *text, size_t len);
 
 /* Returns a generator, or NULL when out of memory or cfg is invalid (more
- * than SIM_MAX_VESSELS vessels, hours < 0 or over SIM_MAX_HOURS). cfg may be NULL
- * (defaults). Memory: one ~100-byte record per vessel and a 256 KiB output
- * buffer, whatever the length. */
+ * than SIM_MAX_VESSELS vessels, hours < 0, NAN or over SIM_MAX_HOURS). cfg
+ * may be NULL (defaults). Memory: an 80-byte record and a bucket slot per
+ * vessel and a 256 KiB output buffer, whatever the length. */
 #define SIM_MAX_VESSELS 1000000u
 #define SIM_MAX_HOURS 100000.0
 ALD_API sim *sim_new(const struct sim_config *cfg);
 ALD_API void sim_free(sim *s);
-/* Generates the whole scenario (or up to max_positions) in time order. */
+/* Generates the whole scenario (or up to max_positions) in time order; once
+ * per generator. Stops early only when out of memory (stats say so). */
 ALD_API void sim_run(sim *s, sim_write_cb cb, void *ctx);
 ALD_API const struct sim_stats *sim_get_stats(const sim *s);
 /* The planted events, by start time. Before sim_run: all that are planted;
@@ -147,7 +152,7 @@ ALD_API size_t sim_coast_geojson(char *dst, size_t cap);
 
 /* Scenario geometry, for tests and for detectors' geo callbacks: the
  * distance in km from (lat, lon) in degrees to the synthetic coastline (the
- * meridian 53 W from 60 S to 30 N) and to its anchorage (5 N 52.9 W). The
+ * meridian 53 W from 60 S to 60 N) and to its anchorage (5 N 52.9 W). The
  * geometry is fixed: the same for every seed and fleet size. */
 ALD_API double sim_shore_km(double lat, double lon);
 ALD_API double sim_anchorage_km(double lat, double lon);
