@@ -531,6 +531,16 @@ static struct vessel *vessel_get(trk_tracker *t, uint32_t mmsi)
 
 /* ---- positions ---- */
 
+/* Type 27's 1/10 minute to AIS units (x1000) in 64 bits: a hand-built value
+ * beyond the 17/18-bit fields clamps to +-200 degrees, which validation then
+ * rejects, instead of overflowing an int. */
+static int32_t tenth_minutes(int v)
+{
+    const int64_t lim = 200LL * TRK_DEG;
+    int64_t x = (int64_t)v * 1000;
+    return (int32_t)(x > lim ? lim : x < -lim ? -lim : x);
+}
+
 /* Position fields of a position report in track units; false for others. */
 static bool pos_extract(const struct ais_msg *m, struct trk_fix *f, bool *long_range)
 {
@@ -561,7 +571,8 @@ static bool pos_extract(const struct ais_msg *m, struct trk_fix *f, bool *long_r
         return true;
     case 27:
         *long_range = true;
-        f->lat = m->u.t27.lat * 1000; f->lon = m->u.t27.lon * 1000;
+        f->lat = tenth_minutes(m->u.t27.lat);
+        f->lon = tenth_minutes(m->u.t27.lon);
         f->sog = (uint16_t)(m->u.t27.speed > 0xfff ? 0xffff : m->u.t27.speed);
         f->cog = (uint16_t)(m->u.t27.course > 0xfff ? 0xffff : m->u.t27.course);
         f->nav_status = (uint8_t)(m->u.t27.status & 15);
