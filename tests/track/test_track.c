@@ -381,6 +381,10 @@ static void test_type27(void **state)
     feed(t, pos27(636012345, 91 * 600, 10503, 0, 0, 0), T0 + 4 * MIN);
     feed(t, pos27(636012345, -2254, 181 * 600, 0, 0, 0), T0 + 5 * MIN);
     feed(t, pos27(636012345, -2254, -190 * 600, 0, 0, 0), T0 + 6 * MIN);
+    /* hand-built values far outside the 17/18-bit fields: no overflow when
+     * scaled (UBSan), just off the Earth */
+    feed(t, pos27(636012345, 2147483647, 10503, 0, 0, 0), T0 + 7 * MIN);
+    feed(t, pos27(636012345, -2254, -2147483647 - 1, 0, 0, 0), T0 + 8 * MIN);
     trk_finish(t);
     assert_int_equal(g.nfix, 4);
     assert_int_equal(g.fix[0].lat, -2254000);
@@ -399,8 +403,9 @@ static void test_type27(void **state)
     assert_int_equal(g.fix[3].lon, 10503000);
     for (int i = 0; i < 4; i++)
         assert_int_equal(g.fix[i].segment, 1);
-    assert_stats(t, &(struct trk_stats){.messages = 7, .fixes = 4, .no_position = 2,
-                                        .bad_lon = 1, .bad_course = 1, .bad_speed = 1,
+    assert_stats(t, &(struct trk_stats){.messages = 9, .fixes = 4, .no_position = 2,
+                                        .bad_lat = 1, .bad_lon = 2, .bad_course = 1,
+                                        .bad_speed = 1,
                                         .new_segments = 1, .vessels = 1});
     trk_free(t);
 }
