@@ -173,9 +173,9 @@ static size_t pair_slot(const struct enc *e, uint64_t key)
     return s;
 }
 
-static int pairmap_grow(struct enc *e)
+/* Rebuilds the map with n slots (a power of two above 2 * npairs). */
+static int pairmap_resize(struct enc *e, size_t n)
 {
-    size_t n = e->pkey ? 2 * (e->pmask + 1) : 1024;
     uint64_t *k = calloc(n, sizeof *k);
     uint32_t *x = malloc(n * sizeof *x);
     if (!k || !x) {
@@ -196,15 +196,34 @@ static int pairmap_grow(struct enc *e)
     return 0;
 }
 
-static int pool_grow(struct enc *e)
+static int pairmap_grow(struct enc *e)
 {
-    uint32_t cap = e->pcap ? 2 * e->pcap : 256;
+    return pairmap_resize(e, e->pkey ? 2 * (e->pmask + 1) : 1024);
+}
+
+static int pool_resize(struct enc *e, uint32_t cap)
+{
     unsigned char *p = realloc(e->pool, (size_t)cap * e->stride);
     if (!p)
         return -1;
     e->pool = p;
     e->pcap = cap;
     return 0;
+}
+
+static int pool_grow(struct enc *e)
+{
+    return pool_resize(e, e->pcap ? 2 * e->pcap : 256);
+}
+
+/* After a crowd has dispersed, gives back pool and map memory, so that it
+ * follows the pairs close now rather than the most ever seen. */
+static void pairs_shrink(struct enc *e)
+{
+    if (e->pcap > 1024 && (size_t)e->npairs * 4 < e->pcap)
+        pool_resize(e, e->pcap / 2);          /* a failed shrink keeps the old */
+    if (e->pmask + 1 > 1024 && (size_t)e->npairs * 8 < e->pmask + 1)
+        pairmap_resize(e, (e->pmask + 1) / 2);
 }
 
 static struct pair *pair_get(struct enc *e, uint64_t key, double lon)
@@ -428,6 +447,7 @@ static void sweep(struct enc *e, int64_t t)
         if (!p->ev_n && !p->run_n)
             pair_del(e, i);
     }
+    pairs_shrink(e);
 }
 
 static struct bucket *bucket_of(const struct enc *e, int64_t t)

@@ -930,7 +930,8 @@ static void scattered(uint32_t nv, int nplant, bool alone, bool print)
 /* A dense fleet: 1000 vessels within 3 x 3 km drifting together at 0.5 kn
  * for 3 h, so that about 40,000 pairs are within 0.5 km at once. The events
  * are exactly those pairs (counted by brute force, allowing 10 m either side
- * of the limit for the drift's rounding). Prints the heap per close pair. */
+ * of the limit for the drift's rounding). Prints the heap per close pair;
+ * once the fleet has dispersed, that memory is given back. */
 struct counter {
     uint64_t n;
 };
@@ -975,11 +976,24 @@ static void dense_fleet(void **state)
         size_t b = heap_bytes();
         heap_max = b > heap_max ? b : heap_max;
     }
+    /* the fleet disperses along a meridian, 1.1 km apart; after the merge
+     * window every event is out and the pair memory is given back */
+    for (int64_t t = T0 + 3 * HOUR + 10 * MIN; t <= T0 + 10 * HOUR; t += 10 * MIN)
+        for (int i = 0; i < N; i++) {
+            struct trk_fix f = mkfix(300000000u + (uint32_t)i, 1, t, LAT0 - 1 - 0.01 * i, LON0,
+                                     0);
+            det_encounter_ops.fix(enc, &f, NULL);
+        }
+    uint64_t before_finish = c.n;
+    size_t heap_end = heap_bytes();
     det_encounter_ops.finish(enc);
     det_encounter_ops.destroy(enc);
     double dt = now_s() - t0;
     assert_true(lo_n > 30000);
     assert_true(c.n >= lo_n && c.n <= hi_n);
+    assert_int_equal(before_finish, c.n);
+    if (heap_max > heap0)
+        assert_true(heap_end - heap0 < (heap_max - heap0) / 8);
     print_message("dense fleet: %d vessels, %llu pairs within 0.5 km, %llu events, %.2f CPU s, "
                   "heap %.0f bytes per pair\n", N, (unsigned long long)hi_n,
                   (unsigned long long)c.n, dt,
