@@ -294,6 +294,11 @@ def check_bundle(label, text, store, resolver_cls, validator_cls):
     ids = {o.get("id") for o in objs}
     if len(ids) != len(objs):
         fail("%s: duplicate ids" % label)
+    # STIX 2.1 Identifier: a producer MUST NOT reuse the UUID part of an id
+    # for objects of different types
+    uuids = {str(i).split("--")[-1] for i in ids}
+    if len(uuids) != len(ids):
+        fail("%s: one UUID used for two object types" % label)
     ext_v = validator_cls(MARITIME_SCHEMA)
     for o in objs:
         typ = o.get("type", "")
