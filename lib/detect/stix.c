@@ -14,8 +14,10 @@
  * observed-data) and shows examples.
  *
  * Ids are version 5 UUIDs (core/uuid.c) of the event's identity (kind,
- * MMSIs, start, zone), so the same event detected again, or by another node
- * from the same data, has the same ids and deduplicates. created is the
+ * MMSIs, start, zone) in alidade's own namespace (STIX 2.1 prefers v4 but
+ * allows others in a namespace that guarantees uniqueness, never the SCO
+ * one), so the same event detected again, or by another node from the same
+ * data, has the same ids and deduplicates. created is the
  * event's start and modified its end: an event seen longer later (a gap
  * still open at the end of one run) becomes a newer version of the same
  * object. The shared definitions (publisher identity, extension-definition,
