@@ -44,6 +44,7 @@ struct detect_run {
     const char *file;
     struct det_stix_opts stix;
     unsigned long long csv_rows, csv_bad;   /* CSV input */
+    unsigned long long csv_skipped;         /* no position, or not a vessel report */
 };
 
 static void detect_usage(FILE *f)
@@ -555,14 +556,24 @@ static unsigned csv_opt(char *f[], int nf, int col, double scale, double max, un
     return (unsigned)lround(v * scale);
 }
 
-/* One data row -> message; NULL when fine, else why it is bad. */
+/* A row that is fine but not a vessel position: empty lat or lon (as
+ * `ais decode --format csv` writes "not available"), or a message type
+ * other than 1-3, 18, 19, 27 (base stations, aids to navigation, SAR). */
+static const char CSV_SKIP[] = "skip";
+
+/* One data row -> message; NULL when fine, CSV_SKIP, else why it is bad. */
 static const char *csv_row(const struct csv_in *c, char *f[], int nf, struct ais_msg *m,
                            int64_t *t)
 {
-    double mmsi, lat, lon;
+    double mmsi, lat, lon, ty = 0;
     if (c->col[CC_MMSI] >= nf || c->col[CC_LAT] >= nf || c->col[CC_LON] >= nf ||
         c->col[CC_TIME] >= nf)
         return "too few fields";
+    if (c->col[CC_TYPE] >= 0 && c->col[CC_TYPE] < nf && num(f[c->col[CC_TYPE]], &ty) &&
+        !(ty == 1 || ty == 2 || ty == 3 || ty == 18 || ty == 19 || ty == 27))
+        return CSV_SKIP;
+    if (f[c->col[CC_LAT]][0] == '\0' || f[c->col[CC_LON]][0] == '\0')
+        return CSV_SKIP;
     if (!num(f[c->col[CC_MMSI]], &mmsi) || mmsi < 0 || mmsi > 999999999 || mmsi != floor(mmsi))
         return "bad mmsi";
     if (!num(f[c->col[CC_LAT]], &lat) || !num(f[c->col[CC_LON]], &lon) || fabs(lat) > 90 ||
@@ -571,7 +582,6 @@ static const char *csv_row(const struct csv_in *c, char *f[], int nf, struct ais
     *t = c->col[CC_TIME] >= 0 ? csv_time(f[c->col[CC_TIME]]) : -1;
     if (*t < 0)
         return "bad or missing time";
-    double ty = 0;
     bool class_b = (c->col[CC_CLASS] >= 0 && c->col[CC_CLASS] < nf &&
                     strcmp(f[c->col[CC_CLASS]], "B") == 0) ||
                    (c->col[CC_TYPE] >= 0 && c->col[CC_TYPE] < nf && num(f[c->col[CC_TYPE]], &ty) &&
@@ -629,6 +639,10 @@ static void csv_feed(struct detect_run *r, const struct csv_in *c, const char *p
         return;                      /* blank line */
     r->csv_rows++;
     const char *why = csv_row(c, f, nf, &m, &t);
+    if (why == CSV_SKIP) {
+        r->csv_skipped++;
+        return;
+    }
     if (why) {
         r->csv_bad++;
         if (!quiet && (*reported)++ < CSV_REPORT_BAD)
@@ -680,7 +694,8 @@ static void print_summary(struct detect_run *r, ais_decoder *d)
             (unsigned long long)ts->no_position,
             (unsigned long long)(ts->bad_lat + ts->bad_lon));
     if (r->csv_rows)
-        fprintf(stderr, "csv rows %llu, bad rows %llu\n", r->csv_rows, r->csv_bad);
+        fprintf(stderr, "csv rows %llu, bad rows %llu, skipped (no position or not a vessel "
+                        "report) %llu\n", r->csv_rows, r->csv_bad, r->csv_skipped);
     fprintf(stderr, "events:");
     for (int k = 0; k < DET__COUNT; k++)
         fprintf(stderr, " %s %llu", det_kind_name((enum det_kind)k),

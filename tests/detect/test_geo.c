@@ -282,6 +282,7 @@ static void test_grid_vs_sampling(void **state)
     enum { NSEG = 40, NQ = 150 };
     double seg[NSEG][2][2];
     char *doc = malloc(NSEG * 120 + 64);
+    assert_non_null(doc);
     size_t n = (size_t)sprintf(doc, "{\"type\":\"MultiLineString\",\"coordinates\":[");
     unsigned s = 12345;
     for (int i = 0; i < NSEG; i++) {
