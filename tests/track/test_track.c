@@ -495,19 +495,33 @@ static void test_static_merge(void **state)
     assert_int_equal(g.stat[4].before.length_m, 15);
     assert_int_equal(g.stat[4].after.length_m, 100);
     assert_int_equal(g.stat[4].after.beam_m, 16);
+    /* beam alone is a change */
+    feed(t, pos19(id, u(51), u(2), "CHARLIE", 30, 50, 50, 8, 9), T0 + 7 * MIN + SEC);
+    assert_int_equal(g.nstat, 6);
+    assert_int_equal(g.stat[5].before.beam_m, 16);
+    assert_int_equal(g.stat[5].after.beam_m, 17);
     /* an older static message does not move the record's time back */
     feed(t, static5(id, "DELTA", "", 0, 0, 0, 0, 0, 0, ""), T0);
-    assert_int_equal(g.nstat, 6);
-    assert_int_equal(g.stat[5].after.t, T0 + 7 * MIN);
+    assert_int_equal(g.nstat, 7);
+    assert_int_equal(g.stat[6].after.t, T0 + 7 * MIN + SEC);
+    /* type 24 as the decoder merges it (part A's name with part B) */
+    struct ais_msg *both = static24b(id, "ECHO1", 31, 50, 50, 8, 9);
+    both->u.t24.part = AIS_PART_BOTH;
+    snprintf(both->u.t24.shipname, sizeof both->u.t24.shipname, "%s", "ECHO");
+    feed(t, both, T0 + 8 * MIN);
+    assert_int_equal(g.nstat, 8);
+    assert_string_equal(g.stat[7].after.name, "ECHO");
+    assert_string_equal(g.stat[7].after.callsign, "ECHO1");
+    assert_int_equal(g.stat[7].after.shiptype, 31);
     trk_finish(t);
-    assert_int_equal(g.nfix, 2);
+    assert_int_equal(g.nfix, 3);
     assert_int_equal(g.fix[0].msg_type, 19);
     assert_int_equal(g.fix[0].sog, 52);
     assert_int_equal(g.fix[0].cog, 1800);
     assert_int_equal(g.fix[0].heading, 181);
     assert_int_equal(g.fix[0].nav_status, 15);
-    assert_string_equal(g.name[0], "DELTA");
-    assert_stats(t, &(struct trk_stats){.messages = 9, .fixes = 2, .bad_name = 1,
+    assert_string_equal(g.name[0], "ECHO");
+    assert_stats(t, &(struct trk_stats){.messages = 11, .fixes = 3, .bad_name = 1,
                                         .new_segments = 1, .vessels = 1});
     trk_free(t);
 }
@@ -543,6 +557,23 @@ static void test_reorder(void **state)
     }
     assert_stats(t, &(struct trk_stats){.messages = 5, .fixes = 5, .reordered = 2,
                                         .new_segments = 1, .vessels = 1});
+    trk_free(t);
+
+    /* equal times keep their arrival order, also when a full ring overflows
+     * with a fix as old as its oldest */
+    t = tracker(NULL, &g);
+    for (int s = 10; s <= 40; s += 10)
+        feed(t, along(7, s), T0 + s * SEC);
+    feed(t, pos(7, u(40) + 101, u(10)), T0 + 10 * SEC);     /* same time as the oldest */
+    feed(t, pos(7, u(40) + 301, u(10)), T0 + 30 * SEC);
+    trk_finish(t);
+    assert_int_equal(g.nfix, 6);
+    static const int64_t tw[] = {10, 10, 20, 30, 30, 40};
+    static const int lw[] = {100, 101, 200, 300, 301, 400};
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(g.fix[i].t, T0 + tw[i] * SEC);
+        assert_int_equal(g.fix[i].lat, u(40) + lw[i]);
+    }
     trk_free(t);
 }
 
@@ -663,6 +694,19 @@ static void test_segments(void **state)
     assert_stats(t, &(struct trk_stats){.messages = 8, .fixes = 8, .new_segments = 3,
                                         .vessels = 1});
     trk_free(t);
+
+    /* a tie (both within the noise distance, implied speed 0) goes to the
+     * segment extended last: two ends 0.8 km apart, 1 s apart, then a fix
+     * half-way between them a minute later */
+    t = tracker(NULL, &g);
+    feed(t, pos(id, base, lon), T0);
+    feed(t, pos(id, base + u(0.0072), lon), T0 + SEC);
+    feed(t, pos(id, base + u(0.0036), lon), T0 + MIN);
+    trk_finish(t);
+    assert_int_equal(g.nfix, 3);
+    assert_int_equal(g.fix[1].segment, 2);
+    assert_int_equal(g.fix[2].segment, 2);
+    trk_free(t);
 }
 
 /* The speed limit (30 kn) and the gap limit (24 h) are inclusive. */
@@ -734,7 +778,8 @@ static void test_evict_idle(void **state)
                                                 .idle_evict_ms = HOUR}, &g);
     feed(t, pos(30, u(5), u(5)), T0);
     feed(t, static5(31, "QUIET", "", 0, 0, 0, 0, 0, 0, ""), T0 + 30 * MIN);
-    feed(t, pos(32, u(6), u(6)), T0 + HOUR);                 /* 30 idle for 1 h */
+    feed(t, pos(32, u(6), u(6)), T0 + HOUR);
+    feed(t, pos(32, u(6) + 1, u(6)), T0 + HOUR);             /* 30 idle for 1 h: kept */
     assert_int_equal(g.nfix, 0);
     assert_int_equal(trk_stats(t)->vessels, 3);
     feed(t, pos(32, u(6), u(6) + 1), T0 + HOUR + 1);         /* 30: over 1 h */
@@ -746,10 +791,10 @@ static void test_evict_idle(void **state)
     /* vessel 30 comes back: a new record, its segments count from 1 again */
     feed(t, pos(30, u(50), u(50)), T0 + 2 * HOUR);
     trk_finish(t);
-    assert_int_equal(g.nfix, 5);
-    assert_int_equal(g.fix[4].mmsi, 30);
-    assert_int_equal(g.fix[4].segment, 1);
-    assert_stats(t, &(struct trk_stats){.messages = 6, .fixes = 5, .new_segments = 3,
+    assert_int_equal(g.nfix, 6);
+    assert_int_equal(g.fix[5].mmsi, 30);
+    assert_int_equal(g.fix[5].segment, 1);
+    assert_stats(t, &(struct trk_stats){.messages = 7, .fixes = 6, .new_segments = 3,
                                         .evicted = 2, .vessels = 2});
     trk_free(t);
 }
@@ -779,6 +824,35 @@ static void test_static_without_time(void **state)
     feed(t, pos(61, u(1), u(1) + 4), T0 + HOUR + 2);
     trk_finish(t);
     assert_stats(t, &(struct trk_stats){.messages = 7, .fixes = 5, .new_segments = 1,
+                                        .evicted = 1, .vessels = 2});
+    trk_free(t);
+}
+
+/* Evicting a record moves the last one into its place: that vessel's held
+ * fixes must still leave when due (its due-heap entry follows it). */
+static void test_evict_moves_held(void **state)
+{
+    (void)state;
+    struct got g;
+    trk_tracker *t = tracker(&(struct trk_opts){.idle_evict_ms = HOUR}, &g);
+    feed(t, pos(70, u(7), u(7)), T0);                          /* record 0 */
+    feed(t, pos(71, u(8), u(8)), T0 + 55 * MIN);               /* record 1 */
+    feed(t, pos(71, u(8), u(8) + 1), T0 + HOUR + 1);           /* 70 evicted, 71 -> 0 */
+    assert_int_equal(trk_stats(t)->evicted, 1);
+    assert_int_equal(g.nfix, 1);
+    assert_int_equal(g.fix[0].mmsi, 70);
+    feed(t, pos(72, u(9), u(9)), T0 + 65 * MIN - 1);           /* record 1 again */
+    assert_int_equal(g.nfix, 1);
+    feed(t, pos(72, u(9), u(9) + 1), T0 + 65 * MIN);           /* 71's first fix is due */
+    assert_int_equal(g.nfix, 2);
+    assert_int_equal(g.fix[1].mmsi, 71);
+    assert_int_equal(g.fix[1].t, T0 + 55 * MIN);
+    feed(t, pos(72, u(9), u(9) + 2), T0 + 70 * MIN + 1);       /* and its second */
+    assert_int_equal(g.nfix, 3);
+    assert_int_equal(g.fix[2].t, T0 + HOUR + 1);
+    trk_finish(t);
+    assert_int_equal(g.nfix, 6);
+    assert_stats(t, &(struct trk_stats){.messages = 6, .fixes = 6, .new_segments = 3,
                                         .evicted = 1, .vessels = 2});
     trk_free(t);
 }
@@ -961,6 +1035,72 @@ static void test_random_stream(void **state)
     assert_true(st->duplicates > 1000);
     trk_free(t);
     free(p);
+}
+
+/* The hash index wraps around its end. White box: the tracker starts with
+ * 1,024 records and 2,048 slots, and MMSI m's home slot is
+ * ((m * 0x9E3779B1) ^ (m >> 16)) & 2047 (track.c home_slot). Three vessels
+ * whose home is the last slot and one whose home is slot 0 form one probe
+ * run across the end (2047, 0, 1, 2); evicting the first must shift the
+ * others back so that each is still found (a lost vessel would get a new
+ * record, counted in vessels and new_segments). */
+static uint32_t mmsi_home(uint32_t home, uint32_t from)
+{
+    for (uint32_t m = from;; m++)
+        if ((((m * 0x9E3779B1u) ^ (m >> 16)) & 2047u) == home)
+            return m;
+}
+
+static void test_index_wrap(void **state)
+{
+    (void)state;
+    struct got g;
+    trk_tracker *t = tracker(&(struct trk_opts){.idle_evict_ms = HOUR}, &g);
+    uint32_t a = mmsi_home(2047, 200000000), b = mmsi_home(2047, a + 1);
+    uint32_t c = mmsi_home(2047, b + 1), d = mmsi_home(0, 200000000);
+    feed(t, pos(a, u(1), u(1)), T0);
+    feed(t, pos(b, u(2), u(2)), T0 + 30 * MIN);
+    feed(t, pos(c, u(3), u(3)), T0 + 30 * MIN);
+    feed(t, pos(d, u(4), u(4)), T0 + 30 * MIN);
+    /* a goes idle; every message sweeps two records */
+    for (int k = 1; k <= 3; k++)
+        feed(t, pos(b, u(2), u(2) + k), T0 + HOUR + k);
+    assert_int_equal(trk_stats(t)->evicted, 1);
+    assert_int_equal(trk_stats(t)->vessels, 3);
+    feed(t, pos(c, u(3), u(3) + 1), T0 + HOUR + 10);
+    feed(t, pos(d, u(4), u(4) + 1), T0 + HOUR + 11);
+    feed(t, pos(b, u(2), u(2) + 4), T0 + HOUR + 12);
+    assert_int_equal(trk_stats(t)->vessels, 3);
+    /* a comes back at the end of the run; then b, c, d go idle in turn */
+    feed(t, pos(a, u(1), u(1) + 1), T0 + 3 * HOUR);
+    feed(t, pos(a, u(1), u(1) + 2), T0 + 3 * HOUR + 1);
+    feed(t, pos(a, u(1), u(1) + 3), T0 + 3 * HOUR + 2);
+    assert_int_equal(trk_stats(t)->evicted, 4);
+    assert_int_equal(trk_stats(t)->vessels, 1);
+    feed(t, pos(a, u(1), u(1) + 4), T0 + 3 * HOUR + 3);
+    trk_finish(t);
+    assert_stats(t, &(struct trk_stats){.messages = 14, .fixes = 14, .new_segments = 5,
+                                        .evicted = 4, .vessels = 1});
+    trk_free(t);
+
+    /* the other way: slots 2046 (home 2046), 2047 and 0 (home 2047), 1
+     * (home 0); emptying 2046 must leave the rest where they are (the one
+     * in slot 0 would be lost in 2046, before its home) */
+    t = tracker(&(struct trk_opts){.idle_evict_ms = HOUR}, &g);
+    a = mmsi_home(2046, 200000000);
+    feed(t, pos(a, u(1), u(1)), T0);
+    feed(t, pos(b, u(2), u(2)), T0 + 30 * MIN);
+    feed(t, pos(c, u(3), u(3)), T0 + 30 * MIN);
+    feed(t, pos(d, u(4), u(4)), T0 + 30 * MIN);
+    for (int k = 1; k <= 3; k++)
+        feed(t, pos(d, u(4), u(4) + k), T0 + HOUR + k);
+    assert_int_equal(trk_stats(t)->evicted, 1);
+    feed(t, pos(c, u(3), u(3) + 1), T0 + HOUR + 10);
+    feed(t, pos(b, u(2), u(2) + 1), T0 + HOUR + 11);
+    trk_finish(t);
+    assert_stats(t, &(struct trk_stats){.messages = 9, .fixes = 9, .new_segments = 4,
+                                        .evicted = 1, .vessels = 3});
+    trk_free(t);
 }
 
 static void test_bytes_per_vessel(void **state)
@@ -1358,9 +1498,11 @@ int main(void)
         cmocka_unit_test(test_segment_bound),
         cmocka_unit_test(test_evict_idle),
         cmocka_unit_test(test_static_without_time),
+        cmocka_unit_test(test_evict_moves_held),
         cmocka_unit_test(test_evict_full),
         cmocka_unit_test(test_many_vessels),
         cmocka_unit_test(test_random_stream),
+        cmocka_unit_test(test_index_wrap),
         cmocka_unit_test(test_bytes_per_vessel),
         cmocka_unit_test(test_finish),
         cmocka_unit_test(test_distance),
