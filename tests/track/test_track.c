@@ -1320,8 +1320,9 @@ static char *read_zst(const char *path)
 
 /*
  * The whole bundled exactEarth capture (data/ais/exactearth-2012.txt.zst,
- * 7,160 lines, 3,940 messages handed on: 3,942 decoded less the 2 type 24
- * parts the decoder merges). The expected counters were computed by an
+ * 7,160 lines, 3,940 messages handed on: 3,942 decoded less 2 type 24 part
+ * B without a part A, which the decoder only passes on merged or with
+ * split24). The expected counters were computed by an
  * independent model of the documented rules (a Python script over
  * `alidade ais decode -u --meta` output, reproduced in docs/track.md):
  * 2,928 position reports (types 1, 3, 18), of which 5 have lat 91/lon 181;
