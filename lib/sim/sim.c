@@ -9,7 +9,8 @@
  * buckets (every period is under SIM_RING seconds), so each report costs
  * O(1) and memory is one record per vessel whatever the scenario's length.
  * See docs/sim.md for the geometry, the timing and why normal traffic raises
- * no event.
+ * no event; tests/sim/test_scenario.c runs the output through the decoder,
+ * the tracker and every detector and finds exactly the truth.
  */
 #include <math.h>
 #include <stdio.h>
@@ -311,7 +312,7 @@ struct sim {
     struct bucket ring[SIM_RING];
     struct script sc[P__COUNT];
     struct sim_event ev[MAX_EVENTS];
-    size_t nev, nev_done;
+    size_t nev;
     int64_t end_s;             /* s after the start */
     unsigned seqid, group;
     char *buf;
