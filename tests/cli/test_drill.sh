@@ -69,6 +69,16 @@ else
     echo "ok - (pending: ais detect has no --shore yet; likely_disabling checked in test_scenario)"
 fi
 
+# the same with the real Natural Earth coastline and land mask: the scenario
+# lies in open Atlantic, so nothing changes (and nothing is "on land")
+if "$BIN" ais detect --help 2>&1 | grep -q "builtin"; then
+    "$BIN" ais detect -q --zones "$T/d/zones.geojson" --shore builtin "$T/d/scenario.nmea" > "$T/ev2.jsonl"; rc=$?
+    pairs "$T/ev2.jsonl" > "$T/got2"
+    check "with --shore builtin (real land), still exactly the planted events" '[ $rc -eq 0 ] && cmp -s "$T/want" "$T/got2" && grep "^{\"event\":\"gap\"" "$T/ev2.jsonl" | grep -q "\"likely_disabling\":true"'
+else
+    echo "ok - (pending: ais detect has no --shore builtin yet)"
+fi
+
 # normal traffic only
 "$BIN" drill generate --no-events --vessels 200 --hours 24 --out "$T/n" -q; rc=$?
 "$BIN" ais detect -q --zones "$T/n/zones.geojson" "$T/n/scenario.nmea" > "$T/nev.jsonl"
