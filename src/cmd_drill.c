@@ -46,7 +46,8 @@ static void generate_usage(FILE *f)
         "  DIR/truth.jsonl     one planted event per line (\"event\", \"mmsi\", \"start\",\n"
         "                      \"end\", \"lat\", \"lon\", ...), as ais detect prints them\n"
         "  DIR/zones.geojson   the zones (for ais detect --zones)\n"
-        "  DIR/coast.geojson   the synthetic coastline and its anchorage\n"
+        "  DIR/coast.geojson   the synthetic coastline and its anchorage (for ais\n"
+        "                      detect --shore and --anchorages)\n"
         "With --out - the NMEA goes to stdout and only --truth FILE is written.\n"
         "\n"
         "  -o, --out DIR|-      output directory (created if missing) or - for stdout\n"
@@ -69,7 +70,8 @@ static void generate_usage(FILE *f)
         "be written.\n"
         "\n"
         "example: alidade drill generate --out drill1 &&\n"
-        "         alidade ais detect --zones drill1/zones.geojson drill1/scenario.nmea\n");
+        "         alidade ais detect --zones drill1/zones.geojson --shore drill1/coast.geojson\n"
+        "             --anchorages drill1/coast.geojson drill1/scenario.nmea\n");
 }
 
 /* Whole decimal number in [lo, hi]; false otherwise. */
