@@ -46,6 +46,14 @@
         }                                                                           \
     } while (0)
 
+/* CPU seconds used by the process (less disturbed by a busy machine). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* ---- synthetic tracks ---- */
 
 struct fixes {
@@ -274,7 +282,8 @@ static double rng_unit(uint64_t *s)
 }
 
 /* GPS noise: two vessels drifting together report every 10 s (class A under
- * way) with positions scattered +-10 m north and east. Speeds between fixes
+ * way) with positions scattered +-10 m north and east, and no SOG (so the
+ * speed must come from the positions). Speeds between fixes
  * 10 s apart are mostly that noise (at a true 1 kn their median came out at
  * 1.76 kn, at 1.5 kn over 2 kn and the meeting was lost); over the 10
  * minutes between ticks the noise is a few hundredths of a knot. */
@@ -293,7 +302,8 @@ static void noisy_drift(double kn)
             double h = (t - T0) / (double)HOUR, lat, lon;
             double n = noise_km(&seed), e = noise_km(&seed);
             offset(LAT0, LON0, 0.2 * v + n, kn * TRK_KM_PER_NM * h + e, &lat, &lon);
-            struct trk_fix f = mkfix(v ? VB : VA, 1, t + v * 3000, lat, lon, kn);
+            struct trk_fix f = mkfix(v ? VB : VA, 1, t + v * 3000, lat, lon, 0);
+            f.sog = TRK_SOG_NA;          /* no SOG: the speed comes from positions */
             push(&fx, &f);
         }
     run(NULL, NULL, &fx, &g);
@@ -307,6 +317,51 @@ static void noisy_fixes_every_10_s(void **state)
     (void)state;
     noisy_drift(1.0);
     noisy_drift(1.5);
+}
+
+/* As in GFW's resampling, the speed at a tick is the reported SOG of the
+ * fixes around it, interpolated. The case is real (exactEarth, 2012-01-31,
+ * 17 S 78 E): the tug SALVAGE CHAMPION (377223000, "restricted in her
+ * ability to manoeuvre") towing LANCELOT (375287000, "not under command")
+ * to Angola at 6.5 kn, whose satellite receive times put both back where
+ * they had been half an hour before: positions alone say 0.4 kn. */
+static void reported_speed_first(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    struct got g;
+    /* positions of vessels standing still, SOG 6.5 kn: a tow, not a meeting */
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.f[i].sog = 65;
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 0);
+
+    /* moving at 2.5 kn by position, SOG 1.0 (the other way round): reported
+     * at the SOG */
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 2.5);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.f[i].sog = 10;
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].speed_kn, 1.0, SBIN);
+
+    /* SOG changing from 0 to 1.8 kn along A's fixes and B's: interpolated at
+     * each tick, median 0.9 */
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.f[i].sog = (uint16_t)lround(18.0 * (fx.f[i].t - T0) / (3 * HOUR + MIN));
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].speed_kn, 0.9, 2 * SBIN);
+
+    /* one vessel without SOG: its speed comes from its positions */
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 1.2);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.f[i].sog = fx.f[i].mmsi == VA ? TRK_SOG_NA : 12;
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_near(g.e[0].speed_kn, 1.2, SBIN);
 }
 
 /* ---- anchorages and shore ---- */
@@ -642,6 +697,36 @@ static void null_island_ignored(void **state)
     assert_near(g.e[0].speed_kn, 0.5, SBIN);
 }
 
+/* A receiver whose clock is 100,000 years fast stamps two vessels: the clock
+ * jumps 5 billion ticks while a pair waits for its merge window. Only the
+ * ticks with something to do are processed (the pair's, then one jump), and
+ * the event comes out at once. */
+static void clock_jump_not_stepped(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0.5);
+    qsort(fx.f, fx.n, sizeof *fx.f, by_time);
+    struct got g = {0};
+    det_engine *d = det_new(NULL, NULL, collect, &g);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++)
+        det_feed_fix(d, &fx.f[i], NULL);
+    double t0 = now_s();
+    int64_t far = T0 + 100000LL * 365 * 24 * HOUR;
+    struct trk_fix c = mkfix(VC, 1, far, 10, 10, 0), dd = mkfix(VD, 1, far + 1000, 11, 11, 0);
+    det_feed_fix(d, &c, NULL);
+    assert_int_equal(g.n, 0);
+    det_feed_fix(d, &dd, NULL);
+    assert_int_equal(g.n, 1);               /* the window has passed: out at once */
+    assert_int_equal(g.e[0].start, T0 + 10 * MIN);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    assert_true(now_s() - t0 < 1.0);
+}
+
 /* ---- several vessels, cell borders, the antimeridian ---- */
 
 static bool has_pair(const struct got *g, uint32_t a, uint32_t b)
@@ -819,12 +904,6 @@ static void grid_matches_all_pairs(void **state)
 
 /* ---- many vessels ---- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static size_t heap_bytes(void)
 {
@@ -1017,12 +1096,14 @@ int main(void)
         cmocka_unit_test(separation_threshold),
         cmocka_unit_test(speed_threshold),
         cmocka_unit_test(noisy_fixes_every_10_s),
+        cmocka_unit_test(reported_speed_first),
         cmocka_unit_test(anchorage_distance),
         cmocka_unit_test(gap_not_interpolated),
         cmocka_unit_test(segment_change_not_interpolated),
         cmocka_unit_test(merge_window),
         cmocka_unit_test(emitted_when_certain),
         cmocka_unit_test(one_future_time_ignored),
+        cmocka_unit_test(clock_jump_not_stepped),
         cmocka_unit_test(disorder_across_vessels),
         cmocka_unit_test(year_long_meeting),
         cmocka_unit_test(null_island_ignored),
