@@ -10,11 +10,11 @@
  *
  * Each vessel is resampled every enc_grid_min (10 min), interpolating
  * linearly between fixes of one segment at most enc_max_interp_h (1 h)
- * apart. Its speed at a tick is the reported SOG interpolated, as GFW's;
- * without SOG, its displacement since the previous tick of the same chain
- * of linked fixes (fix-to-fix speeds of 10 s reports are mostly GPS noise),
- * else the speed implied by the fixes around the tick. Fixes at exactly 0,0
- * are skipped. A run is a stretch of consecutive ticks with the pair within
+ * apart. Its speed at a tick is its displacement since the previous tick
+ * of the same chain of linked fixes, as GFW's (fix-to-fix speeds of 10 s
+ * reports are mostly GPS noise); at a chain's first tick, the reported SOG
+ * interpolated, else the fix-to-fix speed. Fixes at exactly 0,0 are
+ * skipped. A run is a stretch of consecutive ticks with the pair within
  * enc_max_km; runs of at least enc_min_h count, and counted runs of a pair
  * less than enc_merge_h (4 h) apart merge into one event. The speed and
  * anchorage tests apply to the merged event: medians over all its ticks
@@ -521,12 +521,13 @@ static void chain_note(struct vessel *v, int64_t t, double lat, double lon)
 }
 
 /* Samples the vessel at every tick in (last fix, f]. The speed at a tick is,
- * as in GFW's resampling, the SOG of the two fixes around it interpolated.
- * When either has no SOG: the vessel's displacement since the previous tick
- * if that tick was resampled from the same chain of linked fixes (over 10
- * minutes GPS noise of a few metres is a few hundredths of a knot, where
- * between two fixes 10 s apart it is knots), else the speed implied by the
- * two fixes. An unlinked fix on a tick gives its SOG or nothing. */
+ * as in GFW's compute_encounters, the vessel's displacement since the
+ * previous tick, when that tick was resampled from the same chain of linked
+ * fixes (over 10 minutes GPS noise of a few metres is a few hundredths of a
+ * knot, where between two fixes 10 s apart it is knots). At the first tick
+ * of a chain: the SOG of the two fixes around it interpolated (GFW's
+ * resampled speed), else the speed implied by the two fixes. An unlinked fix
+ * on a tick gives its SOG or nothing. */
 static void resample(struct enc *e, struct vessel *v, const struct trk_fix *f)
 {
     double lat = det_deg(f->lat), lon = det_deg(f->lon);
@@ -548,11 +549,11 @@ static void resample(struct enc *e, struct vessel *v, const struct trk_fix *f)
     for (int64_t t = floor_tick(e, v->h.t) + e->grid_ms; t <= f->t; t += e->grid_ms) {
         double w = (t - v->h.t) / span;
         double la = lat0 + w * (lat - lat0), lo = lon0 + w * dlon, skn = kn;
-        if (sog)
-            skn = (v->sog + w * ((double)f->sog - v->sog)) / 10.0;
-        else if (v->s_t == t - e->grid_ms)
+        if (v->s_t == t - e->grid_ms)
             skn = sgrid_km(det_deg(v->s_lat), det_deg(v->s_lon), la, lo) / grid_h /
                   TRK_KM_PER_NM;
+        else if (sog)
+            skn = (v->sog + w * ((double)f->sog - v->sog)) / 10.0;
         sample_add(e, t, f->mmsi, la, lo, skn);
         chain_note(v, t, la, lo);
     }

@@ -282,8 +282,8 @@ static double rng_unit(uint64_t *s)
 }
 
 /* GPS noise: two vessels drifting together report every 10 s (class A under
- * way) with positions scattered +-10 m north and east, and no SOG (so the
- * speed must come from the positions). Speeds between fixes
+ * way) with positions scattered +-10 m north and east, and no SOG. Speeds
+ * between fixes
  * 10 s apart are mostly that noise (at a true 1 kn their median came out at
  * 1.76 kn, at 1.5 kn over 2 kn and the meeting was lost); over the 10
  * minutes between ticks the noise is a few hundredths of a knot. */
@@ -319,49 +319,42 @@ static void noisy_fixes_every_10_s(void **state)
     noisy_drift(1.5);
 }
 
-/* As in GFW's resampling, the speed at a tick is the reported SOG of the
- * fixes around it, interpolated. The case is real (exactEarth, 2012-01-31,
- * 17 S 78 E): the tug SALVAGE CHAMPION (377223000, "restricted in her
- * ability to manoeuvre") towing LANCELOT (375287000, "not under command")
- * to Angola at 6.5 kn, whose satellite receive times put both back where
- * they had been half an hour before: positions alone say 0.4 kn. */
-static void reported_speed_first(void **state)
+/* As in GFW's compute_encounters, the speed at a tick is the vessel's
+ * displacement since the previous tick, not its reported SOG; the SOG counts
+ * only at the first tick of a chain of fixes. */
+static void speed_from_positions(void **state)
 {
     (void)state;
     struct fixes fx = {0};
     struct got g;
-    /* positions of vessels standing still, SOG 6.5 kn: a tow, not a meeting */
-    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0);
-    for (size_t i = 0; i < fx.n; i++)
-        fx.f[i].sog = 65;
-    run(NULL, NULL, &fx, &g);
-    assert_int_equal(g.n, 0);
-
-    /* moving at 2.5 kn by position, SOG 1.0 (the other way round): reported
-     * at the SOG */
+    /* moving together at 2.5 kn while reporting SOG 1.0: not reported */
     meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 2.5);
     for (size_t i = 0; i < fx.n; i++)
         fx.f[i].sog = 10;
     run(NULL, NULL, &fx, &g);
-    assert_int_equal(g.n, 1);
-    assert_near(g.e[0].speed_kn, 1.0, SBIN);
+    assert_int_equal(g.n, 0);
 
-    /* SOG changing from 0 to 1.8 kn along A's fixes and B's: interpolated at
-     * each tick, median 0.9 */
-    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0);
-    for (size_t i = 0; i < fx.n; i++)
-        fx.f[i].sog = (uint16_t)lround(18.0 * (fx.f[i].t - T0) / (3 * HOUR + MIN));
-    run(NULL, NULL, &fx, &g);
-    assert_int_equal(g.n, 1);
-    assert_near(g.e[0].speed_kn, 0.9, 2 * SBIN);
-
-    /* one vessel without SOG: its speed comes from its positions */
+    /* one vessel without SOG at all: the same as with it */
     meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 1.2);
     for (size_t i = 0; i < fx.n; i++)
-        fx.f[i].sog = fx.f[i].mmsi == VA ? TRK_SOG_NA : 12;
+        if (fx.f[i].mmsi == VA)
+            fx.f[i].sog = TRK_SOG_NA;
     run(NULL, NULL, &fx, &g);
     assert_int_equal(g.n, 1);
     assert_near(g.e[0].speed_kn, 1.2, SBIN);
+
+    /* Known limitation, from a real case (exactEarth, 2012-01-31, 17 S 78 E):
+     * the tug SALVAGE CHAMPION (377223000, "restricted in her ability to
+     * manoeuvre") towing LANCELOT (375287000, "not under command") to Angola
+     * at SOG 6.5 kn; the satellite receive times of a later pass put both
+     * back where they had been half an hour before, so their positions say
+     * 0.4 kn. Positions still, SOG 6.5: reported, at the positions' speed. */
+    meeting(&fx, T0, T0 + 3 * HOUR, 0.2, 0);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.f[i].sog = 65;
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_true(g.e[0].speed_kn < SBIN);
 }
 
 /* ---- anchorages and shore ---- */
@@ -1096,7 +1089,7 @@ int main(void)
         cmocka_unit_test(separation_threshold),
         cmocka_unit_test(speed_threshold),
         cmocka_unit_test(noisy_fixes_every_10_s),
-        cmocka_unit_test(reported_speed_first),
+        cmocka_unit_test(speed_from_positions),
         cmocka_unit_test(anchorage_distance),
         cmocka_unit_test(gap_not_interpolated),
         cmocka_unit_test(segment_change_not_interpolated),
