@@ -12,8 +12,9 @@
  * linearly between fixes of one segment at most enc_max_interp_h (1 h)
  * apart. Its speed at a tick is its displacement since the previous tick
  * of the same chain of linked fixes, as GFW's (fix-to-fix speeds of 10 s
- * reports are mostly GPS noise); at a chain's first tick, the reported SOG
- * interpolated, else the fix-to-fix speed. Fixes at exactly 0,0 are
+ * reports are mostly GPS noise), or its reported SOG when higher (stale
+ * satellite receive times make moving vessels look still); at a chain's
+ * first tick, the SOG, else the fix-to-fix speed. Fixes at exactly 0,0 are
  * skipped. A run is a stretch of consecutive ticks with the pair within
  * enc_max_km; runs of at least enc_min_h count, and counted runs of a pair
  * less than enc_merge_h (4 h) apart merge into one event. The speed and
@@ -524,10 +525,12 @@ static void chain_note(struct vessel *v, int64_t t, double lat, double lon)
  * as in GFW's compute_encounters, the vessel's displacement since the
  * previous tick, when that tick was resampled from the same chain of linked
  * fixes (over 10 minutes GPS noise of a few metres is a few hundredths of a
- * knot, where between two fixes 10 s apart it is knots). At the first tick
- * of a chain: the SOG of the two fixes around it interpolated (GFW's
- * resampled speed), else the speed implied by the two fixes. An unlinked fix
- * on a tick gives its SOG or nothing. */
+ * knot, where between two fixes 10 s apart it is knots), or the reported
+ * SOG of the fixes around it (interpolated) when that is higher: satellite
+ * receive times half an hour stale make moving vessels look still (real
+ * cases in docs/detect-encounter.md). At the first tick of a chain: the SOG
+ * alone, else the speed implied by the two fixes. An unlinked fix on a tick
+ * gives its SOG or nothing. */
 static void resample(struct enc *e, struct vessel *v, const struct trk_fix *f)
 {
     double lat = det_deg(f->lat), lon = det_deg(f->lon);
@@ -549,11 +552,15 @@ static void resample(struct enc *e, struct vessel *v, const struct trk_fix *f)
     for (int64_t t = floor_tick(e, v->h.t) + e->grid_ms; t <= f->t; t += e->grid_ms) {
         double w = (t - v->h.t) / span;
         double la = lat0 + w * (lat - lat0), lo = lon0 + w * dlon, skn = kn;
-        if (v->s_t == t - e->grid_ms)
+        double rep = sog ? (v->sog + w * ((double)f->sog - v->sog)) / 10.0 : NAN;
+        if (v->s_t == t - e->grid_ms) {
             skn = sgrid_km(det_deg(v->s_lat), det_deg(v->s_lon), la, lo) / grid_h /
                   TRK_KM_PER_NM;
-        else if (sog)
-            skn = (v->sog + w * ((double)f->sog - v->sog)) / 10.0;
+            if (sog && rep > skn)
+                skn = rep;
+        } else if (sog) {
+            skn = rep;
+        }
         sample_add(e, t, f->mmsi, la, lo, skn);
         chain_note(v, t, la, lo);
     }
