@@ -9,7 +9,9 @@
  * up only the cells its r-km neighbourhood touches: about four. Longitude
  * wraps at the antimeridian; near the poles a row is a single cell.
  * Distances are great-circle (haversine, mean Earth radius 6371.0088 km,
- * IUGG), the same figure as trk_distance_km().
+ * IUGG), the same figure as trk_distance_km(). Checked against a brute-force
+ * all-pairs count near both poles, across the antimeridian and at 0,0
+ * (tests/detect/test_encounter.c, grid_matches_all_pairs).
  */
 #ifndef ALD_DETECT_GRID_H
 #define ALD_DETECT_GRID_H
