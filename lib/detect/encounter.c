@@ -24,9 +24,10 @@
  *
  * Streaming: a tick is processed once the clock is past it by
  * enc_max_interp_h plus the tracker's reorder slack (10 min); the clock is
- * the newest fix time of the second most advanced vessel, so that one fix
- * dated far ahead (a receiver clock fault) cannot make every other vessel
- * late (the leader's samples wait up to 6 h). An event goes out once
+ * the newest fix time of the second most advanced vessel or the previous
+ * one of the most advanced, so that one fix dated far ahead (a receiver
+ * clock fault) cannot make every other vessel late (the leader's samples
+ * wait up to 6 h). An event goes out once
  * enc_merge_h has passed after its last close tick (or at the end). Per
  * tick the positions go into a spatial hash (grid.c): only neighbouring
  * ~1 km cells are compared, never all pairs. State: one record per vessel,
@@ -102,10 +103,10 @@ struct enc {
     uint32_t nring;
     bool started;
     int64_t now, next_tick;
-    /* the two vessels with the newest fixes; the clock (now) follows the
-     * second, so that one vessel's bad receive time cannot move it */
+    /* the two vessels with the newest fixes (see clock_seen) */
     int64_t top_t[2];
     uint32_t top_m[2];
+    int64_t top_prev;              /* the first one's previous fix time */
     size_t pending;
     /* pairs: dense pool + open addressing map key -> pool index */
     unsigned char *pool;
@@ -568,25 +569,30 @@ static void resample(struct enc *e, struct vessel *v, const struct trk_fix *f)
 
 /* ---- detector interface ---- */
 
-/* Notes f's time among the two newest of distinct vessels and returns the
- * clock: the second newest (a single vessel cannot pair with anything, and a
- * single fix from the future - a receiver clock fault - must not make every
- * other vessel's fixes late until real time catches up). */
-static int64_t clock_seen(struct enc *e, const struct trk_fix *f)
+/* Notes f's time (the vessel's previous fix was at `prev`, INT64_MIN when
+ * none) and returns the clock. The clock is the newest time of the second
+ * most advanced vessel, or the previous fix time of the most advanced one
+ * if later: a single fix dated far ahead (a receiver clock fault) cannot
+ * move it, which would make every other vessel's fixes late until real time
+ * caught up, while a vessel that goes on reporting alone does. */
+static int64_t clock_seen(struct enc *e, const struct trk_fix *f, int64_t prev)
 {
     if (f->mmsi == e->top_m[0]) {
-        if (f->t > e->top_t[0])
-            e->top_t[0] = f->t;
+        e->top_prev = e->top_t[0];
+        e->top_t[0] = f->t;
     } else if (f->t > e->top_t[0]) {
         e->top_t[1] = e->top_t[0];
         e->top_m[1] = e->top_m[0];
         e->top_t[0] = f->t;
         e->top_m[0] = f->mmsi;
+        e->top_prev = prev;
     } else if (f->t > e->top_t[1] || e->top_m[1] == e->top_m[0]) {
         e->top_t[1] = f->t;
         e->top_m[1] = f->mmsi;
     }
-    return e->top_m[1] == e->top_m[0] ? e->now : e->top_t[1];
+    if (e->top_m[1] == e->top_m[0])
+        return e->now;             /* one vessel so far: nothing to pair */
+    return e->top_prev > e->top_t[1] ? e->top_prev : e->top_t[1];
 }
 
 static void fix(void *self, const struct trk_fix *f, const struct trk_static *st)
@@ -600,12 +606,8 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
         e->now = f->t;
         e->next_tick = ceil_tick(e, f->t - SLACK_MS);
         e->top_t[0] = e->top_t[1] = f->t;
-        e->top_m[0] = f->mmsi;
-        e->top_m[1] = f->mmsi;
-    }
-    if (clock_seen(e, f) > e->now) {
-        e->now = e->top_t[1];
-        advance(e, e->now - e->interp_ms - SLACK_MS);
+        e->top_m[0] = e->top_m[1] = f->mmsi;
+        e->top_prev = INT64_MIN;
     }
     bool created;
     struct vessel *v = det_vtab_get(&e->ves, f->mmsi, e->now, &created);
@@ -617,6 +619,11 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
         v->s_t = INT64_MIN;
     if (v->has_fix && f->t <= v->h.t)
         return;                    /* not after its last fix: ignored */
+    int64_t clock = clock_seen(e, f, v->has_fix ? v->h.t : INT64_MIN);
+    if (clock > e->now) {
+        e->now = clock;
+        advance(e, e->now - e->interp_ms - SLACK_MS);
+    }
     resample(e, v, f);
     v->has_fix = true;
     v->segment = f->segment;

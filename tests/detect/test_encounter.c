@@ -578,6 +578,35 @@ static void emitted_when_certain(void **state)
     assert_int_equal(w.emitted_at[1], INT64_MAX);   /* at det_finish() */
 }
 
+/* Only two vessels in the stream (an analyst's extract) and one of them
+ * goes silent after the meeting: the other's fixes still move the clock, so
+ * the event comes out once its merge window has passed, not at the end. */
+static void emitted_with_one_vessel_left(void **state)
+{
+    (void)state;
+    struct fixes fx = {0};
+    double blat, blon;
+    offset(LAT0, LON0, 0.2, 0, &blat, &blon);
+    add_leg(&fx, (struct leg){VA, T0, T0 + 12 * HOUR, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    add_leg(&fx, (struct leg){VB, T0, T0 + 3 * HOUR, 5 * MIN, blat, blon, 0, 0, 0});
+    qsort(fx.f, fx.n, sizeof *fx.f, by_time);
+    struct when w = {0};
+    det_engine *d = det_new(NULL, NULL, note_when, &w);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++) {
+        w.fed_t = fx.f[i].t;
+        det_feed_fix(d, &fx.f[i], NULL);
+    }
+    w.fed_t = INT64_MAX;
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    assert_int_equal(w.n, 1);
+    /* last close tick 03:00, window closed at 07:00, processed once the
+     * clock is past 08:10; alone, A's clock is its previous fix (5 min back) */
+    assert_int_equal(w.emitted_at[0], T0 + 8 * HOUR + 20 * MIN);
+}
+
 /* One fix with a receive time a day ahead (a receiver clock fault) must not
  * move the detector's clock: the other vessels' fixes would all be too late
  * for their ticks and the meeting would be lost. */
@@ -1101,6 +1130,7 @@ int main(void)
         cmocka_unit_test(segment_change_not_interpolated),
         cmocka_unit_test(merge_window),
         cmocka_unit_test(emitted_when_certain),
+        cmocka_unit_test(emitted_with_one_vessel_left),
         cmocka_unit_test(one_future_time_ignored),
         cmocka_unit_test(clock_jump_not_stepped),
         cmocka_unit_test(disorder_across_vessels),
