@@ -43,6 +43,9 @@
 #define SLACK_MS (10 * 60000LL)  /* disorder across vessels (tracker's window) */
 #define LEAD_MS (6 * 3600000LL)  /* how far the newest vessel may run ahead of the
                                     clock (the second newest) and still be sampled */
+#define MAX_PAIRS (1u << 18)     /* pairs followed at once (~200 MB): a spoofer
+                                    putting thousands of MMSIs on one spot must
+                                    not take all memory */
 #define DBINS 64                 /* distance bins over [0, enc_max_km] */
 #define SBINS 64                 /* speed bins over [0, 2 * enc_max_median_kn), + overflow */
 #define NO_BIN 0xFF              /* speed unknown */
@@ -117,7 +120,8 @@ struct enc {
     struct sgrid grid;
     int64_t tick;                  /* tick being processed */
     const struct bucket *cur;
-    uint64_t late, oom;
+    uint64_t late, oom, capped;    /* samples too late, allocation failures,
+                                      pairs not followed (MAX_PAIRS) */
 };
 
 /* ---- small helpers ---- */
@@ -224,15 +228,25 @@ static void pairs_shrink(struct enc *e)
         pairmap_resize(e, (e->pmask + 1) / 2);
 }
 
+/* The record of the pair `key`, created (longitudes relative to `lon`) when
+ * new; NULL, counted, when out of memory or MAX_PAIRS are followed. */
 static struct pair *pair_get(struct enc *e, uint64_t key, double lon)
 {
-    if ((!e->pkey || 2 * ((size_t)e->npairs + 1) > e->pmask + 1) && pairmap_grow(e) < 0)
+    if (e->pkey) {
+        size_t s = pair_slot(e, key);
+        if (e->pkey[s])
+            return pair_at(e, e->pidx[s]);
+    }
+    if (e->npairs >= MAX_PAIRS) {
+        e->capped++;
         return NULL;
+    }
+    if (((!e->pkey || 2 * ((size_t)e->npairs + 1) > e->pmask + 1) && pairmap_grow(e) < 0) ||
+        (e->npairs == e->pcap && pool_grow(e) < 0)) {
+        e->oom++;
+        return NULL;
+    }
     size_t s = pair_slot(e, key);
-    if (e->pkey[s])
-        return pair_at(e, e->pidx[s]);
-    if (e->npairs == e->pcap && pool_grow(e) < 0)
-        return NULL;
     struct pair *p = pair_at(e, e->npairs);
     memset(p, 0, e->stride);
     p->key = key;
@@ -424,10 +438,8 @@ static void on_pair(void *ctx, uint32_t i, uint32_t j, double km)
         a = b, b = t;
     }
     struct pair *p = pair_get(e, (uint64_t)a->mmsi << 32 | b->mmsi, a->lon);
-    if (!p) {
-        e->oom++;
-        return;
-    }
+    if (!p)
+        return;                    /* counted */
     run_add(e, p, km, a, b);
 }
 

@@ -1107,6 +1107,40 @@ static void dense_fleet(void **state)
                   heap_max > heap0 ? (double)(heap_max - heap0) / (double)c.n : NAN);
 }
 
+/* A spoofer puts 800 MMSIs within 0.4 km of one spot for 3 h: 319,600 close
+ * pairs. At most 2^18 are followed at once (memory stays bounded: about
+ * 200 MB here); those are reported, the rest are dropped. */
+static void spoofed_crowd_capped(void **state)
+{
+    (void)state;
+    enum { N = 800 };
+    uint64_t seed = 4242;
+    static double la[N], lo[N];
+    for (int i = 0; i < N; i++) {
+        double r = 0.2 * sqrt(rng_unit(&seed)), a = 2 * M_PI * rng_unit(&seed);
+        offset(LAT0, LON0, r * cos(a), r * sin(a), &la[i], &lo[i]);
+    }
+    struct counter c = {0};
+    struct det_config cfg;
+    det_config_defaults(&cfg, NULL);
+    void *enc = det_encounter_ops.create(&cfg, NULL, count_event, &c);
+    assert_non_null(enc);
+    size_t heap0 = heap_bytes(), heap_max = 0;
+    for (int64_t t = T0; t <= T0 + 3 * HOUR; t += 10 * MIN) {
+        for (int i = 0; i < N; i++) {
+            struct trk_fix f = mkfix(200000000u + (uint32_t)i, 1, t, la[i], lo[i], 0);
+            det_encounter_ops.fix(enc, &f, NULL);
+        }
+        size_t b = heap_bytes();
+        heap_max = b > heap_max ? b : heap_max;
+    }
+    det_encounter_ops.finish(enc);
+    det_encounter_ops.destroy(enc);
+    assert_int_equal(c.n, 1u << 18);
+    if (heap_max > heap0)
+        assert_true(heap_max - heap0 < 300u << 20);
+}
+
 static void many_vessels(void **state)
 {
     (void)state;
@@ -1142,6 +1176,7 @@ int main(void)
         cmocka_unit_test(grid_matches_all_pairs),
         cmocka_unit_test(many_vessels),
         cmocka_unit_test(dense_fleet),
+        cmocka_unit_test(spoofed_crowd_capped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
