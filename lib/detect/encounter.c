@@ -32,7 +32,8 @@
  * tick the positions go into a spatial hash (grid.c): only neighbouring
  * ~1 km cells are compared, never all pairs. State: one record per vessel,
  * the samples of the ticks in flight, one record per pair close now or
- * waiting for its merge window; pair memory is given back when crowds go.
+ * waiting for its merge window (at most MAX_PAIRS); pair memory is given
+ * back when crowds go.
  */
 #include <stdbool.h>
 #include <stdio.h>
