@@ -43,7 +43,7 @@
 
 #define SLACK_MS (10 * 60000LL)  /* disorder across vessels (tracker's window) */
 #define LEAD_MS (6 * 3600000LL)  /* how far the newest vessel may run ahead of the
-                                    clock (the second newest) and still be sampled */
+                                    clock (see clock_seen) and still be sampled */
 #define MAX_PAIRS (1u << 18)     /* pairs followed at once (~200 MB): a spoofer
                                     putting thousands of MMSIs on one spot must
                                     not take all memory */
