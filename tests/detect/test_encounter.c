@@ -535,6 +535,17 @@ static void merge_window(void **state)
     assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
     assert_int_equal(g.e[1].start, T0 + 8 * HOUR + 10 * MIN);
     assert_int_equal(g.e[1].end, T0 + 11 * HOUR);
+
+    /* the boundary: 3 h 50 apart merge, exactly 4 h apart do not */
+    two_meetings(&fx, 3 * HOUR + 40 * MIN);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].end, T0 + 9 * HOUR + 40 * MIN);
+    two_meetings(&fx, 3 * HOUR + 50 * MIN);
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
+    assert_int_equal(g.e[1].start, T0 + 7 * HOUR);
 }
 
 /* The first event is emitted while the stream goes on: once the merge window
