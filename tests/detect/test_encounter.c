@@ -546,6 +546,21 @@ static void merge_window(void **state)
     assert_int_equal(g.n, 2);
     assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
     assert_int_equal(g.e[1].start, T0 + 7 * HOUR);
+
+    /* a run shorter than 2 h inside the window does not extend the event */
+    double blat, blon, flat, flon;
+    offset(LAT0, LON0, 0.2, 0, &blat, &blon);
+    offset(LAT0, LON0, 3.0, 0, &flat, &flon);
+    add_leg(&fx, (struct leg){VA, T0, T0 + 10 * HOUR, 5 * MIN, LAT0, LON0, 0, 0, 0});
+    for (int64_t t = T0; t <= T0 + 10 * HOUR; t += 5 * MIN) {
+        bool near = t <= T0 + 3 * HOUR || (t > T0 + 4 * HOUR && t <= T0 + 5 * HOUR);
+        struct trk_fix f = mkfix(VB, 1, t, near ? blat : flat, near ? blon : flon, 0);
+        push(&fx, &f);
+    }
+    run(NULL, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0);
+    assert_int_equal(g.e[0].end, T0 + 3 * HOUR);
 }
 
 /* The first event is emitted while the stream goes on: once the merge window
