@@ -956,6 +956,202 @@ static void grid_matches_all_pairs(void **state)
     }
 }
 
+/* ---- against a batch reference ----
+ * Random fleets of slow vessels in a 2 x 2 km box for 12 h, reporting every
+ * 1-15 min with random silences (30-120 min) and segment changes, streamed
+ * through the engine; the events must be exactly those of a direct batch
+ * computation of the definition: resample every vessel on the grid, test
+ * every pair at every tick, cut runs, keep those of 2 h, merge those less
+ * than 4 h apart; exact medians (the detector's are to one bin). */
+
+#define RV 40                     /* vessels */
+#define RT 80                     /* ticks: 12 h 10 min + margin */
+
+struct ref_ev {
+    uint32_t a, b;
+    int64_t start, end;
+    double km, lat, lon;
+};
+
+struct evlist {
+    struct det_event *e;
+    size_t n, cap;
+};
+
+static void collect_all(void *ctx, const struct det_event *e)
+{
+    struct evlist *l = ctx;
+    if (e->kind != DET_ENCOUNTER)
+        return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->e = realloc(l->e, l->cap * sizeof *l->e);
+        assert_non_null(l->e);
+    }
+    l->e[l->n++] = *e;
+}
+
+static int by_pair_start(const void *x, const void *y)
+{
+    const struct det_event *a = x, *b = y;
+    if (a->mmsi != b->mmsi)
+        return a->mmsi < b->mmsi ? -1 : 1;
+    if (a->mmsi2 != b->mmsi2)
+        return a->mmsi2 < b->mmsi2 ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int by_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Resamples one vessel's fixes (time order) as the definition says. */
+static void ref_resample(const struct trk_fix *fs, size_t n, bool ok[RT], double la[RT],
+                         double lo[RT])
+{
+    const int64_t grid = 10 * MIN;
+    for (size_t i = 0; i < n; i++) {
+        const struct trk_fix *f = &fs[i], *p = i ? &fs[i - 1] : NULL;
+        double lat = det_deg(f->lat), lon = det_deg(f->lon);
+        if (!p || p->segment != f->segment || f->t - p->t > HOUR) {
+            if ((f->t - T0) % grid == 0) {
+                int k = (int)((f->t - T0) / grid);
+                ok[k] = true, la[k] = lat, lo[k] = lon;
+            }
+            continue;
+        }
+        double lat0 = det_deg(p->lat), lon0 = det_deg(p->lon);
+        double dlon = lon - lon0, span = (double)(f->t - p->t);
+        for (int64_t t = T0 + ((p->t - T0) / grid + 1) * grid; t <= f->t; t += grid) {
+            double w = (t - p->t) / span;
+            int k = (int)((t - T0) / grid);
+            ok[k] = true, la[k] = lat0 + w * (lat - lat0), lo[k] = lon0 + w * dlon;
+        }
+    }
+}
+
+static void against_reference_seed(uint64_t seed)
+{
+    struct fixes fx = {0};
+    size_t first[RV + 1];
+    for (int v = 0; v < RV; v++) {
+        first[v] = fx.n;
+        double lat0, lon0, kn = 0.3 * rng_unit(&seed), hd = 2 * M_PI * rng_unit(&seed);
+        offset(LAT0, LON0, 2 * rng_unit(&seed), 2 * rng_unit(&seed), &lat0, &lon0);
+        int64_t step = (1 + (int64_t)(14 * rng_unit(&seed))) * MIN;
+        uint32_t seg = 1;
+        for (int64_t t = T0 + (int64_t)(step * rng_unit(&seed)) / 1000 * 1000;
+             t <= T0 + 12 * HOUR; t += step) {
+            double u = rng_unit(&seed);
+            if (u < 0.02)
+                t += (30 + (int64_t)(90 * rng_unit(&seed))) * MIN;     /* a silence */
+            else if (u < 0.03)
+                seg++;                                                  /* a new segment */
+            if (t > T0 + 12 * HOUR)
+                break;
+            double h = (t - T0) / (double)HOUR, lat, lon;
+            offset(lat0, lon0, kn * cos(hd) * TRK_KM_PER_NM * h, kn * sin(hd) * TRK_KM_PER_NM * h,
+                   &lat, &lon);
+            struct trk_fix f = mkfix(100000000u + (uint32_t)v, seg, t, lat, lon, kn);
+            push(&fx, &f);
+        }
+    }
+    first[RV] = fx.n;
+
+    /* the reference */
+    static bool ok[RV][RT];
+    static double la[RV][RT], lo[RV][RT];
+    memset(ok, 0, sizeof ok);
+    for (int v = 0; v < RV; v++)
+        ref_resample(&fx.f[first[v]], first[v + 1] - first[v], ok[v], la[v], lo[v]);
+    struct ref_ev *ref = NULL;
+    size_t nref = 0, refcap = 0;
+    static double dist[RT];
+    for (int a = 0; a < RV; a++)
+        for (int b = a + 1; b < RV; b++) {
+            /* runs of close ticks; counted ones merged */
+            int k = 0, ev_first = -1, ev_last = -1, nd = 0;
+            double slat = 0, slon = 0;
+            for (;;) {
+                while (k < RT && !(ok[a][k] && ok[b][k] &&
+                                   sgrid_km(la[a][k], lo[a][k], la[b][k], lo[b][k]) <= 0.5))
+                    k++;
+                int r0 = k;
+                while (k < RT && ok[a][k] && ok[b][k] &&
+                       sgrid_km(la[a][k], lo[a][k], la[b][k], lo[b][k]) <= 0.5)
+                    k++;
+                int r1 = k - 1;
+                bool counted = r0 < RT && (r1 - r0) * 10 * MIN >= 2 * HOUR;
+                bool close_ev = ev_first >= 0 && (r0 >= RT || (counted &&
+                                (r0 - ev_last) * 10 * MIN >= 4 * HOUR));
+                if (close_ev) {
+                    if (nref == refcap) {
+                        refcap = refcap ? 2 * refcap : 64;
+                        ref = realloc(ref, refcap * sizeof *ref);
+                        assert_non_null(ref);
+                    }
+                    qsort(dist, (size_t)nd, sizeof *dist, by_double);
+                    ref[nref++] = (struct ref_ev){100000000u + (uint32_t)a,
+                        100000000u + (uint32_t)b, T0 + ev_first * 10 * MIN,
+                        T0 + ev_last * 10 * MIN, (dist[(nd - 1) / 2] + dist[nd / 2]) / 2,
+                        slat / nd, slon / nd};
+                    ev_first = -1, nd = 0, slat = slon = 0;
+                }
+                if (r0 >= RT)
+                    break;
+                if (!counted)
+                    continue;
+                if (ev_first < 0)
+                    ev_first = r0;
+                ev_last = r1;
+                for (int j = r0; j <= r1; j++) {
+                    dist[nd++] = sgrid_km(la[a][j], lo[a][j], la[b][j], lo[b][j]);
+                    slat += (la[a][j] + la[b][j]) / 2;
+                    slon += (lo[a][j] + lo[b][j]) / 2;
+                }
+            }
+        }
+
+    /* the detector */
+    struct evlist got = {0};
+    qsort(fx.f, fx.n, sizeof *fx.f, by_time);
+    det_engine *d = det_new(NULL, NULL, collect_all, &got);
+    assert_non_null(d);
+    for (size_t i = 0; i < fx.n; i++)
+        det_feed_fix(d, &fx.f[i], NULL);
+    det_finish(d);
+    det_free(d);
+    free(fx.f);
+    qsort(got.e, got.n, sizeof *got.e, by_pair_start);
+
+    if (got.n != nref)
+        print_error("seed %llu: %zu events, reference %zu\n", (unsigned long long)seed,
+                    got.n, nref);
+    assert_int_equal(got.n, nref);
+    assert_true(nref > 0);
+    for (size_t i = 0; i < nref; i++) {
+        assert_int_equal(got.e[i].mmsi, ref[i].a);
+        assert_int_equal(got.e[i].mmsi2, ref[i].b);
+        assert_int_equal(got.e[i].start, ref[i].start);
+        assert_int_equal(got.e[i].end, ref[i].end);
+        assert_near(got.e[i].distance_km, ref[i].km, DBIN);
+        assert_near(got.e[i].lat, ref[i].lat, 1e-9);
+        assert_near(got.e[i].lon, ref[i].lon, 1e-9);
+        assert_true(got.e[i].speed_kn < 0.3 + SBIN);
+    }
+    free(got.e);
+    free(ref);
+}
+
+static void against_reference(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 20; seed++)
+        against_reference_seed(seed * 0x9E3779B97F4A7C15ull);
+}
+
 /* ---- many vessels ---- */
 
 
@@ -1200,6 +1396,7 @@ int main(void)
         cmocka_unit_test(across_cell_borders),
         cmocka_unit_test(across_antimeridian),
         cmocka_unit_test(grid_matches_all_pairs),
+        cmocka_unit_test(against_reference),
         cmocka_unit_test(many_vessels),
         cmocka_unit_test(dense_fleet),
         cmocka_unit_test(spoofed_crowd_capped),
