@@ -2,11 +2,14 @@
  * test_encounter.c - the encounter (rendezvous / transshipment) detector
  * (lib/detect/encounter.c) fed through det_new() / det_feed_fix() /
  * det_finish(): duration, separation, speed and anchorage thresholds on both
- * sides, gaps and segment changes that are not interpolated, merging of
- * meetings of one pair, three vessels, grid-cell borders, the antimeridian,
- * and 20,000 scattered vessels (throughput and memory are printed). The
- * spatial hash (grid.c) is checked against a brute-force all-pairs count.
- * Tracks are synthetic: straight legs at a constant velocity.
+ * sides, GPS noise, SOG against positions, gaps and segment changes that are
+ * not interpolated, the merge window, when events come out, bad receive
+ * times, 0,0 fixes, three vessels, grid-cell borders, the antimeridian, a
+ * 466-day mooring, random fleets against a batch computation of the
+ * definition, a dense fleet, a spoofed crowd (pair cap) and 20,000
+ * scattered vessels (throughput and memory are printed). The spatial hash
+ * (grid.c) is checked against a brute-force all-pairs count. Tracks are
+ * synthetic: straight legs at a constant velocity.
  */
 #include "testutil.h"
 
