@@ -202,6 +202,15 @@ static void three_hour_meeting(void **state)
     assert_near(e->lon, lon, 1e-5);
     assert_true(isnan(e->shore_km));
     assert_string_equal(e->detail, "anchorage distance unknown");
+
+    /* a 5-minute grid: the last tick is 03:05, on A's last fix */
+    struct det_config cfg = {.enc_grid_min = 5};
+    meeting(&fx, T0 + 5 * MIN, T0 + 185 * MIN, 0.2, 1.0);
+    run(&cfg, NULL, &fx, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.e[0].start, T0 + 10 * MIN);
+    assert_int_equal(g.e[0].end, T0 + 185 * MIN);
+    assert_near(g.e[0].speed_kn, 1.0, SBIN);
 }
 
 static void duration_threshold(void **state)
