@@ -281,8 +281,7 @@ static void test_grid_vs_sampling(void **state)
     (void)state;
     enum { NSEG = 40, NQ = 150 };
     double seg[NSEG][2][2];
-    char *doc = malloc(NSEG * 120 + 64);
-    assert_non_null(doc);
+    static char doc[NSEG * 120 + 64];
     size_t n = (size_t)sprintf(doc, "{\"type\":\"MultiLineString\",\"coordinates\":[");
     unsigned s = 12345;
     for (int i = 0; i < NSEG; i++) {
@@ -299,7 +298,6 @@ static void test_grid_vs_sampling(void **state)
     }
     sprintf(doc + n, "]}");
     det_geodata *g = parse_ok(doc);
-    free(doc);
     /* re-read what was printed: the test's segments at 6 decimals */
     for (int i = 0; i < NSEG; i++)
         for (int k = 0; k < 2; k++)
