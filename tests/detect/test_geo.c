@@ -282,7 +282,7 @@ static void test_grid_vs_sampling(void **state)
     enum { NSEG = 40, NQ = 150 };
     double seg[NSEG][2][2];
     static char doc[NSEG * 120 + 64];
-    size_t n = (size_t)sprintf(doc, "{\"type\":\"MultiLineString\",\"coordinates\":[");
+    int n = snprintf(doc, sizeof doc, "{\"type\":\"MultiLineString\",\"coordinates\":[");
     unsigned s = 12345;
     for (int i = 0; i < NSEG; i++) {
         /* short segments anywhere, some near the poles and the antimeridian */
@@ -293,10 +293,11 @@ static void test_grid_vs_sampling(void **state)
         double lon2 = lon + frand(&s, -3, 3);
         lon2 = lon2 > 180 ? lon2 - 360 : lon2 < -180 ? lon2 + 360 : lon2;
         seg[i][0][0] = lon; seg[i][0][1] = lat; seg[i][1][0] = lon2; seg[i][1][1] = lat2;
-        n += (size_t)sprintf(doc + n, "%s[[%.6f,%.6f],[%.6f,%.6f]]", i ? "," : "", lon, lat, lon2,
-                             lat2);
+        n += snprintf(doc + n, sizeof doc - (size_t)n, "%s[[%.6f,%.6f],[%.6f,%.6f]]", i ? "," : "",
+                      lon, lat, lon2, lat2);
+        assert_true(n > 0 && (size_t)n < sizeof doc - 8);
     }
-    sprintf(doc + n, "]}");
+    snprintf(doc + n, sizeof doc - (size_t)n, "]}");
     det_geodata *g = parse_ok(doc);
     /* re-read what was printed: the test's segments at 6 decimals */
     for (int i = 0; i < NSEG; i++)
