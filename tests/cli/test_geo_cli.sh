@@ -24,9 +24,7 @@ num() { sed -n "1s/.*\"$1\":\([-0-9.]*\).*/\1/p" "$2"; }
 between() { awk -v v="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(v != "" && v >= a && v <= b) }'; }
 
 # A vessel 5 km east of Sydney Heads (North Head is at 151.30 E), silent
-# for 8 h: a gap event whose start is that far from shore. (Fixes 9 min
-# apart: at exactly the tracker's 10 min reorder window trk_feed loops,
-# see the report of this test's author.)
+# for 8 h: a gap event whose start is that far from shore.
 cat > "$T/sydney.csv" <<'EOF'
 mmsi,time,lat,lon,sog,cog,heading,nav_status,type
 503123456,2024-03-01T00:00:00Z,-33.8300,151.3500,0.1,,,1,1
