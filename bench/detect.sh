@@ -68,7 +68,7 @@ for n in $sizes; do
     mem=0
     for _ in $(seq "$runs"); do
         /usr/bin/time -f "%e %M" -o "$out/detect.time" \
-            "$alidade" ais detect --quiet "$input" > /dev/null 2> "$out/detect.err" \
+            "$alidade" ais detect "$input" > /dev/null 2> "$out/detect.err" \
             || die "ais detect failed: $(tail -n 3 "$out/detect.err")"
         read -r s m < "$out/detect.time"
         if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
@@ -99,7 +99,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo
     echo "Input: \`alidade drill generate --seed 1 --vessels $vessels --no-events --positions N\`"
     echo "(normal traffic of $vessels vessels, NMEA with tag-block times, static reports"
-    echo "included), read from a file. Timed: \`alidade ais detect --quiet FILE > /dev/null\`: decode,"
+    echo "included), read from a file. Timed: \`alidade ais detect FILE > /dev/null\`: decode,"
     echo "tracker and every detector (gap, encounter, loitering, zones, spoofing) in one"
     echo "process, one thread; best of $runs run(s). Peak RSS from /usr/bin/time."
     echo
