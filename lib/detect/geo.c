@@ -644,12 +644,10 @@ static long gj_position(struct gj *s, json_t *pos, const char *what, size_t i)
              "lat -90..90", s->feature, what, i, lon, lat);
         return -1;
     }
-    long v = add_vertex(s->g, lat, lon, s->err, s->errlen);
-    if (v < 0 && strncmp(s->err, "feature", 7) != 0) {
-        char tmp[128];
-        snprintf(tmp, sizeof tmp, "%s", s->err);
-        errf(s->err, s->errlen, "feature %zu: %s", s->feature, tmp);
-    }
+    char why[64];
+    long v = add_vertex(s->g, lat, lon, why, sizeof why);
+    if (v < 0)
+        errf(s->err, s->errlen, "feature %zu: %s", s->feature, why);
     return v;
 }
 
