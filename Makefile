@@ -16,7 +16,8 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) -Dbuildtype=release >/dev/null
 	@ninja -C $(BUILD) >/dev/null
 
-# The main job today: decode the bundled real captures and print what they hold.
+# The main job today: decode the bundled real captures, run the maritime
+# detectors on them and on a generated drill scenario, and print what they hold.
 run: build
 	@echo "== decoding data/ais/amsa-feed.txt.gz (raw AMSA terrestrial feed)"
 	@$(ALIDADE) ais decode --stats --format none data/ais/amsa-feed.txt.gz
@@ -25,6 +26,19 @@ run: build
 	@$(ALIDADE) ais decode --stats --meta data/ais/exactearth-2012.txt.zst > $(BUILD)/exactearth.json
 	@echo "first messages (all in $(BUILD)/exactearth.json):"
 	@head -n 3 $(BUILD)/exactearth.json
+	@echo
+	@echo "== maritime events in the same capture (bundled Natural Earth coastline for distances)"
+	@$(ALIDADE) ais detect --shore builtin data/ais/exactearth-2012.txt.zst > $(BUILD)/exactearth-events.json
+	@echo "first events (all in $(BUILD)/exactearth-events.json):"
+	@head -n 3 $(BUILD)/exactearth-events.json
+	@echo
+	@echo "== a generated drill scenario (50 vessels, 48 h, planted events) and what ais detect finds in it"
+	@$(ALIDADE) drill generate --quiet --out $(BUILD)/drill
+	@$(ALIDADE) ais detect --zones $(BUILD)/drill/zones.geojson --shore $(BUILD)/drill/coast.geojson \
+		--anchorages $(BUILD)/drill/coast.geojson $(BUILD)/drill/scenario.nmea > $(BUILD)/drill/events.json
+	@echo "planted (ground truth, $(BUILD)/drill/truth.jsonl) vs found ($(BUILD)/drill/events.json):"
+	@cut -d, -f1,2 $(BUILD)/drill/truth.jsonl | sort | uniq -c | sed 's/^/  planted/'
+	@cut -d, -f1,2 $(BUILD)/drill/events.json | sort | uniq -c | sed 's/^/  found  /'
 
 test: deps
 	@scripts/run-tests.sh
