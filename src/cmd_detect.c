@@ -926,6 +926,10 @@ int cmd_detect(int argc, char **argv)
         int got;
         while ((got = lr_next(lr, &line, &len, &trunc)) == 1) {
             nlines++;
+            if (nlines == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+                line += 3;           /* a UTF-8 byte order mark (spreadsheet CSV) */
+                len -= 3;
+            }
             if (mode == IN_UNKNOWN && (len > 0 || trunc) &&
                 decide_mode(line, trunc ? LR_MAX_LINE : len, &mode, &csv, csvbuf))
                 continue;            /* a CSV header */

@@ -102,6 +102,12 @@ check "CSV summary counts rows and skips base stations and positionless rows" \
 check "bad CSV rows: file:line: why, counted, exit 0, events still found" \
       '[ $rc -eq 0 ] && grep -q "bad.csv:4: bad mmsi" "$T/e" && grep -q "bad.csv:5: bad or missing time" "$T/e" && grep -q "bad.csv:6: bad lat/lon" "$T/e" && grep -q "csv rows 6, bad rows 3" "$T/e" && grep -q "\"event\":\"gap\"" "$T/o"'
 
+# a spreadsheet's CSV on stdin: byte order mark, CRLF, MarineCadastre names
+printf '\357\273\277MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading\r\n503123456,2024-03-01T00:00:00,-33.83,151.35,0.1,,\r\n503123456,2024-03-01T08:00:00,-33.83,151.35,0.1,,\r\n' |
+    "$BIN" ais detect > "$T/o" 2> "$T/e"
+check "CSV on stdin with a BOM, CRLF and MarineCadastre column names" \
+      'grep -q "csv rows 2, bad rows 0" "$T/e" && grep -q "\"event\":\"gap\"" "$T/o"'
+
 # AMSA's headerless drift candidates (mmsi,lat,lon,epoch ms,class,...)
 if [ -f "$SHARED/ais/amsa-risky/drift-candidates.txt" ]; then
     "$BIN" ais detect --shore builtin "$SHARED/ais/amsa-risky/drift-candidates.txt" > "$T/o" 2> "$T/e"; rc=$?
