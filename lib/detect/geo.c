@@ -47,6 +47,7 @@ struct det_geodata {
     double (*v)[3];          /* the same as unit vectors */
     size_t nseg, segcap;     /* shore segments (arcs), vertex index pairs */
     uint32_t (*seg)[2];
+    double (*nrm)[3];        /* unit normal of each segment's great circle */
     size_t nedge, edgecap;   /* polygon ring edges (planar, land mask) */
     uint32_t (*edge)[2];
     size_t nplace, placecap; /* places: vertex indexes */
@@ -454,20 +455,43 @@ int det_geo_inside(const det_geodata *g, double lat, double lon)
 
 /* ---- nearest queries ---- */
 
-/* Radians from p to the arc of segment s. */
-static double seg_dist(const det_geodata *g, uint32_t s, const double p[3])
+/* Radians from p to the arc of segment s; INFINITY without computing it
+ * when even the arc's whole great circle is farther than the distance
+ * whose sine is sin_best (|p . n| is the sine of the distance to it). */
+static double seg_dist(const det_geodata *g, uint32_t s, const double p[3], double sin_best)
 {
+    const double *n = g->nrm[s];
+    double pn = fabs(dot3(p, n));
+    if (pn >= sin_best)
+        return INFINITY;
     const double *a = g->v[g->seg[s][0]], *b = g->v[g->seg[s][1]];
-    double n[3], c1[3], c2[3];
-    cross3(a, b, n);
-    double nn = dot3(n, n);
-    if (nn > 1e-30) {
+    double c1[3], c2[3];
+    if (dot3(n, n) > 0) {
         cross3(a, p, c1);
         cross3(p, b, c2);
         if (dot3(c1, n) >= 0 && dot3(c2, n) >= 0)
-            return asin(fmin(1, fabs(dot3(p, n)) / sqrt(nn)));
+            return asin(fmin(1, pn));
     }
     return fmin(angle(p, a), angle(p, b));
+}
+
+/* Unit normals of the segments' great circles (zero for a segment whose
+ * ends coincide or are antipodal: its distance is to the ends). */
+static bool build_normals(det_geodata *g)
+{
+    g->nrm = malloc((g->nseg ? g->nseg : 1) * sizeof *g->nrm);
+    if (!g->nrm)
+        return false;
+    for (size_t s = 0; s < g->nseg; s++) {
+        double *n = g->nrm[s];
+        cross3(g->v[g->seg[s][0]], g->v[g->seg[s][1]], n);
+        double nn = dot3(n, n);
+        double k = nn > 1e-30 ? 1 / sqrt(nn) : 0;
+        n[0] *= k;
+        n[1] *= k;
+        n[2] *= k;
+    }
+    return true;
 }
 
 /* The search runs on the fine grid near data and on blocks of 8 x 8 fine
@@ -528,14 +552,19 @@ static double fine_best(const det_geodata *g, const struct gidx *ix, int kind, i
 {
     size_t cell = (size_t)r * GEO_NCOL + (size_t)c;
     const double *p = q->p;
+    if (ix->start[cell + 1] == ix->start[cell])
+        return best;
     if (ix->start[cell + 1] - ix->start[cell] > 4 &&
         cell_bound(q, -90 + r * GEO_CELL, -180 + c * GEO_CELL, GEO_CELL) >= best)
         return best;
+    double sin_best = best < M_PI / 2 ? sin(best) : 2;
     for (uint32_t k = ix->start[cell]; k < ix->start[cell + 1]; k++) {
         uint32_t i = ix->item[k];
-        double d = kind == 0 ? seg_dist(g, i, p) : angle(p, g->v[g->place[i]]);
-        if (d < best)
+        double d = kind == 0 ? seg_dist(g, i, p, sin_best) : angle(p, g->v[g->place[i]]);
+        if (d < best) {
             best = d;
+            sin_best = best < M_PI / 2 ? sin(best) : 2;
+        }
     }
     return best;
 }
@@ -822,7 +851,7 @@ static bool geo_finish(det_geodata *g, char *err, size_t errlen)
         errf(err, errlen, "no points, lines or polygons");
         return false;
     }
-    bool ok = (g->nseg == 0 || build_index(g, 0, g->nseg, &g->gseg)) &&
+    bool ok = (g->nseg == 0 || (build_normals(g) && build_index(g, 0, g->nseg, &g->gseg))) &&
               (g->nplace == 0 || build_index(g, 2, g->nplace, &g->gplace)) &&
               (g->nedge == 0 || (build_index(g, 1, g->nedge, &g->gedge) && build_land(g)));
     if (!ok)
@@ -1033,6 +1062,7 @@ void det_geo_free(det_geodata *g)
     free(g->lon);
     free(g->v);
     free(g->seg);
+    free(g->nrm);
     free(g->edge);
     free(g->place);
     free_index(&g->gseg);
