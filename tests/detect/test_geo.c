@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <zstd.h>
+
 #include "alidade/geo.h"
 
 #define R_KM 6371.0088
@@ -319,6 +322,172 @@ static void test_grid_vs_sampling(void **state)
     det_geo_free(g);
 }
 
+/* ---- the bundled coastline against a brute-force scan ---- */
+
+/* data/geo/ne-land-50m.geojson.zst decompressed, or NULL. */
+static char *read_builtin(size_t *len)
+{
+    char path[4096];
+    const char *td = getenv("ALD_TEST_DATA");
+    snprintf(path, sizeof path, "%s/../../data/geo/ne-land-50m.geojson.zst", td ? td : "tests/data");
+    size_t zlen;
+    char *z = tu_read_file(path, &zlen);
+    if (!z)
+        return NULL;
+    size_t cap = 4u << 20, n = 0;
+    char *out = malloc(cap);
+    ZSTD_DCtx *dc = ZSTD_createDCtx();
+    ZSTD_inBuffer ib = {z, zlen, 0};
+    size_t r = 1;
+    while (out && dc && r != 0 && !ZSTD_isError(r)) {
+        if (cap - n < (1u << 16)) {
+            char *nb = realloc(out, cap * 2);
+            if (!nb)
+                break;
+            out = nb;
+            cap *= 2;
+        }
+        ZSTD_outBuffer ob = {out + n, cap - n, 0};
+        r = ZSTD_decompressStream(dc, &ob, &ib);
+        n += ob.pos;
+        if (ib.pos == ib.size && ob.pos == 0)
+            break;
+    }
+    ZSTD_freeDCtx(dc);
+    free(z);
+    *len = n;
+    return out;
+}
+
+struct ring_set {
+    size_t n;
+    double *lon, *lat;
+    bool *last;              /* the vertex closes its ring */
+};
+
+static void rings_from(json_t *doc, struct ring_set *rs)
+{
+    json_t *fs = json_object_get(doc, "features"), *f;
+    size_t i, cap = 1 << 17;
+    rs->n = 0;
+    rs->lon = malloc(cap * sizeof *rs->lon);
+    rs->lat = malloc(cap * sizeof *rs->lat);
+    rs->last = malloc(cap * sizeof *rs->last);
+    json_array_foreach(fs, i, f) {
+        json_t *rings = json_object_get(json_object_get(f, "geometry"), "coordinates"), *r;
+        size_t j;
+        json_array_foreach(rings, j, r) {
+            for (size_t k = 0; k < json_array_size(r) && rs->n < cap; k++) {
+                json_t *pt = json_array_get(r, k);
+                rs->lon[rs->n] = json_number_value(json_array_get(pt, 0));
+                rs->lat[rs->n] = json_number_value(json_array_get(pt, 1));
+                rs->last[rs->n++] = k + 1 == json_array_size(r);
+            }
+        }
+    }
+}
+
+static void vec(double lat, double lon, double v[3])
+{
+    v[0] = cos(lat * DEG) * cos(lon * DEG);
+    v[1] = cos(lat * DEG) * sin(lon * DEG);
+    v[2] = sin(lat * DEG);
+}
+
+/* Every shore segment (ring edges less the antimeridian and pole seams):
+ * the arc distance by the textbook formula, and even-odd ray casting. */
+static void brute(const struct ring_set *rs, double lat, double lon, double *km, int *inside)
+{
+    double p[3], best = INFINITY;
+    int in = 0;
+    vec(lat, lon, p);
+    for (size_t i = 0; i + 1 < rs->n; i++) {
+        if (rs->last[i])
+            continue;
+        double ax = rs->lon[i], ay = rs->lat[i], bx = rs->lon[i + 1], by = rs->lat[i + 1];
+        if ((ay > lat) != (by > lat) && lon < ax + (lat - ay) * (bx - ax) / (by - ay))
+            in ^= 1;
+        if ((fabs(ax) == 180 && ax == bx) || (fabs(ay) >= 89.99 && fabs(by) >= 89.99))
+            continue;
+        double a[3], b[3], n[3];
+        vec(ay, ax, a);
+        vec(by, bx, b);
+        n[0] = a[1] * b[2] - a[2] * b[1];
+        n[1] = a[2] * b[0] - a[0] * b[2];
+        n[2] = a[0] * b[1] - a[1] * b[0];
+        double nl = sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+        /* the foot of the perpendicular lies on the arc when it is on the
+         * a side of the plane through b and n and the b side of a and n */
+        double d = fmin(hav_km(lat, lon, ay, ax), hav_km(lat, lon, by, bx)) / R_KM;
+        if (nl > 1e-15) {
+            double s = (p[0] * n[0] + p[1] * n[1] + p[2] * n[2]) / nl;
+            double f[3] = {p[0] - s * n[0] / nl, p[1] - s * n[1] / nl, p[2] - s * n[2] / nl};
+            double fa = f[0] * a[0] + f[1] * a[1] + f[2] * a[2];
+            double fb = f[0] * b[0] + f[1] * b[1] + f[2] * b[2];
+            double ab = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+            double fl = sqrt(f[0] * f[0] + f[1] * f[1] + f[2] * f[2]);
+            if (fl > 0 && fa / fl >= ab && fb / fl >= ab)
+                d = fmin(d, asin(fmin(1, fabs(s))));
+        }
+        best = fmin(best, d);
+    }
+    *km = best * R_KM;
+    *inside = in;
+}
+
+static void test_builtin_vs_brute(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = read_builtin(&len);
+    if (!text) {
+        print_message("skipped: data/geo/ne-land-50m.geojson.zst not readable\n");
+        skip();
+    }
+    det_geodata *g = det_geo_parse(text, len, NULL, 0);
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    free(text);
+    assert_non_null(g);
+    assert_non_null(doc);
+    struct det_geo_counts c = det_geo_count(g);
+    assert_int_equal(c.features, 1421);
+    assert_int_equal(c.segments, 58945);
+    struct ring_set rs;
+    rings_from(doc, &rs);
+    json_decref(doc);
+    unsigned s = 777;
+    for (int q = 0; q < 240; q++) {
+        double lat, lon;
+        if (q % 3 == 0) {               /* within a degree of a coast vertex */
+            size_t i = (size_t)frand(&s, 0, (double)rs.n - 1);
+            lat = fmax(-90, fmin(90, rs.lat[i] + frand(&s, -1, 1)));
+            lon = rs.lon[i] + frand(&s, -1, 1);
+            lon = lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon;
+        } else {                        /* uniform on the sphere */
+            lat = asin(frand(&s, -1, 1)) / DEG;
+            lon = frand(&s, -180, 180);
+        }
+        double want;
+        int in;
+        brute(&rs, lat, lon, &want, &in);
+        assert_near(det_geo_shore_km(g, lat, lon), want, 1e-6);
+        if (det_geo_inside(g, lat, lon) != in)
+            print_error("(%f, %f): inside %d, ray casting %d\n", lat, lon,
+                        det_geo_inside(g, lat, lon), in);
+        assert_int_equal(det_geo_inside(g, lat, lon), in);
+    }
+    /* docs/geo.md's figures */
+    assert_near(det_geo_shore_km(g, -33.83, 151.35), 5.373, 0.001);
+    assert_int_equal(det_geo_inside(g, -33.83, 151.35), 0);
+    assert_int_equal(det_geo_inside(g, -35.3, 149.1), 1);     /* Canberra */
+    assert_int_equal(det_geo_inside(g, -90, 0), 1);           /* Antarctica */
+    assert_int_equal(det_geo_inside(g, 90, 0), 0);            /* Arctic Ocean */
+    free(rs.lon);
+    free(rs.lat);
+    free(rs.last);
+    det_geo_free(g);
+}
+
 /* ---- callbacks for the detectors ---- */
 
 static void test_bind(void **state)
@@ -357,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_places_csv),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_grid_vs_sampling),
+        cmocka_unit_test(test_builtin_vs_brute),
         cmocka_unit_test(test_bind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
