@@ -1,13 +1,17 @@
 /*
- * cmd_detect.c - `alidade ais detect`: NMEA AIS in, maritime events out.
+ * cmd_detect.c - `alidade ais detect`: NMEA AIS (or positions as CSV) in,
+ * maritime events out.
  *
  * The pipeline is the library's, stage by stage: line reader -> ais_decoder
- * (type 24 parts kept apart) -> trk_tracker (validity, reordering,
+ * (type 24 parts kept apart; CSV rows become position messages here instead)
+ * -> trk_tracker (validity, reordering,
  * segments, static data) -> det_engine (every detector) -> one JSON object per
  * event per line (the fixed interface: "event", "mmsi", "mmsi2" for
  * encounters, "start", "end", "lat", "lon", ...) or a GeoJSON
- * FeatureCollection. Bad input lines are counted and reported on stderr; the
- * exit status is 0 whenever the input could be read.
+ * FeatureCollection. Operator geography (--shore, --anchorages, --land,
+ * --zones) is read whole here and parsed by the library (docs/geo.md). Bad
+ * input lines are counted and reported on stderr; the exit status is 0
+ * whenever the input could be read.
  */
 #include <errno.h>
 #include <getopt.h>
