@@ -85,6 +85,8 @@ static void detect_usage(FILE *f)
         "                         columns (e.g. GFW's named anchorages)\n"
         "      --land FILE        land polygons for the on-land checks (default: the\n"
         "                         --shore polygons, if any)\n"
+        "      --land-margin KM   inside land but nearer its coast than KM is \"cannot\n"
+        "                         tell\", not land (10 for builtin, else 0)\n"
         "Thresholds (defaults: Global Fishing Watch's published definitions):\n"
         "      --gap-hours H      silence recorded as a gap from (6)\n"
         "      --dark-hours H     gap long enough to be likely disabling (12)\n"
