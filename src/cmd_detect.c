@@ -15,7 +15,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,99 @@ struct detect_run {
     unsigned long long csv_skipped;         /* no position, or not a vessel report */
 };
 
+/*
+ * Every threshold of the tracker (struct trk_opts) and of the detectors
+ * (struct det_config) as a named option: one row each, from which both the
+ * help and getopt's table are made. Defaults are the library's (Global
+ * Fishing Watch's published definitions); docs/detect.md explains each.
+ */
+enum thr_where { THR_DET, THR_TRK_DOUBLE, THR_TRK_MS, THR_TRK_SIZE, THR_DET_UNSIGNED };
+struct threshold {
+    const char *name, *arg;
+    enum thr_where where;
+    size_t off;
+    const char *help;
+};
+#define DET(f) THR_DET, offsetof(struct det_config, f)
+static const struct threshold thresholds[] = {
+    {"gap-hours", "H", DET(gap_min_h), "silence recorded as a gap from (6)"},
+    {"dark-hours", "H", DET(gap_dark_h), "gap long enough to be likely disabling (12)"},
+    {"dark-shore-nm", "NM", DET(gap_dark_shore_nm), "... starting at least this far from shore (50)"},
+    {"dark-regular-per-h", "N", DET(gap_regular_min_per_h),
+     "... after at least N fixes per hour in the 12 h before (2)"},
+    {"dark-reception-km", "KM", DET(gap_reception_km),
+     "... while other vessels were heard this near (50)"},
+    {"encounter-km", "KM", DET(enc_max_km), "max separation of an encounter (0.5)"},
+    {"encounter-hours", "H", DET(enc_min_h), "min duration of an encounter (2)"},
+    {"encounter-kn", "KN", DET(enc_max_median_kn), "max median speed of an encounter (2)"},
+    {"encounter-anchorage-km", "KM", DET(enc_min_anchorage_km),
+     "min distance of an encounter from any anchorage (10)"},
+    {"encounter-step-min", "MIN", DET(enc_grid_min), "resampling step (10)"},
+    {"encounter-max-interp-h", "H", DET(enc_max_interp_h), "no interpolation across longer silences (1)"},
+    {"encounter-merge-h", "H", DET(enc_merge_h), "same pair's encounters closer than H merge (4)"},
+    {"loiter-kn", "KN", DET(loi_max_kn), "max mean speed of loitering (2)"},
+    {"loiter-hours", "H", DET(loi_min_h), "min duration of loitering (4)"},
+    {"loiter-shore-nm", "NM", DET(loi_min_shore_nm), "min distance of loitering from shore (20)"},
+    {"teleport-kn", "KN", DET(tel_max_kn), "implied speed that is a teleport (50)"},
+    {"teleport-km", "KM", DET(tel_min_km), "... over at least this distance (10)"},
+    {"clash-km", "KM", DET(clash_min_km), "one MMSI this far apart ... (50)"},
+    {"clash-seconds", "S", DET(clash_max_s), "... within S seconds is an mmsi_clash (600)"},
+    {"identity-changes", "N", THR_DET_UNSIGNED, offsetof(struct det_config, ident_max_changes),
+     "name/call sign/IMO changes per day that raise an event (1)"},
+    {"segment-kn", "KN", THR_TRK_DOUBLE, offsetof(struct trk_opts, max_speed_kn),
+     "tracker: max implied speed joining a segment (30)"},
+    {"segment-gap-h", "H", THR_TRK_MS, offsetof(struct trk_opts, max_gap_ms),
+     "tracker: longer silence starts a new segment (24)"},
+    {"reorder-min", "MIN", THR_TRK_MS, offsetof(struct trk_opts, reorder_ms),
+     "tracker: late reports put back in order up to (10)"},
+    {"idle-hours", "H", THR_TRK_MS, offsetof(struct trk_opts, idle_evict_ms),
+     "tracker: vessel silent this long is let go (48)"},
+    {"max-vessels", "N", THR_TRK_SIZE, offsetof(struct trk_opts, max_vessels),
+     "tracker: vessels held at most (1000000)"},
+};
+#undef DET
+#define NTHR (sizeof thresholds / sizeof thresholds[0])
+#define THR_OPT_BASE 1000            /* getopt value of thresholds[0] */
+
+static void thresholds_usage(FILE *f)
+{
+    fprintf(f, "Thresholds (defaults: Global Fishing Watch's published definitions,\n"
+               "docs/detect.md):\n");
+    for (size_t i = 0; i < NTHR; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "--%s %s", thresholds[i].name, thresholds[i].arg);
+        fprintf(f, "      %-28s %s\n", left, thresholds[i].help);
+    }
+}
+
+/* Sets threshold i from text; false (after saying why) unless it is a
+ * positive number. Hours and minutes of the tracker become ms. */
+static bool threshold_set(size_t i, const char *text, struct det_config *cfg,
+                          struct trk_opts *topt)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno || !(v > 0) || !isfinite(v) || v > 1e12) {
+        fprintf(stderr, "alidade ais detect: --%s wants a positive number, not '%s'\n",
+                thresholds[i].name, text);
+        return false;
+    }
+    const struct threshold *t = &thresholds[i];
+    switch (t->where) {
+    case THR_DET: *(double *)((char *)cfg + t->off) = v; break;
+    case THR_DET_UNSIGNED: *(unsigned *)((char *)cfg + t->off) = v >= UINT_MAX ? UINT_MAX : (unsigned)v; break;
+    case THR_TRK_DOUBLE: *(double *)((char *)topt + t->off) = v; break;
+    case THR_TRK_MS: {
+        double ms = v * (strcmp(t->arg, "MIN") == 0 ? 60000.0 : 3600000.0);
+        *(int64_t *)((char *)topt + t->off) = (int64_t)ms;
+        break;
+    }
+    case THR_TRK_SIZE: *(size_t *)((char *)topt + t->off) = (size_t)v; break;
+    }
+    return true;
+}
+
 static void detect_usage(FILE *f)
 {
     fprintf(f,
@@ -80,21 +175,18 @@ static void detect_usage(FILE *f)
         "      --shore FILE       coastline for \"shore_km\": GeoJSON lines or land\n"
         "                         polygons (plain, gzip or zstd); `builtin` is the\n"
         "                         bundled Natural Earth 1:50m land (docs/geo.md).\n"
-        "                         Without it distances to shore are unknown (null)\n"
+        "                         Without it distances to shore are unknown (null);\n"
+        "                         inside land polygons (ports, rivers) they are 0\n"
         "      --anchorages FILE  anchorages: GeoJSON points or CSV with lat and lon\n"
         "                         columns (e.g. GFW's named anchorages)\n"
         "      --land FILE        land polygons for the on-land checks (default: the\n"
-        "                         --shore polygons, if any)\n"
+        "                         --shore polygons, but not builtin's); `builtin`:\n"
+        "                         the bundled land (coarse: river ports are on it)\n"
         "      --land-margin KM   inside land but nearer its coast than KM is \"cannot\n"
         "                         tell\", not land (10 for builtin, else 0)\n"
-        "Thresholds (defaults: Global Fishing Watch's published definitions):\n"
-        "      --gap-hours H      silence recorded as a gap from (6)\n"
-        "      --dark-hours H     gap long enough to be likely disabling (12)\n"
-        "      --encounter-km K   max separation of an encounter (0.5)\n"
-        "      --encounter-hours H  min duration of an encounter (2)\n"
-        "      --loiter-kn S      max mean speed of loitering (2)\n"
-        "      --loiter-hours H   min duration of loitering (4)\n"
-        "      --teleport-kn S    implied speed that is a teleport (50)\n"
+        );
+    thresholds_usage(f);
+    fprintf(f,
         "  -q, --quiet            no summary on stderr\n"
         "  -h, --help             this help\n"
         "\n"
@@ -772,7 +864,12 @@ static bool load_layers(const struct geo_paths *gp, struct det_geo_layers *l,
     }
     l->shore = *shore;
     l->anchorages = *anch;
-    l->land = *land ? *land : (*shore && det_geo_count(*shore).rings ? *shore : NULL);
+    /* The operator's own shore polygons double as the land mask; the
+     * builtin 1:50m land does not (river ports such as Palembang would be
+     * "positions on land"): --land builtin asks for it explicitly. */
+    bool builtin_shore = gp->shore && strcmp(gp->shore, "builtin") == 0;
+    l->land = *land ? *land
+                    : (*shore && !builtin_shore && det_geo_count(*shore).rings ? *shore : NULL);
     bool coarse = (gp->land ? strcmp(gp->land, "builtin") == 0
                             : gp->shore && strcmp(gp->shore, "builtin") == 0);
     l->land_margin_km = !isnan(gp->land_margin_km) ? gp->land_margin_km
@@ -781,19 +878,12 @@ static bool load_layers(const struct geo_paths *gp, struct det_geo_layers *l,
 }
 
 static int parse_args(int argc, char **argv, struct detect_run *r, struct det_config *cfg,
-                      bool *quiet, struct geo_paths *gp)
+                      struct trk_opts *topt, bool *quiet, struct geo_paths *gp)
 {
-    static const struct option lo[] = {
+    static const struct option fixed[] = {
         {"format", required_argument, 0, 'f'},
         {"since", required_argument, 0, 'S'},
         {"until", required_argument, 0, 'U'},
-        {"gap-hours", required_argument, 0, 1},
-        {"dark-hours", required_argument, 0, 2},
-        {"encounter-km", required_argument, 0, 3},
-        {"encounter-hours", required_argument, 0, 4},
-        {"loiter-kn", required_argument, 0, 5},
-        {"loiter-hours", required_argument, 0, 6},
-        {"teleport-kn", required_argument, 0, 7},
         {"zones", required_argument, 0, 'Z'},
         {"shore", required_argument, 0, 'H'},
         {"anchorages", required_argument, 0, 'A'},
@@ -803,11 +893,22 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
         {"tlp", required_argument, 0, 'T'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
     };
+    enum { NFIXED = sizeof fixed / sizeof fixed[0] };
+    struct option lo[NFIXED + NTHR + 1];
+    memcpy(lo, fixed, sizeof fixed);
+    for (size_t i = 0; i < NTHR; i++)
+        lo[NFIXED + i] = (struct option){thresholds[i].name, required_argument, 0,
+                                         THR_OPT_BASE + (int)i};
+    lo[NFIXED + NTHR] = (struct option){0, 0, 0, 0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:qh", lo, NULL)) != -1) {
+        if (c >= THR_OPT_BASE && c < THR_OPT_BASE + (int)NTHR) {
+            if (!threshold_set((size_t)(c - THR_OPT_BASE), optarg, cfg, topt))
+                return 2;
+            continue;
+        }
         double v = optarg ? strtod(optarg, NULL) : 0;
         switch (c) {
         case 'f':
@@ -830,13 +931,6 @@ static int parse_args(int argc, char **argv, struct detect_run *r, struct det_co
             if (c == 'S') r->since = t; else r->until = t;
             break;
         }
-        case 1: cfg->gap_min_h = v; break;
-        case 2: cfg->gap_dark_h = v; break;
-        case 3: cfg->enc_max_km = v; break;
-        case 4: cfg->enc_min_h = v; break;
-        case 5: cfg->loi_max_kn = v; break;
-        case 6: cfg->loi_min_h = v; break;
-        case 7: cfg->tel_max_kn = v; break;
         case 'Z': gp->zones = optarg; break;
         case 'H': gp->shore = optarg; break;
         case 'A': gp->anchorages = optarg; break;
@@ -869,9 +963,10 @@ int cmd_detect(int argc, char **argv)
     struct detect_run r = {.fmt = E_JSON, .since = INT64_MIN, .until = INT64_MAX,
                            .stix = {.identity_name = "alidade node", .tlp = 1}};
     struct det_config cfg = {0};
+    struct trk_opts topt = {0};      /* zero fields: the library's defaults */
     bool quiet = false;
     struct geo_paths gp = {.land_margin_km = NAN};
-    int rc = parse_args(argc, argv, &r, &cfg, &quiet, &gp);
+    int rc = parse_args(argc, argv, &r, &cfg, &topt, &quiet, &gp);
     if (rc >= 0)
         return rc;
     const char *zones_path = gp.zones;
@@ -897,7 +992,7 @@ int cmd_detect(int argc, char **argv)
     }
     struct ais_decoder_opts dopts = {.split24 = true};
     ais_decoder *d = ais_decoder_new(&dopts);
-    r.trk = trk_new(NULL);
+    r.trk = trk_new(&topt);
     r.det = det_new(&cfg, &geo, on_event, &r);
     if (!d || !r.trk || !r.det || !out_init(&r.out, STDOUT_FILENO)) {
         fprintf(stderr, "alidade: out of memory\n");

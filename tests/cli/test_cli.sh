@@ -81,5 +81,22 @@ printf '\037\213garbage-not-deflate\n' > "$T/junk.gz"
 "$BIN" ais decode "$T/junk.gz" > "$T/o" 2> "$T/e"; rc=$?
 check "corrupt gzip data exits 2 with a message" '[ $rc -eq 2 ] && grep -q "corrupt gzip data" "$T/e"'
 
+# ais detect: every threshold is an option, checked
+"$BIN" ais detect --help > "$T/h"; rc=$?
+check "ais detect --help lists every threshold (25 options with defaults)" \
+      '[ $rc -eq 0 ] && [ "$(grep -cE "^      --[a-z-]+ (H|KM|NM|KN|N|S|MIN) +.*\([0-9.]+\)$" "$T/h")" -eq 25 ]'
+"$BIN" ais detect --gap-hours abc "$DATA/exactearth-2012.txt.zst" > "$T/o" 2> "$T/e"; rc=$?
+check "ais detect --gap-hours abc exits 2 naming the option" '[ $rc -eq 2 ] && grep -q -- "--gap-hours wants a positive number" "$T/e"'
+"$BIN" ais detect --loiter-kn -1 "$DATA/exactearth-2012.txt.zst" > "$T/o" 2> "$T/e"; rc=$?
+check "ais detect --loiter-kn -1 exits 2" '[ $rc -eq 2 ]'
+"$BIN" ais detect "$DATA/exactearth-2012.txt.zst" > "$T/o" 2> "$T/e"
+n0=$(grep -c '"event":"gap"' "$T/o")
+"$BIN" ais detect --gap-hours 0.5 "$DATA/exactearth-2012.txt.zst" > "$T/o" 2> "$T/e"
+n1=$(grep -c '"event":"gap"' "$T/o")
+check "ais detect --gap-hours 0.5 finds satellite revisit gaps the 6 h default does not ($n0 -> $n1)" \
+      '[ "$n0" -eq 0 ] && [ "$n1" -gt 0 ]'
+"$BIN" ais detect --max-vessels 10 "$DATA/exactearth-2012.txt.zst" > "$T/o" 2> "$T/e"; rc=$?
+check "ais detect --max-vessels 10 runs (tracker cap honoured)" '[ $rc -eq 0 ] && grep -q "vessels 10," "$T/e"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

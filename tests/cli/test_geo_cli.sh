@@ -77,9 +77,12 @@ check "--anchorages CSV: 22 km away it is reported, without the unknown note" \
 # land: a position inland (Canberra area) is "on land" with the builtin land
 printf 'mmsi,time,lat,lon\n503123457,2024-03-01T00:00:00Z,-35.3,149.1\n503123457,2024-03-01T00:09:00Z,-35.3,149.1\n' > "$T/land.csv"
 "$BIN" ais detect --shore builtin "$T/land.csv" > "$T/o" 2> "$T/e"
-check "--shore builtin also masks land: a fix 120 km inland is reported on land" \
+check "--shore builtin alone is no land mask (river ports): no on-land event" \
+      '! grep -q "position on land" "$T/o"'
+"$BIN" ais detect --shore builtin --land builtin "$T/land.csv" > "$T/o" 2> "$T/e"
+check "--land builtin: a fix 120 km inland is reported on land" \
       'grep -q "position on land" "$T/o"'
-"$BIN" ais detect --shore builtin "$T/sydney.csv" > "$T/o" 2> "$T/e"
+"$BIN" ais detect --shore builtin --land builtin "$T/sydney.csv" > "$T/o" 2> "$T/e"
 check "... and a fix at sea off Sydney is not" '! grep -q "position on land" "$T/o"'
 printf '{"type":"Polygon","coordinates":[[[149,-36],[150,-36],[150,-35],[149,-35],[149,-36]]]}' > "$T/box.geojson"
 "$BIN" ais detect --land "$T/box.geojson" --land-margin 0 "$T/land.csv" > "$T/o" 2> "$T/e"
