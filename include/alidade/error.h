@@ -31,7 +31,14 @@
     X(AIS_CHANNEL,         16, "unsupported AIS radio channel")                 \
     X(AIS_PAYLOAD_TOO_LONG,17, "reassembled payload too long")                  \
     X(AIS_SUBTYPE,         18, "invalid message subtype (e.g. type 24 part)")   \
-    X(FORMAT,              19, "unsupported or corrupt file format")
+    X(FORMAT,              19, "unsupported or corrupt file format")           \
+    X(JSON,                20, "malformed JSON")                                \
+    X(STIX_INVALID,        21, "invalid STIX 2.1 object")                       \
+    X(NOT_FOUND,           22, "not found")                                     \
+    X(STORE,               23, "store (SQLite) error")                          \
+    X(EXISTS,              24, "already exists")                                \
+    X(DENIED,              25, "not permitted")                                 \
+    X(TOO_LARGE,           26, "too large")
 
 typedef enum {
 #define ALD_ERR_ENUM(name, num, msg) ALD_E_##name = num,

@@ -1,0 +1,175 @@
+/*
+ * store.h - the node's embedded store: one SQLite file (WAL) under the data
+ * directory holding TAXII collections, STIX object versions kept as their
+ * original JSON text, TAXII status resources, partners and the append-only
+ * audit log. Several processes may use the same file at once (the server and
+ * `alidade stix import`): SQLite's locking with a busy timeout.
+ *
+ * Times are microseconds since 1970 (TAXII date_added precision). Errors are
+ * ald_err codes; the message of the last failure is store_errmsg(). See
+ * docs/store.md for the schema.
+ */
+#ifndef ALIDADE_STORE_H
+#define ALIDADE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alidade/alidade.h"
+#include "alidade/stix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct store store;
+
+#define STORE_FILE "alidade.db"
+#define STORE_UUID_TEXT 37           /* collection/status ids: UUID + NUL */
+
+/* Opens (creating when missing) DIR and DIR/alidade.db, sets WAL, creates
+ * the schema and, on a new store, the default collection ("Default",
+ * readable and writable per partner policy). NULL with the reason in err. */
+ALD_API store *store_open(const char *dir, char *err, size_t errlen);
+ALD_API void store_close(store *s);
+/* The message of the last failed call on s. */
+ALD_API const char *store_errmsg(const store *s);
+
+/* Groups several writes into one transaction (an envelope, an import). */
+ALD_API ald_err store_begin(store *s);
+ALD_API ald_err store_commit(store *s);
+ALD_API void store_rollback(store *s);
+
+/* ---- collections ---- */
+
+struct store_collection {
+    char id[STORE_UUID_TEXT];
+    char title[256];
+    char description[1024];
+    bool is_default;
+};
+/* Creates a collection with a new random UUID written into id. */
+ALD_API ald_err store_collection_add(store *s, const char *title, const char *description,
+                                     char id[STORE_UUID_TEXT]);
+/* All collections, default first, then by creation; *out is malloc'd. */
+ALD_API ald_err store_collections(store *s, struct store_collection **out, size_t *n);
+/* ALD_E_NOT_FOUND when there is none with that id. */
+ALD_API ald_err store_collection_get(store *s, const char *id, struct store_collection *out);
+
+/* ---- objects ---- */
+
+/*
+ * Adds one object version (json: its exact text; info: from stix_check) to a
+ * collection. The same (id, modified) already there is not added again:
+ * *added = false and *date_added the existing version's. Otherwise the
+ * version gets date_added = max(now_us, last date_added in the store + 1), so
+ * date_added is strictly increasing and paging by it is exact.
+ */
+ALD_API ald_err store_put(store *s, const char *collection, const char *json, size_t len,
+                          const struct stix_info *info, int64_t now_us, bool *added,
+                          int64_t *date_added);
+
+/* What a query returns per object version. Strings live until the next row. */
+struct store_row {
+    const char *json;                /* the original text */
+    size_t len;
+    const char *id, *type, *spec_version;
+    const char *version;             /* `modified` text (or created, or "" for SCOs) */
+    int64_t version_us;
+    int64_t date_added;
+    /* access facts (stix_info): for the policy */
+    int tlp;                         /* enum stix_tlp */
+    const char *markings;            /* object_marking_refs, space-separated */
+    const char *created_by_ref;      /* "" when absent */
+    const char *recipients;          /* x_alidade_recipients, space-separated */
+};
+
+/* Whether a row may be shown to the caller (the partner's policy); the store
+ * applies it before versions are chosen and before counting the page, so an
+ * invisible object never shows, not even in counts, paging or version choice. */
+typedef bool (*store_visible_fn)(void *ctx, const struct store_row *r);
+/* Receives each row of the page in order; non-zero stops with that value. */
+typedef int (*store_row_fn)(void *ctx, const struct store_row *r);
+
+/* TAXII 2.1 filters (section 3.5). NULL/0 members filter nothing. */
+struct store_filter {
+    int64_t added_after;             /* INT64_MIN: none */
+    const char *const *ids;          /* match[id] */
+    size_t nids;
+    const char *const *types;        /* match[type] */
+    size_t ntypes;
+    const char *const *spec_versions;/* match[spec_version]; none: latest spec per object */
+    size_t nspec;
+    const char *const *versions;     /* match[version]: "first", "last", "all" or
+                                        timestamps; none: "last" */
+    size_t nversions;
+    size_t limit;                    /* page size; 0: no limit */
+    const char *next;                /* cursor from a previous page, or NULL */
+};
+
+/* About the page a query returned. */
+struct store_page {
+    size_t count;                    /* rows delivered */
+    bool more;                       /* more rows after this page */
+    char next[64];                   /* cursor for the next page ("" when !more) */
+    int64_t first_added, last_added; /* date_added of the first/last row; INT64_MIN if none */
+};
+
+/*
+ * Object versions of a collection in date_added order that pass the filter
+ * and `visible` (may be NULL: all). The same query serves objects, manifest,
+ * object-by-id and versions endpoints. ALD_E_ARG for a malformed cursor or
+ * version value.
+ */
+ALD_API ald_err store_query(store *s, const char *collection, const struct store_filter *f,
+                            store_visible_fn visible, void *vctx, store_row_fn row, void *rctx,
+                            struct store_page *page);
+
+/* Deletes the versions of `id` that match[version] selects (NULL/0: all)
+ * among the visible ones; *deleted = how many. */
+ALD_API ald_err store_delete(store *s, const char *collection, const char *id,
+                             const char *const *versions, size_t nversions,
+                             store_visible_fn visible, void *vctx, size_t *deleted);
+
+/* ---- TAXII status resources (kept as their JSON text) ---- */
+
+ALD_API ald_err store_status_put(store *s, const char *id, const char *json, size_t len);
+/* *json is malloc'd (caller frees); ALD_E_NOT_FOUND. */
+ALD_API ald_err store_status_get(store *s, const char *id, char **json, size_t *len);
+
+/* ---- partners ---- */
+
+struct store_partner {
+    char name[64];                   /* unique; [A-Za-z0-9._-], 1-63 characters */
+    char identity[STIX_ID_MAX];      /* the partner's STIX identity id */
+    char token_hash[65];             /* hex SHA-256 of the bearer token, "" = none */
+    char cert_fp[96];                /* hex SHA-256 of the client certificate, "" = none */
+    char groups[512];                /* sharing groups, comma-separated */
+    char read[1024];                 /* collection ids readable, comma-separated, "*" = all */
+    char write[1024];                /* collection ids writable, comma-separated, "*" = all */
+    int64_t created;
+};
+/* Adds or replaces (by name). */
+ALD_API ald_err store_partner_put(store *s, const struct store_partner *p);
+ALD_API ald_err store_partner_get(store *s, const char *name, struct store_partner *out);
+/* Looks a partner up by token hash or certificate fingerprint (exact, then
+ * the caller compares in constant time). ALD_E_NOT_FOUND. */
+ALD_API ald_err store_partner_by_token(store *s, const char *token_hash,
+                                       struct store_partner *out);
+ALD_API ald_err store_partner_by_cert(store *s, const char *cert_fp, struct store_partner *out);
+ALD_API ald_err store_partner_remove(store *s, const char *name);
+/* All partners by name; *out malloc'd. */
+ALD_API ald_err store_partners(store *s, struct store_partner **out, size_t *n);
+
+/* ---- audit log (append-only: the schema refuses UPDATE and DELETE) ---- */
+
+/* who: partner name or "local"; action: "write", "read", "delete",
+ * "partner-add", ...; object: STIX id or collection id or ""; detail: free. */
+ALD_API ald_err store_audit(store *s, int64_t when_us, const char *who, const char *action,
+                            const char *object, const char *detail);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

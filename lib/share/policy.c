@@ -1,0 +1,4 @@
+/*
+ * policy.c - the per-partner read/write policy (share.h).
+ * (being written this session: empty until it lands)
+ */

@@ -1,0 +1,4 @@
+/*
+ * cmd_stix.c - alidade stix validate|import|export.
+ * (being written this session: empty until it lands)
+ */
