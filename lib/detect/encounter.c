@@ -671,7 +671,7 @@ static void destroy(void *self)
     for (uint32_t i = 0; e->ring && i < e->nring; i++)
         free(e->ring[i].s);
     free(e->ring);
-    free(e->ves.slot);
+    det_vtab_free(&e->ves);
     free(e->pool);
     free(e->pkey);
     free(e->pidx);
@@ -712,4 +712,10 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     return e;
 }
 
-const struct det_ops det_encounter_ops = {"encounter", create, fix, NULL, finish, destroy};
+static void prefetch(void *self, uint32_t mmsi)
+{
+    struct enc *e = self;
+    det_vtab_prefetch(&e->ves, mmsi);
+}
+
+const struct det_ops det_encounter_ops = {"encounter", create, fix, NULL, finish, destroy, prefetch};

@@ -109,6 +109,9 @@ void det_free(det_engine *d)
 void det_feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st)
 {
     for (size_t i = 0; i < NDET; i++)
+        if (detectors[i]->prefetch)
+            detectors[i]->prefetch(d->state[i], f->mmsi);
+    for (size_t i = 0; i < NDET; i++)
         detectors[i]->fix(d->state[i], f, st);
 }
 

@@ -328,4 +328,10 @@ static void destroy(void *self)
     free(g);
 }
 
-const struct det_ops det_gap_ops = {"gap", create, fix, NULL, finish, destroy};
+static void prefetch(void *self, uint32_t mmsi)
+{
+    struct gap *g = self;
+    det_vtab_prefetch(&g->v, mmsi);
+}
+
+const struct det_ops det_gap_ops = {"gap", create, fix, NULL, finish, destroy, prefetch};

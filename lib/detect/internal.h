@@ -28,6 +28,10 @@ struct det_ops {
     /* end of stream: emit what is still open and qualifies */
     void (*finish)(void *self);
     void (*destroy)(void *self);
+    /* optional: starts loading what fix() will read for `mmsi` (a hint, no
+     * state changes). The engine calls it on every detector before the
+     * first fix(), so that their cache misses overlap instead of queueing. */
+    void (*prefetch)(void *self, uint32_t mmsi);
 };
 
 extern const struct det_ops det_gap_ops;
@@ -99,7 +103,9 @@ const char *det_mmsi_invalid(uint32_t mmsi, char *buf, size_t cap);
  * Open addressing with linear probing, at most half full. Every record starts
  * with struct det_vrec; the detector sets `t` to the vessel's last time.
  * Records idle longer than `horizon_ms` are handed to `evict` and dropped when
- * the table would grow, so memory follows the vessels currently active. */
+ * the table would grow, so memory follows the vessels currently active.
+ * The keys are also kept in an array of their own (`key`, 4 bytes a slot):
+ * probing reads only that array, the record is touched once it is found. */
 struct det_vrec {
     uint32_t key;            /* MMSI + 1; 0 = free slot */
     int64_t t;               /* last time heard, ms */
@@ -107,6 +113,7 @@ struct det_vrec {
 
 struct det_vtab {
     unsigned char *slot;
+    uint32_t *key;           /* key[i] == record i's key */
     size_t rec, cap, n;
     int64_t horizon_ms;
     int64_t retry;           /* full of active vessels: no sweep before this */
@@ -122,16 +129,20 @@ static inline struct det_vrec *det_vtab_at(const struct det_vtab *v, size_t i)
     return (struct det_vrec *)(void *)(v->slot + i * v->rec);
 }
 
-/* The slot of `key` or the free slot where it would go. */
-static inline struct det_vrec *det_vtab_find(const struct det_vtab *v, uint32_t key)
+/* The slot index of `key` or of the free slot where it would go. */
+static inline size_t det_vtab_index(const struct det_vtab *v, uint32_t key)
 {
     uint32_t h = key * 0x9E3779B1u;
     size_t i = (h ^ h >> 15) & (v->cap - 1);
-    for (;; i = (i + 1) & (v->cap - 1)) {
-        struct det_vrec *r = det_vtab_at(v, i);
-        if (r->key == key || r->key == 0)
-            return r;
-    }
+    while (v->key[i] != key && v->key[i] != 0)
+        i = (i + 1) & (v->cap - 1);
+    return i;
+}
+
+/* The slot of `key` or the free slot where it would go. */
+static inline struct det_vrec *det_vtab_find(const struct det_vtab *v, uint32_t key)
+{
+    return det_vtab_at(v, det_vtab_index(v, key));
 }
 
 static inline void det_vtab_init(struct det_vtab *v, size_t rec, int64_t horizon_ms,
@@ -150,8 +161,12 @@ static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
 {
     struct det_vtab nv = *v;
     nv.slot = calloc(cap, v->rec);
-    if (!nv.slot)
+    nv.key = calloc(cap, sizeof *nv.key);
+    if (!nv.slot || !nv.key) {
+        free(nv.slot);
+        free(nv.key);
         return false;
+    }
     nv.cap = cap;
     nv.n = 0;
     for (size_t i = 0; i < v->cap; i++) {
@@ -163,10 +178,13 @@ static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
                 v->evict(v->ctx, r);
             continue;
         }
-        memcpy(det_vtab_find(&nv, r->key), r, v->rec);
+        size_t j = det_vtab_index(&nv, r->key);
+        memcpy(det_vtab_at(&nv, j), r, v->rec);
+        nv.key[j] = r->key;
         nv.n++;
     }
     free(v->slot);
+    free(v->key);
     *v = nv;
     return true;
 }
@@ -194,14 +212,16 @@ static inline void *det_vtab_get(struct det_vtab *v, uint32_t mmsi, int64_t now,
     uint32_t key = mmsi + 1;
     *created = false;
     if (v->cap) {
-        struct det_vrec *r = det_vtab_find(v, key);
-        if (r->key == key)
-            return r;
+        size_t i = det_vtab_index(v, key);
+        if (v->key[i] == key)
+            return det_vtab_at(v, i);
     }
     if (!det_vtab_room(v, now))
         return NULL;
-    struct det_vrec *r = det_vtab_find(v, key);
+    size_t i = det_vtab_index(v, key);
+    struct det_vrec *r = det_vtab_at(v, i);
     memset(r, 0, v->rec);
+    v->key[i] = key;
     r->key = key;
     r->t = now;
     v->n++;
@@ -209,19 +229,33 @@ static inline void *det_vtab_get(struct det_vtab *v, uint32_t mmsi, int64_t now,
     return r;
 }
 
+/* Starts loading the key and record slots where `mmsi` is most likely
+ * found (its home slot): a hint for the CPU, nothing changes. */
+static inline void det_vtab_prefetch(const struct det_vtab *v, uint32_t mmsi)
+{
+    if (v->cap == 0)
+        return;
+    uint32_t h = (mmsi + 1) * 0x9E3779B1u;
+    size_t i = (h ^ h >> 15) & (v->cap - 1);
+    __builtin_prefetch(&v->key[i]);
+    __builtin_prefetch(det_vtab_at(v, i));
+}
+
 /* Calls fn on every record (end of stream). */
 static inline void det_vtab_each(struct det_vtab *v, void (*fn)(void *ctx, struct det_vrec *r),
                                  void *ctx)
 {
     for (size_t i = 0; i < v->cap; i++)
-        if (det_vtab_at(v, i)->key)
+        if (v->key[i])
             fn(ctx, det_vtab_at(v, i));
 }
 
 static inline void det_vtab_free(struct det_vtab *v)
 {
     free(v->slot);
+    free(v->key);
     v->slot = NULL;
+    v->key = NULL;
     v->cap = v->n = 0;
 }
 

@@ -229,4 +229,10 @@ static void destroy(void *self)
     free(l);
 }
 
-const struct det_ops det_loiter_ops = {"loiter", create, fix, NULL, finish, destroy};
+static void prefetch(void *self, uint32_t mmsi)
+{
+    struct loiter *l = self;
+    det_vtab_prefetch(&l->v, mmsi);
+}
+
+const struct det_ops det_loiter_ops = {"loiter", create, fix, NULL, finish, destroy, prefetch};

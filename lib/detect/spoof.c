@@ -484,4 +484,10 @@ static void destroy(void *self)
     free(sp);
 }
 
-const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy};
+static void prefetch(void *self, uint32_t mmsi)
+{
+    struct spoof *sp = self;
+    det_vtab_prefetch(&sp->v, mmsi);
+}
+
+const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy, prefetch};

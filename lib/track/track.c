@@ -52,12 +52,18 @@ struct vessel {
     uint32_t seg_id[SEGS];       /* segment numbers, from 1 */
     uint32_t mmsi;
     uint32_t opened;             /* segments opened so far */
-    uint8_t nheld, nseg, pad[2];
-    uint32_t qpos;               /* index in the due heap, NO_SLOT if absent */
+    uint8_t nheld, nseg, pad[6];
     struct held held[RING];      /* sorted by time, oldest first */
 };
 
 _Static_assert(sizeof(struct vessel) == 240, "vessel record grew");
+
+/* A hash index slot: the MMSI is kept beside the record index so that
+ * probing never reads a record (a cache miss each at 100k vessels). */
+struct slot {
+    uint32_t mmsi;
+    uint32_t rec;
+};
 
 struct trk_tracker {
     struct trk_opts opt;
@@ -68,13 +74,16 @@ struct trk_tracker {
     int64_t now;                 /* newest fix time seen, NO_TIME */
     struct vessel *rec;          /* dense, `n` used of `cap` */
     size_t n, cap;
-    uint32_t *slot;              /* index into rec, NO_SLOT = empty */
+    struct slot *slot;           /* rec = NO_SLOT: empty */
     size_t nslot;                /* power of two >= 2 * cap */
     /* the due heap: vessels holding fixes, as record index (qrec) and the
      * time their oldest held fix is due (qdue = its time + reorder_ms),
      * smallest qdue first; `qlen` used of `cap` */
     int64_t *qdue;
     uint32_t *qrec;
+    uint32_t *qpos;              /* per record: index in the heap, NO_SLOT
+                                  * if absent (kept apart from the records:
+                                  * heap moves then stay in a small array) */
     size_t qlen;
     size_t sweep;                /* next record checked for idleness */
 };
@@ -174,7 +183,7 @@ static size_t home_slot(const trk_tracker *t, uint32_t mmsi)
 static size_t slot_find(const trk_tracker *t, uint32_t mmsi)
 {
     size_t i = home_slot(t, mmsi);
-    while (t->slot[i] != NO_SLOT && t->rec[t->slot[i]].mmsi != mmsi)
+    while (t->slot[i].rec != NO_SLOT && t->slot[i].mmsi != mmsi)
         i = (i + 1) & (t->nslot - 1);
     return i;
 }
@@ -183,16 +192,16 @@ static size_t slot_find(const trk_tracker *t, uint32_t mmsi)
 static void slot_delete(trk_tracker *t, size_t i)
 {
     size_t mask = t->nslot - 1, j = i;
-    t->slot[i] = NO_SLOT;
+    t->slot[i].rec = NO_SLOT;
     for (;;) {
         j = (j + 1) & mask;
-        if (t->slot[j] == NO_SLOT)
+        if (t->slot[j].rec == NO_SLOT)
             return;
-        size_t k = home_slot(t, t->rec[t->slot[j]].mmsi);
+        size_t k = home_slot(t, t->slot[j].mmsi);
         bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
         if (!stays) {
             t->slot[i] = t->slot[j];
-            t->slot[j] = NO_SLOT;
+            t->slot[j].rec = NO_SLOT;
             i = j;
         }
     }
@@ -200,7 +209,7 @@ static void slot_delete(trk_tracker *t, size_t i)
 
 static bool index_build(trk_tracker *t, size_t nslot)
 {
-    uint32_t *s = malloc(nslot * sizeof *s);
+    struct slot *s = malloc(nslot * sizeof *s);
     if (!s)
         return false;
     free(t->slot);
@@ -208,7 +217,7 @@ static bool index_build(trk_tracker *t, size_t nslot)
     t->nslot = nslot;
     memset(s, 0xff, nslot * sizeof *s);
     for (size_t r = 0; r < t->n; r++)
-        s[slot_find(t, t->rec[r].mmsi)] = (uint32_t)r;
+        s[slot_find(t, t->rec[r].mmsi)] = (struct slot){ t->rec[r].mmsi, (uint32_t)r };
     return true;
 }
 
@@ -224,6 +233,10 @@ static bool heap_resize(trk_tracker *t, size_t cap)
     if (!r)
         return false;
     t->qrec = r;
+    uint32_t *p = realloc(t->qpos, cap * sizeof *p);
+    if (!p)
+        return false;
+    t->qpos = p;
     return true;
 }
 
@@ -359,7 +372,7 @@ static void heap_set(trk_tracker *t, size_t i, int64_t due, uint32_t r)
 {
     t->qdue[i] = due;
     t->qrec[i] = r;
-    t->rec[r].qpos = (uint32_t)i;
+    t->qpos[r] = (uint32_t)i;
 }
 
 static void heap_up(trk_tracker *t, size_t i)
@@ -405,8 +418,9 @@ static void heap_fix(trk_tracker *t, size_t i)
 
 static void heap_remove(trk_tracker *t, struct vessel *v)
 {
-    size_t i = v->qpos;
-    v->qpos = NO_SLOT;
+    uint32_t *qpos = &t->qpos[v - t->rec];
+    size_t i = *qpos;
+    *qpos = NO_SLOT;
     if (--t->qlen == i)
         return;
     heap_set(t, i, t->qdue[t->qlen], t->qrec[t->qlen]);
@@ -417,19 +431,20 @@ static void heap_remove(trk_tracker *t, struct vessel *v)
  * its oldest held fix, or removed when it holds none. */
 static void queue_update(trk_tracker *t, struct vessel *v)
 {
+    size_t qpos = t->qpos[v - t->rec];
     if (!v->nheld) {
-        if (v->qpos != NO_SLOT)
+        if (qpos != NO_SLOT)
             heap_remove(t, v);
         return;
     }
-    if (v->qpos == NO_SLOT) {
+    if (qpos == NO_SLOT) {
         size_t i = t->qlen++;
         heap_set(t, i, held_due(t, v), (uint32_t)(v - t->rec));
         heap_up(t, i);
         return;
     }
-    t->qdue[v->qpos] = held_due(t, v);
-    heap_fix(t, v->qpos);
+    t->qdue[qpos] = held_due(t, v);
+    heap_fix(t, qpos);
 }
 
 /* Hands out every held fix that is due, oldest due first. Terminates: after
@@ -462,9 +477,10 @@ static void evict(trk_tracker *t, size_t r)
     if (r != last) {
         size_t i = slot_find(t, t->rec[last].mmsi);
         t->rec[r] = t->rec[last];
-        t->slot[i] = (uint32_t)r;
-        if (t->rec[r].qpos != NO_SLOT)
-            t->qrec[t->rec[r].qpos] = (uint32_t)r;
+        t->slot[i].rec = (uint32_t)r;
+        t->qpos[r] = t->qpos[last];
+        if (t->qpos[r] != NO_SLOT)
+            t->qrec[t->qpos[r]] = (uint32_t)r;
     }
     t->n--;
     t->st.evicted++;
@@ -509,22 +525,22 @@ static void vessel_init(struct vessel *v, uint32_t mmsi)
     memset(v, 0, sizeof *v);
     v->mmsi = mmsi;
     v->newest = NO_TIME;
-    v->qpos = NO_SLOT;
 }
 
 /* The record of `mmsi`, created when new; NULL when out of memory. */
 static struct vessel *vessel_get(trk_tracker *t, uint32_t mmsi)
 {
     size_t i = t->nslot ? slot_find(t, mmsi) : 0;
-    if (t->nslot && t->slot[i] != NO_SLOT)
-        return &t->rec[t->slot[i]];
+    if (t->nslot && t->slot[i].rec != NO_SLOT)
+        return &t->rec[t->slot[i].rec];
     if (t->n == t->opt.max_vessels)
         evict_oldest(t);
     else if (t->n == t->cap && !grow(t))
         return NULL;
     i = slot_find(t, mmsi);
-    t->slot[i] = (uint32_t)t->n;
+    t->slot[i] = (struct slot){ mmsi, (uint32_t)t->n };
     vessel_init(&t->rec[t->n], mmsi);
+    t->qpos[t->n] = NO_SLOT;
     t->st.vessels = ++t->n;
     return &t->rec[t->n - 1];
 }
@@ -851,6 +867,7 @@ void trk_free(trk_tracker *t)
     free(t->slot);
     free(t->qdue);
     free(t->qrec);
+    free(t->qpos);
     free(t);
 }
 
@@ -884,7 +901,7 @@ void trk_finish(trk_tracker *t)
 {
     for (size_t r = 0; r < t->n; r++) {
         flush_all(t, &t->rec[r]);
-        t->rec[r].qpos = NO_SLOT;
+        t->qpos[r] = NO_SLOT;
     }
     t->qlen = 0;
 }
@@ -896,7 +913,8 @@ const struct trk_stats *trk_stats(const trk_tracker *t)
 
 size_t trk_bytes_per_vessel(void)
 {
-    /* the record, its due-heap entry (time and record index) and two index
-     * slots (load <= 1/2) */
-    return sizeof(struct vessel) + sizeof(int64_t) + sizeof(uint32_t) + 2 * sizeof(uint32_t);
+    /* the record, its due-heap entry (time and record index), its heap
+     * position and two index slots (load <= 1/2) */
+    return sizeof(struct vessel) + sizeof(int64_t) + 2 * sizeof(uint32_t)
+           + 2 * sizeof(struct slot);
 }

@@ -1107,10 +1107,10 @@ static void test_bytes_per_vessel(void **state)
 {
     (void)state;
     /* a 240-byte record (72 of static data, 8 newest time, 80 of open
-     * segment ends, 16 of MMSI, counts and heap position, 64 of reorder
-     * ring), a 12-byte due-heap entry (due time, record index) and two
-     * 4-byte hash slots (load <= 1/2) */
-    assert_int_equal(trk_bytes_per_vessel(), 240 + 12 + 2 * 4);
+     * segment ends, 16 of MMSI, counts and padding, 64 of reorder ring), a
+     * 12-byte due-heap entry (due time, record index), a 4-byte heap
+     * position and two 8-byte hash slots (MMSI, record index; load <= 1/2) */
+    assert_int_equal(trk_bytes_per_vessel(), 240 + 12 + 4 + 2 * 8);
     assert_int_equal(sizeof(struct trk_static), 72);
 }
 
