@@ -32,10 +32,38 @@
 extern "C" {
 #endif
 
+/* A sharing group the node knows: its name and marking-definition id. */
+struct share_group {
+    char name[64];
+    char id[STIX_ID_MAX];
+};
+
 /* Node-wide policy settings. */
 struct share_config {
-    enum stix_tlp default_tlp;       /* for objects without TLP marking (AMBER) */
+    enum stix_tlp default_tlp;       /* for objects without TLP marking (AMBER);
+                                        STIX_TLP_NONE: AMBER; out of range:
+                                        RED (fail closed) */
+    /* Every sharing group this node knows (share_known_groups builds it from
+     * the partners), borrowed. A marking is a sharing-group marking when its
+     * id is one of these or one of the partner's own groups; other non-TLP
+     * markings (copyright statements...) do not restrict. Leaving it NULL
+     * lets a partner see objects of groups it is not in when no group of
+     * the node is listed here: fill it (docs/share.md). */
+    const struct share_group *groups;
+    size_t ngroups;
 };
+
+/* The distinct sharing groups of the partners, sorted by name, with their
+ * marking ids: *out malloc'd (caller frees), *n of them. */
+ALD_API ald_err share_known_groups(const struct store_partner *ps, size_t np,
+                                   struct share_group **out, size_t *n);
+
+/* Partner and group names: 1-63 characters of [A-Za-z0-9._-], not starting
+ * with '-' or '.'. */
+ALD_API bool share_name_valid(const char *name);
+/* A comma-separated list of valid names (groups), or "" (none); no blanks,
+ * no empty items, fits in store_partner.groups. */
+ALD_API bool share_groups_valid(const char *list);
 
 /* True when the partner may read the object version in that collection. */
 ALD_API bool share_can_read(const struct share_config *cfg, const struct store_partner *p,
@@ -48,8 +76,9 @@ ALD_API bool share_collection_writable(const struct store_partner *p, const char
  * "alidade-sharing-group:" NAME in the alidade namespace, the same on every
  * node, written with its "marking-definition--" prefix into out. */
 ALD_API void share_group_marking_id(const char *name, char out[STIX_ID_MAX]);
-/* The marking-definition object (JSON text, statement "Sharing group NAME")
- * for that id; returns its length, 0 if cap is too small. */
+/* The marking-definition object (JSON text, statement "Sharing group NAME",
+ * fixed `created` so every node writes the same bytes) for that id; returns
+ * its length, 0 if cap is too small or NAME is not share_name_valid. */
 ALD_API size_t share_group_marking_json(const char *name, char *out, size_t cap);
 
 /* A new bearer token: 32 random bytes (getrandom) as 43 base64url characters
@@ -58,8 +87,12 @@ ALD_API size_t share_group_marking_json(const char *name, char *out, size_t cap)
 ALD_API ald_err share_token_new(char out[SHARE_TOKEN_TEXT]);
 /* Hex SHA-256 of a token (what the store keeps). */
 ALD_API void share_token_hash(const char *token, size_t len, char out[65]);
-/* Constant-time equality of two NUL-terminated hex hashes of equal length. */
+/* Constant-time equality of two NUL-terminated hex hashes of equal length
+ * (false when the lengths differ: lengths are not secret). */
 ALD_API bool share_hash_equal(const char *a, const char *b);
+/* True when s[0..len) has the shape of a token (43 base64url characters):
+ * lets a server refuse junk before hashing. */
+ALD_API bool share_token_well_formed(const char *s, size_t len);
 
 #ifdef __cplusplus
 }
