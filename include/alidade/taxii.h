@@ -17,8 +17,9 @@
  *   GET  /{api-root}/collections/{id}/objects/{oid}/     one object
  *   DELETE /{api-root}/collections/{id}/objects/{oid}/   delete it
  *   GET  /{api-root}/collections/{id}/objects/{oid}/versions/  its versions
- * with the TAXII media types (application/taxii+json;version=2.1 and, for
- * envelopes, application/stix+json;version=2.1), 406/415 content
+ * with the TAXII media type application/taxii+json;version=2.1 on every
+ * response, envelopes included (TAXII 2.1 section 1.6.8; STIX_MEDIA is only
+ * what collections list in media_types and manifests in media_type), 406/415 content
  * negotiation, X-TAXII-Date-Added-First/Last, TAXII error messages, request
  * size limits, authentication (Basic user = partner name, password = token;
  * Bearer token; client certificate fingerprint from the TLS layer) and the
@@ -72,6 +73,7 @@ struct taxii_response {
     char date_added_first[40];       /* X-TAXII-Date-Added-First, "" = none */
     char date_added_last[40];
     bool www_authenticate;           /* 401: add WWW-Authenticate: Basic realm="alidade" */
+    char allow[32];                  /* 405: the Allow header ("GET, POST"), "" = none */
 };
 
 typedef struct taxii_server taxii_server;
