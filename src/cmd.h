@@ -7,6 +7,7 @@
 /* Each returns the process exit status. argv[0] is the subcommand name. */
 int cmd_ais(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
+int cmd_partner(int argc, char **argv);
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
 

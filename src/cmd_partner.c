@@ -1,4 +1,375 @@
 /*
- * cmd_partner.c - alidade partner add|list|remove|rotate and alidade collection add|list.
- * (being written this session: empty until it lands)
+ * cmd_partner.c - `alidade partner add|list|remove|rotate` (the partners of
+ * this node: name, STIX identity, bearer token kept only as its SHA-256,
+ * client-certificate fingerprint, sharing groups, collection grants; every
+ * change goes to the audit log; docs/share.md) and `alidade collection
+ * add|list` (at the end of the file).
  */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alidade/share.h"
+#include "alidade/store.h"
+#include "cmd.h"
+
+/* ---- partner ---- */
+
+static void partner_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: alidade partner <subcommand> NAME --data DIR [options]\n"
+        "\n"
+        "The partners that may use this node's TAXII server. Subcommands:\n"
+        "  add NAME     new partner; prints its bearer token alone on the last line\n"
+        "               (shown once: only its SHA-256 is kept)\n"
+        "  list         every partner (never the token; the first 8 hex digits of its hash)\n"
+        "  rotate NAME  new token (printed alone on the last line); the old one stops working\n"
+        "  remove NAME  delete the partner; its token stops working\n"
+        "\n"
+        "Options:\n"
+        "  --data DIR           the node's data directory (required)\n"
+        "  --identity ID        (add) the partner's STIX identity, identity--UUID: the id\n"
+        "                       TLP:RED objects name as creator or x_alidade_recipients\n"
+        "  --groups G,...       (add) sharing groups (names of A-Z a-z 0-9 . _ -)\n"
+        "  --read C,...         (add) collection ids it may read, '*' for all, 'none';\n"
+        "                       default: the default collection\n"
+        "  --write C,...        (add) collection ids it may write, '*' for all;\n"
+        "                       default: none\n"
+        "  --cert-fp HEX        (add) SHA-256 of its TLS client certificate (64 hex digits,\n"
+        "                       ':' allowed, as openssl x509 -fingerprint -sha256 prints)\n"
+        "  -h, --help           this help\n"
+        "\n"
+        "Names: 1-63 characters of A-Z a-z 0-9 . _ -, not starting with '-' or '.'.\n"
+        "Partners authenticate with HTTP Basic (user NAME, password TOKEN) or\n"
+        "'Authorization: Bearer TOKEN'.\n");
+}
+
+/* What the command line asked for. */
+struct partner_opts {
+    const char *data, *identity, *groups, *read, *write, *cert_fp, *name;
+};
+
+static int partner_parse(int argc, char **argv, struct partner_opts *o)
+{
+    static const struct option lo[] = {
+        {"data", required_argument, NULL, 'd'},     {"identity", required_argument, NULL, 'i'},
+        {"groups", required_argument, NULL, 'g'},   {"read", required_argument, NULL, 'r'},
+        {"write", required_argument, NULL, 'w'},    {"cert-fp", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->data = optarg; break;
+        case 'i': o->identity = optarg; break;
+        case 'g': o->groups = optarg; break;
+        case 'r': o->read = optarg; break;
+        case 'w': o->write = optarg; break;
+        case 'c': o->cert_fp = optarg; break;
+        case 'h': partner_usage(stdout); return 0;
+        default:
+            fprintf(stderr, "run 'alidade partner --help' for the options\n");
+            return 2;
+        }
+    }
+    if (optind < argc)
+        o->name = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "alidade partner %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+        return 2;
+    }
+    if (!o->data) {
+        fprintf(stderr, "alidade partner %s: --data DIR is required\n", argv[0]);
+        return 2;
+    }
+    return -1;
+}
+
+/* identity--UUID (hex of either case, 8-4-4-4-12). */
+static bool identity_ok(const char *s)
+{
+    if (strncmp(s, "identity--", 10) != 0 || strlen(s) != 46)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char ch = s[10 + i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+        if (dash ? ch != '-' : !hex)
+            return false;
+    }
+    return true;
+}
+
+/* 64 hex digits, ':' between them allowed, into lowercase without ':'. */
+static bool cert_fp_norm(const char *in, char out[96])
+{
+    size_t n = 0;
+    for (const char *c = in; *c; c++) {
+        if (*c == ':')
+            continue;
+        char l = (*c >= 'A' && *c <= 'F') ? (char)(*c - 'A' + 'a') : *c;
+        if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f')) || n == 64)
+            return false;
+        out[n++] = l;
+    }
+    out[n] = 0;
+    return n == 64;
+}
+
+/* A grant list: "*", "none"/"" (nothing) or collection ids that exist. */
+static bool grants_norm(store *st, const char *what, const char *in, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (strcmp(in, "none") == 0 || !in[0])
+        return true;
+    if (strcmp(in, "*") == 0) {
+        snprintf(out, cap, "*");
+        return true;
+    }
+    if (strlen(in) >= cap) {
+        fprintf(stderr, "alidade partner: --%s list too long\n", what);
+        return false;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", in);
+    char *save = NULL;
+    for (char *id = strtok_r(buf, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        struct store_collection col;
+        if (strcmp(id, "*") == 0 || store_collection_get(st, id, &col) != ALD_E_OK) {
+            fprintf(stderr, "alidade partner: --%s: no collection '%s' (alidade collection list)\n",
+                    what, id);
+            return false;
+        }
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s", n ? "," : "", id);
+    }
+    return true;
+}
+
+/* The default collection's id into out. */
+static bool default_collection(store *st, char *out, size_t cap)
+{
+    struct store_collection *cols = NULL;
+    size_t n = 0;
+    bool ok = false;
+    if (store_collections(st, &cols, &n) == ALD_E_OK)
+        for (size_t i = 0; i < n && !ok; i++)
+            if (cols[i].is_default) {
+                snprintf(out, cap, "%s", cols[i].id);
+                ok = true;
+            }
+    free(cols);
+    return ok;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Fills p from the options (name already set); false after a message. */
+static bool partner_fill(store *st, const struct partner_opts *o, struct store_partner *p)
+{
+    if (o->identity && !identity_ok(o->identity)) {
+        fprintf(stderr, "alidade partner add: --identity '%s' is not identity--UUID\n", o->identity);
+        return false;
+    }
+    snprintf(p->identity, sizeof p->identity, "%s", o->identity ? o->identity : "");
+    const char *groups = o->groups ? o->groups : "";
+    if (!share_groups_valid(groups)) {
+        fprintf(stderr, "alidade partner add: --groups '%s': comma-separated names of A-Z a-z "
+                        "0-9 . _ - (1-63 characters each)\n", groups);
+        return false;
+    }
+    snprintf(p->groups, sizeof p->groups, "%s", groups);
+    if (o->cert_fp && !cert_fp_norm(o->cert_fp, p->cert_fp)) {
+        fprintf(stderr, "alidade partner add: --cert-fp: 64 hex digits (SHA-256) expected\n");
+        return false;
+    }
+    if (o->read) {
+        if (!grants_norm(st, "read", o->read, p->read, sizeof p->read))
+            return false;
+    } else if (!default_collection(st, p->read, sizeof p->read)) {
+        fprintf(stderr, "alidade partner add: the store has no default collection\n");
+        return false;
+    }
+    return grants_norm(st, "write", o->write ? o->write : "", p->write, sizeof p->write);
+}
+
+/* A new token into p's hash; the token itself into tok. */
+static bool partner_new_token(struct store_partner *p, char tok[SHARE_TOKEN_TEXT])
+{
+    ald_err e = share_token_new(tok);
+    if (e != ALD_E_OK) {
+        fprintf(stderr, "alidade partner: no token: %s\n", ald_strerror(e));
+        return false;
+    }
+    share_token_hash(tok, strlen(tok), p->token_hash);
+    return true;
+}
+
+/* Writes p and its audit record in one transaction. */
+static bool partner_save(store *st, const struct store_partner *p, const char *action)
+{
+    char detail[3072];
+    snprintf(detail, sizeof detail, "partner=%s identity=%s groups=%s read=%s write=%s cert=%s",
+             p->name, p->identity, p->groups, p->read, p->write, p->cert_fp[0] ? "yes" : "no");
+    ald_err e = store_begin(st);
+    if (e == ALD_E_OK)
+        e = store_partner_put(st, p);
+    if (e == ALD_E_OK)
+        e = store_audit(st, now_us(), "local", action, p->name, detail);
+    if (e == ALD_E_OK)
+        e = store_commit(st);
+    if (e != ALD_E_OK) {
+        fprintf(stderr, "alidade partner: %s\n", store_errmsg(st));
+        store_rollback(st);
+        return false;
+    }
+    return true;
+}
+
+static int partner_add(store *st, const struct partner_opts *o)
+{
+    struct store_partner p, old;
+    memset(&p, 0, sizeof p);
+    snprintf(p.name, sizeof p.name, "%s", o->name);
+    if (store_partner_get(st, o->name, &old) == ALD_E_OK) {
+        fprintf(stderr, "alidade partner add: partner '%s' exists (rotate gives a new token, "
+                        "remove deletes it)\n", o->name);
+        return 1;
+    }
+    if (!partner_fill(st, o, &p))
+        return 1;
+    p.created = now_us();
+    char tok[SHARE_TOKEN_TEXT];
+    if (!partner_new_token(&p, tok) || !partner_save(st, &p, "partner-add"))
+        return 1;
+    printf("partner %s added: identity %s, groups %s, read %s, write %s%s\n"
+           "its bearer token (shown only now; HTTP Basic user '%s' with this password, or "
+           "'Authorization: Bearer'):\n%s\n",
+           p.name, p.identity[0] ? p.identity : "(none)", p.groups[0] ? p.groups : "(none)",
+           p.read[0] ? p.read : "(none)", p.write[0] ? p.write : "(none)",
+           p.cert_fp[0] ? ", client certificate" : "", p.name, tok);
+    memset(tok, 0, sizeof tok);
+    return 0;
+}
+
+static int partner_rotate(store *st, const struct partner_opts *o)
+{
+    struct store_partner p;
+    if (store_partner_get(st, o->name, &p) != ALD_E_OK) {
+        fprintf(stderr, "alidade partner rotate: no partner '%s'\n", o->name);
+        return 1;
+    }
+    char tok[SHARE_TOKEN_TEXT];
+    if (!partner_new_token(&p, tok) || !partner_save(st, &p, "partner-rotate"))
+        return 1;
+    printf("partner %s: new bearer token (the old one no longer works; shown only now):\n%s\n",
+           p.name, tok);
+    memset(tok, 0, sizeof tok);
+    return 0;
+}
+
+static int partner_remove(store *st, const struct partner_opts *o)
+{
+    ald_err e = store_begin(st);
+    if (e == ALD_E_OK)
+        e = store_partner_remove(st, o->name);
+    if (e == ALD_E_OK)
+        e = store_audit(st, now_us(), "local", "partner-remove", o->name, o->name);
+    if (e == ALD_E_OK)
+        e = store_commit(st);
+    if (e != ALD_E_OK) {
+        fprintf(stderr, "alidade partner remove: %s\n",
+                e == ALD_E_NOT_FOUND ? "no such partner" : store_errmsg(st));
+        store_rollback(st);
+        return 1;
+    }
+    printf("partner %s removed\n", o->name);
+    return 0;
+}
+
+static int partner_list(store *st)
+{
+    struct store_partner *ps = NULL;
+    size_t n = 0;
+    if (store_partners(st, &ps, &n) != ALD_E_OK) {
+        fprintf(stderr, "alidade partner list: %s\n", store_errmsg(st));
+        return 1;
+    }
+    printf("name\tidentity\tgroups\tread\twrite\ttoken\tcert\tcreated\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct store_partner *p = &ps[i];
+        char tok[16], created[STIX_TIME_TEXT];
+        snprintf(tok, sizeof tok, "%.8s", p->token_hash[0] ? p->token_hash : "-");
+        stix_time_format(p->created, created);
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p->name, p->identity[0] ? p->identity : "-",
+               p->groups[0] ? p->groups : "-", p->read[0] ? p->read : "-",
+               p->write[0] ? p->write : "-", tok, p->cert_fp[0] ? "yes" : "-", created);
+    }
+    free(ps);
+    return 0;
+}
+
+int cmd_partner(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        partner_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    bool named = strcmp(sub, "add") == 0 || strcmp(sub, "rotate") == 0 ||
+                 strcmp(sub, "remove") == 0;
+    if (!named && strcmp(sub, "list") != 0) {
+        fprintf(stderr, "alidade partner: unknown subcommand '%s'\n", sub);
+        partner_usage(stderr);
+        return 2;
+    }
+    struct partner_opts o;
+    int rc = partner_parse(argc - 1, argv + 1, &o);
+    if (rc >= 0)
+        return rc;
+    if (named != (o.name != NULL)) {
+        fprintf(stderr, named ? "alidade partner %s: NAME is required\n"
+                              : "alidade partner %s: takes no NAME\n", sub);
+        return 2;
+    }
+    if (strcmp(sub, "add") != 0 &&
+        (o.identity || o.groups || o.read || o.write || o.cert_fp)) {
+        fprintf(stderr, "alidade partner %s: --identity, --groups, --read, --write and "
+                        "--cert-fp go with add\n", sub);
+        return 2;
+    }
+    if (named && !share_name_valid(o.name)) {
+        fprintf(stderr, "alidade partner %s: name '%s': 1-63 characters of A-Z a-z 0-9 . _ -, "
+                        "not starting with '-' or '.'\n", sub, o.name);
+        return 2;
+    }
+    char err[256];
+    store *st = store_open(o.data, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "alidade partner %s: %s\n", sub, err);
+        return 1;
+    }
+    if (strcmp(sub, "add") == 0)
+        rc = partner_add(st, &o);
+    else if (strcmp(sub, "rotate") == 0)
+        rc = partner_rotate(st, &o);
+    else if (strcmp(sub, "remove") == 0)
+        rc = partner_remove(st, &o);
+    else
+        rc = partner_list(st);
+    store_close(st);
+    return rc;
+}
+
+/* ---- collection ---- */

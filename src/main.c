@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
     {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO); detect maritime events"},
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
+    {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
 };
 
 static void usage(FILE *f)
