@@ -1,0 +1,142 @@
+#!/bin/sh
+# test_partner_cli.sh - `alidade partner add|list|rotate|remove` as an
+# operator runs it: the token alone on the last line, only its SHA-256 in the
+# store (checked by looking the hash up in the SQLite file with python3),
+# the old token gone after rotate, names/identities/grants/fingerprints
+# checked, list never showing a token or a whole hash, every change in the
+# audit log. When `alidade serve` is registered and curl is there, the same
+# tokens are also tried over HTTP (Basic and Bearer; the old one refused).
+set -u
+BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+T=$(mktemp -d)
+SERVER=
+cleanup() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2> /dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+
+D=$T/node
+# sql QUERY: one value per line from the node's store
+sql() {
+    python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for r in c.execute(sys.argv[2]):
+    print("|".join(str(x) for x in r))' "$D/alidade.db" "$1"
+}
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+# partners holding the token's hash (what store_partner_by_token finds)
+holder() { sql "SELECT name FROM partner WHERE token_hash = '$(sha "$1")'"; }
+
+ID_A=identity--7c2a1b3e-9d4f-4e6a-8b1c-2d3e4f5a6b7c
+"$BIN" partner add alice --data "$D" --identity $ID_A --groups navy,nato-mcc > "$T/add" 2> "$T/err"
+rc=$?
+TOK_A=$(tail -n 1 "$T/add")
+check "add exits 0 and prints more than the token" '[ $rc -eq 0 ] && [ $(wc -l < "$T/add") -ge 2 ]'
+check "the last line is the token alone: 43 base64url characters" \
+    'printf "%s" "$TOK_A" | grep -Eqx "[A-Za-z0-9_-]{43}"'
+check "the store finds alice by the token's SHA-256" '[ "$(holder "$TOK_A")" = alice ]'
+check "the token itself is nowhere in the store file" '! grep -q -- "$TOK_A" "$D"/alidade.db*'
+def=$(sql "SELECT id FROM collection WHERE is_default = 1")
+check "alice: identity, groups, default grants (read the default collection, write none)" \
+    '[ "$(sql "SELECT identity, groups, read, write FROM partner WHERE name = '"'"'alice'"'"'")" = "$ID_A|navy,nato-mcc|$def|" ]'
+
+FP=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89
+"$BIN" partner add bob --data "$D" --read '*' --write "$def" --cert-fp $FP > "$T/add" 2>&1
+rc=$?
+TOK_B=$(tail -n 1 "$T/add")
+check "bob: read all, write the default collection, fingerprint in lowercase without colons" \
+    '[ $rc -eq 0 ] && [ "$(sql "SELECT read, write, cert_fp FROM partner WHERE name = '"'"'bob'"'"'")" = "*|$def|abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789" ]'
+check "two partners, two different tokens" '[ "$TOK_A" != "$TOK_B" ] && [ "$(holder "$TOK_B")" = bob ]'
+
+# list: every partner, a short hash prefix, never a token or a whole hash
+"$BIN" partner list --data "$D" > "$T/list" 2>&1
+rc=$?
+HA=$(sha "$TOK_A")
+check "list exits 0: a header and one line per partner" \
+    '[ $rc -eq 0 ] && [ $(wc -l < "$T/list") -eq 3 ] && grep -q "^alice	$ID_A	navy,nato-mcc	" "$T/list" && grep -q "^bob	" "$T/list"'
+check "list shows the first 8 hex digits of the hash only" \
+    'grep -q "	$(printf %.8s "$HA")	" "$T/list" && ! grep -q "$HA" "$T/list" && ! grep -q -- "$TOK_A" "$T/list"'
+
+# rotate: a new token, the old one no longer found
+"$BIN" partner rotate alice --data "$D" > "$T/rot" 2>&1
+rc=$?
+TOK_A2=$(tail -n 1 "$T/rot")
+check "rotate exits 0 with a new token alone on the last line" \
+    '[ $rc -eq 0 ] && printf "%s" "$TOK_A2" | grep -Eqx "[A-Za-z0-9_-]{43}" && [ "$TOK_A2" != "$TOK_A" ]'
+check "after rotate the new token finds alice, the old one nobody" \
+    '[ "$(holder "$TOK_A2")" = alice ] && [ -z "$(holder "$TOK_A")" ]'
+check "rotate keeps identity, groups and grants" \
+    '[ "$(sql "SELECT identity, groups, read, write FROM partner WHERE name = '"'"'alice'"'"'")" = "$ID_A|navy,nato-mcc|$def|" ]'
+
+# refusals: exit status, nothing changed
+before=$(sql "SELECT count(*) FROM partner")
+"$BIN" partner add alice --data "$D" > "$T/o" 2>&1; rc=$?
+check "adding an existing name exits 1 and keeps its token" '[ $rc -eq 1 ] && [ "$(holder "$TOK_A2")" = alice ]'
+for bad in "-x" ".hidden" "a b" "a/b" "$(printf 'x%.0s' $(seq 64))" "é"; do
+    "$BIN" partner add "$bad" --data "$D" > "$T/o" 2>&1; rc=$?
+    check "bad name '$bad' refused (exit 2)" '[ $rc -eq 2 ]'
+done
+"$BIN" partner add carol --data "$D" --identity indicator--7c2a1b3e-9d4f-4e6a-8b1c-2d3e4f5a6b7c > "$T/o" 2>&1; rc=$?
+check "an identity that is not identity--UUID is refused" '[ $rc -eq 1 ] && grep -q "identity" "$T/o"'
+"$BIN" partner add carol --data "$D" --read 00000000-0000-4000-8000-000000000000 > "$T/o" 2>&1; rc=$?
+check "a grant on a collection that does not exist is refused" '[ $rc -eq 1 ] && grep -q "no collection" "$T/o"'
+"$BIN" partner add carol --data "$D" --groups "navy,,army" > "$T/o" 2>&1; rc=$?
+check "an empty group name is refused" '[ $rc -eq 1 ]'
+"$BIN" partner add carol --data "$D" --cert-fp abcd > "$T/o" 2>&1; rc=$?
+check "a short fingerprint is refused" '[ $rc -eq 1 ]'
+"$BIN" partner add carol > "$T/o" 2>&1; rc=$?
+check "--data is required" '[ $rc -eq 2 ]'
+"$BIN" partner rotate nobody --data "$D" > "$T/o" 2>&1; rc=$?
+check "rotate of an unknown partner exits 1" '[ $rc -eq 1 ]'
+"$BIN" partner remove nobody --data "$D" > "$T/o" 2>&1; rc=$?
+check "remove of an unknown partner exits 1" '[ $rc -eq 1 ]'
+"$BIN" partner rotate alice --data "$D" --read '*' > "$T/o" 2>&1; rc=$?
+check "grants go with add only" '[ $rc -eq 2 ] && [ "$(holder "$TOK_A2")" = alice ]'
+check "no refused command added a partner" '[ "$(sql "SELECT count(*) FROM partner")" = "$before" ]'
+"$BIN" partner --help > "$T/o" 2>&1; rc=$?
+check "partner --help exits 0 and names every subcommand" \
+    '[ $rc -eq 0 ] && grep -q "add NAME" "$T/o" && grep -q "rotate NAME" "$T/o" && grep -q "remove NAME" "$T/o" && grep -q "list" "$T/o"'
+
+# over HTTP, once the server exists
+if "$BIN" help 2>&1 | grep -q "^  serve " && command -v curl > /dev/null; then
+    PORT=$((20000 + $$ % 20000))
+    "$BIN" serve --data "$D" --listen 127.0.0.1:$PORT > "$T/serve.log" 2>&1 &
+    SERVER=$!
+    i=0
+    while [ $i -lt 50 ] && ! curl -s -o /dev/null "http://127.0.0.1:$PORT/taxii2/"; do
+        sleep 0.1; i=$((i + 1))
+    done
+    code() { curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/taxii+json;version=2.1' "$@" "http://127.0.0.1:$PORT/taxii2/"; }
+    check "HTTP Basic with the new token: 200" '[ "$(code -u "alice:$TOK_A2")" = 200 ]'
+    check "Bearer with the new token: 200" '[ "$(code -H "Authorization: Bearer $TOK_A2")" = 200 ]'
+    check "Basic with the old token: 401" '[ "$(code -u "alice:$TOK_A")" = 401 ]'
+    check "Bearer with the old token: 401" '[ "$(code -H "Authorization: Bearer $TOK_A")" = 401 ]'
+    check "bob's token as alice: 401" '[ "$(code -u "alice:$TOK_B")" = 401 ]'
+else
+    echo "# HTTP checks skipped: alidade serve not registered yet or no curl"
+fi
+
+# remove: the token stops working, the partner is gone
+"$BIN" partner remove bob --data "$D" > "$T/o" 2>&1; rc=$?
+check "remove exits 0; bob's token finds nobody" '[ $rc -eq 0 ] && [ -z "$(holder "$TOK_B")" ]'
+"$BIN" partner list --data "$D" > "$T/list" 2>&1
+check "list after remove: alice only" '[ $(wc -l < "$T/list") -eq 2 ] && ! grep -q "^bob" "$T/list"'
+if [ -n "$SERVER" ]; then
+    check "Bearer with a removed partner's token: 401" '[ "$(code -H "Authorization: Bearer $TOK_B")" = 401 ]'
+fi
+
+# the audit log: each change once, by "local", never a token or a whole hash
+check "audit: add alice, add bob, rotate alice, remove bob, in that order" \
+    '[ "$(sql "SELECT action || '"'"' '"'"' || object FROM audit WHERE who = '"'"'local'"'"' AND action LIKE '"'"'partner-%'"'"' ORDER BY seq" | tr "\n" ";")" = "partner-add alice;partner-add bob;partner-rotate alice;partner-remove bob;" ]'
+check "audit holds no token and no hash" \
+    '! sql "SELECT detail FROM audit" | grep -q -e "$TOK_A" -e "$TOK_A2" -e "$HA" -e "$(sha "$TOK_A2")"'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
