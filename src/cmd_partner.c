@@ -373,3 +373,117 @@ int cmd_partner(int argc, char **argv)
 }
 
 /* ---- collection ---- */
+
+/* `alidade collection add TITLE --data DIR [--description D]` prints the new
+ * collection's id alone on the last line; `alidade collection list --data
+ * DIR` prints id, title, default flag and description, tab-separated. */
+
+static void collection_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: alidade collection add TITLE --data DIR [--description D]\n"
+        "       alidade collection list --data DIR\n"
+        "\n"
+        "TAXII collections of this node (a new node has one, \"Default\").\n"
+        "  add TITLE   new collection; prints its id alone on the last line\n"
+        "  list        id, title, default, description (tab-separated)\n"
+        "\n"
+        "Options:\n"
+        "  --data DIR          the node's data directory (required)\n"
+        "  --description D     (add) free text shown to TAXII clients\n"
+        "  -h, --help          this help\n");
+}
+
+int cmd_collection(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        collection_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    bool add = strcmp(sub, "add") == 0;
+    if (!add && strcmp(sub, "list") != 0) {
+        fprintf(stderr, "alidade collection: unknown subcommand '%s'\n", sub);
+        collection_usage(stderr);
+        return 2;
+    }
+    static const struct option lo[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"description", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *data = NULL, *desc = NULL, *title = NULL;
+    int c;
+    optind = 1;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'd': data = optarg; break;
+        case 'D': desc = optarg; break;
+        case 'h': collection_usage(stdout); return 0;
+        default:
+            fprintf(stderr, "run 'alidade collection --help' for the options\n");
+            return 2;
+        }
+    }
+    if (add && optind < argc)
+        title = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "alidade collection %s: unexpected argument '%s'\n", sub, argv[optind]);
+        return 2;
+    }
+    if (!data) {
+        fprintf(stderr, "alidade collection %s: --data DIR is required\n", sub);
+        return 2;
+    }
+    if (add && (!title || !title[0])) {
+        fprintf(stderr, "alidade collection add: TITLE is required\n");
+        return 2;
+    }
+    if (!add && desc) {
+        fprintf(stderr, "alidade collection list: --description goes with add\n");
+        return 2;
+    }
+    char err[256];
+    store *st = store_open(data, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "alidade collection %s: %s\n", sub, err);
+        return 1;
+    }
+    int rc = 0;
+    if (add) {
+        char id[STORE_UUID_TEXT];
+        ald_err e = store_begin(st);
+        if (e == ALD_E_OK)
+            e = store_collection_add(st, title, desc ? desc : "", id);
+        if (e == ALD_E_OK)
+            e = store_audit(st, now_us(), "local", "collection-add", id, title);
+        if (e == ALD_E_OK)
+            e = store_commit(st);
+        if (e != ALD_E_OK) {
+            fprintf(stderr, "alidade collection add: %s\n", store_errmsg(st));
+            store_rollback(st);
+            rc = 1;
+        } else {
+            printf("collection \"%s\" added; its id:\n%s\n", title, id);
+        }
+    } else {
+        struct store_collection *cols = NULL;
+        size_t n = 0;
+        if (store_collections(st, &cols, &n) != ALD_E_OK) {
+            fprintf(stderr, "alidade collection list: %s\n", store_errmsg(st));
+            rc = 1;
+        } else {
+            printf("id\ttitle\tdefault\tdescription\n");
+            for (size_t i = 0; i < n; i++)
+                printf("%s\t%s\t%s\t%s\n", cols[i].id, cols[i].title,
+                       cols[i].is_default ? "yes" : "-", cols[i].description);
+        }
+        free(cols);
+    }
+    store_close(st);
+    return rc;
+}

@@ -16,6 +16,7 @@ static const struct {
     {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO); detect maritime events"},
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
     {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
+    {"collection", cmd_collection, "TAXII collections of this node: add, list"},
 };
 
 static void usage(FILE *f)
