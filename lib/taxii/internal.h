@@ -48,7 +48,14 @@ struct taxii_ctx {
     struct store_partner partner;    /* who is asking (after authentication) */
     const char *collection;          /* path segments (NUL-terminated copies) */
     const char *object_id;
+    struct share_config share;       /* cfg.share plus the node's sharing groups */
+    struct share_group *groups;      /* malloc'd by taxii_policy_load, freed after */
 };
+
+/* Fills c->share with the sharing groups of all partners, read from the
+ * store on each request (so a partner added while the server runs counts at
+ * once). False (answered 500) on a store error. */
+bool taxii_policy_load(struct taxii_ctx *c);
 
 /* Answers with a TAXII error message (section 3.6.1): title, description,
  * http_status (a string), error_code. */

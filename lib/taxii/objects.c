@@ -63,10 +63,29 @@ static bool audit(struct taxii_ctx *c, const char *action, const struct idlist *
     return store_commit(st) == ALD_E_OK;
 }
 
-/* The collection is visible and readable (404 / 403 otherwise). */
+bool taxii_policy_load(struct taxii_ctx *c)
+{
+    struct store_partner *ps = NULL;
+    size_t np = 0, ng = 0;
+    c->share = c->t->cfg.share;
+    ald_err e = store_partners(c->t->st, &ps, &np);
+    if (e == ALD_E_OK)
+        e = share_known_groups(ps, np, &c->groups, &ng);
+    free(ps);
+    if (e != ALD_E_OK) {
+        taxii_error(c, 500, "Store error", store_errmsg(c->t->st));
+        return false;
+    }
+    c->share.groups = c->groups;
+    c->share.ngroups = ng;
+    return true;
+}
+
+/* The collection is visible and readable (404 / 403 otherwise); the policy
+ * is loaded. */
 static bool readable(struct taxii_ctx *c)
 {
-    if (!taxii_collection_visible(c))
+    if (!taxii_collection_visible(c) || !taxii_policy_load(c))
         return false;
     if (!share_collection_readable(&c->partner, c->collection)) {
         taxii_error(c, 403, "Forbidden", "You may not read this collection.");
@@ -99,7 +118,7 @@ static void date_headers(struct taxii_ctx *c, const struct store_page *pg)
 static bool run_query(struct taxii_ctx *c, const struct store_filter *f, store_row_fn fn,
                       void *fctx, struct store_page *pg)
 {
-    struct vis v = {&c->t->cfg.share, &c->partner, c->collection};
+    struct vis v = {&c->share, &c->partner, c->collection};
     ald_err e = store_query(c->t->st, c->collection, f, visible, &v, fn, fctx, pg);
     if (e == ALD_E_ARG) {
         taxii_error(c, 400, "Bad request", "The next cursor or a match[] value is not valid.");
@@ -276,7 +295,7 @@ void taxii_delete_object(struct taxii_ctx *c)
     struct taxii_query q = {0};
     if (!readable(c) || !writable(c) || !taxii_query_parse(c, &q, false))
         goto out;
-    struct vis v = {&c->t->cfg.share, &c->partner, c->collection};
+    struct vis v = {&c->share, &c->partner, c->collection};
     size_t deleted = 0;
     ald_err e = store_delete(c->t->st, c->collection, c->object_id, q.f.versions, q.f.nversions,
                              visible, &v, &deleted);

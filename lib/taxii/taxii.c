@@ -243,7 +243,7 @@ static bool auth_basic(struct taxii_ctx *c, const char *b64)
         return false;
     *colon = '\0';
     const char *token = colon + 1;
-    if (!*token || strlen(dec) >= sizeof c->partner.name)
+    if (!share_token_well_formed(token, strlen(token)) || strlen(dec) >= sizeof c->partner.name)
         return false;
     if (store_partner_get(c->t->st, dec, &c->partner) != ALD_E_OK)
         return false;
@@ -254,7 +254,7 @@ static bool auth_basic(struct taxii_ctx *c, const char *b64)
 
 static bool auth_bearer(struct taxii_ctx *c, const char *token)
 {
-    if (!*token)
+    if (!share_token_well_formed(token, strlen(token)))
         return false;
     char h[65];
     share_token_hash(token, strlen(token), h);
@@ -589,6 +589,7 @@ void taxii_handle(taxii_server *t, const struct taxii_request *rq, int64_t now_u
         return;
     }
     dispatch(&c);
+    free(c.groups);
 }
 
 void taxii_response_free(struct taxii_response *rs)
