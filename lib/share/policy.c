@@ -205,12 +205,27 @@ struct own_groups {
     bool more;                       /* more than 16 groups: check by hashing */
 };
 
-static void own_groups_fill(const struct store_partner *p, struct own_groups *o)
+/* Whether the node's list names group `name` (then its id was compared
+ * already and need not be hashed again). */
+static bool cfg_has(const struct share_config *cfg, const char *name)
+{
+    for (size_t i = 0; cfg && i < cfg->ngroups; i++)
+        if (strcmp(cfg->groups[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The ids of p's groups that the node's list lacks: none at all when the
+ * list was built from every partner, so the common case hashes nothing. */
+static void own_groups_fill(const struct share_config *cfg, const struct store_partner *p,
+                            struct own_groups *o)
 {
     char item[64];
     const char *pos = p->groups;
     o->done = true;
     while (next_item(&pos, ",", item, sizeof item)) {
+        if (cfg_has(cfg, item))
+            continue;
         if (o->n == 16) {
             o->more = true;
             return;
@@ -244,7 +259,7 @@ static int group_of(const struct share_config *cfg, const struct store_partner *
             if (strcmp(cfg->groups[i].id, m) == 0)
                 return in_list(p->groups, cfg->groups[i].name, false) ? 1 : 2;
     if (!own->done)
-        own_groups_fill(p, own);
+        own_groups_fill(cfg, p, own);
     for (size_t i = 0; i < own->n; i++)
         if (strcmp(own->id[i], m) == 0)
             return 1;
