@@ -1,4 +1,668 @@
 /*
- * cmd_serve.c - alidade serve: the TAXII 2.1 server over libmicrohttpd.
- * (being written this session: empty until it lands)
+ * cmd_serve.c - `alidade serve`: the TAXII 2.1 server. libmicrohttpd reads
+ * requests (a pool of worker threads, bodies capped at max_content_length
+ * while they arrive) and lib/taxii answers them; each worker borrows one of
+ * as many taxii_server + store connections as there are threads. HTTPS via
+ * libmicrohttpd's GnuTLS support (optionally requiring client certificates
+ * signed by --tls-ca, identified by their SHA-256 fingerprint); plain HTTP
+ * only on a loopback address unless --insecure-plain-http. SIGINT/SIGTERM
+ * stop it cleanly; SIGHUP only logs: partners and policy are read from the
+ * store on every request, so there is nothing to reload.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <microhttpd.h>
+#include <nettle/sha2.h>
+
+#include "alidade/taxii.h"
+#include "cmd.h"
+
+#define SERVE_MAX_THREADS 16
+
+struct serve_opts {
+    const char *data, *listen, *cert, *key, *ca, *title, *api_root;
+    bool insecure, quiet;
+    unsigned threads;
+    size_t max_body, max_page;
+    enum stix_tlp default_tlp;
+};
+
+/* The handlers the workers borrow, one request at a time each. */
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t n;
+    store *st[SERVE_MAX_THREADS];
+    taxii_server *tx[SERVE_MAX_THREADS];
+    bool busy[SERVE_MAX_THREADS];
+    size_t max_body;
+    bool https, client_certs, quiet;
+};
+
+/* One request's body as it arrives. */
+struct upload {
+    char *body;
+    size_t len, cap;
+    size_t seen;                     /* bytes received, also past the limit */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: alidade serve [options]\n"
+        "\n"
+        "Serves the node's STIX store over TAXII 2.1 (discovery at /taxii2/, one API\n"
+        "root). Partners authenticate with HTTP Basic (name, token), a Bearer token\n"
+        "or a client certificate; see `alidade partner`. Every endpoint of TAXII 2.1\n"
+        "(docs/taxii.md).\n"
+        "\n"
+        "  -d, --data DIR          data directory (created; default alidade-data)\n"
+        "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:8700; [::1]:PORT\n"
+        "                          for IPv6; port 0 picks a free one)\n"
+        "      --tls-cert FILE     serve HTTPS with this PEM certificate (chain)\n"
+        "      --tls-key FILE      and this PEM private key\n"
+        "      --tls-ca FILE       ask for client certificates signed by this CA\n"
+        "                          (partners identified by certificate fingerprint)\n"
+        "      --insecure-plain-http  allow plain HTTP on a non-loopback address\n"
+        "  -t, --threads N         worker threads (1-16, default 4)\n"
+        "      --max-body BYTES    largest request body (default 16777216)\n"
+        "      --max-page N        largest page of objects (default 1000)\n"
+        "      --title TEXT        discovery and API root title (default \"alidade node\")\n"
+        "      --api-root NAME     API root path segment (default api)\n"
+        "      --default-tlp TLP   for objects without TLP marking: clear, green,\n"
+        "                          amber (default), amber+strict or red\n"
+        "  -q, --quiet             no start/stop lines on stderr\n"
+        "  -h, --help              this help\n"
+        "\n"
+        "Stops cleanly on SIGINT or SIGTERM. SIGHUP is logged: partners and policy\n"
+        "are read from the store on each request, so changes apply at once.\n"
+        "Exit status: 0 after a clean stop, 1 when the server cannot start, 2 on\n"
+        "wrong options.\n");
+}
+
+/* ---- request handling ---- */
+
+static size_t pool_take(struct pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        for (size_t i = 0; i < p->n; i++)
+            if (!p->busy[i]) {
+                p->busy[i] = true;
+                pthread_mutex_unlock(&p->mu);
+                return i;
+            }
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+}
+
+static void pool_give(struct pool *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    p->busy[i] = false;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Appends the decoded GET arguments as a query string again (TAXII's
+ * parser wants the raw form): '%', '&', '=' and bytes outside printable
+ * ASCII are percent-encoded. */
+struct qs {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+/* Appends sep (when not 0) and s, percent-encoded. */
+static void qs_put(struct qs *q, const char *s, char sep)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t need = q->len + 3 * strlen(s) + 2;
+    if (q->oom)
+        return;
+    if (need > q->cap) {
+        size_t cap = need * 2;
+        char *p = realloc(q->p, cap);
+        if (!p) {
+            q->oom = true;
+            return;
+        }
+        q->p = p;
+        q->cap = cap;
+    }
+    if (sep)
+        q->p[q->len++] = sep;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch <= 0x20 || ch >= 0x7f || ch == '%' || ch == '&' || ch == '=' || ch == '#') {
+            q->p[q->len++] = '%';
+            q->p[q->len++] = hex[ch >> 4];
+            q->p[q->len++] = hex[ch & 15];
+        } else {
+            q->p[q->len++] = (char)ch;
+        }
+    }
+    q->p[q->len] = '\0';
+}
+
+static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+    (void)kind;
+    struct qs *q = cls;
+    qs_put(q, key, q->len ? '&' : 0);
+    if (value)
+        qs_put(q, value, '=');
+    return MHD_YES;
+}
+
+/* Hex SHA-256 of the client's verified certificate into fp[65]; false when
+ * there is none or it does not verify against --tls-ca. */
+static bool client_fp(struct MHD_Connection *conn, char fp[65])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!ci || !ci->tls_session)
+        return false;
+    gnutls_session_t s = (gnutls_session_t)ci->tls_session;
+    unsigned status = 0, n = 0;
+    if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS || status != 0)
+        return false;
+    const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
+    if (!certs || n == 0)
+        return false;
+    struct sha256_ctx h;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&h);
+    sha256_update(&h, certs[0].size, certs[0].data);
+    sha256_digest(&h, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(fp + 2 * i, 3, "%02x", d[i]);
+    return true;
+}
+
+static struct MHD_Response *make_response(struct taxii_response *rs)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(rs->body_len, rs->body ? rs->body : (char *)"",
+                                        rs->body ? MHD_RESPMEM_MUST_FREE
+                                                 : MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return NULL;
+    rs->body = NULL;                 /* MHD frees it */
+    if (rs->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+    if (rs->date_added_first[0])
+        MHD_add_response_header(r, "X-TAXII-Date-Added-First", rs->date_added_first);
+    if (rs->date_added_last[0])
+        MHD_add_response_header(r, "X-TAXII-Date-Added-Last", rs->date_added_last);
+    if (rs->www_authenticate)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"alidade\"");
+    if (rs->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    return r;
+}
+
+/* The whole request is in: hand it to the TAXII handler. */
+static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const char *url,
+                              const char *method, struct upload *u)
+{
+    struct qs q = {0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
+    char fp[65];
+    struct taxii_request rq = {
+        .method = method,
+        .path = url,
+        .query = q.oom ? NULL : q.p,
+        .host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .https = p->https,
+        .accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+        .content_type =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .client_cert_fp = p->client_certs && client_fp(conn, fp) ? fp : NULL,
+        .body = u->seen > p->max_body ? NULL : u->body,
+        .body_len = u->seen,
+    };
+    struct taxii_response rs;
+    size_t i = pool_take(p);
+    taxii_handle(p->tx[i], &rq, now_us(), &rs);
+    pool_give(p, i);
+    free(q.p);
+    if (rs.status >= 500 && !p->quiet)
+        fprintf(stderr, "alidade serve: %s %s: %d %.*s\n", method, url, rs.status,
+                (int)(rs.body_len < 300 ? rs.body_len : 300), rs.body ? rs.body : "");
+    struct MHD_Response *r = make_response(&rs);
+    taxii_response_free(&rs);
+    if (!r)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs.status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Keeps the body up to max_body (+1 to know it went past); counts the rest. */
+static void upload_add(struct pool *p, struct upload *u, const char *data, size_t n)
+{
+    u->seen += n;
+    if (u->seen > p->max_body) {
+        free(u->body);
+        u->body = NULL;
+        u->len = u->cap = 0;
+        return;
+    }
+    if (u->len + n + 1 > u->cap) {
+        size_t cap = u->cap ? u->cap : 65536;
+        while (cap < u->len + n + 1)
+            cap *= 2;
+        char *b = realloc(u->body, cap);
+        if (!b) {
+            u->seen = p->max_body + 1;   /* answered as too large */
+            free(u->body);
+            u->body = NULL;
+            u->len = u->cap = 0;
+            return;
+        }
+        u->body = b;
+        u->cap = cap;
+    }
+    memcpy(u->body + u->len, data, n);
+    u->len += n;
+    u->body[u->len] = '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct pool *p = cls;
+    struct upload *u = *con_cls;
+    if (!u) {
+        u = calloc(1, sizeof *u);
+        if (!u)
+            return MHD_NO;
+        *con_cls = u;
+        /* a declared length past the limit: do not read the body at all */
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl) {
+            unsigned long long n = strtoull(cl, NULL, 10);
+            if (n > p->max_body) {
+                u->seen = n;
+                return answer(p, conn, url, method, u);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (u->seen <= p->max_body)
+            upload_add(p, u, upload_data, *upload_size);
+        else
+            u->seen += *upload_size;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return answer(p, conn, url, method, u);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    struct upload *u = *con_cls;
+    if (u) {
+        free(u->body);
+        free(u);
+        *con_cls = NULL;
+    }
+}
+
+/* ---- setup ---- */
+
+/* "ADDR:PORT" (IPv4, "localhost" or "[IPv6]") into ss; *loopback says
+ * whether plain HTTP is allowed there. */
+static bool parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+                         bool *loopback, bool *v6)
+{
+    char host[128];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host)
+        return false;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (!colon[1] || *end || errno || port > 65535)
+        return false;
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[') {
+        size_t n = strlen(host);
+        if (n < 3 || host[n - 1] != ']')
+            return false;
+        host[n - 1] = '\0';
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+            return false;
+        *loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+        *len = sizeof *a;
+        *v6 = true;
+        return true;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+        return false;
+    *loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    *len = sizeof *a;
+    *v6 = false;
+    return true;
+}
+
+/* Whole file into a NUL-terminated malloc'd buffer (PEM for MHD). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[4096];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap || len + n > (1u << 20)) {
+            cap = (len + n + 1) * 2;
+            char *b = len + n > (1u << 20) ? NULL : realloc(buf, cap);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+        buf[len] = '\0';
+    }
+    fclose(f);
+    return buf;
+}
+
+static void pool_close(struct pool *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        taxii_free(p->tx[i]);
+        store_close(p->st[i]);
+    }
+    p->n = 0;
+}
+
+static bool pool_open(struct pool *p, const struct serve_opts *o)
+{
+    struct taxii_config cfg = {
+        .title = o->title,
+        .api_root = o->api_root,
+        .max_body = o->max_body,
+        .max_page = o->max_page,
+        .share = {.default_tlp = o->default_tlp},
+    };
+    for (unsigned i = 0; i < o->threads; i++) {
+        char err[256];
+        p->st[i] = store_open(o->data, err, sizeof err);
+        if (!p->st[i]) {
+            fprintf(stderr, "alidade serve: %s: %s\n", o->data, err);
+            pool_close(p);
+            return false;
+        }
+        p->tx[i] = taxii_new(p->st[i], &cfg);
+        p->n = i + 1;
+        if (!p->tx[i]) {
+            fprintf(stderr, "alidade serve: out of memory\n");
+            pool_close(p);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- options ---- */
+
+static bool parse_tlp(const char *s, enum stix_tlp *t)
+{
+    static const char *const names[] = {"clear", "green", "amber", "amber+strict", "red"};
+    for (int i = 0; i < 5; i++)
+        if (strcasecmp(s, names[i]) == 0) {
+            *t = (enum stix_tlp)i;
+            return true;
+        }
+    return false;
+}
+
+static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *s == '-' || *end || errno || v < lo || v > hi)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+/* 0 to go on, or the exit status (help: 0, bad options: 2) + 1. */
+static int parse_opts(int argc, char **argv, struct serve_opts *o)
+{
+    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP };
+    static const struct option longs[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"tls-cert", required_argument, NULL, O_CERT},
+        {"tls-key", required_argument, NULL, O_KEY},
+        {"tls-ca", required_argument, NULL, O_CA},
+        {"insecure-plain-http", no_argument, NULL, O_INSECURE},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, O_BODY},
+        {"max-page", required_argument, NULL, O_PAGE},
+        {"title", required_argument, NULL, O_TITLE},
+        {"api-root", required_argument, NULL, O_ROOT},
+        {"default-tlp", required_argument, NULL, O_TLP},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct serve_opts){.data = "alidade-data", .listen = "127.0.0.1:8700",
+                             .title = "alidade node", .api_root = "api", .threads = 4,
+                             .max_body = 16u << 20, .max_page = 1000,
+                             .default_tlp = STIX_TLP_AMBER};
+    size_t th = 4;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "d:l:t:qh", longs, NULL)) != -1) {
+        bool ok = true;
+        switch (ch) {
+        case 'd': o->data = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case O_CERT: o->cert = optarg; break;
+        case O_KEY: o->key = optarg; break;
+        case O_CA: o->ca = optarg; break;
+        case O_INSECURE: o->insecure = true; break;
+        case 't': ok = parse_size(optarg, 1, SERVE_MAX_THREADS, &th); break;
+        case O_BODY: ok = parse_size(optarg, 1024, (size_t)1 << 30, &o->max_body); break;
+        case O_PAGE: ok = parse_size(optarg, 1, 100000, &o->max_page); break;
+        case O_TITLE: o->title = optarg; break;
+        case O_ROOT:
+            o->api_root = optarg;
+            ok = *optarg && strlen(optarg) < 64 && !strchr(optarg, '/') &&
+                 strcmp(optarg, "taxii2") != 0;
+            break;
+        case O_TLP: ok = parse_tlp(optarg, &o->default_tlp); break;
+        case 'q': o->quiet = true; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return 3;
+        }
+        if (!ok) {
+            fprintf(stderr, "alidade serve: bad value for option: %s\n", optarg);
+            return 3;
+        }
+    }
+    o->threads = (unsigned)th;
+    if (optind < argc) {
+        fprintf(stderr, "alidade serve: unexpected argument '%s'\n", argv[optind]);
+        return 3;
+    }
+    if (!o->cert != !o->key || (o->ca && !o->cert)) {
+        fprintf(stderr, "alidade serve: --tls-cert and --tls-key go together "
+                        "(and --tls-ca needs them)\n");
+        return 3;
+    }
+    return 0;
+}
+
+/* ---- run ---- */
+
+static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
+                                const struct sockaddr_storage *ss, bool v6, char *pem[3])
+{
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem opts[12];
+    size_t k = 0;
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL};
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss};
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL};
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL};
+    if (o->cert) {
+        flags |= MHD_USE_TLS;
+        opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, pem[0]};
+        opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, pem[1]};
+        if (pem[2])
+            opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, pem[2]};
+    }
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, p, MHD_OPTION_ARRAY, opts,
+                            MHD_OPTION_END);
+}
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread, taken with sigwait). */
+static void wait_signals(const sigset_t *set, bool quiet)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            if (!quiet)
+                fprintf(stderr, "alidade serve: SIGHUP: nothing to reload (partners and "
+                                "policy are read from the store on every request)\n");
+            continue;
+        }
+        if (!quiet)
+            fprintf(stderr, "alidade serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        return;
+    }
+}
+
+static bool load_pems(const struct serve_opts *o, char *pem[3])
+{
+    const char *files[3] = {o->cert, o->key, o->ca};
+    for (int i = 0; i < 3; i++) {
+        if (!files[i])
+            continue;
+        pem[i] = slurp(files[i]);
+        if (!pem[i]) {
+            fprintf(stderr, "alidade serve: cannot read %s\n", files[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc - 1;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    bool loopback = false, v6 = false;
+    if (!parse_listen(o.listen, &ss, &sslen, &loopback, &v6)) {
+        fprintf(stderr, "alidade serve: --listen wants ADDR:PORT, e.g. 127.0.0.1:8700\n");
+        return 2;
+    }
+    if (!o.cert && !loopback && !o.insecure) {
+        fprintf(stderr, "alidade serve: plain HTTP only on a loopback address: give --tls-cert "
+                        "and --tls-key, or --insecure-plain-http\n");
+        return 2;
+    }
+    if (o.cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        fprintf(stderr, "alidade serve: this libmicrohttpd has no TLS support\n");
+        return 1;
+    }
+    char *pem[3] = {NULL, NULL, NULL};
+    struct pool p = {.max_body = o.max_body, .https = o.cert != NULL,
+                     .client_certs = o.ca != NULL, .quiet = o.quiet};
+    int status = 1;
+    if (!load_pems(&o, pem) || !pool_open(&p, &o))
+        goto out;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);  /* before MHD starts its threads */
+    signal(SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *d = start(&p, &o, &ss, v6, pem);
+    if (!d) {
+        fprintf(stderr, "alidade serve: cannot listen on %s: %s\n", o.listen, strerror(errno));
+    } else {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        if (!o.quiet) {
+            char host[128];
+            snprintf(host, sizeof host, "%.*s", (int)(strrchr(o.listen, ':') - o.listen),
+                     o.listen);
+            fprintf(stderr, "alidade serve: listening on %s://%s:%u/taxii2/ (data %s, %u threads)\n",
+                    o.cert ? "https" : "http", host, di ? di->port : 0, o.data, o.threads);
+        }
+        wait_signals(&set, o.quiet);
+        MHD_stop_daemon(d);
+        status = 0;
+    }
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+out:
+    pool_close(&p);
+    for (int i = 0; i < 3; i++)
+        free(pem[i]);
+    return status;
+}

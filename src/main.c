@@ -17,6 +17,7 @@ static const struct {
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
     {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
     {"collection", cmd_collection, "TAXII collections of this node: add, list"},
+    {"serve", cmd_serve, "serve the STIX store over TAXII 2.1 to partners"},
 };
 
 static void usage(FILE *f)
