@@ -39,6 +39,8 @@
 
 enum efmt { E_JSON, E_GEOJSON, E_STIX };
 
+#define FEED_BATCH 32
+
 struct detect_run {
     enum efmt fmt;
     int64_t since, until;        /* fixes outside [since, until) are ignored */
@@ -51,7 +53,29 @@ struct detect_run {
     struct det_stix_opts stix;
     unsigned long long csv_rows, csv_bad;   /* CSV input */
     unsigned long long csv_skipped;         /* no position, or not a vessel report */
+    /* messages waiting for the tracker, fed FEED_BATCH at a time so that it
+     * can load the next vessels' records while working (trk_feed_batch) */
+    struct ais_msg bmsg[FEED_BATCH];
+    struct ais_meta bmeta[FEED_BATCH];
+    size_t bn;
 };
+
+/* Hands the waiting messages to the tracker, in order. */
+static void feed_flush(struct detect_run *r)
+{
+    trk_feed_batch(r->trk, r->bmsg, r->bmeta, r->bn);
+    r->bn = 0;
+}
+
+/* trk_feed(), batched: the same messages reach the tracker in the same
+ * order (feed_flush() before trk_finish()); only the time of meta is kept. */
+static void feed(struct detect_run *r, const struct ais_msg *m, const struct ais_meta *meta)
+{
+    r->bmsg[r->bn] = *m;
+    r->bmeta[r->bn] = (struct ais_meta){.time_ms = meta->time_ms};
+    if (++r->bn == FEED_BATCH)
+        feed_flush(r);
+}
 
 /*
  * Every threshold of the tracker (struct trk_opts) and of the detectors
@@ -750,7 +774,7 @@ static void csv_feed(struct detect_run *r, const struct csv_in *c, const char *p
     if (t < r->since || t >= r->until)
         return;
     struct ais_meta meta = {.time_ms = t, .line_no = (size_t)line_no, .nfrags = 1};
-    trk_feed(r->trk, &m, &meta);
+    feed(r, &m, &meta);
 }
 
 /* ---- pipeline ---- */
@@ -774,7 +798,7 @@ static void on_msg(void *ctx, const struct ais_msg *m, const struct ais_meta *me
     if (meta->time_ms != AIS_TIME_NONE &&
         (meta->time_ms < r->since || meta->time_ms >= r->until))
         return;
-    trk_feed(r->trk, m, meta);
+    feed(r, m, meta);
 }
 
 static void print_summary(struct detect_run *r, ais_decoder *d)
@@ -1082,6 +1106,7 @@ int cmd_detect(int argc, char **argv)
             fprintf(stderr, "\r%*s\r", 80, "");
     }
     free(csvbuf);
+    feed_flush(&r);
     trk_finish(r.trk);
     det_finish(r.det);
     if (r.fmt == E_GEOJSON || r.fmt == E_STIX)

@@ -118,6 +118,12 @@ ALD_API void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_stat
 /* Feeds one decoded message (any type; only positions and static data are
  * used). meta->time_ms is the fix time. */
 ALD_API void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta);
+/* Feeds n messages, exactly as n calls of trk_feed() in order would, but
+ * faster at many vessels: the records of the next messages are loaded into
+ * the cache while the current one is worked on. Only meta[i].time_ms is
+ * read from meta. */
+ALD_API void trk_feed_batch(trk_tracker *t, const struct ais_msg *m,
+                            const struct ais_meta *meta, size_t n);
 /* Flushes fixes held back for reordering. */
 ALD_API void trk_finish(trk_tracker *t);
 ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);

@@ -897,6 +897,50 @@ void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *me
     sweep(t);
 }
 
+/* Starts loading the hash slot of `mmsi` (a hint: nothing changes). */
+static void prefetch_slot(const trk_tracker *t, uint32_t mmsi)
+{
+    if (t->nslot)
+        __builtin_prefetch(&t->slot[home_slot(t, mmsi)]);
+}
+
+/* Starts loading the record of `mmsi`, if it has one: reads its slot (by
+ * now in the cache, see trk_feed_batch) and prefetches the record's four
+ * cache lines. A hint only: the record may be gone before it is used. */
+static void prefetch_rec(const trk_tracker *t, uint32_t mmsi)
+{
+    if (!t->nslot)
+        return;
+    uint32_t r = t->slot[slot_find(t, mmsi)].rec;
+    if (r == NO_SLOT)
+        return;
+    const char *p = (const char *)&t->rec[r];
+    for (size_t k = 0; k < sizeof(struct vessel); k += 64)
+        __builtin_prefetch(p + k);
+}
+
+/* As trk_feed() on each message in order; meanwhile the hash slots and
+ * records of the messages a few places ahead are loaded, so that their
+ * cache misses overlap with work instead of stalling it (at 100k vessels
+ * nearly every lookup misses). The effects are exactly those of n calls of
+ * trk_feed(). */
+void trk_feed_batch(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta,
+                    size_t n)
+{
+    enum { SLOT_AHEAD = 8, REC_AHEAD = 4 };
+    for (size_t i = 0; i < n && i < SLOT_AHEAD; i++)
+        prefetch_slot(t, m[i].mmsi);
+    for (size_t i = 0; i < REC_AHEAD && i < n; i++)
+        prefetch_rec(t, m[i].mmsi);
+    for (size_t i = 0; i < n; i++) {
+        if (i + SLOT_AHEAD < n)
+            prefetch_slot(t, m[i + SLOT_AHEAD].mmsi);
+        if (i + REC_AHEAD < n)
+            prefetch_rec(t, m[i + REC_AHEAD].mmsi);
+        trk_feed(t, &m[i], &meta[i]);
+    }
+}
+
 void trk_finish(trk_tracker *t)
 {
     for (size_t r = 0; r < t->n; r++) {
