@@ -1,5 +1,5 @@
 /*
- * cmd_partner.c - `alidade partner add|list|remove|rotate` (the partners of
+ * cmd_partner.c - `alidade partner add|list|remove|rotate|groups` (the partners of
  * this node: name, STIX identity, bearer token kept only as its SHA-256,
  * client-certificate fingerprint, sharing groups, collection grants; every
  * change goes to the audit log; docs/share.md) and `alidade collection
@@ -28,6 +28,9 @@ static void partner_usage(FILE *f)
         "  list         every partner (never the token; the first 8 hex digits of its hash)\n"
         "  rotate NAME  new token (printed alone on the last line); the old one stops working\n"
         "  remove NAME  delete the partner; its token stops working\n"
+        "  groups       the partners' sharing groups: name, marking-definition id (mark\n"
+        "               objects with it in object_marking_refs), members; with --stix\n"
+        "               the marking-definition objects as JSON lines (for stix import)\n"
         "\n"
         "Options:\n"
         "  --data DIR           the node's data directory (required)\n"
@@ -40,6 +43,7 @@ static void partner_usage(FILE *f)
         "                       default: none\n"
         "  --cert-fp HEX        (add) SHA-256 of its TLS client certificate (64 hex digits,\n"
         "                       ':' allowed, as openssl x509 -fingerprint -sha256 prints)\n"
+        "  --stix               (groups) print marking-definition objects\n"
         "  -h, --help           this help\n"
         "\n"
         "Names: 1-63 characters of A-Z a-z 0-9 . _ -, not starting with '-' or '.'.\n"
@@ -50,6 +54,7 @@ static void partner_usage(FILE *f)
 /* What the command line asked for. */
 struct partner_opts {
     const char *data, *identity, *groups, *read, *write, *cert_fp, *name;
+    bool stix;
 };
 
 static int partner_parse(int argc, char **argv, struct partner_opts *o)
@@ -58,7 +63,8 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         {"data", required_argument, NULL, 'd'},     {"identity", required_argument, NULL, 'i'},
         {"groups", required_argument, NULL, 'g'},   {"read", required_argument, NULL, 'r'},
         {"write", required_argument, NULL, 'w'},    {"cert-fp", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"stix", no_argument, NULL, 's'},           {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     int c;
@@ -71,6 +77,7 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         case 'r': o->read = optarg; break;
         case 'w': o->write = optarg; break;
         case 'c': o->cert_fp = optarg; break;
+        case 's': o->stix = true; break;
         case 'h': partner_usage(stdout); return 0;
         default:
             fprintf(stderr, "run 'alidade partner --help' for the options\n");
@@ -319,6 +326,52 @@ static int partner_list(store *st)
     return 0;
 }
 
+/* The members of group `name`, comma-separated, into out. */
+static void group_members(const struct store_partner *ps, size_t n, const char *name, char *out,
+                          size_t cap)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        char list[sizeof ps[i].groups + 2], want[72];
+        snprintf(list, sizeof list, ",%s,", ps[i].groups);
+        snprintf(want, sizeof want, ",%s,", name);
+        size_t k = strlen(out);
+        if (strstr(list, want) && k + strlen(ps[i].name) + 2 < cap)
+            snprintf(out + k, cap - k, "%s%s", k ? "," : "", ps[i].name);
+    }
+}
+
+static int partner_groups(store *st, bool stix)
+{
+    struct store_partner *ps = NULL;
+    struct share_group *g = NULL;
+    size_t n = 0, ng = 0;
+    if (store_partners(st, &ps, &n) != ALD_E_OK) {
+        fprintf(stderr, "alidade partner groups: %s\n", store_errmsg(st));
+        return 1;
+    }
+    if (share_known_groups(ps, n, &g, &ng) != ALD_E_OK) {
+        free(ps);
+        fprintf(stderr, "alidade partner groups: out of memory\n");
+        return 1;
+    }
+    if (!stix)
+        printf("group\tmarking\tpartners\n");
+    for (size_t i = 0; i < ng; i++) {
+        char buf[1024];
+        if (stix) {
+            if (share_group_marking_json(g[i].name, buf, sizeof buf))
+                printf("%s\n", buf);
+            continue;
+        }
+        group_members(ps, n, g[i].name, buf, sizeof buf);
+        printf("%s\t%s\t%s\n", g[i].name, g[i].id, buf);
+    }
+    free(g);
+    free(ps);
+    return 0;
+}
+
 int cmd_partner(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -329,7 +382,7 @@ int cmd_partner(int argc, char **argv)
     const char *sub = argv[1];
     bool named = strcmp(sub, "add") == 0 || strcmp(sub, "rotate") == 0 ||
                  strcmp(sub, "remove") == 0;
-    if (!named && strcmp(sub, "list") != 0) {
+    if (!named && strcmp(sub, "list") != 0 && strcmp(sub, "groups") != 0) {
         fprintf(stderr, "alidade partner: unknown subcommand '%s'\n", sub);
         partner_usage(stderr);
         return 2;
@@ -341,6 +394,10 @@ int cmd_partner(int argc, char **argv)
     if (named != (o.name != NULL)) {
         fprintf(stderr, named ? "alidade partner %s: NAME is required\n"
                               : "alidade partner %s: takes no NAME\n", sub);
+        return 2;
+    }
+    if (o.stix && strcmp(sub, "groups") != 0) {
+        fprintf(stderr, "alidade partner %s: --stix goes with groups\n", sub);
         return 2;
     }
     if (strcmp(sub, "add") != 0 &&
@@ -366,6 +423,8 @@ int cmd_partner(int argc, char **argv)
         rc = partner_rotate(st, &o);
     else if (strcmp(sub, "remove") == 0)
         rc = partner_remove(st, &o);
+    else if (strcmp(sub, "groups") == 0)
+        rc = partner_groups(st, o.stix);
     else
         rc = partner_list(st);
     store_close(st);

@@ -64,6 +64,26 @@ check "list exits 0: a header and one line per partner" \
 check "list shows the first 8 hex digits of the hash only" \
     'grep -q "	$(printf %.8s "$HA")	" "$T/list" && ! grep -q "$HA" "$T/list" && ! grep -q -- "$TOK_A" "$T/list"'
 
+# groups: each group of the partners with its marking id and members
+"$BIN" partner groups --data "$D" > "$T/groups" 2>&1; rc=$?
+check "groups lists nato-mcc and navy with their marking ids (uuid5) and members" \
+    '[ $rc -eq 0 ] && [ "$(cat "$T/groups")" = "$(printf "group\tmarking\tpartners\nnato-mcc\tmarking-definition--%s\talice\nnavy\tmarking-definition--a7345911-10c2-598c-8701-539641365de6\talice\n" "$(python3 -c "import uuid; print(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, \"https://alidade.invalid/sharing-group\"), \"alidade-sharing-group:nato-mcc\"))")")" ]'
+"$BIN" partner groups --data "$D" --stix > "$T/gstix" 2>&1; rc=$?
+check "groups --stix: one statement marking-definition per group, JSON lines" \
+    '[ $rc -eq 0 ] && [ $(wc -l < "$T/gstix") -eq 2 ] && python3 -c "
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    assert o[\"type\"] == \"marking-definition\" and o[\"definition_type\"] == \"statement\"
+    assert o[\"definition\"][\"statement\"].startswith(\"Sharing group \")
+" "$T/gstix"'
+
+if "$BIN" help 2>&1 | grep -q "^  stix "; then
+    "$BIN" stix import --data "$D" "$T/gstix" > "$T/o" 2>&1; rc=$?
+    check "stix import takes the group markings as valid STIX" \
+        '[ $rc -eq 0 ] && grep -q "2 added, 0 already there, 0 invalid" "$T/o"'
+fi
+
 # rotate: a new token, the old one no longer found
 "$BIN" partner rotate alice --data "$D" > "$T/rot" 2>&1
 rc=$?

@@ -308,6 +308,15 @@ static void group_marking_text(void **state)
     assert_int_equal(n, strlen(want));
     assert_int_equal(share_group_marking_json("navy", buf, strlen(want)), 0);
     assert_int_equal(share_group_marking_json("navy", buf, strlen(want) + 1), strlen(want));
+    /* the project's own STIX 2.1 validator accepts it */
+    struct stix_info info;
+    struct stix_problem probs[4];
+    size_t np = stix_check(buf, n, 0, &info, probs, 4);
+    if (np)
+        fail_msg("%s: %s", probs[0].property, probs[0].message);
+    assert_string_equal(info.type, "marking-definition");
+    assert_string_equal(info.id, NAVY);
+    assert_int_equal(info.tlp, STIX_TLP_NONE);
     assert_int_equal(share_group_marking_json("bad\"name", buf, sizeof buf), 0);
     assert_int_equal(share_group_marking_json("", buf, sizeof buf), 0);
 }
