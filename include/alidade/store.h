@@ -87,7 +87,9 @@ struct store_row {
 
 /* Whether a row may be shown to the caller (the partner's policy); the store
  * applies it before versions are chosen and before counting the page, so an
- * invisible object never shows, not even in counts, paging or version choice. */
+ * invisible object never shows, not even in counts, paging or version choice.
+ * It sees the row's facts only: json is NULL and len 0 there (the text of
+ * every version looked at would otherwise be read from disk). */
 typedef bool (*store_visible_fn)(void *ctx, const struct store_row *r);
 /* Receives each row of the page in order; non-zero stops with that value. */
 typedef int (*store_row_fn)(void *ctx, const struct store_row *r);

@@ -579,13 +579,13 @@ out:
     "rowid, json, id, type, spec_version, version, version_us, date_added, tlp,"      \
     " markings, created_by_ref, recipients"
 
-static void row_of(sqlite3_stmt *st, struct store_row *r, int64_t *rowid)
+/* The row's facts; json NULL and len 0 (what visible() sees: reading the
+ * text would cost its overflow pages for every version looked at). */
+static void facts_of(sqlite3_stmt *st, struct store_row *r, int64_t *rowid)
 {
     *rowid = sqlite3_column_int64(st, 0);
-    r->json = sqlite3_column_blob(st, 1);
-    r->len = (size_t)sqlite3_column_bytes(st, 1);
-    if (!r->json)
-        r->json = "";
+    r->json = NULL;
+    r->len = 0;
     r->id = (const char *)sqlite3_column_text(st, 2);
     r->type = (const char *)sqlite3_column_text(st, 3);
     r->spec_version = (const char *)sqlite3_column_text(st, 4);
@@ -596,6 +596,16 @@ static void row_of(sqlite3_stmt *st, struct store_row *r, int64_t *rowid)
     r->markings = (const char *)sqlite3_column_text(st, 9);
     r->created_by_ref = (const char *)sqlite3_column_text(st, 10);
     r->recipients = (const char *)sqlite3_column_text(st, 11);
+}
+
+/* The whole row, its original text included. */
+static void row_of(sqlite3_stmt *st, struct store_row *r, int64_t *rowid)
+{
+    facts_of(st, r, rowid);
+    r->json = sqlite3_column_blob(st, 1);
+    r->len = (size_t)sqlite3_column_bytes(st, 1);
+    if (!r->json)
+        r->json = "";
 }
 
 /* match[version], parsed. */
@@ -675,7 +685,7 @@ static int version_chosen(struct qctx *q, const char *id, int64_t rowid, int64_t
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_row r;
         int64_t rid;
-        row_of(st, &r, &rid);
+        facts_of(st, &r, &rid);
         if (q->visible && !q->visible(q->vctx, &r))
             continue;
         if (!q->any_spec && q->f->nspec && !in_list(r.spec_version, q->f->spec_versions, q->f->nspec))
@@ -861,7 +871,7 @@ ald_err store_query(store *s, const char *collection, const struct store_filter 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_row r;
         int64_t rid;
-        row_of(st, &r, &rid);
+        facts_of(st, &r, &rid);
         int chosen;
         if (per_row)
             chosen = !visible || visible(vctx, &r);
@@ -877,7 +887,8 @@ ald_err store_query(store *s, const char *collection, const struct store_filter 
             page->more = true;
             break;
         }
-        /* the row pointers may have moved while other versions were read */
+        /* with its text now (the pointers stay valid: another statement
+         * ran in between, not this one) */
         row_of(st, &r, &rid);
         if (row) {
             int stop = row(rctx, &r);
