@@ -10,6 +10,7 @@ int cmd_drill(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_stix(int argc, char **argv);
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
 

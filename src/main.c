@@ -18,6 +18,7 @@ static const struct {
     {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
     {"collection", cmd_collection, "TAXII collections of this node: add, list"},
     {"serve", cmd_serve, "serve the STIX store over TAXII 2.1 to partners"},
+    {"stix", cmd_stix, "STIX 2.1 objects: validate, import into and export from the store"},
 };
 
 static void usage(FILE *f)
