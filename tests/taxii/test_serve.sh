@@ -7,7 +7,8 @@
 # `alidade stix import` of both MITRE ATT&CK ICS releases while the server
 # runs, then paging through them with limit/next (each object exactly once),
 # match[version]=all, X-TAXII-Date-Added-* headers, and a clean stop on
-# SIGTERM. The server is killed on exit and bounded by `timeout`.
+# SIGTERM; then HTTPS with client certificates (mTLS) when openssl is there.
+# The server is killed on exit and bounded by `timeout`.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
 CTI=${ALD_SHARED_DATA:-/nonexistent}/cti
@@ -208,6 +209,59 @@ kill -TERM "$SP"
 wait "$SP"; rc=$?
 SP=""
 check "SIGTERM: clean stop, exit 0" '[ $rc -eq 0 ] && grep -q "SIGTERM, stopping" "$T/serve.err"'
+
+
+# HTTPS, and partners identified by client certificate (mTLS) signed by --tls-ca
+if command -v openssl > /dev/null; then
+    C=$T/tls
+    mkdir -p "$C"
+    (
+        cd "$C" || exit 1
+        for who in ca rogue; do
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $who.key \
+                -out $who.pem -days 2 -subj "/CN=alidade test $who"
+        done
+        printf 'subjectAltName=IP:127.0.0.1\n' > srv.ext
+        for who in srv cli bad; do
+            signer=ca
+            [ $who = bad ] && signer=rogue
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $who.key \
+                -out $who.csr -subj "/CN=$who"
+            ext=""
+            [ $who = srv ] && ext="-extfile srv.ext"
+            openssl x509 -req -in $who.csr -CA $signer.pem -CAkey $signer.key -CAcreateserial \
+                -out $who.pem -days 2 $ext
+        done
+    ) > /dev/null 2>&1
+    FP=$(openssl x509 -in "$C/cli.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+    FPBAD=$(openssl x509 -in "$C/bad.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+    "$BIN" partner add charlie --data "$D" --cert-fp "$FP" > /dev/null 2>&1
+    "$BIN" partner add rogue --data "$D" --cert-fp "$FPBAD" > /dev/null 2>&1
+    : > "$T/tls.err"
+    timeout 120 "$BIN" serve --data "$D" --listen 127.0.0.1:0 --tls-cert "$C/srv.pem" \
+        --tls-key "$C/srv.key" --tls-ca "$C/ca.pem" 2>> "$T/tls.err" &
+    SP=$!
+    PORT=""
+    for i in $(seq 1 100); do
+        PORT=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\)/taxii2/.*|\1|p' "$T/tls.err")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+    U=https://127.0.0.1:$PORT
+    s=$(get tls1 --cacert "$C/ca.pem" --cert "$C/cli.pem" --key "$C/cli.key" -H "$ACC" "$U/taxii2/")
+    check "HTTPS with a client certificate of the CA: partner charlie, https URLs" \
+        '[ "$s" = 200 ] && grep -q "\"default\":\"$U/api/\"" "$T/tls1"'
+    s=$(get tls2 --cacert "$C/ca.pem" --cert "$C/bad.pem" --key "$C/bad.key" -H "$ACC" "$U/taxii2/")
+    check "a certificate another CA signed (fingerprint registered all the same): 401" '[ "$s" = 401 ]'
+    s=$(get tls3 --cacert "$C/ca.pem" -u "alpha:$TA" -H "$ACC" "$U/api/")
+    check "HTTPS with Basic and no certificate" '[ "$s" = 200 ]'
+    kill -TERM "$SP"
+    wait "$SP"; rc=$?
+    SP=""
+    check "HTTPS server stops cleanly" '[ $rc -eq 0 ]'
+else
+    echo "skipped: openssl absent (HTTPS and client certificates)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
