@@ -539,6 +539,20 @@ static void check_external_references(struct ck *c)
     }
 }
 
+/* kill_chain_phases entries: kill_chain_name and phase_name (section 2.8). */
+static void check_kill_chain_phases(struct ck *c)
+{
+    size_t i;
+    json_t *e;
+    char path[128];
+    json_array_foreach(json_object_get(c->o, "kill_chain_phases"), i, e) {
+        snprintf(path, sizeof path, "kill_chain_phases[%zu]", i);
+        if (!json_is_string(json_object_get(e, "kill_chain_name")) ||
+            !json_is_string(json_object_get(e, "phase_name")))
+            problem(c, path, "needs kill_chain_name and phase_name (strings)");
+    }
+}
+
 /* Whether a granular-marking selector ("description", "labels.[1]",
  * "external_references.[0].url") names content present in the object. */
 static bool selector_resolves(json_t *o, const char *sel)
@@ -904,6 +918,7 @@ size_t stix_check(const char *json, size_t len, size_t index, struct stix_info *
     time_order(&c, "created", "modified", false);
     check_refs_in(&c, c.o, "", 0);
     check_external_references(&c);
+    check_kill_chain_phases(&c);
     check_granular_markings(&c);
     check_extensions(&c);
     check_type_rules(&c);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -53,11 +54,22 @@ static size_t check_file(const char *path)
     return t.objects;
 }
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
 static void attack_valid(void **state)
 {
     (void)state;
     TU_NEED_SHARED(p1, "cti/attack/ics-attack.json");
+    double t0 = seconds();
     assert_int_equal(check_file(p1), 1826);
+    /* informative: split + check (jansson parse included), this build */
+    print_message("ATT&CK ICS v18.1: 1826 objects split and checked at %.0f objects/s\n",
+                  1826 / (seconds() - t0));
     TU_NEED_SHARED(p2, "cti/attack/ics-attack-17.1.json");
     assert_true(check_file(p2) > 1000);
 }
@@ -372,6 +384,11 @@ static void structures(void **state)
             IND_ID "|external_references[0]|needs description, url or external_id besides source_name");
     expect1(indicator, "{\"external_references\":[{\"source_name\":\"cve\",\"url\":\"u\"}]}", NULL,
             IND_ID "|external_references[0]|a cve reference needs external_id CVE-YYYY-NNNN");
+    expect_valid(indicator, "{\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\","
+                 "\"phase_name\":\"persistence\"}]}", NULL);
+    expect1(indicator, "{\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\","
+            "\"phase_name\":\"persistence\"},{\"phase_name\":\"x\"}]}", NULL,
+            IND_ID "|kill_chain_phases[1]|needs kill_chain_name and phase_name (strings)");
     expect_valid(indicator, "{\"granular_markings\":[{\"selectors\":[\"labels.[0]\",\"name\"],"
                  "\"marking_ref\":\"" MARK_GREEN "\"},{\"selectors\":[\"description\"],\"lang\":\"en\"}],"
                  "\"description\":\"d\"}", NULL);
