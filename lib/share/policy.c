@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/uuid.h"
 
@@ -278,19 +279,20 @@ static enum stix_tlp clamp_tlp(int t)
 }
 
 /* True when the partner is named on the object: its creator or a recipient.
- * A partner without identity is named on nothing. */
+ * A partner without identity is named on nothing. UUIDs are the same in any
+ * case (RFC 9562: case-insensitive on input), so ids compare so. */
 static bool named(const struct store_partner *p, const struct store_row *obj)
 {
     if (!p->identity[0])
         return false;
-    if (obj->created_by_ref && strcmp(obj->created_by_ref, p->identity) == 0)
+    if (obj->created_by_ref && strcasecmp(obj->created_by_ref, p->identity) == 0)
         return true;
     if (!obj->recipients)
         return false;
     char item[STIX_ID_MAX];
     const char *pos = obj->recipients;
     while (next_item(&pos, " ,", item, sizeof item))
-        if (strcmp(item, p->identity) == 0)
+        if (strcasecmp(item, p->identity) == 0)
             return true;
     return false;
 }
@@ -306,6 +308,11 @@ bool share_can_read(const struct share_config *cfg, const struct store_partner *
     char m[STIX_ID_MAX];
     const char *pos = obj->markings ? obj->markings : "";
     while (next_item(&pos, " ,", m, sizeof m)) {
+        /* TLP and group ids are written in lower case; an upper-case copy
+         * names the same marking and must restrict just the same */
+        for (char *c = m; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
         enum stix_tlp t = stix_tlp_of(m);
         if (t != STIX_TLP_NONE) {
             if (t > tlp)

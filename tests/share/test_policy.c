@@ -218,6 +218,36 @@ static void tlp1_and_strictest(void **state)
     }
 }
 
+/* An id written in upper case is the same UUID: it restricts (TLP, groups)
+ * and names (identities) exactly as the lower-case one. */
+static void upper_case_ids(void **state)
+{
+    (void)state;
+    struct share_group navy = {"navy", NAVY};
+    struct share_config cfg = {STIX_TLP_CLEAR, &navy, 1};
+    struct store_partner p = partner(ME, "army", "*");
+    struct store_row red =
+        row(STIX_TLP_NONE, "marking-definition--E828B379-4E03-4974-9AC4-E53A884C97C1", OTHER, "");
+    assert_false(share_can_read(&cfg, &p, COLL, &red));
+    struct store_row grp = row(STIX_TLP_CLEAR,
+                               TLP2_CLEAR " marking-definition--A7345911-10C2-598C-8701-539641365DE6",
+                               OTHER, "");
+    assert_false(share_can_read(&cfg, &p, COLL, &grp));
+    struct store_partner sailor = partner(ME, "navy", "*");
+    assert_true(share_can_read(&cfg, &sailor, COLL, &grp));
+    struct store_partner upper = partner("identity--AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE", "", "*");
+    struct store_row mine = row(STIX_TLP_RED, TLP2_RED,
+                                "identity--aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "");
+    assert_true(share_can_read(&cfg, &upper, COLL, &mine));
+    struct store_row to_me = row(STIX_TLP_RED, TLP2_RED, OTHER,
+                                 OTHER " identity--aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeef "
+                                 "identity--aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee");
+    assert_true(share_can_read(&cfg, &upper, COLL, &to_me));
+    struct store_row not_me = row(STIX_TLP_RED, TLP2_RED, OTHER,
+                                  "identity--aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeef");
+    assert_false(share_can_read(&cfg, &upper, COLL, &not_me));
+}
+
 /* Without the node's group list a marking of a group the partner is not in
  * cannot be told from any other statement marking (docs/share.md). */
 static void groups_known_to_node(void **state)
@@ -589,6 +619,7 @@ int main(void)
         cmocka_unit_test(policy_table),
         cmocka_unit_test(unmarked_defaults),
         cmocka_unit_test(tlp1_and_strictest),
+        cmocka_unit_test(upper_case_ids),
         cmocka_unit_test(groups_known_to_node),
         cmocka_unit_test(many_groups),
         cmocka_unit_test(collection_grants),
