@@ -14,6 +14,10 @@
  *      RED: only by partners named on the object: its creator
  *      (created_by_ref == the partner's identity) or listed in
  *      x_alidade_recipients.
+ * All three must hold. The level is the strictest of store_row.tlp and the
+ * TLP markings (1.0 ids as their 2.0 level); a level out of range is RED;
+ * ids compare without regard to case; a partner without identity is named
+ * on nothing.
  * What a partner cannot read is invisible: the server answers as if it did
  * not exist (no 403 vs 404 difference, no counts, no versions).
  */
@@ -46,9 +50,9 @@ struct share_config {
     /* Every sharing group this node knows (share_known_groups builds it from
      * the partners), borrowed. A marking is a sharing-group marking when its
      * id is one of these or one of the partner's own groups; other non-TLP
-     * markings (copyright statements...) do not restrict. Leaving it NULL
-     * lets a partner see objects of groups it is not in when no group of
-     * the node is listed here: fill it (docs/share.md). */
+     * markings (copyright statements...) do not restrict. So with NULL/0
+     * here a partner also sees objects marked for groups it is not in:
+     * always fill it (docs/share.md). */
     const struct share_group *groups;
     size_t ngroups;
 };
