@@ -300,6 +300,39 @@ static void many_groups(void **state)
     assert_false(share_can_read(&cfg, &q, COLL, &r));
 }
 
+/* Hostile lists: over-long items (skipped: they cannot be any id), runs of
+ * separators, a TLP:RED id after 100 kB of junk, 2,000 recipients. */
+static void long_lists(void **state)
+{
+    (void)state;
+    size_t cap = 200000;
+    char *m = malloc(cap), *rcp = malloc(cap);
+    assert_non_null(m);
+    assert_non_null(rcp);
+    size_t n = 0;
+    for (int i = 0; i < 300; i++) {
+        memset(m + n, 'a' + i % 26, 300);      /* longer than any id */
+        n += 300;
+        memcpy(m + n, " ,, ", 4);
+        n += 4;
+    }
+    snprintf(m + n, cap - n, "%s", TLP2_RED);
+    n = 0;
+    for (int i = 0; i < 2000; i++)
+        n += (size_t)snprintf(rcp + n, cap - n, "identity--%08d-0000-4000-8000-000000000000 ", i);
+    snprintf(rcp + n, cap - n, "%s", ME);
+    struct share_config cfg = {STIX_TLP_CLEAR, NULL, 0};
+    struct store_partner me = partner(ME, "", "*"), other = partner(OTHER, "", "*");
+    struct store_row r = row(STIX_TLP_NONE, m, "", rcp);
+    assert_true(share_can_read(&cfg, &me, COLL, &r));
+    assert_false(share_can_read(&cfg, &other, COLL, &r));
+    /* the same junk without the RED id: the CLEAR default */
+    m[strlen(m) - strlen(TLP2_RED)] = 0;
+    assert_true(share_can_read(&cfg, &other, COLL, &r));
+    free(rcp);
+    free(m);
+}
+
 static void collection_grants(void **state)
 {
     (void)state;
@@ -622,6 +655,7 @@ int main(void)
         cmocka_unit_test(upper_case_ids),
         cmocka_unit_test(groups_known_to_node),
         cmocka_unit_test(many_groups),
+        cmocka_unit_test(long_lists),
         cmocka_unit_test(collection_grants),
         cmocka_unit_test(group_marking_text),
         cmocka_unit_test(names),
