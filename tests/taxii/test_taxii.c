@@ -6,7 +6,9 @@
  * per-partner can_read/can_write, add objects and the status resource, every
  * filter, paging with next, X-TAXII-Date-Added-*, manifest, object by id,
  * versions, delete, the read policy (TLP:RED invisible as if absent) and the
- * audit rows. Bodies and headers are compared exactly.
+ * audit rows, paging 100,000 objects with next (each once, also with
+ * objects added mid-way) and a randomised policy test over every read path
+ * (objects, manifest, by id, versions). Bodies and headers are compared exactly.
  */
 #include "testutil.h"
 
@@ -781,6 +783,271 @@ static void test_manifest_versions_object(void **state)
     assert_int_equal(audit_count(f, "alpha", "delete"), 2);
 }
 
+/* ---- 100,000 objects paged through the handler ---- */
+
+/* Stores n small indicators (id suffix = index) straight into the default
+ * collection, one transaction. */
+static void put_many(struct fx *f, int n)
+{
+    assert_int_equal(store_begin(f->st), ALD_E_OK);
+    for (int i = 0; i < n; i++) {
+        char o[400];
+        int len = snprintf(o, sizeof o,
+                           "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
+                           "00000000-0000-4000-8000-%012d\",\"created\":\"2024-01-01T00:00:00.000Z\","
+                           "\"modified\":\"2024-01-01T00:00:00.000Z\",\"pattern\":\"[ipv4-addr:value"
+                           " = '10.0.0.1']\",\"pattern_type\":\"stix\",\"valid_from\":"
+                           "\"2024-01-01T00:00:00Z\"}", i);
+        struct stix_info in;
+        assert_int_equal(stix_check(o, (size_t)len, 0, &in, NULL, 0), 0);
+        bool added;
+        int64_t da;
+        assert_int_equal(store_put(f->st, f->def, o, (size_t)len, &in, T0 + i, &added, &da),
+                         ALD_E_OK);
+        assert_true(added);
+    }
+    assert_int_equal(store_commit(f->st), ALD_E_OK);
+}
+
+/* Every object exactly once across pages of 1000 followed by next, also
+ * when objects are added between pages (they come at the end). */
+static void test_paging_100k(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 100000, EXTRA = 500 };
+    put_many(f, N);
+    struct taxii_config cfg = {.title = "t", .api_root = "api", .max_body = 1 << 20,
+                               .max_page = 1000};
+    taxii_server *t = taxii_new(f->st, &cfg);
+    unsigned char *seen = calloc(N + EXTRA, 1);
+    char path[160], q[256], next[128] = "";
+    p(path, sizeof path, "/api/collections/%s/manifest/", f->def);
+    int pages = 0, total = 0;
+    for (;;) {
+        if (next[0])
+            snprintf(q, sizeof q, "limit=1000&next=%s", next);
+        else
+            snprintf(q, sizeof q, "limit=5000");     /* capped at 1000 */
+        struct taxii_request rq = {.method = "GET", .path = path, .query = q,
+                                   .authorization = bearer(f, f->tok_a)};
+        struct taxii_response rs;
+        taxii_handle(t, &rq, T0 + N + pages, &rs);
+        assert_int_equal(rs.status, 200);
+        int n = 0;
+        for (const char *s = rs.body; (s = strstr(s, "\"id\":\"indicator--00000000-0000-4000-"
+                                                  "8000-")); s += 40) {
+            int k = atoi(s + 6 + 35);
+            assert_true(k >= 0 && k < N + EXTRA);
+            assert_int_equal(seen[k], 0);
+            seen[k] = 1;
+            n++;
+        }
+        total += n;
+        pages++;
+        bool more = strncmp(rs.body, "{\"more\":true,\"next\":\"", 21) == 0;
+        if (more) {
+            assert_int_equal(n, 1000);
+            const char *nx = rs.body + 21;
+            size_t l = strcspn(nx, "\"");
+            assert_true(l < sizeof next);
+            memcpy(next, nx, l);
+            next[l] = '\0';
+        }
+        taxii_response_free(&rs);
+        if (pages == 50) {            /* new objects while a client pages */
+            taxii_free(t);
+            assert_int_equal(store_begin(f->st), ALD_E_OK);
+            for (int i = N; i < N + EXTRA; i++) {
+                char o[400];
+                int len = snprintf(o, sizeof o,
+                    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
+                    "00000000-0000-4000-8000-%012d\",\"created\":\"2024-01-01T00:00:00.000Z\","
+                    "\"modified\":\"2024-01-01T00:00:00.000Z\",\"pattern\":\"[ipv4-addr:value"
+                    " = '10.0.0.1']\",\"pattern_type\":\"stix\",\"valid_from\":"
+                    "\"2024-01-01T00:00:00Z\"}", i);
+                struct stix_info in;
+                assert_int_equal(stix_check(o, (size_t)len, 0, &in, NULL, 0), 0);
+                bool added;
+                int64_t da;
+                assert_int_equal(store_put(f->st, f->def, o, (size_t)len, &in, T0, &added, &da),
+                                 ALD_E_OK);
+            }
+            assert_int_equal(store_commit(f->st), ALD_E_OK);
+            t = taxii_new(f->st, &cfg);
+        }
+        if (!more)
+            break;
+    }
+    assert_int_equal(total, N + EXTRA);
+    assert_int_equal(pages, 101);
+    free(seen);
+    taxii_free(t);
+}
+
+/* ---- randomised policy: every read path shows exactly what is allowed ---- */
+
+/* xorshift64*: deterministic. */
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 2685821657736338717ULL;
+}
+
+enum { POL_PARTNERS = 5, POL_OBJECTS = 120 };
+
+struct pol_obj {
+    int group;                       /* -1 none, 0 g0, 1 g1 */
+    bool red;
+    int named;                       /* partner index named as recipient, -1 none */
+    int creator;                     /* partner index as created_by_ref, -1 none */
+};
+
+static const char *pol_identity(int i, char out[64])
+{
+    snprintf(out, 64, "identity--7d1f0e2a-0000-4000-8000-%012d", i);
+    return out;
+}
+
+/* The policy of docs/share.md written out again for the test's cases. */
+static bool pol_allowed(const struct pol_obj *o, int partner_groups, int p)
+{
+    if (o->group >= 0 && !(partner_groups & (1 << o->group)))
+        return false;
+    return !o->red || o->named == p || o->creator == p;
+}
+
+static void test_policy_random(void **state)
+{
+    struct fx *f = *state;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    char tok[POL_PARTNERS][SHARE_TOKEN_TEXT], id[64];
+    int groups[POL_PARTNERS];
+    for (int i = 0; i < POL_PARTNERS; i++) {
+        struct store_partner pt;
+        memset(&pt, 0, sizeof pt);
+        snprintf(pt.name, sizeof pt.name, "p%d", i);
+        pol_identity(i, pt.identity);
+        assert_int_equal(share_token_new(tok[i]), ALD_E_OK);
+        share_token_hash(tok[i], strlen(tok[i]), pt.token_hash);
+        /* p0 is in both groups, so the node knows both (docs/share.md: a
+         * group no partner is in is not a restriction the node can know) */
+        groups[i] = i == 0 ? 3 : (int)(rnd(&x) % 4);
+        snprintf(pt.groups, sizeof pt.groups, "%s%s%s", groups[i] & 1 ? "g0" : "",
+                 groups[i] == 3 ? "," : "", groups[i] & 2 ? "g1" : "");
+        snprintf(pt.read, sizeof pt.read, "*");
+        snprintf(pt.write, sizeof pt.write, "*");
+        assert_int_equal(store_partner_put(f->st, &pt), ALD_E_OK);
+    }
+    struct pol_obj objs[POL_OBJECTS];
+    char *env = malloc(POL_OBJECTS * 900 + 32), gid[2][STIX_ID_MAX];
+    share_group_marking_id("g0", gid[0]);
+    share_group_marking_id("g1", gid[1]);
+    size_t k = (size_t)sprintf(env, "{\"objects\":[");
+    for (int i = 0; i < POL_OBJECTS; i++) {
+        struct pol_obj *o = &objs[i];
+        o->group = (int)(rnd(&x) % 3) - 1;
+        o->red = rnd(&x) % 2;
+        o->named = rnd(&x) % 3 ? (int)(rnd(&x) % POL_PARTNERS) : -1;
+        o->creator = rnd(&x) % 3 ? (int)(rnd(&x) % POL_PARTNERS) : -1;
+        char marks[300] = "", extra[400] = "";
+        if (o->red || o->group >= 0)
+            snprintf(marks, sizeof marks, ",\"object_marking_refs\":[%s%s%s%s%s]",
+                     o->red ? "\"" : "", o->red ? stix_tlp_id(STIX_TLP_RED) : "",
+                     o->red ? "\"" : "", o->red && o->group >= 0 ? "," : "",
+                     o->group >= 0 ? (o->group ? "\"G1\"" : "\"G0\"") : "");
+        /* the group id goes in by replacing the placeholder */
+        char *g = strstr(marks, "\"G");
+        if (g) {
+            char tail[300];
+            snprintf(tail, sizeof tail, "\"%s\"%s", gid[g[2] - '0'], g + 4);
+            snprintf(g, sizeof marks - (size_t)(g - marks), "%s", tail);
+        }
+        size_t e = 0;
+        if (o->named >= 0)
+            e += (size_t)snprintf(extra + e, sizeof extra - e, ",\"x_alidade_recipients\":[\"%s\"]",
+                                  pol_identity(o->named, id));
+        if (o->creator >= 0)
+            snprintf(extra + e, sizeof extra - e, ",\"created_by_ref\":\"%s\"",
+                     pol_identity(o->creator, id));
+        k += (size_t)sprintf(env + k,
+            "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
+            "5a5a5a5a-0000-4000-8000-%012d\",\"created\":\"2024-01-01T00:00:00.000Z\","
+            "\"modified\":\"2024-01-0%dT00:00:00.000Z\",\"pattern\":\"[ipv4-addr:value = "
+            "'10.0.0.1']\",\"pattern_type\":\"stix\",\"valid_from\":\"2024-01-01T00:00:00Z\""
+            "%s%s}", i ? "," : "", i, 1 + i % 2, marks, extra);
+    }
+    sprintf(env + k, "]}");
+    struct taxii_config cfg = {.title = "t", .api_root = "api", .max_body = 1 << 20,
+                               .max_page = 7, .share = {.default_tlp = STIX_TLP_AMBER}};
+    taxii_server *t = taxii_new(f->st, &cfg);
+    char path[200], q[256];
+    p(path, sizeof path, "/api/collections/%s/objects/", f->def);
+    struct taxii_request rq = {.method = "POST", .path = path, .content_type = TAXII_MEDIA,
+                               .body = env, .body_len = strlen(env),
+                               .authorization = bearer(f, tok[0])};
+    struct taxii_response rs;
+    taxii_handle(t, &rq, T0, &rs);
+    expect(&rs, 202, NULL);
+    assert_non_null(strstr(rs.body, "\"success_count\":120,"));
+    taxii_response_free(&rs);
+    free(env);
+
+    int allowed_total = 0;
+    for (int pi = 0; pi < POL_PARTNERS; pi++)
+        for (int i = 0; i < POL_OBJECTS; i++)
+            allowed_total += pol_allowed(&objs[i], groups[pi], pi);
+    /* not vacuous: some of everything is hidden, most is not */
+    assert_true(allowed_total > POL_PARTNERS * POL_OBJECTS / 4);
+    assert_true(allowed_total < POL_PARTNERS * POL_OBJECTS * 3 / 4);
+    for (int pi = 0; pi < POL_PARTNERS; pi++) {
+        /* objects and manifest, paged by 7 */
+        for (int ep = 0; ep < 2; ep++) {
+            unsigned char seen[POL_OBJECTS] = {0};
+            char next[128] = "";
+            p(path, sizeof path, ep ? "/api/collections/%s/manifest/"
+                                    : "/api/collections/%s/objects/", f->def);
+            for (;;) {
+                snprintf(q, sizeof q, "%s%s", next[0] ? "next=" : "", next);
+                struct taxii_request g = {.method = "GET", .path = path, .query = q,
+                                          .authorization = bearer(f, tok[pi])};
+                taxii_handle(t, &g, T0 + 1, &rs);
+                assert_int_equal(rs.status, 200);
+                for (const char *s = rs.body; (s = strstr(s, "indicator--5a5a5a5a-0000-4000-"
+                                                          "8000-")); s += 40)
+                    seen[atoi(s + 35)]++;
+                bool more = strncmp(rs.body, "{\"more\":true", 12) == 0;
+                count_objects(rs.body, next, sizeof next);
+                taxii_response_free(&rs);
+                if (!more)
+                    break;
+            }
+            for (int i = 0; i < POL_OBJECTS; i++) {
+                bool want = pol_allowed(&objs[i], groups[pi], pi);
+                if (seen[i] != (want ? 1 : 0))
+                    print_message("partner %d object %d ep %d: seen %d want %d\n", pi, i, ep,
+                                  seen[i], want);
+                assert_int_equal(seen[i], want ? 1 : 0);
+            }
+        }
+        /* by id and versions: 200 exactly when allowed, the same 404 otherwise */
+        for (int i = 0; i < POL_OBJECTS; i += 3) {
+            bool want = pol_allowed(&objs[i], groups[pi], pi);
+            for (int ep = 0; ep < 2; ep++) {
+                snprintf(path, sizeof path, "/api/collections/%s/objects/indicator--5a5a5a5a-"
+                         "0000-4000-8000-%012d/%s", f->def, i, ep ? "versions/" : "");
+                struct taxii_request g = {.method = "GET", .path = path,
+                                          .authorization = bearer(f, tok[pi])};
+                taxii_handle(t, &g, T0 + 1, &rs);
+                assert_int_equal(rs.status, want ? 200 : 404);
+                taxii_response_free(&rs);
+            }
+        }
+    }
+    taxii_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -794,6 +1061,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_post_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filters_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_versions_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paging_100k, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_random, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
