@@ -414,7 +414,8 @@ static bool build_land(det_geodata *g)
                 xs[n++] = x;
             }
         }
-        qsort(xs, n, sizeof *xs, cmp_double);
+        if (n > 1)
+            qsort(xs, n, sizeof *xs, cmp_double);
         size_t k = n;                /* xs[k..n) lie east of the centre */
         for (int c = GEO_NCOL - 1; c >= 0; c--) {
             double cx = col_centre(c);
