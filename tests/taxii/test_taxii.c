@@ -463,6 +463,25 @@ static int audit_count(struct fx *f, const char *who, const char *action)
     return n;
 }
 
+/* The object and detail of the last audit row of that action. */
+static void audit_last(struct fx *f, const char *action, char *object, char *detail, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", f->dir, STORE_FILE);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT object, detail FROM audit WHERE action = ?1"
+                                            " ORDER BY seq DESC LIMIT 1", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(object, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(detail, cap, "%s", (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* Finds "id":"..." of the status in a body. */
 static void status_id(const char *body, char out[37])
 {
@@ -533,8 +552,17 @@ static void test_post_status(void **state)
     assert_non_null(strstr(rs.body, "\"version\":\"2024-01-02T00:00:00.000Z\",\"message\":"
                                     "\"already present\"}]"));
     taxii_response_free(&rs);
+    /* one row per object written; one row per response released */
     assert_int_equal(audit_count(f, "alpha", "write"), 2);
-    assert_int_equal(audit_count(f, "alpha", "read"), 2);
+    assert_int_equal(audit_count(f, "alpha", "read"), 1);
+    char object[200], detail[200];
+    audit_last(f, "read", object, detail, sizeof object);
+    assert_string_equal(object, f->def);
+    assert_string_equal(detail, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd01 "
+                                "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd02");
+    audit_last(f, "write", object, detail, sizeof object);
+    assert_string_equal(object, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd02");
+    assert_string_equal(detail, f->def);
 }
 
 /* 30 indicators (ids 10-39), each in versions on days 1 and 5; two of them
