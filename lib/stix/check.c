@@ -387,6 +387,8 @@ static void check_refs_in(struct ck *c, json_t *o, const char *base, int depth)
                 snprintf(ep, sizeof ep, "%s[%zu]", path, i);
                 check_ref(c, ep, k, e);
             }
+        } else if (depth == 0 && strcmp(k, "objects") == 0 && strcmp(c->type, "observed-data") == 0) {
+            continue;                /* deprecated 2.0-style SCOs: refs are local keys ("0") */
         } else if (json_is_object(v)) {
             check_refs_in(c, v, path, depth + 1);
         } else if (json_is_array(v)) {
@@ -790,7 +792,8 @@ static void check_required(struct ck *c, const struct objtype *ot)
     size_t nreq = c->kind == K_SCO ? 0 : c->kind == K_META ? 2 : 3;
     for (size_t i = 0; i < nreq; i++)
         if (!has(c, req[i]))
-            problem(c, req[i], "is required");
+            problem(c, req[i], "%s", strcmp(req[i], "spec_version") == 0
+                    ? "is required (STIX 2.0 objects have none; this takes STIX 2.1)" : "is required");
     for (size_t i = 0; ot && i < 6 && ot->required[i]; i++)
         if (!has(c, ot->required[i]))
             problem(c, ot->required[i], "is required for %s", ot->type);

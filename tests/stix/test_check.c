@@ -208,7 +208,8 @@ static void common_properties(void **state)
     expect1(indicator, "{\"id\":\"" MALWARE "\"}", NULL,
             MALWARE "|id|type part \"malware\" differs from type \"indicator\"");
     expect1(indicator, "{\"spec_version\":\"2.0\"}", NULL, IND_ID "|spec_version|must be \"2.1\"");
-    expect1(indicator, NULL, "spec_version", IND_ID "|spec_version|is required");
+    expect1(indicator, NULL, "spec_version",
+            IND_ID "|spec_version|is required (STIX 2.0 objects have none; this takes STIX 2.1)");
     expect1(indicator, NULL, "modified", IND_ID "|modified|is required");
     expect1(indicator, "{\"created\":\"2016-04-06T20:03:48Z\",\"modified\":\"2016-04-06T20:03:48.000Z\"}",
             NULL, IND_ID "|created|must be precise to the millisecond (e.g. 2016-05-12T08:17:27.000Z)");
@@ -355,6 +356,10 @@ static void per_type_rules(void **state)
     expect1(od, "{\"last_observed\":\"2015-12-21T18:00:00Z\"}", NULL,
             "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf|last_observed|must be at or after "
             "first_observed");
+    /* the deprecated 2.0-style "objects" refer to each other by local key */
+    expect_valid(od, "{\"objects\":{\"0\":{\"type\":\"ipv4-addr\",\"value\":\"10.0.0.1\"},"
+                 "\"1\":{\"type\":\"network-traffic\",\"src_ref\":\"0\",\"protocols\":[\"tcp\"]}}}",
+                 "object_refs");
     expect1(od, NULL, "object_refs",
             "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf|object_refs|observed-data needs "
             "exactly one of object_refs and objects");
@@ -475,7 +480,8 @@ static void meta_and_sco(void **state)
     /* the bundle is a container, not an object */
     const char *bundle_want[] = {
         "bundle--44af6c39-c09b-49c5-9de2-394224b04982|type|a bundle is a container, not an object to store",
-        "bundle--44af6c39-c09b-49c5-9de2-394224b04982|spec_version|is required",
+        "bundle--44af6c39-c09b-49c5-9de2-394224b04982|spec_version|is required (STIX 2.0 objects "
+        "have none; this takes STIX 2.1)",
         "bundle--44af6c39-c09b-49c5-9de2-394224b04982|created|is required",
         "bundle--44af6c39-c09b-49c5-9de2-394224b04982|modified|is required"};
     const char *b = "{\"type\":\"bundle\",\"id\":\"bundle--44af6c39-c09b-49c5-9de2-394224b04982\",\"objects\":[]}";
