@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_stix_cli.sh - `alidade stix validate` as a user runs it: help, usage
-# errors, the real ATT&CK ICS bundle (all valid), hand-made invalid objects
+# errors, the real ATT&CK ICS bundle (all valid), what `ais detect --format
+# stix` writes (all valid), hand-made invalid objects
 # with their exact FILE: ID: PROPERTY: MESSAGE lines, every input shape
 # (bundle, envelope, array, JSON lines, stdin), text that is not JSON with its
 # line and column, the cap on printed problems, unreadable files, exit 0/1/2.
@@ -36,6 +37,15 @@ if [ -f "$SHARED/cti/attack/ics-attack.json" ]; then
 else
     echo "skipped: ATT&CK bundle not found (../shared/data absent)"
 fi
+
+# what this node writes itself: ais detect --format stix on a drill scenario
+# (every event kind) and on the bundled exactEarth capture
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+"$BIN" drill generate -q --out "$T/drill" && "$BIN" ais detect -q --format stix --tlp amber \
+    --zones "$T/drill/zones.geojson" --shore "$T/drill/coast.geojson" "$T/drill/scenario.nmea" > "$T/drill.json" \
+    && "$BIN" ais detect -q --format stix "$ROOT/data/ais/exactearth-2012.txt.zst" > "$T/ee.json"
+"$BIN" stix validate "$T/drill.json" "$T/ee.json" > "$T/o"; rc=$?
+check "ais detect --format stix output (drill, exactEarth) is valid" '[ $rc -eq 0 ] && grep -q "^2 files (0 unreadable), [0-9]* objects: [0-9]* valid, 0 invalid, 0 problems$" "$T/o" && [ "$(grep -c "\"type\":\"sighting\"" "$T/drill.json")" -ge 9 ]'
 
 # one valid object, alone and in every container shape
 printf '%s\n' "$IND" > "$T/one.json"
