@@ -65,6 +65,13 @@ struct store {
     size_t cache_next;               /* round-robin eviction */
     struct ver *vers;                /* grows, never shrinks */
     size_t capvers;
+    /* the last collection looked up (collections are never deleted) */
+    char seq_id[STORE_UUID_TEXT];
+    int64_t seq_val;
+    /* last date_added given inside the open write transaction (we hold the
+     * write lock, so nobody else changes it); valid only while in_tx */
+    bool in_tx, tx_last_valid;
+    int64_t tx_last;
 };
 
 static ald_err fail(store *s, ald_err code, const char *fmt, ...)
@@ -333,18 +340,25 @@ void store_close(store *s)
 
 ald_err store_begin(store *s)
 {
-    return exec(s, "BEGIN IMMEDIATE");
+    ald_err e = exec(s, "BEGIN IMMEDIATE");
+    s->in_tx = e == ALD_E_OK;
+    s->tx_last_valid = false;
+    return e;
 }
 
 ald_err store_commit(store *s)
 {
-    return exec(s, "COMMIT");
+    ald_err e = exec(s, "COMMIT");
+    if (e == ALD_E_OK)
+        s->in_tx = s->tx_last_valid = false;
+    return e;
 }
 
 void store_rollback(store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = s->tx_last_valid = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,6 +443,8 @@ ald_err store_collection_get(store *s, const char *id, struct store_collection *
  * an SQLite error (set). */
 static int64_t collection_seq(store *s, const char *id)
 {
+    if (id && s->seq_val > 0 && strcmp(id, s->seq_id) == 0)
+        return s->seq_val;
     sqlite3_stmt *st = stmt(s, "SELECT seq FROM collection WHERE id = ?1");
     if (!st)
         return -1;
@@ -442,6 +458,10 @@ static int64_t collection_seq(store *s, const char *id)
     }
     if (seq == 0)
         fail(s, ALD_E_NOT_FOUND, "no collection %s", id ? id : "(null)");
+    else if (strlen(id) < sizeof s->seq_id) {
+        memcpy(s->seq_id, id, strlen(id) + 1);
+        s->seq_val = seq;
+    }
     return seq;
 }
 
@@ -493,45 +513,31 @@ ald_err store_put(store *s, const char *collection, const char *json, size_t len
         e = seq < 0 ? ALD_E_STORE : ALD_E_NOT_FOUND;
         goto out;
     }
-    /* the same version already there? */
-    sqlite3_stmt *st = stmt(s, "SELECT date_added FROM object"
-                               " WHERE coll = ?1 AND id = ?2 AND version_us = ?3");
-    if (!st) {
-        e = ALD_E_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, seq);
-    bind_text(st, 2, info->id);
-    sqlite3_bind_int64(st, 3, info->modified_us);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *date_added = sqlite3_column_int64(st, 0);
+    int64_t last;
+    sqlite3_stmt *st;
+    int rc;
+    if (s->in_tx && s->tx_last_valid) {
+        last = s->tx_last;
+    } else {
+        st = stmt(s, "SELECT value FROM meta WHERE key = 'last_added'");
+        if (!st) {
+            e = ALD_E_STORE;
+            goto out;
+        }
+        rc = sqlite3_step(st);
+        last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         sqlite3_reset(st);
-        e = ALD_E_OK;
-        goto out;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        e = fail_db(s, "put");
-        goto out;
-    }
-    st = stmt(s, "SELECT value FROM meta WHERE key = 'last_added'");
-    if (!st) {
-        e = ALD_E_STORE;
-        goto out;
-    }
-    rc = sqlite3_step(st);
-    int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        e = fail_db(s, "put: last date_added");
-        goto out;
+        if (rc != SQLITE_ROW) {
+            e = fail_db(s, "put: last date_added");
+            goto out;
+        }
     }
     int64_t da = now_us > last ? now_us : last + 1;
 
     st = stmt(s, "INSERT INTO object(coll, id, type, spec_version, version, version_us,"
                  " date_added, tlp, markings, created_by_ref, recipients, json)"
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                 " ON CONFLICT(coll, id, version_us) DO NOTHING");
     if (!st) {
         e = ALD_E_STORE;
         goto out;
@@ -551,6 +557,24 @@ ald_err store_put(store *s, const char *collection, const char *json, size_t len
     sqlite3_bind_blob(st, 12, json, (int)len, SQLITE_STATIC);
     if ((e = step_done(s, st, "put")) != ALD_E_OK)
         goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        /* the same version is there: its date_added */
+        st = stmt(s, "SELECT date_added FROM object"
+                     " WHERE coll = ?1 AND id = ?2 AND version_us = ?3");
+        if (!st) {
+            e = ALD_E_STORE;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, seq);
+        bind_text(st, 2, info->id);
+        sqlite3_bind_int64(st, 3, info->modified_us);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *date_added = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        e = rc == SQLITE_ROW ? ALD_E_OK : fail_db(s, "put");
+        goto out;
+    }
     st = stmt(s, "UPDATE meta SET value = ?1 WHERE key = 'last_added'");
     if (!st) {
         e = ALD_E_STORE;
@@ -561,6 +585,8 @@ ald_err store_put(store *s, const char *collection, const char *json, size_t len
         goto out;
     *added = true;
     *date_added = da;
+    s->tx_last = da;
+    s->tx_last_valid = true;
 out:
     if (own) {
         if (e == ALD_E_OK)
