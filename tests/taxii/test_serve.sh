@@ -112,7 +112,7 @@ if [ -f "$T/env.json" ]; then
     # one of them (malware--c0931cc6...) lacks spec_version: a failure, the
     # others are stored
     check "POST of the $N medallion objects: 202, $((N - 1)) stored, the one without spec_version fails" \
-        '[ "$s" = 202 ] && grep -q "\"status\":\"complete\",.*\"total_count\":$N,\"success_count\":$((N - 1)),.*\"failure_count\":1,\"failures\":\[{\"id\":\"malware--c0931cc6-c75e-47e5-9036-78fabc95d4ec\",\"version\":\"2018-02-23T18:30:00.000Z\",\"message\":\"spec_version: is required\"}\]" "$T/post"'
+        '[ "$s" = 202 ] && grep -q "\"status\":\"complete\",.*\"total_count\":$N,\"success_count\":$((N - 1)),.*\"failure_count\":1,\"failures\":\[{\"id\":\"malware--c0931cc6-c75e-47e5-9036-78fabc95d4ec\",\"version\":\"2018-02-23T18:30:00.000Z\",\"message\":\"spec_version: is required" "$T/post"'
     SID=$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' "$T/post")
     s=$(get st -u "alpha:$TA" -H "$ACC" "$U/api/status/$SID/")
     check "GET status returns the same resource" '[ "$s" = 200 ] && cmp -s "$T/st" "$T/post"'
