@@ -1076,6 +1076,77 @@ static void test_policy_random(void **state)
     taxii_free(t);
 }
 
+/* ---- garbage in: every answer a TAXII error or a resource, nothing stored ---- */
+
+static void test_garbage(void **state)
+{
+    struct fx *f = *state;
+    uint64_t x = 0x0123456789abcdefULL;
+    static const char *const pieces[] = {
+        "/", "api", "taxii2", "collections", "objects", "manifest", "versions", "status",
+        "%", "..", "", "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd01", "x", "//", "\xff",
+    };
+    static const char *const queries[] = {
+        NULL, "", "&", "=", "limit", "limit=", "next=&next=", "match[id]=,", "match[",
+        "added_after=2024-13-01T00:00:00Z", "match%5Bversion%5D=last,first,all", "%00=1",
+        "a=b&&&c", "limit=99999999999999999999999",
+    };
+    static const char *const bodies[] = {
+        NULL, "", "{", "[]", "null", "{\"objects\":null}", "{\"objects\":[1,2,3]}",
+        "{\"objects\":[{}]}", "{\"objects\":[{\"type\":\"indicator\"}]}", "\"\\u0000\"",
+        "{\"objects\":[{\"id\":\"x\"}]} trailing",
+    };
+    static const char *const methods[] = {"GET", "POST", "DELETE", "PUT", "HEAD", "", "get"};
+    char def_objects[160];
+    p(def_objects, sizeof def_objects, "/api/collections/%s/objects/", f->def);
+    for (int i = 0; i < 3000; i++) {
+        char path[512] = "";
+        size_t k = 0;
+        if (rnd(&x) % 4 == 0) {
+            k = (size_t)snprintf(path, sizeof path, "%s", def_objects);
+        }
+        int n = (int)(rnd(&x) % 6);
+        for (int j = 0; j < n; j++)
+            k += (size_t)snprintf(path + k, sizeof path - k, "%s%s", rnd(&x) % 2 ? "/" : "",
+                                  pieces[rnd(&x) % (sizeof pieces / sizeof pieces[0])]);
+        const char *body = bodies[rnd(&x) % (sizeof bodies / sizeof bodies[0])];
+        struct taxii_request rq = {
+            .method = methods[rnd(&x) % (sizeof methods / sizeof methods[0])],
+            .path = rnd(&x) % 50 ? path : NULL,
+            .query = queries[rnd(&x) % (sizeof queries / sizeof queries[0])],
+            .authorization = rnd(&x) % 8 ? bearer(f, f->tok_a) : "Bearer x",
+            .accept = rnd(&x) % 5 ? TAXII_MEDIA : "text/plain",
+            .content_type = rnd(&x) % 5 ? TAXII_MEDIA : "text/plain",
+            .body = body, .body_len = body ? strlen(body) : 0,
+        };
+        struct taxii_response rs;
+        taxii_handle(f->t, &rq, T0 + i, &rs);
+        /* only these statuses; bodies always TAXII JSON except DELETE 200 */
+        static const int ok[] = {200, 202, 400, 401, 403, 404, 405, 406, 413, 415, 422};
+        bool known = false;
+        for (size_t j = 0; j < sizeof ok / sizeof ok[0]; j++)
+            known |= rs.status == ok[j];
+        if (!known)
+            print_message("%s %s ? %s -> %d\n", rq.method, path, rq.query ? rq.query : "",
+                          rs.status);
+        assert_true(known);
+        if (rs.status != 200 || strcmp(rq.method, "DELETE") != 0) {
+            assert_non_null(rs.body);
+            assert_string_equal(rs.content_type, TAXII_MEDIA);
+            assert_int_equal(rs.body[0], '{');
+            assert_int_equal(rs.body[rs.body_len - 1], '}');
+        }
+        if (rs.status == 202)            /* only empty or all-invalid envelopes got through */
+            assert_non_null(strstr(rs.body, "\"success_count\":0,"));
+        taxii_response_free(&rs);
+    }
+    assert_int_equal(audit_count(f, "alpha", "write"), 0);
+    struct taxii_response rs;
+    get_a(f, &rs, def_objects, NULL);
+    expect(&rs, 200, "{\"more\":false}");
+    taxii_response_free(&rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1091,6 +1162,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_manifest_versions_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging_100k, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
