@@ -222,18 +222,44 @@ static struct MHD_Response *make_response(struct taxii_response *rs)
     return r;
 }
 
+/* Without a Host header (HTTP/1.0), discovery URLs use the address and
+ * port the connection came to. */
+static const char *local_host(struct MHD_Connection *conn, char *buf, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char ip[INET6_ADDRSTRLEN];
+    if (!ci || getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len) != 0)
+        return NULL;
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        snprintf(buf, cap, "%s:%u", ip, ntohs(a->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        snprintf(buf, cap, "[%s]:%u", ip, ntohs(a->sin6_port));
+    } else {
+        return NULL;
+    }
+    return buf;
+}
+
 /* The whole request is in: hand it to the TAXII handler. */
 static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const char *url,
                               const char *method, struct upload *u)
 {
     struct qs q = {0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
-    char fp[65];
+    char fp[65], hostbuf[80];
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     struct taxii_request rq = {
         .method = method,
         .path = url,
         .query = q.oom ? NULL : q.p,
-        .host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .host = host ? host : local_host(conn, hostbuf, sizeof hostbuf),
         .https = p->https,
         .accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
         .content_type =

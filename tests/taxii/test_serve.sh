@@ -72,6 +72,10 @@ s=$(get disc2 -H "$ACC" -H "Authorization: Bearer $TA" "http://localhost:$PORT/t
 check "discovery with Bearer, URLs follow the Host header (localhost)" \
     '[ "$s" = 200 ] && grep -q "\"default\":\"http://localhost:$PORT/api/\"" "$T/disc2"'
 
+s=$(get disc3 -0 -H "Host:" -H "$ACC" -u "alpha:$TA" "$U/taxii2/")
+check "HTTP/1.0 without Host: URLs from the address the connection came to" \
+    '[ "$s" = 200 ] && grep -q "\"default\":\"$U/api/\"" "$T/disc3"'
+
 s=$(get e401 -H "$ACC" "$U/taxii2/")
 check "no credentials: 401, WWW-Authenticate, TAXII error body" \
     '[ "$s" = 401 ] && grep -qi "^WWW-Authenticate: Basic realm=\"alidade\"" "$T/e401.hdr" && grep -q "\"http_status\":\"401\"" "$T/e401"'
