@@ -456,7 +456,9 @@ static void add_each(struct taxii_ctx *c, const struct objs *o, struct outcome *
             detail(&r->bad, &r->nbad, &in, msg);
             continue;
         }
-        detail(&r->ok, &r->nok, &in, added ? NULL : "already present");
+        /* a version already there is a success like any other: saying so
+         * would tell the poster that an object it may not read exists */
+        detail(&r->ok, &r->nok, &in, NULL);
         if (added)
             idlist_add(&r->written, in.id);
     }
