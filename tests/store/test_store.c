@@ -684,19 +684,22 @@ static void paging_big(void **state)
         big_put(s, coll, i, 1000000);   /* one clock value: date_added still distinct */
     assert_int_equal(store_commit(s), ALD_E_OK);
 
-    size_t extra_max = BIG + 200 * BIG_EXTRA_PER_PAGE;
+    size_t extra_max = BIG + 4000;
     struct seen sn = {.count = calloc(extra_max, 1)};
-    for (int mode = 0; mode < 3; mode++) {
-        /* 0: all visible; 1: a third hidden; 2: new objects between pages */
+    for (int mode = 0; mode < 4; mode++) {
+        /* 0: all visible; 1: a third hidden; 2: new objects between pages;
+         * 3: both (the objects added in mode 2 are there from the start) */
+        bool hide = mode == 1 || mode == 3, grow = mode >= 2;
         memset(sn.count, 0, extra_max);
         sn.rows = 0;
-        size_t next_new = BIG;
+        size_t start = mode == 3 ? BIG + 2000 : BIG;
+        size_t next_new = start;
         struct store_filter f = F(.limit = 1000);
         char next[64] = "";
         size_t pages = 0;
         for (;;) {
             struct store_page pg;
-            assert_int_equal(store_query(s, coll, &f, mode == 1 ? hide_third : NULL, NULL,
+            assert_int_equal(store_query(s, coll, &f, hide ? hide_third : NULL, NULL,
                                          seen_row, &sn, &pg),
                              ALD_E_OK);
             pages++;
@@ -705,13 +708,14 @@ static void paging_big(void **state)
             assert_int_equal(pg.count, 1000);
             snprintf(next, sizeof next, "%s", pg.next);
             f.next = next;
-            if (mode == 2)
+            if (grow)
                 for (int k = 0; k < BIG_EXTRA_PER_PAGE; k++)
                     big_put(s, coll, next_new++, 5);
         }
         size_t expect = 0;
         for (size_t i = 0; i < next_new; i++) {
-            unsigned want = mode == 1 ? (mix(i) % 3 != 0) : 1;
+            bool exists = i < BIG || (i >= BIG && i < BIG + 1000 && mode == 3) || i >= start;
+            unsigned want = exists ? (hide ? (mix(i) % 3 != 0) : 1) : 0;
             if (sn.count[i] != want)
                 fail_msg("mode %d: object %zu seen %u times, expected %u", mode, i,
                          sn.count[i], want);
@@ -722,15 +726,226 @@ static void paging_big(void **state)
             assert_int_equal(pages, BIG / 1000);
         if (mode == 1)
             assert_true(expect > BIG / 2 && expect < BIG * 3 / 4);
-        if (mode == 2) {
+        if (grow) {
             /* 10 added after every page but the last: the walk reached them all */
-            assert_int_equal(next_new - BIG, BIG_EXTRA_PER_PAGE * (pages - 1));
-            assert_int_equal(pages, (BIG + next_new - BIG + 999) / 1000);
-            print_message("paging: %zu objects, %zu added while paging, %zu pages\n", expect,
-                          next_new - BIG, pages);
+            assert_int_equal(next_new - start, BIG_EXTRA_PER_PAGE * (pages - 1));
+            print_message("paging mode %d: %zu objects seen, %zu added while paging, %zu pages\n",
+                          mode, expect, next_new - start, pages);
         }
+        if (mode == 2)
+            assert_int_equal(pages, (next_new + 999) / 1000);
     }
     free(sn.count);
+    store_close(s);
+    rmtree(dir);
+}
+
+/* ---- randomised: the store against a direct reading of the rules ---- */
+
+#define RND_IDS 40
+#define RND_MAXV 4
+
+struct rnd_ver {
+    char id[STIX_ID_MAX];
+    const char *type, *spec;
+    char modified[STIX_TIME_TEXT];
+    int64_t version_us, date_added;
+    bool hidden;
+};
+
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+    return mix(rnd_state++);
+}
+
+static bool rnd_hidden(void *ctx, const struct store_row *r)
+{
+    const struct rnd_ver *v = ctx;
+    for (size_t i = 0; i < RND_IDS * RND_MAXV; i++)
+        if (v[i].id[0] && v[i].version_us == r->version_us && strcmp(v[i].id, r->id) == 0)
+            return !v[i].hidden;
+    fail_msg("visible() called with an unknown row %s", r->id);
+    return false;
+}
+
+static bool rnd_in(const char *x, const char *const *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(x, l[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The TAXII rules as docs/store.md states them, over all versions. */
+static void rnd_oracle(const struct rnd_ver *v, size_t nv, const struct store_filter *f,
+                       bool use_hidden, char *out, size_t cap)
+{
+    out[0] = '\0';
+    /* rows in date_added order: v is in insertion order already */
+    for (size_t i = 0; i < nv; i++) {
+        const struct rnd_ver *r = &v[i];
+        if (f->nids && !rnd_in(r->id, f->ids, f->nids))
+            continue;
+        if (f->ntypes && !rnd_in(r->type, f->types, f->ntypes))
+            continue;
+        /* the versions of r's id the caller may see, spec rule, added_after */
+        char maxspec[8] = "";
+        for (size_t j = 0; j < nv; j++)
+            if (strcmp(v[j].id, r->id) == 0 && !(use_hidden && v[j].hidden) &&
+                strcmp(v[j].spec, maxspec) > 0)
+                snprintf(maxspec, sizeof maxspec, "%s", v[j].spec);
+        bool self = false;
+        int64_t minv = INT64_MAX, maxv = INT64_MIN;
+        for (size_t j = 0; j < nv; j++) {
+            const struct rnd_ver *w = &v[j];
+            if (strcmp(w->id, r->id) != 0 || (use_hidden && w->hidden))
+                continue;
+            if (f->nspec ? !rnd_in(w->spec, f->spec_versions, f->nspec)
+                         : strcmp(w->spec, maxspec) != 0)
+                continue;
+            if (f->added_after != INT64_MIN && w->date_added <= f->added_after)
+                continue;
+            if (w == r)
+                self = true;
+            minv = w->version_us < minv ? w->version_us : minv;
+            maxv = w->version_us > maxv ? w->version_us : maxv;
+        }
+        if (!self)
+            continue;
+        bool take = f->nversions == 0 ? r->version_us == maxv : false;
+        for (size_t k = 0; k < f->nversions; k++) {
+            const char *x = f->versions[k];
+            int64_t us;
+            if (strcmp(x, "all") == 0 || (strcmp(x, "first") == 0 && r->version_us == minv) ||
+                (strcmp(x, "last") == 0 && r->version_us == maxv) ||
+                (stix_time_parse(x, strlen(x), &us) && us == r->version_us))
+                take = true;
+        }
+        if (take) {
+            size_t l = strlen(out);
+            snprintf(out + l, cap - l, "%s%s@%s", l ? " " : "", r->id + strlen(r->type) + 2,
+                     r->modified + 8);
+        }
+    }
+}
+
+static void randomised_against_oracle(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    store *s = open_ok(dir);
+    char coll[STORE_UUID_TEXT];
+    default_collection(s, coll);
+    static const char *const types[] = {"indicator", "malware", "tool"};
+    static const char *const specs[] = {"2.0", "2.1"};
+    /* every id gets 1-4 versions on distinct days; all versions go in
+     * shuffled, so versions of one id interleave with others' */
+    struct rnd_ver *v = calloc(RND_IDS * RND_MAXV, sizeof *v);
+    size_t nv = 0;
+    rnd_state = 12345;
+    for (size_t i = 0; i < RND_IDS; i++) {
+        size_t k = 1 + rnd() % RND_MAXV;
+        unsigned days = 0;
+        for (size_t j = 0; j < k; j++) {
+            struct rnd_ver *x = &v[nv++];
+            x->type = types[i % 3];
+            snprintf(x->id, sizeof x->id, "%s--00000000-0000-4000-8000-%012zu", x->type, i);
+            days += 1 + (unsigned)(rnd() % 3);
+            snprintf(x->modified, sizeof x->modified, "2023-01-%02uT00:00:00.000Z", days);
+            x->spec = specs[rnd() % 2];
+            x->hidden = rnd() % 4 == 0;
+        }
+    }
+    for (size_t i = nv - 1; i > 0; i--) {
+        size_t j = rnd() % (i + 1);
+        struct rnd_ver t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        v[i].date_added = put(s, coll, v[i].type, v[i].id, v[i].spec, v[i].modified,
+                              (int64_t)(i + 1) * 10, true);
+        assert_true(stix_time_parse(v[i].modified, strlen(v[i].modified), &v[i].version_us));
+    }
+    static const char *const vwords[] = {"first", "last", "all"};
+    char expect[16384], got[16384];
+    size_t nonempty = 0, rows = 0, multipage = 0;
+    for (int round = 0; round < 3000; round++) {
+        const char *ids[3], *tps[2], *sps[2], *vers[3];
+        char vts[3][STIX_TIME_TEXT];
+        struct store_filter f = {.added_after = INT64_MIN};
+        f.nids = rnd() % 3 == 0 ? 1 + rnd() % 3 : 0;
+        for (size_t i = 0; i < f.nids; i++)
+            ids[i] = v[rnd() % nv].id;
+        f.ids = ids;
+        f.ntypes = rnd() % 3 == 0 ? 1 + rnd() % 2 : 0;
+        for (size_t i = 0; i < f.ntypes; i++)
+            tps[i] = types[rnd() % 3];
+        f.types = tps;
+        size_t sp = rnd() % 4;
+        f.nspec = sp == 0 || sp == 1 ? 0 : sp == 2 ? 1 : 2;
+        sps[0] = specs[rnd() % 2];
+        sps[1] = sps[0] == specs[0] ? specs[1] : specs[0];
+        f.spec_versions = sps;
+        f.nversions = rnd() % 2 ? 1 + rnd() % 3 : 0;
+        for (size_t i = 0; i < f.nversions; i++) {
+            if (rnd() % 3 == 0) {
+                snprintf(vts[i], sizeof vts[i], "%s", v[rnd() % nv].modified);
+                vers[i] = vts[i];
+            } else {
+                vers[i] = vwords[rnd() % 3];
+            }
+        }
+        f.versions = vers;
+        if (rnd() % 3 == 0)
+            f.added_after = (int64_t)(rnd() % (nv * 10 + 10));
+        bool use_hidden = rnd() % 2;
+        f.limit = rnd() % 2 ? 1 + rnd() % 7 : 0;
+
+        rnd_oracle(v, nv, &f, use_hidden, expect, sizeof expect);
+        /* all pages */
+        struct collect c;
+        got[0] = '\0';
+        char next[64];
+        size_t pages = 0;
+        for (;;) {
+            struct store_page pg;
+            memset(&c, 0, sizeof c);
+            assert_int_equal(store_query(s, coll, &f, use_hidden ? rnd_hidden : NULL, v,
+                                         collect_row, &c, &pg),
+                             ALD_E_OK);
+            assert_int_equal(pg.count, c.n);
+            if (f.limit)
+                assert_true(pg.count <= f.limit);
+            if (c.n) {
+                size_t l = strlen(got);
+                snprintf(got + l, sizeof got - l, "%s%s", l ? " " : "", c.text);
+            }
+            pages++;
+            if (!pg.more)
+                break;
+            assert_int_equal(pg.count, f.limit);
+            snprintf(next, sizeof next, "%s", pg.next);
+            f.next = next;
+        }
+        if (strcmp(got, expect) != 0)
+            fail_msg("round %d: store\n  %s\noracle\n  %s", round, got, expect);
+        if (got[0]) {
+            nonempty++;
+            rows++;
+            for (const char *p = got; *p; p++)
+                rows += *p == ' ';
+        }
+        multipage += pages > 1;
+    }
+    /* the filters drawn exercise something: not mostly empty answers */
+    print_message("oracle: %zu versions, 3000 filters, %zu non-empty, %zu rows, %zu paged\n", nv,
+                  nonempty, rows, multipage);
+    assert_true(nonempty > 1500);
+    assert_true(multipage > 500);
+    free(v);
     store_close(s);
     rmtree(dir);
 }
@@ -1209,6 +1424,7 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(delete_versions, fixture_setup, fixture_teardown),
         cmocka_unit_test(paging_big),
+        cmocka_unit_test(randomised_against_oracle),
         cmocka_unit_test(attack_round_trip),
         cmocka_unit_test(oasis_examples_round_trip),
         cmocka_unit_test(audit_append_only),
