@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,6 +574,14 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 
 /* ---- run ---- */
 
+/* libmicrohttpd's own messages, marked as such. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("alidade serve: libmicrohttpd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
                                 const struct sockaddr_storage *ss, bool v6, char *pem[3])
 {
@@ -585,6 +594,7 @@ static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL};
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};
     if (o->cert) {
         flags |= MHD_USE_TLS;
         opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, pem[0]};
