@@ -4,7 +4,8 @@
  * of the real ATT&CK ICS releases into a new collection and `alidade stix
  * export` of them, an invalid object reported and the valid ones kept, and
  * an import by another process while this one holds a query open (what
- * happens when `alidade serve` pages a collection during an import).
+ * happens when `alidade serve` pages a collection during an import), and
+ * eight processes creating the same new store at once.
  */
 #include "testutil.h"
 
@@ -208,11 +209,32 @@ static void import_while_reading(void **state)
     sh(NULL, "rm -rf %s", dir);
 }
 
+/* Eight processes open a data directory that does not exist yet at once:
+ * all succeed and the store gets exactly one default collection. */
+static void concurrent_first_open(void **state)
+{
+    (void)state;
+    const char *b = bin();
+    char dir[] = "/tmp/ald-store-cli-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *out;
+    assert_int_equal(sh(&out, "cd %s && for i in 1 2 3 4 5 6 7 8; do"
+                              " ('%s' collection list --data n >/dev/null 2>&1; echo $?) & done;"
+                              " wait", dir, b), 0);
+    assert_string_equal(out, "0\n0\n0\n0\n0\n0\n0\n0\n");
+    free(out);
+    assert_int_equal(sh(&out, "'%s' collection list --data %s/n | grep -c Default", b, dir), 0);
+    assert_string_equal(out, "1\n");
+    free(out);
+    sh(NULL, "rm -rf %s", dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(collection_and_import_export),
         cmocka_unit_test(import_while_reading),
+        cmocka_unit_test(concurrent_first_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
