@@ -894,9 +894,12 @@ size_t stix_check(const char *json, size_t len, size_t index, struct stix_info *
                   struct stix_problem *probs, size_t max)
 {
     struct ck c = {.type = "", .probs = probs, .max = probs ? max : 0};
+    struct stix_info scratch;        /* the limits on markings and recipients
+                                        are problems with or without info */
+    if (!info)
+        info = &scratch;
     snprintf(c.who, sizeof c.who, "object %zu", index);
-    if (info)
-        info_init(info);
+    info_init(info);
     json_error_t je;
     c.o = json_loadb(json ? json : "", json ? len : 0, JSON_REJECT_DUPLICATES, &je);
     if (!c.o || !json_is_object(c.o)) {
@@ -925,8 +928,7 @@ size_t stix_check(const char *json, size_t len, size_t index, struct stix_info *
     check_granular_markings(&c);
     check_extensions(&c);
     check_type_rules(&c);
-    if (info)
-        fill_info(&c, info);
+    fill_info(&c, info);
     json_decref(c.o);
     return c.n;
 }
