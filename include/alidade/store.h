@@ -122,7 +122,13 @@ struct store_page {
  * Object versions of a collection in date_added order that pass the filter
  * and `visible` (may be NULL: all). The same query serves objects, manifest,
  * object-by-id and versions endpoints. ALD_E_ARG for a malformed cursor or
- * version value.
+ * version value, ALD_E_NOT_FOUND for an unknown collection, ALD_E_TOO_LARGE
+ * for more than 1000 values in one match[] list (64 version timestamps); a
+ * non-zero value from `row` is returned as is. Order of the rules (TAXII 2.1
+ * 3.5, as medallion applies them; docs/store.md): id/type/explicit
+ * spec_version, visible, default spec_version (latest visible), added_after,
+ * match[version], then the page. `row` and `visible` must not call
+ * store_query on the same store (other calls, e.g. store_audit, are fine).
  */
 ALD_API ald_err store_query(store *s, const char *collection, const struct store_filter *f,
                             store_visible_fn visible, void *vctx, store_row_fn row, void *rctx,
