@@ -34,7 +34,7 @@
 
 struct serve_opts {
     const char *data, *listen, *cert, *key, *ca, *title, *api_root;
-    bool insecure, quiet;
+    bool insecure, quiet, access_log;
     unsigned threads;
     size_t max_body, max_page;
     enum stix_tlp default_tlp;
@@ -49,7 +49,7 @@ struct pool {
     taxii_server *tx[SERVE_MAX_THREADS];
     bool busy[SERVE_MAX_THREADS];
     size_t max_body;
-    bool https, client_certs, quiet;
+    bool https, client_certs, quiet, access_log;
 };
 
 /* One request's body as it arrives. */
@@ -84,6 +84,8 @@ static void usage(FILE *f)
         "      --api-root NAME     API root path segment (default api)\n"
         "      --default-tlp TLP   for objects without TLP marking: clear, green,\n"
         "                          amber (default), amber+strict or red\n"
+        "      --access-log        one line per request on stderr: time, partner,\n"
+        "                          method, path?query, status, bytes (5xx always)\n"
         "  -q, --quiet             no start/stop lines on stderr\n"
         "  -h, --help              this help\n"
         "\n"
@@ -248,6 +250,33 @@ static const char *local_host(struct MHD_Connection *conn, char *buf, size_t cap
     return buf;
 }
 
+/* Writes s with control bytes as '?' (paths are client text: no forged
+ * log lines). */
+static void log_text(const char *s)
+{
+    for (; s && *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
+/* One access-log line: UTC time, partner ("-" when none), method, path
+ * and query, status, body bytes. */
+static void access_line(const struct taxii_request *rq, const struct taxii_response *rs)
+{
+    char t[STIX_TIME_TEXT];
+    stix_time_format(now_us(), t);
+    flockfile(stderr);
+    fprintf(stderr, "%s %s ", t, rs->partner[0] ? rs->partner : "-");
+    log_text(rq->method);
+    fputc(' ', stderr);
+    log_text(rq->path);
+    if (rq->query && *rq->query) {
+        fputc('?', stderr);
+        log_text(rq->query);
+    }
+    fprintf(stderr, " %d %zu\n", rs->status, rs->body_len);
+    funlockfile(stderr);
+}
+
 /* The whole request is in: hand it to the TAXII handler. */
 static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const char *url,
                               const char *method, struct upload *u)
@@ -275,10 +304,14 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     size_t i = pool_take(p);
     taxii_handle(p->tx[i], &rq, now_us(), &rs);
     pool_give(p, i);
+    if (p->access_log || (rs.status >= 500 && !p->quiet))
+        access_line(&rq, &rs);
+    if (rs.status >= 500 && !p->quiet) {   /* the error message says why */
+        fputs("alidade serve: ", stderr);
+        fwrite(rs.body ? rs.body : "", 1, rs.body_len < 300 ? rs.body_len : 300, stderr);
+        fputc('\n', stderr);
+    }
     free(q.p);
-    if (rs.status >= 500 && !p->quiet)
-        fprintf(stderr, "alidade serve: %s %s: %d %.*s\n", method, url, rs.status,
-                (int)(rs.body_len < 300 ? rs.body_len : 300), rs.body ? rs.body : "");
     struct MHD_Response *r = make_response(&rs);
     taxii_response_free(&rs);
     if (!r)
@@ -506,7 +539,7 @@ static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
 /* 0 to go on, or the exit status (help: 0, bad options: 2) + 1. */
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
-    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP };
+    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG };
     static const struct option longs[] = {
         {"data", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
@@ -520,6 +553,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         {"title", required_argument, NULL, O_TITLE},
         {"api-root", required_argument, NULL, O_ROOT},
         {"default-tlp", required_argument, NULL, O_TLP},
+        {"access-log", no_argument, NULL, O_LOG},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -550,6 +584,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
                  strcmp(optarg, "taxii2") != 0;
             break;
         case O_TLP: ok = parse_tlp(optarg, &o->default_tlp); break;
+        case O_LOG: o->access_log = true; break;
         case 'q': o->quiet = true; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 3;
@@ -666,7 +701,8 @@ int cmd_serve(int argc, char **argv)
     }
     char *pem[3] = {NULL, NULL, NULL};
     struct pool p = {.max_body = o.max_body, .https = o.cert != NULL,
-                     .client_certs = o.ca != NULL, .quiet = o.quiet};
+                     .client_certs = o.ca != NULL, .quiet = o.quiet,
+                     .access_log = o.access_log};
     int status = 1;
     if (!load_pems(&o, pem) || !pool_open(&p, &o))
         goto out;

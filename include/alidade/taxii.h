@@ -74,6 +74,7 @@ struct taxii_response {
     char date_added_last[40];
     bool www_authenticate;           /* 401: add WWW-Authenticate: Basic realm="alidade" */
     char allow[32];                  /* 405: the Allow header ("GET, POST"), "" = none */
+    char partner[64];                /* who was authenticated ("" = nobody): for logs */
 };
 
 typedef struct taxii_server taxii_server;

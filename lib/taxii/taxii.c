@@ -588,6 +588,7 @@ void taxii_handle(taxii_server *t, const struct taxii_request *rq, int64_t now_u
                     "Authenticate with HTTP Basic (partner name, token) or a Bearer token.");
         return;
     }
+    snprintf(rs->partner, sizeof rs->partner, "%s", c.partner.name);
     dispatch(&c);
     free(c.groups);
 }

@@ -6,6 +6,7 @@
 # POST of the medallion fixture objects and the status resource,
 # `alidade stix import` of both MITRE ATT&CK ICS releases while the server
 # runs, then paging through them with limit/next (each object exactly once),
+# the access log,
 # match[version]=all, X-TAXII-Date-Added-* headers, and a clean stop on
 # SIGTERM; then HTTPS with client certificates (mTLS) when openssl is there.
 # The server is killed on exit and bounded by `timeout`.
@@ -42,7 +43,7 @@ check "plain HTTP on a non-loopback address is refused (exit 2)" '[ $rc -eq 2 ] 
 
 : > "$T/serve.err"
 timeout 300 "$BIN" serve --data "$D" --listen 127.0.0.1:0 --threads 2 --max-page 100 \
-    --max-body 1048576 2>> "$T/serve.err" &
+    --max-body 1048576 --access-log 2>> "$T/serve.err" &
 SP=$!
 PORT=""
 for i in $(seq 1 100); do
@@ -87,6 +88,11 @@ s=$(get e405 -u "alpha:$TA" -H "$ACC" -X PUT "$U/api/collections/")
 check "PUT on collections: 405 with Allow: GET" '[ "$s" = 405 ] && grep -qi "^Allow: GET" "$T/e405.hdr"'
 s=$(get e404 -u "alpha:$TA" -H "$ACC" "$U/api/nothing/")
 check "unknown path: 404" '[ "$s" = 404 ]'
+s=$(get e404b -u "alpha:$TA" -H "$ACC" "$U/api/x%0A2026-11-23T00:00:00.000000Z%20alpha%20GET%20/taxii2/%20200%2010/")
+check "a path with an encoded newline: 404, logged on one line with '?' for it" \
+    '[ "$s" = 404 ] && grep -q "^20[0-9-]*T[0-9:.]*Z alpha GET /api/x?2026-11-23T00:00:00.000000Z alpha GET /taxii2/ 200 10/ 404 [0-9]*$" "$T/serve.err" && ! grep -q "^2026-11-23T00:00:00.000000Z" "$T/serve.err"'
+check "access log: time, partner, method, path, status, bytes" \
+    'grep -q "^20[0-9-]*T[0-9:.]*Z alpha GET /taxii2/ 200 [0-9]*$" "$T/serve.err" && grep -q "^20[0-9-]*T[0-9:.]*Z - GET /taxii2/ 401 [0-9]*$" "$T/serve.err"'
 
 s=$(get cols -u "alpha:$TA" -H "$ACC" "$U/api/collections/")
 check "alpha sees both collections" '[ "$s" = 200 ] && [ "$(grep -o "\"id\":" "$T/cols" | wc -l)" -eq 2 ]'

@@ -160,12 +160,14 @@ static void test_auth(void **state)
                      "Basic (partner name, token) or a Bearer token.\",\"http_status\":\"401\","
                      "\"error_code\":\"401\"}");
     assert_true(rs.www_authenticate);
+    assert_string_equal(rs.partner, "");
     taxii_response_free(&rs);
 
     const char *good[] = {basic(f, "alpha", f->tok_a), NULL};
     call(f, &rs, "GET", "/taxii2/", NULL, good[0], TAXII_MEDIA, NULL, NULL);
     expect(&rs, 200, NULL);
     assert_false(rs.www_authenticate);
+    assert_string_equal(rs.partner, "alpha");
     taxii_response_free(&rs);
 
     call(f, &rs, "GET", "/taxii2/", NULL, bearer(f, f->tok_b), NULL, NULL, NULL);
