@@ -58,7 +58,19 @@ struct detect_run {
     struct ais_msg bmsg[FEED_BATCH];
     struct ais_meta bmeta[FEED_BATCH];
     size_t bn;
+    /* fixes (with a copy of the vessel's static data as it was) waiting for
+     * the detectors, likewise (det_feed_fixes) */
+    struct trk_fix ffix[FEED_BATCH];
+    struct trk_static fst[FEED_BATCH];
+    size_t fn;
 };
+
+/* Hands the waiting fixes to the detectors, in order. */
+static void fix_flush(struct detect_run *r)
+{
+    det_feed_fixes(r->det, r->ffix, r->fst, r->fn);
+    r->fn = 0;
+}
 
 /* Hands the waiting messages to the tracker, in order. */
 static void feed_flush(struct detect_run *r)
@@ -782,13 +794,17 @@ static void csv_feed(struct detect_run *r, const struct csv_in *c, const char *p
 static void on_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
 {
     struct detect_run *r = ctx;
-    det_feed_fix(r->det, f, st);
+    r->ffix[r->fn] = *f;
+    r->fst[r->fn] = *st;
+    if (++r->fn == FEED_BATCH)
+        fix_flush(r);
 }
 
 static void on_static(void *ctx, uint32_t mmsi, const struct trk_static *before,
                       const struct trk_static *after)
 {
     struct detect_run *r = ctx;
+    fix_flush(r);                /* the detectors see fixes and static data in order */
     det_feed_static(r->det, mmsi, before, after, after->t);
 }
 
@@ -1108,6 +1124,7 @@ int cmd_detect(int argc, char **argv)
     free(csvbuf);
     feed_flush(&r);
     trk_finish(r.trk);
+    fix_flush(&r);
     det_finish(r.det);
     if (r.fmt == E_GEOJSON || r.fmt == E_STIX)
         out_write(&r.out, "\n]}\n", 4);

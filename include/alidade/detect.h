@@ -135,6 +135,11 @@ ALD_API void det_free(det_engine *d);
 /* Feeds fixes in time order (per vessel strictly, across vessels within the
  * tracker's reorder window). */
 ALD_API void det_feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st);
+/* As det_feed_fix() on f[i], st[i] for i = 0..n-1 in order (the same
+ * events, in the same order), faster at many vessels: the detectors' records
+ * for the next fixes are loaded into the cache meanwhile. */
+ALD_API void det_feed_fixes(det_engine *d, const struct trk_fix *f,
+                            const struct trk_static *st, size_t n);
 /* Feeds a static-data change (from trk_static_cb). */
 ALD_API void det_feed_static(det_engine *d, uint32_t mmsi, const struct trk_static *before,
                              const struct trk_static *after, int64_t t);

@@ -106,13 +106,37 @@ void det_free(det_engine *d)
     free(d);
 }
 
-void det_feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st)
+/* Every detector's prefetch hint for `mmsi`: their cache misses overlap. */
+static void prefetch(det_engine *d, uint32_t mmsi)
 {
     for (size_t i = 0; i < NDET; i++)
         if (detectors[i]->prefetch)
-            detectors[i]->prefetch(d->state[i], f->mmsi);
+            detectors[i]->prefetch(d->state[i], mmsi);
+}
+
+static void feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st)
+{
     for (size_t i = 0; i < NDET; i++)
         detectors[i]->fix(d->state[i], f, st);
+}
+
+void det_feed_fix(det_engine *d, const struct trk_fix *f, const struct trk_static *st)
+{
+    prefetch(d, f->mmsi);
+    feed_fix(d, f, st);
+}
+
+void det_feed_fixes(det_engine *d, const struct trk_fix *f, const struct trk_static *st,
+                    size_t n)
+{
+    enum { AHEAD = 4 };
+    for (size_t i = 0; i < n && i < AHEAD; i++)
+        prefetch(d, f[i].mmsi);
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            prefetch(d, f[i + AHEAD].mmsi);
+        feed_fix(d, &f[i], &st[i]);
+    }
 }
 
 void det_feed_static(det_engine *d, uint32_t mmsi, const struct trk_static *before,
