@@ -49,6 +49,7 @@
 
 struct cached_stmt {
     char *sql;
+    uint64_t hash;                   /* of sql: most look-ups compare only this */
     sqlite3_stmt *st;
 };
 
@@ -100,10 +101,20 @@ const char *store_errmsg(const store *s)
 /* The prepared statement for `sql`, reset and with bindings cleared. A slot
  * whose statement is running (an outer query) is never evicted. NULL with
  * the error set when SQLite refuses the text. */
+/* FNV-1a of a NUL-terminated string. */
+static uint64_t fnv1a(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+    return h;
+}
+
 static sqlite3_stmt *stmt(store *s, const char *sql)
 {
+    uint64_t h = fnv1a(sql);
     for (size_t i = 0; i < CACHE_SLOTS; i++)
-        if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
+        if (s->cache[i].sql && s->cache[i].hash == h && strcmp(s->cache[i].sql, sql) == 0) {
             sqlite3_reset(s->cache[i].st);
             sqlite3_clear_bindings(s->cache[i].st);
             return s->cache[i].st;
@@ -137,6 +148,7 @@ static sqlite3_stmt *stmt(store *s, const char *sql)
         free(s->cache[slot].sql);
     }
     s->cache[slot].sql = copy;
+    s->cache[slot].hash = h;
     s->cache[slot].st = st;
     return st;
 }
