@@ -1037,6 +1037,106 @@ static void test_random_stream(void **state)
     free(p);
 }
 
+/* trk_feed_batch() has exactly the effects of trk_feed() in order: the
+ * same fixes (every field) and static changes leave in the same order and
+ * the counters agree. The stream has 2,000 vessels on a cap of 600 (records
+ * evicted and moved while their prefetches are in flight), late and
+ * repeated reports and renames (type 5); batches of 1 to 37 messages. */
+struct batch_log {
+    size_t n, nstat;
+    struct trk_fix fix[12000];
+    char name[12000][21];
+    uint32_t stat_mmsi[600];
+};
+
+static void log_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
+{
+    struct batch_log *l = ctx;
+    assert_true(l->n < 12000);
+    l->fix[l->n] = *f;
+    memcpy(l->name[l->n], st->name, sizeof st->name);
+    l->n++;
+}
+
+static void log_stat(void *ctx, uint32_t mmsi, const struct trk_static *before,
+                     const struct trk_static *after)
+{
+    struct batch_log *l = ctx;
+    (void)before;
+    (void)after;
+    assert_true(l->nstat < 600);
+    l->stat_mmsi[l->nstat++] = mmsi;
+}
+
+static void test_feed_batch(void **state)
+{
+    (void)state;
+    enum { N = 12000, NV = 2000 };
+    struct ais_msg *m = calloc(N, sizeof *m);
+    struct ais_meta *meta = calloc(N, sizeof *meta);
+    struct batch_log *one = calloc(1, sizeof *one), *many = calloc(1, sizeof *many);
+    assert_non_null(m);
+    assert_non_null(meta);
+    assert_non_null(one);
+    assert_non_null(many);
+    uint32_t x = 777;
+    int64_t base = T0;
+    for (int i = 0; i < N; i++) {
+        base += 2 * SEC;
+        uint32_t k = lcg(&x) % NV;
+        int64_t ts = base - (lcg(&x) % 10 < 3 ? (int64_t)(lcg(&x) % 600) * SEC : 0);
+        if (i > 0 && lcg(&x) % 10 == 0) {
+            m[i] = m[i - 1];                       /* a repeat */
+            meta[i] = meta[i - 1];
+            continue;
+        }
+        struct ais_msg *p;
+        if (lcg(&x) % 20 == 0)
+            p = static5(400000000 + k, lcg(&x) % 2 ? "ALPHA" : "BRAVO", "", 0, 70, 0, 0, 0,
+                        0, "");
+        else
+            p = pos(400000000 + k, u(-50 + k * 0.01), u(100) + (int)((ts - T0) / 500));
+        m[i] = *p;
+        free(p);
+        meta[i] = (struct ais_meta){.time_ms = ts};
+    }
+    const struct trk_opts o = {.max_vessels = 600};
+    trk_tracker *a = trk_new(&o), *b = trk_new(&o);
+    assert_non_null(a);
+    assert_non_null(b);
+    trk_set_cb(a, log_fix, log_stat, one);
+    trk_set_cb(b, log_fix, log_stat, many);
+    for (int i = 0; i < N; i++)
+        trk_feed(a, &m[i], &meta[i]);
+    for (size_t i = 0, len = 1; i < N; i += len, len = len % 37 + 1)
+        trk_feed_batch(b, &m[i], &meta[i], i + len <= N ? len : N - i);
+    trk_finish(a);
+    trk_finish(b);
+    assert_true(one->n > 5000);
+    assert_true(one->nstat > 10);
+    assert_true(trk_stats(a)->evicted > 1000);
+    assert_true(trk_stats(a)->reordered > 100);
+    assert_int_equal(many->n, one->n);
+    assert_int_equal(many->nstat, one->nstat);
+    for (size_t i = 0; i < one->n; i++) {
+        assert_int_equal(many->fix[i].mmsi, one->fix[i].mmsi);
+        assert_int_equal(many->fix[i].t, one->fix[i].t);
+        assert_int_equal(many->fix[i].lat, one->fix[i].lat);
+        assert_int_equal(many->fix[i].lon, one->fix[i].lon);
+        assert_int_equal(many->fix[i].segment, one->fix[i].segment);
+        assert_string_equal(many->name[i], one->name[i]);
+    }
+    for (size_t i = 0; i < one->nstat; i++)
+        assert_int_equal(many->stat_mmsi[i], one->stat_mmsi[i]);
+    assert_memory_equal(trk_stats(b), trk_stats(a), sizeof(struct trk_stats));
+    trk_free(a);
+    trk_free(b);
+    free(m);
+    free(meta);
+    free(one);
+    free(many);
+}
+
 /* The hash index wraps around its end. White box: the tracker starts with
  * 1,024 records and 2,048 slots, and MMSI m's home slot is
  * ((m * 0x9E3779B1) ^ (m >> 16)) & 2047 (track.c home_slot). Three vessels
@@ -1503,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_evict_full),
         cmocka_unit_test(test_many_vessels),
         cmocka_unit_test(test_random_stream),
+        cmocka_unit_test(test_feed_batch),
         cmocka_unit_test(test_index_wrap),
         cmocka_unit_test(test_bytes_per_vessel),
         cmocka_unit_test(test_finish),
