@@ -36,7 +36,7 @@ struct serve_opts {
     const char *data, *listen, *cert, *key, *ca, *title, *api_root;
     bool insecure, quiet, access_log;
     unsigned threads;
-    size_t max_body, max_page;
+    size_t max_body, max_page, upload_budget;
     enum stix_tlp default_tlp;
 };
 
@@ -49,6 +49,7 @@ struct pool {
     taxii_server *tx[SERVE_MAX_THREADS];
     bool busy[SERVE_MAX_THREADS];
     size_t max_body;
+    size_t budget, inflight;         /* request body bytes all connections may hold (mu) */
     bool https, client_certs, quiet, access_log;
 };
 
@@ -57,6 +58,7 @@ struct upload {
     char *body;
     size_t len, cap;
     size_t seen;                     /* bytes received, also past the limit */
+    bool busy;                       /* the upload budget was spent: answer 503 */
 };
 
 static void usage(FILE *f)
@@ -79,6 +81,8 @@ static void usage(FILE *f)
         "      --insecure-plain-http  allow plain HTTP on a non-loopback address\n"
         "  -t, --threads N         worker threads (1-16, default 4)\n"
         "      --max-body BYTES    largest request body (default 16777216)\n"
+        "      --upload-budget BYTES  request bodies held at once by all connections\n"
+        "                          (default 67108864); past it a POST is 503\n"
         "      --max-page N        largest page of objects (default 1000)\n"
         "      --title TEXT        discovery and API root title (default \"alidade node\")\n"
         "      --api-root NAME     API root path segment (default api)\n"
@@ -277,10 +281,32 @@ static void access_line(const struct taxii_request *rq, const struct taxii_respo
     funlockfile(stderr);
 }
 
+/* 503 with a TAXII error message: too many bodies in memory at once. */
+static enum MHD_Result answer_busy(struct MHD_Connection *conn)
+{
+    static const char body[] =
+        "{\"title\":\"Server busy\",\"description\":\"Too many request bodies are held at "
+        "once; retry later.\",\"http_status\":\"503\",\"error_code\":\"503\"}";
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body,
+                                                             MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TAXII_MEDIA);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* The whole request is in: hand it to the TAXII handler. */
 static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const char *url,
                               const char *method, struct upload *u)
 {
+    if (u->busy && u->seen <= p->max_body) {
+        if (!p->quiet)
+            fprintf(stderr, "alidade serve: upload budget spent: 503\n");
+        return answer_busy(conn);
+    }
     struct qs q = {0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
     char fp[65], hostbuf[80];
@@ -321,26 +347,55 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     return ret;
 }
 
+/* Takes n bytes of the upload budget; false when it is spent. */
+static bool budget_take(struct pool *p, size_t n)
+{
+    pthread_mutex_lock(&p->mu);
+    bool ok = p->inflight + n <= p->budget;
+    if (ok)
+        p->inflight += n;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+static void budget_give(struct pool *p, size_t n)
+{
+    pthread_mutex_lock(&p->mu);
+    p->inflight -= n;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Drops what was kept of a body, giving its memory back to the budget. */
+static void upload_drop(struct pool *p, struct upload *u)
+{
+    free(u->body);
+    budget_give(p, u->cap);
+    u->body = NULL;
+    u->len = u->cap = 0;
+}
+
 /* Keeps the body up to max_body (+1 to know it went past); counts the rest. */
 static void upload_add(struct pool *p, struct upload *u, const char *data, size_t n)
 {
     u->seen += n;
-    if (u->seen > p->max_body) {
-        free(u->body);
-        u->body = NULL;
-        u->len = u->cap = 0;
+    if (u->seen > p->max_body || u->busy) {
+        upload_drop(p, u);
         return;
     }
     if (u->len + n + 1 > u->cap) {
         size_t cap = u->cap ? u->cap : 65536;
         while (cap < u->len + n + 1)
             cap *= 2;
+        if (!budget_take(p, cap - u->cap)) {
+            u->busy = true;
+            upload_drop(p, u);
+            return;
+        }
         char *b = realloc(u->body, cap);
         if (!b) {
-            u->seen = p->max_body + 1;   /* answered as too large */
-            free(u->body);
-            u->body = NULL;
-            u->len = u->cap = 0;
+            budget_give(p, cap - u->cap);
+            u->busy = true;
+            upload_drop(p, u);
             return;
         }
         u->body = b;
@@ -376,7 +431,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
-        if (u->seen <= p->max_body)
+        if (u->seen <= p->max_body && !u->busy)
             upload_add(p, u, upload_data, *upload_size);
         else
             u->seen += *upload_size;
@@ -389,12 +444,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
     struct upload *u = *con_cls;
     if (u) {
-        free(u->body);
+        upload_drop(cls, u);
         free(u);
         *con_cls = NULL;
     }
@@ -539,7 +593,8 @@ static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
 /* 0 to go on, or the exit status (help: 0, bad options: 2) + 1. */
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
-    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG };
+    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
+           O_BUDGET };
     static const struct option longs[] = {
         {"data", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
@@ -550,6 +605,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         {"threads", required_argument, NULL, 't'},
         {"max-body", required_argument, NULL, O_BODY},
         {"max-page", required_argument, NULL, O_PAGE},
+        {"upload-budget", required_argument, NULL, O_BUDGET},
         {"title", required_argument, NULL, O_TITLE},
         {"api-root", required_argument, NULL, O_ROOT},
         {"default-tlp", required_argument, NULL, O_TLP},
@@ -561,6 +617,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
     *o = (struct serve_opts){.data = "alidade-data", .listen = "127.0.0.1:8700",
                              .title = "alidade node", .api_root = "api", .threads = 4,
                              .max_body = 16u << 20, .max_page = 1000,
+                             .upload_budget = 64u << 20,
                              .default_tlp = STIX_TLP_AMBER};
     size_t th = 4;
     int ch;
@@ -577,6 +634,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         case 't': ok = parse_size(optarg, 1, SERVE_MAX_THREADS, &th); break;
         case O_BODY: ok = parse_size(optarg, 1024, (size_t)1 << 30, &o->max_body); break;
         case O_PAGE: ok = parse_size(optarg, 1, 100000, &o->max_page); break;
+        case O_BUDGET: ok = parse_size(optarg, 65536, (size_t)1 << 34, &o->upload_budget); break;
         case O_TITLE: o->title = optarg; break;
         case O_ROOT:
             o->api_root = optarg;
@@ -629,7 +687,7 @@ static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss};
-    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL};
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, p};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL};
     if (o->cert) {
         flags |= MHD_USE_TLS;
@@ -700,7 +758,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     char *pem[3] = {NULL, NULL, NULL};
-    struct pool p = {.max_body = o.max_body, .https = o.cert != NULL,
+    struct pool p = {.max_body = o.max_body, .budget = o.upload_budget, .https = o.cert != NULL,
                      .client_certs = o.ca != NULL, .quiet = o.quiet,
                      .access_log = o.access_log};
     int status = 1;

@@ -43,7 +43,7 @@ check "plain HTTP on a non-loopback address is refused (exit 2)" '[ $rc -eq 2 ] 
 
 : > "$T/serve.err"
 timeout 300 "$BIN" serve --data "$D" --listen 127.0.0.1:0 --threads 2 --max-page 100 \
-    --max-body 1048576 --access-log 2>> "$T/serve.err" &
+    --max-body 1048576 --upload-budget 262144 --access-log 2>> "$T/serve.err" &
 SP=$!
 PORT=""
 for i in $(seq 1 100); do
@@ -150,6 +150,13 @@ check "bravo may not write: 403" '[ "$s" = 403 ]'
 python3 -c 'print("{\"objects\":[" + " " * 1100000 + "]}")' > "$T/big.json"
 s=$(get e413 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary @"$T/big.json" "$U/api/collections/$DEF/objects/")
 check "a body over --max-body: 413" '[ "$s" = 413 ] && grep -q "\"http_status\":\"413\"" "$T/e413"'
+python3 -c 'print("{\"objects\":[" + " " * 400000 + "]}")' > "$T/mid.json"
+s=$(get e503 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary @"$T/mid.json" "$U/api/collections/$DEF/objects/")
+check "a body within --max-body but past --upload-budget: 503 with Retry-After" \
+    '[ "$s" = 503 ] && grep -qi "^Retry-After: 5" "$T/e503.hdr" && grep -q "\"http_status\":\"503\"" "$T/e503"'
+python3 -c 'print("{\"objects\":[" + " " * 200000 + "]}")' > "$T/ok.json"
+s=$(get ok200k -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary @"$T/ok.json" "$U/api/collections/$DEF/objects/")
+check "the budget came back: a 200 kB envelope is taken (202)" '[ "$s" = 202 ]'
 s=$(get e400 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary '{"objects":[' "$U/api/collections/$DEF/objects/")
 check "malformed JSON: 400" '[ "$s" = 400 ]'
 s=$(get e422 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary '[1,2]' "$U/api/collections/$DEF/objects/")
