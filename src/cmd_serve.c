@@ -59,6 +59,7 @@ struct upload {
     size_t len, cap;
     size_t seen;                     /* bytes received, also past the limit */
     bool busy;                       /* the upload budget was spent: answer 503 */
+    bool anonymous;                  /* no credentials at all: the body is not kept */
 };
 
 static void usage(FILE *f)
@@ -324,7 +325,7 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
         .client_cert_fp = p->client_certs && client_fp(conn, fp) ? fp : NULL,
         .body = u->seen > p->max_body ? NULL : u->body,
-        .body_len = u->seen,
+        .body_len = u->anonymous ? 0 : u->seen,
     };
     struct taxii_response rs;
     size_t i = pool_take(p);
@@ -418,6 +419,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!u)
             return MHD_NO;
         *con_cls = u;
+        /* without any credentials the answer is 401 whatever the body: do
+         * not spend the upload budget on it */
+        u->anonymous =
+            !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) &&
+            !p->client_certs;
         /* a declared length past the limit: do not read the body at all */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -431,7 +437,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
-        if (u->seen <= p->max_body && !u->busy)
+        if (u->seen <= p->max_body && !u->busy && !u->anonymous)
             upload_add(p, u, upload_data, *upload_size);
         else
             u->seen += *upload_size;

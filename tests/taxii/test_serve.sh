@@ -155,6 +155,8 @@ s=$(get e503 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary @"$T/mid.json" "$U/
 check "a body within --max-body but past --upload-budget: 503 with Retry-After" \
     '[ "$s" = 503 ] && grep -qi "^Retry-After: 5" "$T/e503.hdr" && grep -q "\"http_status\":\"503\"" "$T/e503"'
 python3 -c 'print("{\"objects\":[" + " " * 200000 + "]}")' > "$T/ok.json"
+s=$(get anon -H "$ACC" -H "$CT" --data-binary @"$T/mid.json" "$U/api/collections/$DEF/objects/")
+check "the same body without credentials: 401 (not kept, so not 503)" '[ "$s" = 401 ]'
 s=$(get ok200k -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary @"$T/ok.json" "$U/api/collections/$DEF/objects/")
 check "the budget came back: a 200 kB envelope is taken (202)" '[ "$s" = 202 ]'
 s=$(get e400 -u "alpha:$TA" -H "$ACC" -H "$CT" --data-binary '{"objects":[' "$U/api/collections/$DEF/objects/")
