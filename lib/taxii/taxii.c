@@ -149,9 +149,9 @@ static bool span_is(const char *s, const char *e, const char *lit)
     return (size_t)(e - s) == n && strncasecmp(s, lit, n) == 0;
 }
 
-/* One media type with parameters in [s, e): *type_ok when the type is
- * application/taxii+json (or, if `wild`, application/ * or * / *), and the
- * version parameter, if any, is 2.1; *q0 when q=0 (refused). */
+/* True when the media type with parameters in [s, e) is
+ * application/taxii+json (or, if `wild`, application/ * or * / *) with no
+ * version parameter or version 2.1, and not refused by q=0. */
 static bool media_ok(const char *s, const char *e, bool wild)
 {
     const char *semi = memchr(s, ';', (size_t)(e - s));
@@ -280,8 +280,8 @@ static bool authenticate(struct taxii_ctx *c)
     if (a) {
         while (*a == ' ')
             a++;
-        if (strncasecmp(a, "Basic ", 6) == 0 || strncasecmp(a, "Bearer ", 7) == 0) {
-            bool basic = (a[1] | 0x20) == 'a';
+        bool basic = strncasecmp(a, "Basic ", 6) == 0;
+        if (basic || strncasecmp(a, "Bearer ", 7) == 0) {
             a += basic ? 6 : 7;
             while (*a == ' ')
                 a++;
@@ -416,7 +416,8 @@ static void get_collection(struct taxii_ctx *c)
 }
 
 /* Status resources are stored under "<partner>/<status id>": a partner sees
- * only the status of its own requests (another's is 404). */
+ * only the status of its own requests (another's is 404). The route's "C"
+ * segment is the status id here. */
 static void get_status(struct taxii_ctx *c)
 {
     char key[160];
