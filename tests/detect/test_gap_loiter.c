@@ -4,7 +4,8 @@
  * sequences fed with det_feed_fix(), checking every event field, the
  * likely-disabling verdict per condition (yes / no / unknown), boundaries
  * (5.9 h vs 6 h, 2 kn, 4 h, 20 nm), open episodes at the end of the stream,
- * when each event is emitted, and the det_config thresholds.
+ * when each event is emitted, the det_config thresholds, and that batched
+ * feeding (det_feed_fixes) gives exactly the events of det_feed_fix.
  *
  * Geography is synthetic: the coast is the meridian 0, so a position's
  * distance to shore is its longitude x 60 nm (east of 100 degrees: unknown,
@@ -926,6 +927,109 @@ static void loiter_thresholds_from_config(void **state)
     assert_int_equal(g.nloi, 0);
 }
 
+/* ---- det_feed_fixes: the same events as det_feed_fix ---- */
+
+#define BEV 4000
+
+struct evlog {
+    int n;
+    char line[BEV][400];
+};
+
+static void log_event(void *ctx, const struct det_event *e)
+{
+    struct evlog *l = ctx;
+    assert_true(l->n < BEV);
+    snprintf(l->line[l->n++], sizeof l->line[0],
+             "%d %u %u %lld %lld %.9g %.9g %.9g %.9g %.9g %.9g %.9g %.9g %d %s %s", (int)e->kind,
+             (unsigned)e->mmsi, (unsigned)e->mmsi2, (long long)e->start, (long long)e->end,
+             e->lat, e->lon, e->end_lat, e->end_lon, e->duration_h, e->distance_km,
+             e->speed_kn, e->shore_km, e->likely_disabling, e->zone, e->detail);
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return *x >> 8;
+}
+
+/* 60 vessels, 30,000 fixes over 10 days: drifting (loitering), steaming,
+ * silent for hours (gaps), jumping (teleports, MMSI clashes), at 0,0 and
+ * with invalid MMSIs; fed one by one with det_feed_fix() and in batches of
+ * 1 to 37 with det_feed_fixes(), the event lines (every field) are the
+ * same, in the same order. */
+static void feed_fixes_same_events(void **state)
+{
+    (void)state;
+    enum { N = 30000, NV = 60 };
+    struct trk_fix *f = calloc(N, sizeof *f);
+    struct trk_static *st = calloc(N, sizeof *st);
+    struct evlog *one = calloc(1, sizeof *one), *many = calloc(1, sizeof *many);
+    assert_non_null(f);
+    assert_non_null(st);
+    assert_non_null(one);
+    assert_non_null(many);
+    double lat[NV], lon[NV];
+    int64_t quiet[NV];
+    uint32_t x = 4242;
+    for (int v = 0; v < NV; v++) {
+        lat[v] = 10 + (v / 2) * 0.2 + (v % 2) * 0.001;
+        lon[v] = 5 + (v % 7) * 0.1;
+        quiet[v] = 0;
+    }
+    int64_t t = T0;
+    for (int i = 0; i < N; i++) {
+        t += 30000;
+        int v = (int)(lcg(&x) % NV);
+        if (t < quiet[v]) {
+            i--;
+            continue;
+        }
+        unsigned r = lcg(&x) % 1000;
+        if (r < 3)
+            quiet[v] = t + (int64_t)(lcg(&x) % 20) * H;   /* goes silent */
+        if (v % 5 == 1)
+            lat[v] += 0.002;                               /* steaming north */
+        else if (v % 5 == 2 && v % 2 == 0)
+            lat[v] += 0.00001;                             /* drifting */
+        if (r >= 3 && r < 5)
+            lon[v] += 3;                                   /* a jump */
+        uint32_t mmsi = v % 50 == 3 ? 1000 + (uint32_t)v : 244000000 + (uint32_t)v;
+        f[i] = (struct trk_fix){.mmsi = mmsi, .segment = 1, .t = t,
+                                .lat = r == 7 ? 0 : units(lat[v]),
+                                .lon = r == 7 ? 0 : units(lon[v]), .sog = TRK_SOG_NA,
+                                .cog = TRK_COG_NA, .heading = TRK_HEADING_NA,
+                                .nav_status = 15, .msg_type = 1};
+    }
+    det_engine *a = det_new(NULL, &coast, log_event, one);
+    det_engine *b = det_new(NULL, &coast, log_event, many);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int i = 0; i < N; i++)
+        det_feed_fix(a, &f[i], &st[i]);
+    for (size_t i = 0, len = 1; i < N; i += len, len = len % 37 + 1)
+        det_feed_fixes(b, &f[i], &st[i], i + len <= N ? len : N - i);
+    det_finish(a);
+    det_finish(b);
+    /* the stream does produce every kind it was built for */
+    assert_true(det_count(a, DET_GAP) > 10);
+    assert_true(det_count(a, DET_LOITERING) > 0);
+    assert_true(det_count(a, DET_TELEPORT) > 10);
+    assert_true(det_count(a, DET_INVALID_MMSI) > 0);
+    assert_true(det_count(a, DET_MMSI_CLASH) > 0);
+    assert_int_equal(many->n, one->n);
+    for (int i = 0; i < one->n; i++)
+        assert_string_equal(many->line[i], one->line[i]);
+    for (int k = 0; k < DET__COUNT; k++)
+        assert_int_equal(det_count(b, (enum det_kind)k), det_count(a, (enum det_kind)k));
+    det_free(a);
+    det_free(b);
+    free(f);
+    free(st);
+    free(one);
+    free(many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,6 +1061,7 @@ int main(void)
         cmocka_unit_test(loiter_across_dateline),
         cmocka_unit_test(loiter_null_island_ignored),
         cmocka_unit_test(loiter_thresholds_from_config),
+        cmocka_unit_test(feed_fixes_same_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
