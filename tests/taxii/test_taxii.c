@@ -663,6 +663,35 @@ static void test_filters_paging(void **state)
     for (int i = 10; i < 40; i++)
         assert_int_equal(seen[i], i < 38 ? 1 : 0);
 
+    /* paging the way older OpenCTI ingesters do: added_after = the previous
+     * page's X-TAXII-Date-Added-Last, no next. date_added is strictly
+     * increasing, so this is exact too. */
+    memset(seen, 0, sizeof seen);
+    total = 0;
+    snprintf(q, sizeof q, "limit=10");
+    for (int page = 0; page < 10; page++) {
+        get_a(f, &rs, path, q);
+        expect(&rs, 200, NULL);
+        int n = count_objects(rs.body, next, sizeof next);
+        total += n;
+        for (int i = 10; i < 40; i++) {
+            char id[8];
+            snprintf(id, sizeof id, "cd%02d\"", i);
+            if (strstr(rs.body, id))
+                seen[i]++;
+        }
+        if (n == 0) {
+            assert_string_equal(rs.date_added_last, "");
+            taxii_response_free(&rs);
+            break;
+        }
+        snprintf(q, sizeof q, "limit=10&added_after=%s", rs.date_added_last);
+        taxii_response_free(&rs);
+    }
+    assert_int_equal(total, 28);
+    for (int i = 10; i < 40; i++)
+        assert_int_equal(seen[i], i < 38 ? 1 : 0);
+
     /* match[id] (two, one of them RED: only one comes), match[type] */
     get_a(f, &rs, path, "match[id]=indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd12,"
                         "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd39");
