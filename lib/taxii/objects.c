@@ -6,9 +6,10 @@
  *
  * Every read goes through store_query with share_can_read as the visibility
  * callback, so what a partner may not read never shows: not in pages, counts,
- * versions or the 404 of an object. Objects written or deleted are audited
- * one row per object in the request's transaction; objects released, one
- * row per response listing their ids.
+ * versions or the 404 of an object. Objects written are audited one row per
+ * object in the transaction that stores them (TAXII_CHUNK objects each),
+ * deleted ones one row per version; objects released, one row per response
+ * listing their ids.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,40 +429,82 @@ static void problems_text(const struct stix_problem *p, size_t np, size_t total,
 struct outcome {
     struct tbuf ok, bad;
     size_t nok, nbad;
-    struct idlist written;
 };
 
-/* Checks and stores each object (in the open transaction). */
-static void add_each(struct taxii_ctx *c, const struct objs *o, struct outcome *r)
+/* Objects are checked and stored TAXII_CHUNK at a time: each chunk is
+ * checked before the write lock is taken, then stored with its audit rows in
+ * one short transaction, so readers (whose audit rows need the lock) and
+ * `stix import` wait for one chunk, not for a whole 16 MiB envelope. The
+ * facts of a chunk (struct stix_info, about 10 kB each) are bounded the
+ * same way. */
+#define TAXII_CHUNK 256
+
+struct checked {
+    struct stix_info in;
+    bool valid;
+};
+
+/* Checks objects [from, from + n): invalid ones become failures. */
+static void check_chunk(const struct objs *o, size_t from, size_t n, struct checked *ck,
+                        struct outcome *r)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        struct stix_info in;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = from + k;
         struct stix_problem probs[4];
-        memset(&in, 0, sizeof in);
-        size_t np = stix_check(o->v[i].json, o->v[i].len, i, &in, probs, 4);
-        if (!in.id[0])
-            snprintf(in.id, sizeof in.id, "object %zu", i);
+        memset(&ck[k].in, 0, sizeof ck[k].in);
+        size_t np = stix_check(o->v[i].json, o->v[i].len, i, &ck[k].in, probs, 4);
+        if (!ck[k].in.id[0])
+            snprintf(ck[k].in.id, sizeof ck[k].in.id, "object %zu", i);
+        ck[k].valid = np == 0;
         if (np) {
             char msg[900];
             problems_text(probs, np < 4 ? np : 4, np, msg, sizeof msg);
-            detail(&r->bad, &r->nbad, &in, msg);
-            continue;
+            detail(&r->bad, &r->nbad, &ck[k].in, msg);
         }
+    }
+}
+
+/* Stores the valid objects of a chunk and their audit rows in one
+ * transaction. A version already there is a success like any other: saying
+ * so would tell the poster that an object it may not read exists. When the
+ * transaction fails, every valid object of the chunk is a failure with the
+ * store's reason. */
+static void store_chunk(struct taxii_ctx *c, const struct objs *o, size_t from, size_t n,
+                        const struct checked *ck, struct outcome *r)
+{
+    store *s = c->t->st;
+    struct tbuf ok = {0};
+    size_t nok = 0;
+    bool good = store_begin(s) == ALD_E_OK;
+    for (size_t k = 0; good && k < n; k++) {
+        if (!ck[k].valid)
+            continue;
+        const struct obj *ob = &o->v[from + k];
         bool added = false;
         int64_t da = 0;
-        if (store_put(c->t->st, c->collection, o->v[i].json, o->v[i].len, &in, c->now, &added,
-                      &da) != ALD_E_OK) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "not stored: %s", store_errmsg(c->t->st));
-            detail(&r->bad, &r->nbad, &in, msg);
-            continue;
-        }
-        /* a version already there is a success like any other: saying so
-         * would tell the poster that an object it may not read exists */
-        detail(&r->ok, &r->nok, &in, NULL);
-        if (added)
-            idlist_add(&r->written, in.id);
+        good = store_put(s, c->collection, ob->json, ob->len, &ck[k].in, c->now, &added, &da) ==
+                   ALD_E_OK &&
+               (!added || store_audit(s, c->now, c->partner.name, "write", ck[k].in.id,
+                                      c->collection) == ALD_E_OK);
+        detail(&ok, &nok, &ck[k].in, NULL);
     }
+    if (good && !ok.oom && store_commit(s) == ALD_E_OK) {
+        if (nok) {
+            if (r->nok)
+                tbuf_puts(&r->ok, ",");
+            tbuf_put(&r->ok, ok.p, ok.len);
+            r->nok += nok;
+        }
+        free(ok.p);
+        return;
+    }
+    char msg[300];
+    snprintf(msg, sizeof msg, "not stored: %s", ok.oom ? "out of memory" : store_errmsg(s));
+    store_rollback(s);
+    for (size_t k = 0; k < n; k++)
+        if (ck[k].valid)
+            detail(&r->bad, &r->nbad, &ck[k].in, msg);
+    free(ok.p);
 }
 
 /* A random (version 4) UUID for the status resource. */
@@ -507,32 +550,32 @@ static void status_json(struct taxii_ctx *c, const char *sid, const struct outco
         b->oom = true;
 }
 
-/* Stores the valid objects, their audit rows and the status in one
- * transaction. False (answered 500) when the store failed. */
-static bool commit_all(struct taxii_ctx *c, const struct objs *o, struct outcome *r,
-                       const char *sid, struct tbuf *st)
+/* Checks and stores every object, chunk by chunk, then keeps the status
+ * resource. False (answered 500) when the status cannot be kept or memory
+ * ran out. */
+static bool add_all(struct taxii_ctx *c, const struct objs *o, struct outcome *r,
+                    const char *sid, struct tbuf *st)
 {
-    store *s = c->t->st;
-    if (store_begin(s) != ALD_E_OK)
-        goto fail;
-    add_each(c, o, r);
-    const char *id = r->written.b.p;
-    for (size_t i = 0; i < r->written.n; i++, id += strlen(id) + 1)
-        if (store_audit(s, c->now, c->partner.name, "write", id, c->collection) != ALD_E_OK)
-            goto rollback;
+    struct checked *ck = malloc(TAXII_CHUNK * sizeof *ck);
+    if (!ck) {
+        taxii_error(c, 500, "Out of memory", NULL);
+        return false;
+    }
+    for (size_t from = 0; from < o->n; from += TAXII_CHUNK) {
+        size_t n = o->n - from < TAXII_CHUNK ? o->n - from : TAXII_CHUNK;
+        check_chunk(o, from, n, ck, r);
+        store_chunk(c, o, from, n, ck, r);
+    }
+    free(ck);
     status_json(c, sid, r, st);
     char key[160];
     snprintf(key, sizeof key, "%s/%s", c->partner.name, sid);
-    if (st->oom || store_status_put(s, key, st->p, st->len) != ALD_E_OK)
-        goto rollback;
-    if (store_commit(s) != ALD_E_OK)
-        goto rollback;
+    if (st->oom || store_status_put(c->t->st, key, st->p, st->len) != ALD_E_OK) {
+        taxii_error(c, 500, "Store error",
+                    st->oom ? "out of memory" : store_errmsg(c->t->st));
+        return false;
+    }
     return true;
-rollback:
-    store_rollback(s);
-fail:
-    taxii_error(c, 500, "Store error", st->oom ? "out of memory" : store_errmsg(s));
-    return false;
 }
 
 void taxii_add_objects(struct taxii_ctx *c)
@@ -553,12 +596,11 @@ void taxii_add_objects(struct taxii_ctx *c)
         taxii_error(c, 500, "No randomness", "The system gave no random bytes.");
         goto out;
     }
-    if (commit_all(c, &o, &r, sid, &st))
+    if (add_all(c, &o, &r, sid, &st))
         taxii_reply(c, 202, &st);
 out:
     free(o.v);
     free(r.ok.p);
     free(r.bad.p);
-    free(r.written.b.p);
     free(st.p);
 }

@@ -569,6 +569,65 @@ static void test_post_status(void **state)
     assert_string_equal(detail, f->def);
 }
 
+/* An envelope of 600 objects (three chunks of 256 at most), every 7th
+ * invalid: the valid ones are all stored and audited, the status counts
+ * are exact and in envelope order within successes and failures. */
+static void test_post_chunks(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 600 };
+    char *env = malloc(N * 420 + 32);
+    size_t k = (size_t)sprintf(env, "{\"objects\":[");
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        bool invalid = i % 7 == 3;
+        bad += invalid;
+        k += (size_t)sprintf(env + k,
+            "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
+            "c0c0c0c0-0000-4000-8000-%012d\",\"created\":\"2024-01-01T00:00:00.000Z\","
+            "\"modified\":\"2024-01-01T00:00:00.000Z\",%s\"pattern_type\":\"stix\","
+            "\"valid_from\":\"2024-01-01T00:00:00Z\"}", i ? "," : "", i,
+            invalid ? "" : "\"pattern\":\"[ipv4-addr:value = '10.0.0.1']\",");
+    }
+    sprintf(env + k, "]}");
+    struct taxii_config cfg = {.title = "t", .api_root = "api", .max_body = 1 << 20,
+                               .max_page = 1000};
+    taxii_server *t = taxii_new(f->st, &cfg);
+    char path[160], want[160];
+    p(path, sizeof path, "/api/collections/%s/objects/", f->def);
+    struct taxii_request rq = {.method = "POST", .path = path, .content_type = TAXII_MEDIA,
+                               .body = env, .body_len = strlen(env),
+                               .authorization = bearer(f, f->tok_a)};
+    struct taxii_response rs;
+    taxii_handle(t, &rq, T0, &rs);
+    expect(&rs, 202, NULL);
+    snprintf(want, sizeof want, "\"total_count\":%d,\"success_count\":%d,\"successes\":[", N,
+             N - bad);
+    assert_non_null(strstr(rs.body, want));
+    snprintf(want, sizeof want, "\"failure_count\":%d,\"failures\":[{\"id\":\"indicator--"
+             "c0c0c0c0-0000-4000-8000-000000000003\"", bad);
+    assert_non_null(strstr(rs.body, want));
+    /* successes in envelope order across the chunk boundary (254, 256, 257;
+     * 255 is one of the invalid ones) */
+    const char *a = strstr(rs.body, "8000-000000000254\"");
+    const char *b = strstr(rs.body, "8000-000000000256\"");
+    const char *d = strstr(rs.body, "8000-000000000257\"");
+    assert_true(a && b && d && a < b && b < d);
+    taxii_response_free(&rs);
+    free(env);
+    assert_int_equal(audit_count(f, "alpha", "write"), N - bad);
+    struct taxii_request g = {.method = "GET", .path = path, .query = "limit=1000",
+                              .authorization = bearer(f, f->tok_a)};
+    taxii_handle(t, &g, T0 + 1, &rs);
+    expect(&rs, 200, NULL);
+    int n = 0;
+    for (const char *s = rs.body; (s = strstr(s, "\"type\":\"indicator\"")); s++)
+        n++;
+    assert_int_equal(n, N - bad);
+    taxii_response_free(&rs);
+    taxii_free(t);
+}
+
 /* 30 indicators (ids 10-39), each in versions on days 1 and 5; two of them
  * (ids 38, 39) at TLP:RED with no named partner, invisible to alpha. */
 static void load_many(struct fx *f)
@@ -1191,6 +1250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_collections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filters_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_versions_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging_100k, setup, teardown),
