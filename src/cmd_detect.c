@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,28 @@
 enum efmt { E_JSON, E_GEOJSON, E_STIX };
 
 #define FEED_BATCH 32
+#define MSG_BATCH 256            /* decoded messages handed over at once */
+#define MSG_RING 4               /* batches in flight between the threads */
+
+/* Decoded messages on their way from the decoding thread (main) to the
+ * tracker thread: a ring of MSG_RING batches, filled in order, under one
+ * mutex (taken once per batch). Only meta->time_ms is kept. */
+struct msg_batch {
+    struct ais_msg msg[MSG_BATCH];
+    struct ais_meta meta[MSG_BATCH];
+    size_t n;
+};
+
+struct msg_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t data, space;
+    struct msg_batch *ring;      /* MSG_RING */
+    size_t head, tail;           /* batches published, taken */
+    struct msg_batch *fill;      /* being filled by the decoder, or NULL */
+    bool done;                   /* no more batches */
+    bool running;                /* tracker thread started (else inline) */
+    pthread_t th;
+};
 
 struct detect_run {
     enum efmt fmt;
@@ -53,11 +76,9 @@ struct detect_run {
     struct det_stix_opts stix;
     unsigned long long csv_rows, csv_bad;   /* CSV input */
     unsigned long long csv_skipped;         /* no position, or not a vessel report */
-    /* messages waiting for the tracker, fed FEED_BATCH at a time so that it
-     * can load the next vessels' records while working (trk_feed_batch) */
-    struct ais_msg bmsg[FEED_BATCH];
-    struct ais_meta bmeta[FEED_BATCH];
-    size_t bn;
+    /* messages on their way to the tracker, which runs in its own thread
+     * with the detectors and the output: decoding takes the other core */
+    struct msg_queue q;
     /* fixes (with a copy of the vessel's static data as it was) waiting for
      * the detectors, likewise (det_feed_fixes) */
     struct trk_fix ffix[FEED_BATCH];
@@ -72,21 +93,103 @@ static void fix_flush(struct detect_run *r)
     r->fn = 0;
 }
 
-/* Hands the waiting messages to the tracker, in order. */
-static void feed_flush(struct detect_run *r)
+/* The tracker thread: feeds each batch, in order, until done. The tracker,
+ * the detectors and the output belong to it until it is joined. */
+static void *feed_thread(void *arg)
 {
-    trk_feed_batch(r->trk, r->bmsg, r->bmeta, r->bn);
-    r->bn = 0;
+    struct detect_run *r = arg;
+    struct msg_queue *q = &r->q;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->tail == q->head && !q->done)
+            pthread_cond_wait(&q->data, &q->mu);
+        if (q->tail == q->head)
+            break;
+        struct msg_batch *b = &q->ring[q->tail % MSG_RING];
+        pthread_mutex_unlock(&q->mu);
+        trk_feed_batch(r->trk, b->msg, b->meta, b->n);
+        pthread_mutex_lock(&q->mu);
+        q->tail++;
+        pthread_cond_signal(&q->space);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
 }
 
-/* trk_feed(), batched: the same messages reach the tracker in the same
- * order (feed_flush() before trk_finish()); only the time of meta is kept. */
+/* Starts the tracker thread; without it (no memory, no thread) messages are
+ * fed inline, with the same result. */
+static void feed_start(struct detect_run *r)
+{
+    struct msg_queue *q = &r->q;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->data, NULL);
+    pthread_cond_init(&q->space, NULL);
+    q->ring = malloc(MSG_RING * sizeof *q->ring);
+    q->running = q->ring && pthread_create(&q->th, NULL, feed_thread, r) == 0;
+}
+
+/* Hands the batch being filled over (or feeds it, inline). */
+static void feed_publish(struct detect_run *r)
+{
+    struct msg_queue *q = &r->q;
+    if (!q->running) {
+        trk_feed_batch(r->trk, q->fill->msg, q->fill->meta, q->fill->n);
+        q->fill->n = 0;
+        return;
+    }
+    pthread_mutex_lock(&q->mu);
+    q->head++;
+    pthread_cond_signal(&q->data);
+    pthread_mutex_unlock(&q->mu);
+    q->fill = NULL;
+}
+
+/* trk_feed(), handed to the tracker thread: the same messages reach the
+ * tracker in the same order (feed_stop() before trk_finish()). */
 static void feed(struct detect_run *r, const struct ais_msg *m, const struct ais_meta *meta)
 {
-    r->bmsg[r->bn] = *m;
-    r->bmeta[r->bn] = (struct ais_meta){.time_ms = meta->time_ms};
-    if (++r->bn == FEED_BATCH)
-        feed_flush(r);
+    struct msg_queue *q = &r->q;
+    if (!q->ring) {                  /* no memory for the ring: one by one */
+        trk_feed(r->trk, m, meta);
+        return;
+    }
+    if (!q->fill && !q->running) {
+        q->fill = q->ring;
+        q->fill->n = 0;
+    }
+    if (!q->fill) {
+        pthread_mutex_lock(&q->mu);
+        while (q->head - q->tail == MSG_RING)
+            pthread_cond_wait(&q->space, &q->mu);
+        pthread_mutex_unlock(&q->mu);
+        q->fill = &q->ring[q->head % MSG_RING];
+        q->fill->n = 0;
+    }
+    q->fill->msg[q->fill->n] = *m;
+    q->fill->meta[q->fill->n] = (struct ais_meta){.time_ms = meta->time_ms};
+    if (++q->fill->n == MSG_BATCH)
+        feed_publish(r);
+}
+
+/* Feeds what is left and waits for the tracker thread to finish. */
+static void feed_stop(struct detect_run *r)
+{
+    struct msg_queue *q = &r->q;
+    if (q->fill && q->fill->n)
+        feed_publish(r);
+    if (q->running) {
+        pthread_mutex_lock(&q->mu);
+        q->done = true;
+        pthread_cond_signal(&q->data);
+        pthread_mutex_unlock(&q->mu);
+        pthread_join(q->th, NULL);
+        q->running = false;
+    }
+    free(q->ring);
+    q->ring = q->fill = NULL;
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->data);
+    pthread_cond_destroy(&q->space);
 }
 
 /*
@@ -1075,6 +1178,7 @@ int cmd_detect(int argc, char **argv)
         status = 2;
         nfiles = -1;
     }
+    feed_start(&r);
     for (int i = 0; nfiles >= 0 && i < (nfiles ? nfiles : 1); i++) {
         const char *path = nfiles ? argv[optind + i] : "-";
         char err[512];
@@ -1122,7 +1226,7 @@ int cmd_detect(int argc, char **argv)
             fprintf(stderr, "\r%*s\r", 80, "");
     }
     free(csvbuf);
-    feed_flush(&r);
+    feed_stop(&r);
     trk_finish(r.trk);
     fix_flush(&r);
     det_finish(r.det);
