@@ -29,16 +29,7 @@
 
 #include "alidade/taxii.h"
 #include "cmd.h"
-
-#define SERVE_MAX_THREADS 16
-
-struct serve_opts {
-    const char *data, *listen, *cert, *key, *ca, *title, *api_root;
-    bool insecure, quiet, access_log;
-    unsigned threads;
-    size_t max_body, max_page, upload_budget;
-    enum stix_tlp default_tlp;
-};
+#include "config.h"
 
 /* The handlers the workers borrow, one request at a time each. */
 struct pool {
@@ -51,6 +42,7 @@ struct pool {
     size_t max_body;
     size_t budget, inflight;         /* request body bytes all connections may hold (mu) */
     bool https, client_certs, quiet, access_log;
+    struct taxii_config cfg;         /* what the handlers were made with */
 };
 
 /* One request's body as it arrives. */
@@ -72,6 +64,8 @@ static void usage(FILE *f)
         "or a client certificate; see `alidade partner`. Every endpoint of TAXII 2.1\n"
         "(docs/taxii.md).\n"
         "\n"
+        "  -c, --config FILE       read settings from this INI file first; flags\n"
+        "                          override it (keys: docs/taxii.md)\n"
         "  -d, --data DIR          data directory (created; default alidade-data)\n"
         "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:8700; [::1]:PORT\n"
         "                          for IPv6; port 0 picks a free one)\n"
@@ -94,8 +88,9 @@ static void usage(FILE *f)
         "  -q, --quiet             no start/stop lines on stderr\n"
         "  -h, --help              this help\n"
         "\n"
-        "Stops cleanly on SIGINT or SIGTERM. SIGHUP is logged: partners and policy\n"
-        "are read from the store on each request, so changes apply at once.\n"
+        "Stops cleanly on SIGINT or SIGTERM. On SIGHUP the config file's [policy]\n"
+        "default_tlp is read again and applied (a flag still overrides it; other\n"
+        "keys need a restart); partners are read from the store on each request.\n"
         "Exit status: 0 after a clean stop, 1 when the server cannot start, 2 on\n"
         "wrong options.\n");
 }
@@ -544,9 +539,9 @@ static void pool_close(struct pool *p)
     p->n = 0;
 }
 
-static bool pool_open(struct pool *p, const struct serve_opts *o)
+static bool pool_open(struct pool *p, const struct serve_settings *o)
 {
-    struct taxii_config cfg = {
+    p->cfg = (struct taxii_config){
         .title = o->title,
         .api_root = o->api_root,
         .max_body = o->max_body,
@@ -561,7 +556,7 @@ static bool pool_open(struct pool *p, const struct serve_opts *o)
             pool_close(p);
             return false;
         }
-        p->tx[i] = taxii_new(p->st[i], &cfg);
+        p->tx[i] = taxii_new(p->st[i], &p->cfg);
         p->n = i + 1;
         if (!p->tx[i]) {
             fprintf(stderr, "alidade serve: out of memory\n");
@@ -572,82 +567,122 @@ static bool pool_open(struct pool *p, const struct serve_opts *o)
     return true;
 }
 
+/* New handlers with another default TLP, swapped in while no request
+ * uses any (all slots taken, as a worker would). The old ones stay when
+ * memory runs out. */
+static bool pool_set_tlp(struct pool *p, enum stix_tlp tlp)
+{
+    taxii_server *fresh[SERVE_MAX_THREADS] = {NULL};
+    struct taxii_config cfg = p->cfg;
+    cfg.share.default_tlp = tlp;
+    for (size_t i = 0; i < p->n; i++)
+        (void)pool_take(p);
+    bool ok = true;
+    for (size_t i = 0; i < p->n && ok; i++)
+        ok = (fresh[i] = taxii_new(p->st[i], &cfg)) != NULL;
+    for (size_t i = 0; i < p->n; i++) {
+        if (ok) {
+            taxii_free(p->tx[i]);
+            p->tx[i] = fresh[i];
+        } else {
+            taxii_free(fresh[i]);
+        }
+    }
+    if (ok)
+        p->cfg.share.default_tlp = tlp;
+    pthread_mutex_lock(&p->mu);
+    for (size_t i = 0; i < p->n; i++)
+        p->busy[i] = false;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
 /* ---- options ---- */
 
-static bool parse_tlp(const char *s, enum stix_tlp *t)
-{
-    static const char *const names[] = {"clear", "green", "amber", "amber+strict", "red"};
-    for (int i = 0; i < 5; i++)
-        if (strcasecmp(s, names[i]) == 0) {
-            *t = (enum stix_tlp)i;
-            return true;
-        }
-    return false;
-}
+enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
+       O_BUDGET };
+static const struct option longs[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"data", required_argument, NULL, 'd'},
+    {"listen", required_argument, NULL, 'l'},
+    {"tls-cert", required_argument, NULL, O_CERT},
+    {"tls-key", required_argument, NULL, O_KEY},
+    {"tls-ca", required_argument, NULL, O_CA},
+    {"insecure-plain-http", no_argument, NULL, O_INSECURE},
+    {"threads", required_argument, NULL, 't'},
+    {"max-body", required_argument, NULL, O_BODY},
+    {"max-page", required_argument, NULL, O_PAGE},
+    {"upload-budget", required_argument, NULL, O_BUDGET},
+    {"title", required_argument, NULL, O_TITLE},
+    {"api-root", required_argument, NULL, O_ROOT},
+    {"default-tlp", required_argument, NULL, O_TLP},
+    {"access-log", no_argument, NULL, O_LOG},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const char shorts[] = "c:d:l:t:qh";
 
-static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+/* The --config FILE among the arguments (the last one), or NULL: a first
+ * pass, silent, so that the file is read before the flags override it. */
+static const char *config_arg(int argc, char **argv)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *s == '-' || *end || errno || v < lo || v > hi)
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
-/* 0 to go on, or the exit status (help: 0, bad options: 2) + 1. */
-static int parse_opts(int argc, char **argv, struct serve_opts *o)
-{
-    enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
-           O_BUDGET };
-    static const struct option longs[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'},
-        {"tls-cert", required_argument, NULL, O_CERT},
-        {"tls-key", required_argument, NULL, O_KEY},
-        {"tls-ca", required_argument, NULL, O_CA},
-        {"insecure-plain-http", no_argument, NULL, O_INSECURE},
-        {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, O_BODY},
-        {"max-page", required_argument, NULL, O_PAGE},
-        {"upload-budget", required_argument, NULL, O_BUDGET},
-        {"title", required_argument, NULL, O_TITLE},
-        {"api-root", required_argument, NULL, O_ROOT},
-        {"default-tlp", required_argument, NULL, O_TLP},
-        {"access-log", no_argument, NULL, O_LOG},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *o = (struct serve_opts){.data = "alidade-data", .listen = "127.0.0.1:8700",
-                             .title = "alidade node", .api_root = "api", .threads = 4,
-                             .max_body = 16u << 20, .max_page = 1000,
-                             .upload_budget = 64u << 20,
-                             .default_tlp = STIX_TLP_AMBER};
-    size_t th = 4;
+    const char *path = NULL;
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "d:l:t:qh", longs, NULL)) != -1) {
+    opterr = 0;
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
+        if (ch == 'c')
+            path = optarg;
+    opterr = 1;
+    return path;
+}
+
+/* 0 to go on, or the exit status (help: 0, bad options: 2) + 1. Defaults,
+ * then the config file, then the flags; *cfg_path is the file or NULL and
+ * *tlp_flag says whether --default-tlp was given (SIGHUP keeps it). */
+static int parse_opts(int argc, char **argv, struct serve_settings *o, const char **cfg_path,
+                      bool *tlp_flag)
+{
+    config_defaults(o);
+    *tlp_flag = false;
+    *cfg_path = config_arg(argc, argv);
+    if (*cfg_path) {
+        char err[512];
+        if (!config_load(*cfg_path, o, err, sizeof err)) {
+            fprintf(stderr, "alidade serve: %s\n", err);
+            return 3;
+        }
+    }
+    size_t th = o->threads;
+    int ch;
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         bool ok = true;
         switch (ch) {
+        case 'c': break;
         case 'd': o->data = optarg; break;
         case 'l': o->listen = optarg; break;
         case O_CERT: o->cert = optarg; break;
         case O_KEY: o->key = optarg; break;
         case O_CA: o->ca = optarg; break;
         case O_INSECURE: o->insecure = true; break;
-        case 't': ok = parse_size(optarg, 1, SERVE_MAX_THREADS, &th); break;
-        case O_BODY: ok = parse_size(optarg, 1024, (size_t)1 << 30, &o->max_body); break;
-        case O_PAGE: ok = parse_size(optarg, 1, 100000, &o->max_page); break;
-        case O_BUDGET: ok = parse_size(optarg, 65536, (size_t)1 << 34, &o->upload_budget); break;
+        case 't': ok = config_parse_size(optarg, 1, SERVE_MAX_THREADS, &th); break;
+        case O_BODY: ok = config_parse_size(optarg, 1024, (size_t)1 << 30, &o->max_body); break;
+        case O_PAGE: ok = config_parse_size(optarg, 1, 100000, &o->max_page); break;
+        case O_BUDGET:
+            ok = config_parse_size(optarg, 65536, (size_t)1 << 34, &o->upload_budget);
+            break;
         case O_TITLE: o->title = optarg; break;
         case O_ROOT:
             o->api_root = optarg;
-            ok = *optarg && strlen(optarg) < 64 && !strchr(optarg, '/') &&
-                 strcmp(optarg, "taxii2") != 0;
+            ok = config_api_root_valid(optarg);
             break;
-        case O_TLP: ok = parse_tlp(optarg, &o->default_tlp); break;
+        case O_TLP:
+            ok = config_parse_tlp(optarg, &o->default_tlp);
+            *tlp_flag = true;
+            break;
         case O_LOG: o->access_log = true; break;
         case 'q': o->quiet = true; break;
         case 'h': usage(stdout); return 1;
@@ -681,7 +716,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
+static struct MHD_Daemon *start(struct pool *p, const struct serve_settings *o,
                                 const struct sockaddr_storage *ss, bool v6, char *pem[3])
 {
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
@@ -707,17 +742,61 @@ static struct MHD_Daemon *start(struct pool *p, const struct serve_opts *o,
                             MHD_OPTION_END);
 }
 
-/* Waits for SIGINT/SIGTERM (blocked in every thread, taken with sigwait). */
-static void wait_signals(const sigset_t *set, bool quiet)
+/* What SIGHUP reloads: the config file's [policy] default_tlp, unless
+ * --default-tlp fixed it. */
+struct reload {
+    struct pool *p;
+    const char *path;                /* --config FILE or NULL */
+    bool tlp_flag;
+    bool quiet;
+};
+
+static void on_sighup(const struct reload *r)
+{
+    if (!r->path) {
+        if (!r->quiet)
+            fprintf(stderr, "alidade serve: SIGHUP: no --config file to reload; partners are "
+                            "read from the store on every request\n");
+        return;
+    }
+    struct serve_settings fresh;
+    char err[512];
+    config_defaults(&fresh);
+    bool ok = config_load(r->path, &fresh, err, sizeof err);
+    enum stix_tlp tlp = fresh.default_tlp;
+    config_free(&fresh);
+    if (!ok) {
+        fprintf(stderr, "alidade serve: SIGHUP: %s; policy unchanged (default_tlp %s)\n", err,
+                config_tlp_name(r->p->cfg.share.default_tlp));
+        return;
+    }
+    if (r->tlp_flag) {
+        if (!r->quiet)
+            fprintf(stderr, "alidade serve: SIGHUP: default_tlp %s kept (--default-tlp given)\n",
+                    config_tlp_name(r->p->cfg.share.default_tlp));
+        return;
+    }
+    enum stix_tlp old = r->p->cfg.share.default_tlp;
+    if (!pool_set_tlp(r->p, tlp)) {
+        fprintf(stderr, "alidade serve: SIGHUP: out of memory; default_tlp %s kept\n",
+                config_tlp_name(old));
+        return;
+    }
+    if (!r->quiet)
+        fprintf(stderr, "alidade serve: SIGHUP: reloaded %s: default_tlp %s%s\n", r->path,
+                config_tlp_name(tlp), old == tlp ? " (unchanged)" : "");
+}
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread, taken with sigwait);
+ * SIGHUP reloads the policy. */
+static void wait_signals(const sigset_t *set, bool quiet, const struct reload *r)
 {
     for (;;) {
         int sig = 0;
         if (sigwait(set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            if (!quiet)
-                fprintf(stderr, "alidade serve: SIGHUP: nothing to reload (partners and "
-                                "policy are read from the store on every request)\n");
+            on_sighup(r);
             continue;
         }
         if (!quiet)
@@ -726,7 +805,7 @@ static void wait_signals(const sigset_t *set, bool quiet)
     }
 }
 
-static bool load_pems(const struct serve_opts *o, char *pem[3])
+static bool load_pems(const struct serve_settings *o, char *pem[3])
 {
     const char *files[3] = {o->cert, o->key, o->ca};
     for (int i = 0; i < 3; i++) {
@@ -743,24 +822,31 @@ static bool load_pems(const struct serve_opts *o, char *pem[3])
 
 int cmd_serve(int argc, char **argv)
 {
-    struct serve_opts o;
-    int rc = parse_opts(argc, argv, &o);
-    if (rc)
+    struct serve_settings o;
+    const char *cfg_path = NULL;
+    bool tlp_flag = false;
+    int rc = parse_opts(argc, argv, &o, &cfg_path, &tlp_flag);
+    if (rc) {
+        config_free(&o);
         return rc - 1;
+    }
     struct sockaddr_storage ss;
     socklen_t sslen;
     bool loopback = false, v6 = false;
     if (!parse_listen(o.listen, &ss, &sslen, &loopback, &v6)) {
         fprintf(stderr, "alidade serve: --listen wants ADDR:PORT, e.g. 127.0.0.1:8700\n");
+        config_free(&o);
         return 2;
     }
     if (!o.cert && !loopback && !o.insecure) {
         fprintf(stderr, "alidade serve: plain HTTP only on a loopback address: give --tls-cert "
                         "and --tls-key, or --insecure-plain-http\n");
+        config_free(&o);
         return 2;
     }
     if (o.cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         fprintf(stderr, "alidade serve: this libmicrohttpd has no TLS support\n");
+        config_free(&o);
         return 1;
     }
     char *pem[3] = {NULL, NULL, NULL};
@@ -791,7 +877,8 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "alidade serve: listening on %s://%s:%u/taxii2/ (data %s, %u threads)\n",
                     o.cert ? "https" : "http", host, di ? di->port : 0, o.data, o.threads);
         }
-        wait_signals(&set, o.quiet);
+        struct reload r = {.p = &p, .path = cfg_path, .tlp_flag = tlp_flag, .quiet = o.quiet};
+        wait_signals(&set, o.quiet, &r);
         MHD_stop_daemon(d);
         status = 0;
     }
@@ -801,5 +888,6 @@ out:
     pool_close(&p);
     for (int i = 0; i < 3; i++)
         free(pem[i]);
+    config_free(&o);
     return status;
 }
