@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 #include <nettle/sha2.h>
 
+#include "alidade/dashboard.h"
 #include "alidade/taxii.h"
 #include "cmd.h"
 #include "config.h"
@@ -43,6 +44,7 @@ struct pool {
     size_t budget, inflight;         /* request body bytes all connections may hold (mu) */
     bool https, client_certs, quiet, access_log;
     struct taxii_config cfg;         /* what the handlers were made with */
+    const char *identity;            /* [node] identity, for the dashboard */
 };
 
 /* One request's body as it arrives. */
@@ -294,6 +296,68 @@ static enum MHD_Result answer_busy(struct MHD_Connection *conn)
     return ret;
 }
 
+/* Whether the client connects from a loopback address (the dashboard's
+ * audience: the operator on the node itself). */
+static bool from_loopback(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) ||
+               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/* GET / from loopback: the HTML dashboard (lib/taxii/dashboard.c) from one
+ * of the pool's store connections. */
+static enum MHD_Result answer_dashboard(struct pool *p, struct MHD_Connection *conn,
+                                        const char *host)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s://%s/taxii2/", p->https ? "https" : "http",
+             host ? host : "localhost");
+    struct dashboard_info info = {.title = p->cfg.title, .identity = p->identity,
+                                  .discovery_url = url};
+    char *html = NULL;
+    size_t len = 0;
+    size_t i = pool_take(p);
+    ald_err err = dashboard_html(p->st[i], &info, &html, &len);
+    if (err && !p->quiet)
+        fprintf(stderr, "alidade serve: dashboard: %s: %s\n", ald_strerror(err),
+                store_errmsg(p->st[i]));
+    pool_give(p, i);
+    static const char failed[] = "dashboard unavailable (see the server's log)\n";
+    struct MHD_Response *r =
+        html ? MHD_create_response_from_buffer(len, html, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(sizeof failed - 1, (void *)failed,
+                                               MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(html);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; "
+                                                          "style-src 'unsafe-inline'");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret =
+        MHD_queue_response(conn, html ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+    MHD_destroy_response(r);
+    if (p->access_log) {
+        char t[STIX_TIME_TEXT];
+        stix_time_format(now_us(), t);
+        fprintf(stderr, "%s local GET / %d %zu\n", t, html ? 200 : 500, len);
+    }
+    return ret;
+}
+
 /* The whole request is in: hand it to the TAXII handler. */
 static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const char *url,
                               const char *method, struct upload *u)
@@ -303,10 +367,12 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
             fprintf(stderr, "alidade serve: upload budget spent: 503\n");
         return answer_busy(conn);
     }
-    struct qs q = {0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
     char fp[65], hostbuf[80];
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && from_loopback(conn))
+        return answer_dashboard(p, conn, host ? host : local_host(conn, hostbuf, sizeof hostbuf));
+    struct qs q = {0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
     struct taxii_request rq = {
         .method = method,
         .path = url,
@@ -852,7 +918,7 @@ int cmd_serve(int argc, char **argv)
     char *pem[3] = {NULL, NULL, NULL};
     struct pool p = {.max_body = o.max_body, .budget = o.upload_budget, .https = o.cert != NULL,
                      .client_certs = o.ca != NULL, .quiet = o.quiet,
-                     .access_log = o.access_log};
+                     .access_log = o.access_log, .identity = o.identity};
     int status = 1;
     if (!load_pems(&o, pem) || !pool_open(&p, &o))
         goto out;
