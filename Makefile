@@ -5,7 +5,7 @@
 BUILD ?= build
 ALIDADE = $(BUILD)/src/alidade
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps build run run-node test bench fuzz clean
 
 all: build
 
@@ -39,6 +39,37 @@ run: build
 	@echo "planted (ground truth, $(BUILD)/drill/truth.jsonl) vs found ($(BUILD)/drill/events.json):"
 	@cut -d, -f1,2 $(BUILD)/drill/truth.jsonl | sort | uniq -c | sed 's/^/  planted/'
 	@cut -d, -f1,2 $(BUILD)/drill/events.json | sort | uniq -c | sed 's/^/  found  /'
+	@echo
+	@$(MAKE) --no-print-directory run-node
+
+# The node: a fresh data directory $(BUILD)/node holding the maritime events
+# above as STIX 2.1 objects (the capture's in the default collection, the
+# drill's in a collection of their own), a demo partner allowed to read
+# them, and `alidade serve` in the foreground (Ctrl-C stops it) with its
+# dashboard at / (loopback only) and TAXII 2.1 at /taxii2/. make run ends
+# with it; tests/cli/test_config.sh runs it on a free port (LISTEN=...).
+LISTEN ?= 127.0.0.1:8700
+NODE = $(BUILD)/node
+NODE_IN = $(BUILD)/node-input
+run-node:
+	@echo "== a sharing node: the events as STIX 2.1 objects, served over TAXII 2.1"
+	@rm -rf $(NODE) $(NODE_IN) && mkdir -p $(NODE_IN)
+	@$(ALIDADE) ais detect -f stix --shore builtin data/ais/exactearth-2012.txt.zst \
+		> $(NODE_IN)/exactearth.stix.json 2> /dev/null
+	@$(ALIDADE) drill generate --quiet --out $(NODE_IN)/drill
+	@$(ALIDADE) ais detect -f stix --zones $(NODE_IN)/drill/zones.geojson \
+		--shore $(NODE_IN)/drill/coast.geojson --anchorages $(NODE_IN)/drill/coast.geojson \
+		$(NODE_IN)/drill/scenario.nmea > $(NODE_IN)/drill.stix.json 2> /dev/null
+	@$(ALIDADE) stix import --data $(NODE) $(NODE_IN)/exactearth.stix.json
+	@drill=$$($(ALIDADE) collection add "Drill scenario (generated)" --data $(NODE) | tail -n 1) && \
+		$(ALIDADE) stix import --data $(NODE) --collection "$$drill" $(NODE_IN)/drill.stix.json
+	@token=$$($(ALIDADE) partner add demo --data $(NODE) --read '*' | tail -n 1) && \
+		echo "demo partner: user demo, token $$token" && \
+		echo "dashboard:  http://$(LISTEN)/" && \
+		echo "discovery:  http://$(LISTEN)/taxii2/" && \
+		echo "try:        curl -u demo:$$token -H 'Accept: application/taxii+json;version=2.1' http://$(LISTEN)/api/collections/" && \
+		echo "Ctrl-C stops the node." && \
+		exec $(ALIDADE) serve --data $(NODE) --listen $(LISTEN)
 
 test: deps
 	@scripts/run-tests.sh
