@@ -78,6 +78,7 @@ bench: build
 	@scripts/install-deps.sh bench
 	@bench/ais_decode.sh --write
 	@bench/detect.sh --write
+	@bench/taxii.sh --write
 
 fuzz:
 	@scripts/install-deps.sh fuzz

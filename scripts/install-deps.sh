@@ -2,7 +2,7 @@
 # install-deps.sh - installs the Debian packages alidade needs, only when missing.
 #
 #   scripts/install-deps.sh            build and test (make run, make test)
-#   scripts/install-deps.sh bench      + the peers measured by make bench
+#   scripts/install-deps.sh bench      + the peers and load tools of make bench (wrk)
 #   scripts/install-deps.sh fuzz       + clang's libFuzzer runtime for make fuzz
 #
 # Non-interactive and idempotent: when everything is present it does nothing;
@@ -12,7 +12,7 @@ set -eu
 pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev libsqlite3-dev nettle-dev libmicrohttpd-dev python3-jsonschema curl libinih-dev"
 for group in "$@"; do
     case "$group" in
-        bench) pkgs="$pkgs gpsd-clients hyperfine time bc" ;;
+        bench) pkgs="$pkgs gpsd-clients hyperfine time bc wrk" ;;
         fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
         *) echo "install-deps.sh: unknown group '$group' (bench, fuzz)" >&2; exit 2 ;;
     esac
