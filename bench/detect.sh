@@ -101,7 +101,8 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo "(normal traffic of $vessels vessels, NMEA with tag-block times, static reports"
     echo "included), read from a file. Timed: \`alidade ais detect FILE > /dev/null\`: decode,"
     echo "tracker and every detector (gap, encounter, loitering, zones, spoofing) in one"
-    echo "process, one thread; best of $runs run(s). Peak RSS from /usr/bin/time."
+    echo "process, two threads (decoding; tracker, detectors, output); best of $runs run(s)."
+    echo "Peak RSS from /usr/bin/time. Wall time depends on a second free core."
     echo
     echo "| positions | lines | MB | fixes kept | vessels | time (s) | positions/s | peak RSS (MB) | time growth | RSS growth | generate (s) |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
