@@ -124,7 +124,9 @@ static int64_t floor_div(int64_t a, int64_t b)
 size_t stix_time_format(int64_t us, char out[STIX_TIME_TEXT])
 {
     int64_t secs = floor_div(us, US_PER_S);
-    int64_t frac = us - secs * US_PER_S;
+    int64_t frac = us % US_PER_S;    /* not us - secs * US_PER_S: overflows at INT64_MIN */
+    if (frac < 0)
+        frac += US_PER_S;
     int64_t days = floor_div(secs, 86400);
     int64_t sod = secs - days * 86400;
     int64_t y;
