@@ -163,6 +163,29 @@ check "dashboard: counts (default 1 object, hostile 0) and the discovery URL" \
 check "dashboard: no script, no external asset" \
     "! grep -qiE '<script|src=|href=' '$T/dash'"
 
+# the dashboard is for loopback clients only: from the machine's other
+# address GET / is the TAXII handler's (401 without credentials, 404 with)
+IP=$(hostname -I 2> /dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' | grep -v '^127\.' | head -n 1)
+if [ -n "$IP" ]; then
+    "$BIN" serve --data "$D" --listen 0.0.0.0:0 --insecure-plain-http 2> "$T/any.err" &
+    ANY=$!
+    AP=
+    for _ in $(seq 1 100); do
+        AP=$(sed -n 's|.*listening on http://0.0.0.0:\([0-9]*\)/taxii2/.*|\1|p' "$T/any.err")
+        [ -n "$AP" ] && break
+        sleep 0.05
+    done
+    s1=$(jget "http://$IP:$AP/" anon)
+    s2=$(jget "http://$IP:$AP/" auth -H "$ACC" -H "Authorization: Bearer $TOK")
+    s3=$(jget "http://127.0.0.1:$AP/" loop)
+    check "dashboard: not served to $IP (401, 404 with a token), served to 127.0.0.1" \
+        "[ '$s1' = 401 ] && [ '$s2' = 404 ] && ! grep -q DOCTYPE '$T/auth' && [ '$s3' = 200 ] && grep -q DOCTYPE '$T/loop'"
+    kill "$ANY"
+    wait "$ANY" 2> /dev/null
+else
+    echo "skip - dashboard from a non-loopback address (none found)"
+fi
+
 # ---- SIGHUP ----
 sed 's/^default_tlp = red.*/default_tlp = green/' "$T/node.ini" > "$T/node.tmp" && mv "$T/node.tmp" "$T/node.ini"
 kill -HUP "$SERVER"
