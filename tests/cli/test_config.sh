@@ -232,7 +232,7 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
         LISTEN="127.0.0.1:$P" > "$T/run.out" 2>&1 &
     RUN=$!
     for _ in $(seq 1 600); do
-        grep -q 'listening on' "$T/run.out" && break
+        grep -q 'listening on' "$T/run.out" 2> /dev/null && break
         sleep 0.1
     done
     check "make run-node: the node listens on the given port" \
