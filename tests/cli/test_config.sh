@@ -21,7 +21,7 @@ SERVER=
 RUN=
 cleanup() {
     [ -n "$SERVER" ] && kill "$SERVER" 2> /dev/null
-    [ -n "$RUN" ] && kill -TERM -- "-$RUN" 2> /dev/null
+    [ -n "$RUN" ] && kill -TERM "-$RUN" 2> /dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -250,9 +250,15 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
         "[ $s = 200 ] && grep -qE '<td>Default \\(default\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">43</td>' '$T/rdash' && grep -qE '<td>Drill scenario \\(generated\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">31</td>' '$T/rdash' && grep -qF '<p>24 stored, the latest 20 by start time:</p>' '$T/rdash'"
     check "make run-node: the latest event is the drill's mmsi_clash of 255000707" \
         "grep -qF '<tr><td>mmsi_clash</td><td class=\"n\">255000707</td><td>2025-01-02T00:02:00.000Z</td>' '$T/rdash'"
-    kill -TERM -- "-$RUN" 2> /dev/null
+    kill -TERM "-$RUN" 2> /dev/null
     wait "$RUN" 2> /dev/null
     RUN=
+    for _ in $(seq 1 100); do
+        grep -q 'SIGTERM, stopping' "$T/run.out" && break
+        sleep 0.05
+    done
+    check "make run-node: SIGTERM to its process group stops the node cleanly" \
+        "grep -q 'alidade serve: SIGTERM, stopping' '$T/run.out'"
 else
     echo "skip - make run-node (no make/setsid or no bundled capture)"
 fi
