@@ -5,9 +5,13 @@
  * as many taxii_server + store connections as there are threads. HTTPS via
  * libmicrohttpd's GnuTLS support (optionally requiring client certificates
  * signed by --tls-ca, identified by their SHA-256 fingerprint); plain HTTP
- * only on a loopback address unless --insecure-plain-http. SIGINT/SIGTERM
- * stop it cleanly; SIGHUP only logs: partners and policy are read from the
- * store on every request, so there is nothing to reload.
+ * only on a loopback address unless --insecure-plain-http. Settings come
+ * from defaults, then --config FILE (src/config.c), then the flags.
+ * SIGINT/SIGTERM stop it cleanly; SIGHUP re-reads the file's [policy]
+ * default_tlp and swaps in handlers made with it (partners are read from the
+ * store on every request: nothing to reload there). GET / from a loopback
+ * client is the HTML dashboard (lib/taxii/dashboard.c), everything else the
+ * TAXII handler.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -34,6 +34,7 @@ ACC='Accept: application/taxii+json;version=2.1'
 
 # start ARGS...: runs alidade serve in the background, sets SERVER and PORT
 start() {
+    [ -f "$T/serve.err" ] && cat "$T/serve.err" >> "$T/servers.log"
     : > "$T/serve.err"
     "$BIN" serve "$@" 2> "$T/serve.err" &
     SERVER=$!
@@ -262,6 +263,11 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
 else
     echo "skip - make run-node (no make/setsid or no bundled capture)"
 fi
+
+# every server's stderr (under ASan+UBSan: their reports)
+cat "$T/serve.err" "$T"/*.err "$T/run.out" >> "$T/servers.log" 2> /dev/null
+check "no sanitizer report from any server" \
+    "! grep -E 'Sanitizer|runtime error' '$T/all.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
