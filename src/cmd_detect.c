@@ -465,125 +465,6 @@ static void on_event(void *ctx, const struct det_event *e)
 
 /* ---- operator files (zones, shore, anchorages, land) ---- */
 
-#define SMALL_FILE_MAX (256u << 20)     /* decompressed */
-
-/* Appends `n` bytes to a growing buffer; false when over the limit. */
-static bool buf_put(char **buf, size_t *len, size_t *cap, const void *p, size_t n)
-{
-    if (*len + n > SMALL_FILE_MAX)
-        return false;
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 1 << 16;
-        while (nc < *len + n)
-            nc *= 2;
-        char *nb = realloc(*buf, nc);
-        if (!nb)
-            return false;
-        *buf = nb;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return true;
-}
-
-/* gzip (every member) into out; NULL on success, else what went wrong. */
-static const char *gunzip_all(const unsigned char *in, size_t n, char **out, size_t *len,
-                              size_t *cap)
-{
-    unsigned char chunk[1 << 16];
-    z_stream zs = {0};
-    if (inflateInit2(&zs, 15 + 32) != Z_OK)
-        return "out of memory";
-    zs.next_in = (unsigned char *)(uintptr_t)in;
-    zs.avail_in = (uInt)n;
-    const char *why = NULL;
-    int zr = Z_OK;
-    while (!why && zs.avail_in > 0) {
-        zs.next_out = chunk;
-        zs.avail_out = sizeof chunk;
-        zr = inflate(&zs, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-            why = "corrupt gzip data";
-        else if (!buf_put(out, len, cap, chunk, sizeof chunk - zs.avail_out))
-            why = "too large (256 MiB) or out of memory";
-        else if (zr == Z_STREAM_END && zs.avail_in > 0)
-            inflateReset(&zs);                       /* next member */
-        else if (zr == Z_BUF_ERROR && zs.avail_out == sizeof chunk)
-            why = "truncated gzip data";
-    }
-    if (!why && zr != Z_STREAM_END)
-        why = "truncated gzip data";
-    inflateEnd(&zs);
-    return why;
-}
-
-static const char *unzstd_all(const unsigned char *in, size_t n, char **out, size_t *len,
-                              size_t *cap)
-{
-    unsigned char chunk[1 << 16];
-    ZSTD_DCtx *dc = ZSTD_createDCtx();
-    if (!dc)
-        return "out of memory";
-    ZSTD_inBuffer ib = {in, n, 0};
-    const char *why = NULL;
-    size_t zr = 1;
-    while (!why && (ib.pos < ib.size || zr != 0)) {
-        ZSTD_outBuffer ob = {chunk, sizeof chunk, 0};
-        size_t before = ib.pos;
-        zr = ZSTD_decompressStream(dc, &ob, &ib);
-        if (ZSTD_isError(zr))
-            why = "corrupt zstd data";
-        else if (!buf_put(out, len, cap, chunk, ob.pos))
-            why = "too large (256 MiB) or out of memory";
-        else if (zr != 0 && ib.pos == before && ob.pos == 0)
-            why = "truncated zstd data";
-    }
-    ZSTD_freeDCtx(dc);
-    return why;
-}
-
-/* Whole file (operator inputs: zones, shore, anchorages, land), plain,
- * gzip or zstd by its magic bytes; NULL with a reason. */
-static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    char *raw = NULL, *out = NULL, chunk[1 << 16];
-    size_t rn = 0, rcap = 0, on = 0, ocap = 0, n;
-    const char *why = NULL;
-    while (!why && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (!buf_put(&raw, &rn, &rcap, chunk, n))
-            why = "too large (256 MiB) or out of memory";
-    if (!why && ferror(f))
-        why = "read failed";
-    fclose(f);
-    const unsigned char *u = (const unsigned char *)raw;
-    if (!why && rn >= 2 && u[0] == 0x1f && u[1] == 0x8b)
-        why = gunzip_all(u, rn, &out, &on, &ocap);
-    else if (!why && rn >= 4 && u[0] == 0x28 && u[1] == 0xb5 && u[2] == 0x2f && u[3] == 0xfd)
-        why = unzstd_all(u, rn, &out, &on, &ocap);
-    else {
-        out = raw;                   /* plain: the bytes as read */
-        on = rn;
-        ocap = rcap;
-        raw = NULL;
-    }
-    free(raw);
-    if (!why && !buf_put(&out, &on, &ocap, "", 1))     /* NUL-terminated */
-        why = "out of memory";
-    if (why) {
-        free(out);
-        snprintf(err, errlen, "%s", why);
-        return NULL;
-    }
-    *len = on - 1;
-    return out;
-}
-
 /* The bundled Natural Earth coastline (data/geo/, docs/geo.md): $ALIDADE_DATA
  * (a directory holding geo/), else data/ beside or above the binary (as
  * built in a source tree, or installed under share/alidade), else ./data. */
@@ -633,7 +514,7 @@ static det_geodata *load_geo(const char *opt, const char *path, char need)
         }
         path = where;
     }
-    char *text = read_small_file(path, &len, err, sizeof err);
+    char *text = input_read_all(path, INPUT_SMALL_MAX, &len, err, sizeof err);
     det_geodata *g = text ? det_geo_parse(text, len, err, sizeof err) : NULL;
     free(text);
     if (!g) {
@@ -1123,7 +1004,7 @@ int cmd_detect(int argc, char **argv)
     if (zones_path) {
         char err[512];
         size_t zlen;
-        char *text = read_small_file(zones_path, &zlen, err, sizeof err);
+        char *text = input_read_all(zones_path, INPUT_SMALL_MAX, &zlen, err, sizeof err);
         zones = text ? det_zones_load(text, zlen, err, sizeof err) : NULL;
         free(text);
         if (!zones) {

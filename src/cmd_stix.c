@@ -15,11 +15,11 @@
 #include "alidade/stix.h"
 #include "alidade/store.h"
 #include "cmd.h"
+#include "input.h"
 
 /* ---- import and export (the store's side) ---- */
 
 /* Largest file `stix import` reads (it is held in memory while split). */
-#define IMPORT_FILE_MAX ((size_t)1 << 30)
 /* Problems reported per invalid object. */
 #define IMPORT_PROBLEMS 8
 
@@ -30,45 +30,16 @@ static int64_t import_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* The whole of FILE ("-": standard input), malloc'd, or NULL after a message. */
-static char *import_read(const char *path, size_t *len)
+
+/* The whole of FILE ("-": standard input; gzip or zstd decompressed),
+ * malloc'd; NULL after printing "FILE: why" on stderr. */
+static char *stix_read(const char *path, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fprintf(stderr, "%s: out of memory\n", path);
-            break;
-        }
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap >= IMPORT_FILE_MAX) {
-            fprintf(stderr, "%s: larger than %zu MiB\n", path, IMPORT_FILE_MAX >> 20);
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        cap *= 2;
-        char *p = realloc(buf, cap);
-        if (!p)
-            free(buf);
-        buf = p;
-    }
-    if (buf && ferror(f)) {
-        perror(path);
-        free(buf);
-        buf = NULL;
-    }
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
+    char err[256];
+    char *text = input_read_all(path, INPUT_STIX_MAX, len, err, sizeof err);
+    if (!text)
+        fprintf(stderr, "%s: %s\n", path, err);
+    return text;
 }
 
 struct import_run {
@@ -115,7 +86,7 @@ static int import_object(void *ctx, const char *obj, size_t len, size_t index)
 static int import_file(store *st, const char *collection, const char *path, size_t *total)
 {
     size_t len;
-    char *text = import_read(path, &len);
+    char *text = stix_read(path, &len);
     if (!text)
         return 1;
     struct import_run r = {.st = st, .collection = collection, .file = path,
@@ -364,7 +335,6 @@ static int stix_export_main(int argc, char **argv)
 /* ---- validate ---- */
 
 /* Largest file `stix validate` reads (held in memory while split). */
-#define VALIDATE_FILE_MAX ((size_t)1 << 30)
 /* Problems printed per object (the rest are counted). */
 #define VALIDATE_PROBLEMS 32
 
@@ -394,38 +364,6 @@ static void validate_usage(FILE *f)
         "well-formed JSON), 2 a FILE could not be read or the options are wrong.\n");
 }
 
-/* The whole of FILE ("-": standard input), malloc'd; NULL after a message. */
-static char *validate_read(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap || cap >= VALIDATE_FILE_MAX)
-            break;
-        char *p = realloc(buf, cap * 2);
-        if (!p)
-            free(buf);
-        buf = p;
-        cap *= 2;
-    }
-    const char *why = !buf ? "out of memory" : ferror(f) ? strerror(errno)
-                    : n == cap ? "larger than 1 GiB" : NULL;
-    if (why) {
-        fprintf(stderr, "%s: %s\n", path, why);
-        free(buf);
-        buf = NULL;
-    }
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
-}
 
 /* stix_split callback: checks one object and prints its problems. */
 static int validate_object(void *ctx, const char *obj, size_t len, size_t index)
@@ -448,7 +386,7 @@ static int validate_object(void *ctx, const char *obj, size_t len, size_t index)
 static int validate_file(const char *path, struct validate_run *r)
 {
     size_t len;
-    char *text = validate_read(path, &len);
+    char *text = stix_read(path, &len);
     if (!text)
         return 2;
     size_t before = r->problems;

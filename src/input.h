@@ -25,4 +25,15 @@ void lr_close(line_reader *lr);
 
 #define LR_MAX_LINE 65536
 
+/* Operator files (zones, geography): at most this much once decompressed. */
+#define INPUT_SMALL_MAX ((size_t)256 << 20)
+/* STIX files to validate or import. */
+#define INPUT_STIX_MAX ((size_t)1 << 30)
+
+/* The whole of `path` ("-" or NULL: stdin), plain, gzip or zstd by its
+ * first bytes, decompressed, NUL-terminated, malloc'd; *len excludes the NUL.
+ * NULL with the reason in err (cannot open, corrupt or truncated data,
+ * larger than `max` bytes). */
+char *input_read_all(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 #endif

@@ -99,9 +99,16 @@ check "40 problems: 32 lines, then '8 more problems'" '[ $rc -eq 1 ] && [ "$(gre
 
 # unreadable files: exit 2 even when others are fine or invalid
 "$BIN" stix validate "$T/one.json" "$T/nonexistent.json" "$T/bad.jsonl" > "$T/o" 2> "$T/e"; rc=$?
-check "unreadable file: message on stderr, the others still checked, exit 2" '[ $rc -eq 2 ] && grep -q "nonexistent.json: No such file or directory" "$T/e" && grep -q "^3 files (1 unreadable), 4 objects: 2 valid, 2 invalid, 6 problems$" "$T/o"'
+check "unreadable file: message on stderr, the others still checked, exit 2" '[ $rc -eq 2 ] && grep -q "nonexistent.json: cannot open: No such file or directory" "$T/e" && grep -q "^3 files (1 unreadable), 4 objects: 2 valid, 2 invalid, 6 problems$" "$T/o"'
 "$BIN" stix validate "$T" > /dev/null 2> "$T/e"; rc=$?
 check "a directory is unreadable: exit 2" '[ $rc -eq 2 ] && [ -s "$T/e" ]'
+
+# compressed input: the same reader as ais detect (gzip and zstd by content)
+"$BIN" ais detect -f stix "$ROOT/data/ais/exactearth-2012.txt.zst" 2>/dev/null > "$T/ee.json"
+gzip -c "$T/ee.json" > "$T/ee.gz"; zstd -q -c "$T/ee.json" > "$T/ee.zst"
+"$BIN" stix validate "$T/ee.gz" "$T/ee.zst" > "$T/o" 2> "$T/e"; rc=$?
+check "gzip and zstd STIX files validate like the plain one (exit 0)" \
+      '[ $rc -eq 0 ] && grep -q "^2 files (0 unreadable), 86 objects: 86 valid, 0 invalid, 0 problems$" "$T/o"'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
