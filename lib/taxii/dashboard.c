@@ -18,60 +18,30 @@
 #include <jansson.h>
 
 #include "alidade/dashboard.h"
+#include "taxii/internal.h"
 
 /* alidade's maritime event extension (lib/detect/stix.c: the id is a
  * name-based UUID, the same on every node) */
 #define MARITIME_EXT "extension-definition--7fba3282-6758-58ab-a05c-9833b9c3c00d"
 
-struct buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
 
 /* s as HTML text or attribute value. */
-static void html_text(struct buf *b, const char *s)
+static void html_text(struct tbuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': puts_(b, "&amp;"); break;
-        case '<': puts_(b, "&lt;"); break;
-        case '>': puts_(b, "&gt;"); break;
-        case '"': puts_(b, "&quot;"); break;
-        case '\'': puts_(b, "&#39;"); break;
-        default: put(b, s, 1);
+        case '&': tbuf_puts(b, "&amp;"); break;
+        case '<': tbuf_puts(b, "&lt;"); break;
+        case '>': tbuf_puts(b, "&gt;"); break;
+        case '"': tbuf_puts(b, "&quot;"); break;
+        case '\'': tbuf_puts(b, "&#39;"); break;
+        default: tbuf_put(b, s, 1);
         }
     }
 }
 
-static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(struct buf *b, const char *fmt, ...)
+static void putf(struct tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(struct tbuf *b, const char *fmt, ...)
 {
     char tmp[128];
     va_list ap;
@@ -79,7 +49,7 @@ static void putf(struct buf *b, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+        tbuf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* One maritime event as the page shows it. */
@@ -164,28 +134,28 @@ ald_err dashboard_html(store *s, const struct dashboard_info *info, char **html,
     if (err)
         return err;
     struct events *ev = calloc(1, sizeof *ev);
-    struct buf b = {0};
+    struct tbuf b = {0};
     if (!ev) {
         free(cs);
         return ALD_E_NOMEM;
     }
-    puts_(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
+    tbuf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
     html_text(&b, info->title);
-    puts_(&b, "</title>\n<style>");
-    puts_(&b, style);
-    puts_(&b, "</style></head>\n<body>\n<h1>");
+    tbuf_puts(&b, "</title>\n<style>");
+    tbuf_puts(&b, style);
+    tbuf_puts(&b, "</style></head>\n<body>\n<h1>");
     html_text(&b, info->title);
-    puts_(&b, "</h1>\n");
+    tbuf_puts(&b, "</h1>\n");
     if (info->identity) {
-        puts_(&b, "<p>Node identity <code>");
+        tbuf_puts(&b, "<p>Node identity <code>");
         html_text(&b, info->identity);
-        puts_(&b, "</code></p>\n");
+        tbuf_puts(&b, "</code></p>\n");
     }
-    puts_(&b, "<p>TAXII 2.1 discovery: <code>");
+    tbuf_puts(&b, "<p>TAXII 2.1 discovery: <code>");
     html_text(&b, info->discovery_url);
-    puts_(&b, "</code> (partners authenticate: <code>alidade partner add</code>)</p>\n");
+    tbuf_puts(&b, "</code> (partners authenticate: <code>alidade partner add</code>)</p>\n");
 
-    puts_(&b, "<h2>Collections</h2>\n<table>\n<tr><th>Title</th><th>Id</th><th>Objects</th>"
+    tbuf_puts(&b, "<h2>Collections</h2>\n<table>\n<tr><th>Title</th><th>Id</th><th>Objects</th>"
               "</tr>\n");
     const char *const sighting[] = {"sighting"};
     for (size_t i = 0; i < nc && !err; i++) {
@@ -200,27 +170,27 @@ ald_err dashboard_html(store *s, const struct dashboard_info *info, char **html,
         err = store_query(s, cs[i].id, &sf, NULL, NULL, sighting_row, ev, &page);
         if (err || i >= DASHBOARD_MAX_COLLECTIONS)
             continue;
-        puts_(&b, "<tr><td>");
+        tbuf_puts(&b, "<tr><td>");
         html_text(&b, cs[i].title);
-        puts_(&b, cs[i].is_default ? " (default)" : "");
-        puts_(&b, "</td><td><code>");
+        tbuf_puts(&b, cs[i].is_default ? " (default)" : "");
+        tbuf_puts(&b, "</td><td><code>");
         html_text(&b, cs[i].id);
         putf(&b, "</code></td><td class=\"n\">%zu</td></tr>\n", count);
     }
-    puts_(&b, "</table>\n");
+    tbuf_puts(&b, "</table>\n");
     if (nc > DASHBOARD_MAX_COLLECTIONS)
         putf(&b, "<p>and %zu more collections</p>\n", nc - DASHBOARD_MAX_COLLECTIONS);
 
     putf(&b, "<h2>Latest maritime events</h2>\n");
     if (ev->n == 0) {
-        puts_(&b, "<p>None stored.</p>\n");
+        tbuf_puts(&b, "<p>None stored.</p>\n");
     } else {
         putf(&b, "<p>%zu stored, the latest %zu by start time:</p>\n", ev->total, ev->n);
-        puts_(&b, "<table>\n<tr><th>Event</th><th>MMSI</th><th>Start (UTC)</th>"
+        tbuf_puts(&b, "<table>\n<tr><th>Event</th><th>MMSI</th><th>Start (UTC)</th>"
                   "<th>Latitude</th><th>Longitude</th><th>Collection</th></tr>\n");
         for (size_t i = 0; i < ev->n; i++) {
             const struct event *e = &ev->e[i];
-            puts_(&b, "<tr><td>");
+            tbuf_puts(&b, "<tr><td>");
             html_text(&b, e->kind);
             putf(&b, "</td><td class=\"n\">%09" PRId64 "</td><td>", e->mmsi);
             html_text(&b, e->start);
@@ -228,13 +198,13 @@ ald_err dashboard_html(store *s, const struct dashboard_info *info, char **html,
                 putf(&b, "</td><td class=\"n\">%.5f</td><td class=\"n\">%.5f</td><td>", e->lat,
                      e->lon);
             else
-                puts_(&b, "</td><td></td><td></td><td>");
+                tbuf_puts(&b, "</td><td></td><td></td><td>");
             html_text(&b, e->collection);
-            puts_(&b, "</td></tr>\n");
+            tbuf_puts(&b, "</td></tr>\n");
         }
-        puts_(&b, "</table>\n");
+        tbuf_puts(&b, "</table>\n");
     }
-    puts_(&b, "</body></html>\n");
+    tbuf_puts(&b, "</body></html>\n");
     free(ev);
     free(cs);
     if (err || b.oom) {
