@@ -304,29 +304,12 @@ done:
     return true;
 }
 
+/* Any JSON array at pos: its elements are checked, not delivered. */
+struct emit;
+static bool elements(struct scan *sc, struct emit *em, const char *where);
 static bool array(struct scan *sc)
 {
-    if (!enter(sc))
-        return false;
-    if (!at_end(sc) && sc->s[sc->pos] == ']')
-        goto done;
-    for (;;) {
-        if (!value(sc, NULL))
-            return false;
-        skip_ws(sc);
-        if (!at_end(sc) && sc->s[sc->pos] == ',') {
-            sc->pos++;
-            skip_ws(sc);
-            continue;
-        }
-        if (!at_end(sc) && sc->s[sc->pos] == ']')
-            goto done;
-        return fail(sc, sc->pos, "expected ',' or ']' in an array");
-    }
-done:
-    sc->pos++;
-    sc->depth--;
-    return true;
+    return elements(sc, NULL, NULL);
 }
 
 /* Any JSON value at pos (whitespace already skipped). */
@@ -357,9 +340,10 @@ struct emit {
     int stop;                        /* the callback's non-zero value */
 };
 
-/* The elements of the array at pos, each of which must be an object, to
- * the callback. False on error or when the callback stops. */
-static bool objects_of(struct scan *sc, struct emit *em, const char *where)
+/* The elements of the array at pos. With `em`, each must be an object
+ * (else the error `where`) and goes to the callback; without, any values.
+ * False on error or when the callback stops. */
+static bool elements(struct scan *sc, struct emit *em, const char *where)
 {
     if (!enter(sc))
         return false;
@@ -367,13 +351,18 @@ static bool objects_of(struct scan *sc, struct emit *em, const char *where)
         goto done;
     for (;;) {
         size_t o = sc->pos;
-        if (at_end(sc) || sc->s[o] != '{')
-            return fail(sc, o, where);
-        if (!object(sc, NULL))
-            return false;
-        if (em->cb && (em->stop = em->cb(em->ctx, sc->s + o, sc->pos - o, em->index)) != 0)
-            return false;
-        em->index++;
+        if (!em) {
+            if (!value(sc, NULL))
+                return false;
+        } else {
+            if (at_end(sc) || sc->s[o] != '{')
+                return fail(sc, o, where);
+            if (!object(sc, NULL))
+                return false;
+            if (em->cb && (em->stop = em->cb(em->ctx, sc->s + o, sc->pos - o, em->index)) != 0)
+                return false;
+            em->index++;
+        }
         skip_ws(sc);
         if (!at_end(sc) && sc->s[sc->pos] == ',') {
             sc->pos++;
@@ -412,7 +401,7 @@ static bool top_object(struct scan *sc, struct emit *em)
         return fail(sc, t.objects_at, "\"objects\" must be an array");
     struct scan inner = *sc;
     inner.pos = t.objects_at;
-    if (!objects_of(&inner, em, "expected an object in \"objects\"")) {
+    if (!elements(&inner, em, "expected an object in \"objects\"")) {
         *sc = inner;
         return false;
     }
@@ -428,7 +417,7 @@ static bool walk(struct scan *sc, struct emit *em)
     while (!at_end(sc)) {
         char c = sc->s[sc->pos];
         bool ok = c == '{' ? top_object(sc, em)
-                : c == '[' ? objects_of(sc, em, "expected an object in the array")
+                : c == '[' ? elements(sc, em, "expected an object in the array")
                 : fail(sc, sc->pos, "expected a STIX object, bundle, envelope or array");
         if (!ok)
             return false;
