@@ -315,8 +315,7 @@ row "saturated, \`$nover\`" "$a_rps" "$a_p50" "$a_p99" "$a_max" "$a_cpu"
 echo
 echo "The last row serves the same objects (each has one version) through the store's"
 echo "path that needs no look at an object's other versions: the difference in CPU per"
-echo "page is what the default \`match[version]=last\` costs (one index lookup of the"
-echo "object's versions per object: a random place in a 1M-entry index)."
+echo "page is what choosing the version (the default \`match[version]=last\`) costs."
 echo
 awk -v n="$((nposts * 1000))" -v t="$post_s" -v p="$pclients" -v e="$nposts" 'BEGIN {
     printf "POST ingest: %d envelopes of 1000 new objects (%d curl clients at once), %d stored\n", e, p, n
