@@ -384,6 +384,11 @@ static bool envelope_shape(struct taxii_ctx *c)
         char d[300];
         snprintf(d, sizeof d, "The body is not JSON: line %d, column %d: %s", je.line,
                  je.column, je.text);
+        /* jansson quotes the client's bytes ("near '...'"), maybe not UTF-8
+         * or cut inside a character: the answer must stay JSON (fuzz_taxii) */
+        for (char *p = d; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = '?';
         taxii_error(c, 400, "Malformed JSON", d);
         return false;
     }
