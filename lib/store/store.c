@@ -432,6 +432,46 @@ static void collection_of_row(sqlite3_stmt *st, struct store_collection *c)
     c->is_default = sqlite3_column_int(st, 3) != 0;
 }
 
+/* Every row of a prepared statement into a malloc'd array of `size`-byte
+ * items filled by `fill` (*out NULL and *n 0 on failure). */
+static ald_err collect_rows(store *s, sqlite3_stmt *st, size_t size,
+                            void (*fill)(sqlite3_stmt *st, void *item), void **out, size_t *n,
+                            const char *what)
+{
+    size_t cap = 0;
+    int rc;
+    char *v = NULL;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char *p = realloc(v, cap * size);
+            if (!p) {
+                sqlite3_reset(st);
+                free(v);
+                *n = 0;
+                return fail(s, ALD_E_NOMEM, "out of memory");
+            }
+            v = p;
+        }
+        fill(st, v + (*n)++ * size);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        *n = 0;
+        return fail_db(s, what);
+    }
+    *out = v;
+    return ALD_E_OK;
+}
+
+static void fill_collection(sqlite3_stmt *st, void *item)
+{
+    collection_of_row(st, item);
+}
+
 ald_err store_collections(store *s, struct store_collection **out, size_t *n)
 {
     *out = NULL;
@@ -440,31 +480,10 @@ ald_err store_collections(store *s, struct store_collection **out, size_t *n)
                                " ORDER BY is_default DESC, seq");
     if (!st)
         return ALD_E_STORE;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            struct store_collection *p = realloc(*out, cap * sizeof *p);
-            if (!p) {
-                sqlite3_reset(st);
-                free(*out);
-                *out = NULL;
-                *n = 0;
-                return fail(s, ALD_E_NOMEM, "out of memory");
-            }
-            *out = p;
-        }
-        collection_of_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return fail_db(s, "collections");
-    }
-    return ALD_E_OK;
+    void *v;
+    ald_err e = collect_rows(s, st, sizeof **out, fill_collection, &v, n, "collections");
+    *out = v;
+    return e;
 }
 
 ald_err store_collection_get(store *s, const char *id, struct store_collection *out)
@@ -1294,6 +1313,11 @@ ald_err store_partner_remove(store *s, const char *name)
     return ALD_E_OK;
 }
 
+static void fill_partner(sqlite3_stmt *st, void *item)
+{
+    partner_of_row(st, item);
+}
+
 ald_err store_partners(store *s, struct store_partner **out, size_t *n)
 {
     *out = NULL;
@@ -1301,31 +1325,10 @@ ald_err store_partners(store *s, struct store_partner **out, size_t *n)
     sqlite3_stmt *st = stmt(s, "SELECT " PARTNER_COLUMNS " FROM partner ORDER BY name");
     if (!st)
         return ALD_E_STORE;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            struct store_partner *p = realloc(*out, cap * sizeof *p);
-            if (!p) {
-                sqlite3_reset(st);
-                free(*out);
-                *out = NULL;
-                *n = 0;
-                return fail(s, ALD_E_NOMEM, "out of memory");
-            }
-            *out = p;
-        }
-        partner_of_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return fail_db(s, "partners");
-    }
-    return ALD_E_OK;
+    void *v;
+    ald_err e = collect_rows(s, st, sizeof **out, fill_partner, &v, n, "partners");
+    *out = v;
+    return e;
 }
 
 /* ------------------------------------------------------------------ */
