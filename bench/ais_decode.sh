@@ -16,6 +16,7 @@
 # Environment: BENCH_RUNS (3), BENCH_CPU (0), BENCH_SENTENCES (1000000),
 #   GPSDECODE (gpsdecode), ALD_SHARED_DATA (../shared/data), BENCH_BUILD.
 set -euo pipefail
+. "$(dirname "$0")/section.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 write=0
@@ -231,14 +232,6 @@ The script builds its own release tree (`build-bench`), builds its input under
 records the machine (CPU model, `nproc`, kernel) with the numbers.
 EOF
     fi
-    awk -v sect="$out/ais_decode.md" '
-        function put() { while ((getline l < sect) > 0) print l; close(sect); done = 1 }
-        /^## / { if (skip) skip = 0 }
-        /^## AIS decode[[:space:]]*$/ { if (!done) { put(); print "" } skip = 1; next }
-        !skip { print }
-        END { if (!done) { print ""; put() } }' "$doc" > "$doc.tmp"
-    # no trailing blank lines
-    awk '{ a[NR] = $0 } END { n = NR; while (n > 0 && a[n] == "") n--; for (i = 1; i <= n; i++) print a[i] }' \
-        "$doc.tmp" > "$doc" && rm -f "$doc.tmp"
+    replace_section "$doc" "AIS decode" "$out/ais_decode.md" || die "cannot write $doc"
     echo "ais_decode.sh: wrote the AIS decode section of ${doc#"$root"/}" >&2
 fi

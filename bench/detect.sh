@@ -19,6 +19,7 @@
 #   (100000), BENCH_RUNS (1), BENCH_BUILD (build-bench), BENCH_KEEP (1: keep
 #   the inputs in bench/out; 0: delete each after use).
 set -euo pipefail
+. "$(dirname "$0")/section.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 write=0
@@ -115,13 +116,6 @@ cat "$out/detect.md"
 
 if [ "$write" = 1 ]; then
     [ -f "$doc" ] || die "$doc not found (run bench/ais_decode.sh --write first)"
-    awk -v sect="$out/detect.md" '
-        function put() { while ((getline l < sect) > 0) print l; close(sect); done = 1 }
-        /^## / { if (skip) skip = 0 }
-        /^## Maritime detection[[:space:]]*$/ { if (!done) { put(); print "" } skip = 1; next }
-        !skip { print }
-        END { if (!done) { print ""; put() } }' "$doc" > "$doc.tmp"
-    awk '{ a[NR] = $0 } END { n = NR; while (n > 0 && a[n] == "") n--; for (i = 1; i <= n; i++) print a[i] }' \
-        "$doc.tmp" > "$doc" && rm -f "$doc.tmp"
+    replace_section "$doc" "Maritime detection" "$out/detect.md" || die "cannot write $doc"
     echo "detect.sh: wrote the Maritime detection section of ${doc#"$root"/}" >&2
 fi

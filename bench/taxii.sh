@@ -29,6 +29,7 @@
 #   BENCH_PACED (20000), BENCH_POSTS (20), BENCH_POST_CLIENTS (2),
 #   ALD_SHARED_DATA (../shared/data), BENCH_BUILD (build-bench).
 set -euo pipefail
+. "$(dirname "$0")/section.sh"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 write=0
@@ -335,13 +336,6 @@ cat "$out/taxii.md"
 
 if [ "$write" = 1 ]; then
     [ -f "$doc" ] || die "$doc not found (bench/ais_decode.sh --write creates it)"
-    awk -v sect="$out/taxii.md" '
-        function put() { while ((getline l < sect) > 0) print l; close(sect); done = 1 }
-        /^## / { if (skip) skip = 0 }
-        /^## TAXII serving[[:space:]]*$/ { if (!done) { put(); print "" } skip = 1; next }
-        !skip { print }
-        END { if (!done) { print ""; put() } }' "$doc" > "$doc.tmp"
-    awk '{ a[NR] = $0 } END { n = NR; while (n > 0 && a[n] == "") n--; for (i = 1; i <= n; i++) print a[i] }' \
-        "$doc.tmp" > "$doc" && rm -f "$doc.tmp"
+    replace_section "$doc" "TAXII serving" "$out/taxii.md" || die "cannot write $doc"
     echo "taxii.sh: wrote the TAXII serving section of ${doc#"$root"/}" >&2
 fi
