@@ -591,40 +591,40 @@ static const struct jrow j200f40[] = {
 
 /* ---- arrays after the flat members ---- */
 
+/* ,"name":[{...},...]: n objects of `size` bytes from `base`, each by rows. */
+static void put_array(ald_sb *sb, const char *name, const void *base, size_t size, size_t n,
+                      const struct jrow *r, size_t nr, bool scaled)
+{
+    key(sb, name, true);
+    sb_putc(sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_putc(sb, ',');
+        put_obj(sb, (const char *)base + i * size, r, nr, scaled);
+    }
+    sb_putc(sb, ']');
+}
+
 static void tail_cargos(ald_sb *sb, const void *app, bool scaled)
 {
     const struct ais_dac1fid25 *c = app;
-    LIT(",\"cargos\":[");
-    for (unsigned i = 0; i < c->ncargos; i++) {
-        if (i)
-            sb_putc(sb, ',');
-        put_obj(sb, &c->cargos[i], jcargo, N(jcargo), scaled);
-    }
-    sb_putc(sb, ']');
+    put_array(sb, "cargos", c->cargos, sizeof c->cargos[0], c->ncargos, jcargo, N(jcargo),
+              scaled);
 }
 
 static void tail_route(ald_sb *sb, const void *app, bool scaled)
 {
     const struct ais_route *r = app;
-    LIT(",\"waypoints\":[");
-    for (unsigned i = 0; i < r->waycount && i < AIS_ROUTE_WAYPOINTS_MAX; i++) {
-        if (i)
-            sb_putc(sb, ',');
-        put_obj(sb, &r->waypoints[i], jwaypoint, N(jwaypoint), scaled);
-    }
-    sb_putc(sb, ']');
+    size_t n = r->waycount < AIS_ROUTE_WAYPOINTS_MAX ? r->waycount : AIS_ROUTE_WAYPOINTS_MAX;
+    put_array(sb, "waypoints", r->waypoints, sizeof r->waypoints[0], n, jwaypoint,
+              N(jwaypoint), scaled);
 }
 
 static void tail_tidals(ald_sb *sb, const void *app, bool scaled)
 {
     const struct ais_tidal_window *w = app;
-    LIT(",\"tidals\":[");
-    for (unsigned i = 0; i < w->ntidals; i++) {
-        if (i)
-            sb_putc(sb, ',');
-        put_obj(sb, &w->tidals[i], jtidal, N(jtidal), scaled);
-    }
-    sb_putc(sb, ']');
+    put_array(sb, "tidals", w->tidals, sizeof w->tidals[0], w->ntidals, jtidal, N(jtidal),
+              scaled);
 }
 
 /* Target identifier: a number (quoted) or text, under the id type's name. */
@@ -664,13 +664,8 @@ static void tail_targets(ald_sb *sb, const void *app, bool scaled)
 static void tail_gauges(ald_sb *sb, const void *app, bool scaled)
 {
     const struct ais_dac200fid24 *g = app;
-    LIT(",\"gauges\":[");
-    for (unsigned i = 0; i < g->ngauges; i++) {
-        if (i)
-            sb_putc(sb, ',');
-        put_obj(sb, &g->gauges[i], jgauge, N(jgauge), scaled);
-    }
-    sb_putc(sb, ']');
+    put_array(sb, "gauges", g->gauges, sizeof g->gauges[0], g->ngauges, jgauge, N(jgauge),
+              scaled);
 }
 
 /* gpsd 3.27.5 prints a structured type 8 DAC 1 FI 16 from the type 6 view
