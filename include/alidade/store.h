@@ -134,6 +134,11 @@ ALD_API ald_err store_query(store *s, const char *collection, const struct store
                             store_visible_fn visible, void *vctx, store_row_fn row, void *rctx,
                             struct store_page *page);
 
+/* Objects (distinct ids, whatever their versions) in a collection, without
+ * reading them: what a default objects query would list to someone who may
+ * read everything. ALD_E_NOT_FOUND for an unknown collection. */
+ALD_API ald_err store_count(store *s, const char *collection, size_t *objects);
+
 /* Deletes the versions of `id` that match[version] selects (NULL/0: all)
  * among the visible ones; *deleted = how many. */
 ALD_API ald_err store_delete(store *s, const char *collection, const char *id,

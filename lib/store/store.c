@@ -1078,6 +1078,24 @@ ald_err store_query(store *s, const char *collection, const struct store_filter 
     return e;
 }
 
+ald_err store_count(store *s, const char *collection, size_t *objects)
+{
+    *objects = 0;
+    int64_t seq = collection_seq(s, collection);
+    if (seq <= 0)
+        return seq < 0 ? ALD_E_STORE : ALD_E_NOT_FOUND;
+    /* the object_version index (coll, id, ...) answers it without the rows */
+    sqlite3_stmt *st = stmt(s, "SELECT count(DISTINCT id) FROM object WHERE coll = ?1");
+    if (!st)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(st, 1, seq);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *objects = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? ALD_E_OK : fail_db(s, "count");
+}
+
 ald_err store_delete(store *s, const char *collection, const char *id,
                      const char *const *versions, size_t nversions,
                      store_visible_fn visible, void *vctx, size_t *deleted)

@@ -1,6 +1,6 @@
 /*
  * dashboard.c - the node's read-only HTML page (include/alidade/dashboard.h):
- * built from the store in one pass per collection for the counts and one
+ * built from the store: an index count per collection and one
  * query of sightings per collection for the maritime events, into a growing
  * buffer. Everything that comes from the store or the request (titles,
  * descriptions, ids, event kinds, the Host header inside the discovery URL)
@@ -86,12 +86,6 @@ static void events_add(struct events *ev, const struct event *e)
         ev->n++;
 }
 
-static int count_row(void *ctx, const struct store_row *r)
-{
-    (void)r;
-    (*(size_t *)ctx)++;
-    return 0;
-}
 
 /* A sighting: its maritime extension, if it has one, becomes an event. */
 static int sighting_row(void *ctx, const struct store_row *r)
@@ -160,9 +154,8 @@ ald_err dashboard_html(store *s, const struct dashboard_info *info, char **html,
     const char *const sighting[] = {"sighting"};
     for (size_t i = 0; i < nc && !err; i++) {
         size_t count = 0;
-        struct store_filter all = {.added_after = INT64_MIN};
         struct store_page page;
-        err = store_query(s, cs[i].id, &all, NULL, NULL, count_row, &count, &page);
+        err = store_count(s, cs[i].id, &count);
         if (err)
             break;
         struct store_filter sf = {.added_after = INT64_MIN, .types = sighting, .ntypes = 1};

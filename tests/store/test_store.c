@@ -1010,9 +1010,18 @@ static int check_row(void *ctx, const struct store_row *r)
     return 1;
 }
 
+static int count_one(void *ctx, const struct store_row *r)
+{
+    (void)r;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
 /* Imports the files (each its own transaction) into one new collection and
- * reads every version back; returns the number of distinct versions. */
-static size_t round_trip(const char *const *paths, size_t npaths, size_t *dups)
+ * reads every version back; returns the number of distinct versions and, in
+ * *objects, store_count() (checked equal to the rows of a default query). */
+static size_t round_trip(const char *const *paths, size_t npaths, size_t *dups,
+                         size_t *objects)
 {
     char *dir = tmpdir();
     store *s = open_ok(dir);
@@ -1042,6 +1051,14 @@ static size_t round_trip(const char *const *paths, size_t npaths, size_t *dups)
     for (size_t i = 0; i < im.n; i++)
         if (im.e[i].seen != 1)
             fail_msg("%s seen %u times", im.e[i].id, im.e[i].seen);
+    struct store_filter def = F();
+    struct store_page pg;
+    size_t rows = 0;
+    assert_int_equal(store_query(s, coll, &def, NULL, NULL, count_one, &rows, &pg), ALD_E_OK);
+    assert_int_equal(store_count(s, coll, objects), ALD_E_OK);
+    assert_int_equal(*objects, rows);
+    size_t none;
+    assert_int_equal(store_count(s, "no-such-collection", &none), ALD_E_NOT_FOUND);
     size_t n = im.n;
     *dups = im.dups;
     free(im.e);
@@ -1063,8 +1080,10 @@ static void attack_round_trip(void **state)
     size_t dups;
     /* 1826 + 1651 objects, 2141 distinct (id, modified) over 2064 ids
      * (counted with Python's json module) */
-    assert_int_equal(round_trip(paths, 2, &dups), 2141);
+    size_t objects;
+    assert_int_equal(round_trip(paths, 2, &dups, &objects), 2141);
     assert_int_equal(dups, 1826 + 1651 - 2141);
+    assert_int_equal(objects, 2064);
 }
 
 static void oasis_examples_round_trip(void **state)
@@ -1084,7 +1103,8 @@ static void oasis_examples_round_trip(void **state)
         TU_NEED_SHARED(p, rel);
         const char *paths[] = {p};
         size_t dups;
-        size_t n = round_trip(paths, 1, &dups);
+        size_t objects;
+        size_t n = round_trip(paths, 1, &dups, &objects);
         assert_int_equal(n + dups, counts[i]);
     }
 }
