@@ -7,7 +7,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   run time per target (default 60)
-#   FUZZ_TARGETS   targets to run (default "fuzz_stream fuzz_bits fuzz_stix fuzz_taxii")
+#   FUZZ_TARGETS   targets to run (default: every fuzz/fuzz_*.c)
 #   FUZZ_PARALLEL  1: run the targets at the same time (default 1 if nproc >= 2)
 #   FUZZ_BUILD     build dir (default build-fuzz at the repo root)
 #   ALD_SHARED_DATA  shared data folder (default ../shared/data beside the repo)
@@ -17,7 +17,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bdir=${FUZZ_BUILD:-$root/build-fuzz}
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"fuzz_stream fuzz_bits fuzz_stix fuzz_taxii"}
+targets=${FUZZ_TARGETS:-$(cd "$root/fuzz" && ls fuzz_*.c | sed 's/\.c$//' | tr '\n' ' ')}
 ncpu=$(nproc 2>/dev/null || echo 1)
 parallel=${FUZZ_PARALLEL:-$([ "$ncpu" -ge 2 ] && echo 1 || echo 0)}
 data=${ALD_SHARED_DATA:-$root/../shared/data}/ais
@@ -52,7 +52,8 @@ else
 fi
 cat_capture() { case "$1" in *.gz) zcat -- "$1" ;; *) cat -- "$1" ;; esac; }
 
-mkdir -p "$bdir/corpus-stream" "$bdir/corpus-bits" "$bdir/corpus-stix" "$bdir/corpus-taxii" "$bdir/artifacts"
+mkdir -p "$bdir/artifacts" "$bdir/corpus-stream" "$bdir/corpus-bits"
+for t in $targets; do mkdir -p "$bdir/corpus-${t#fuzz_}"; done
 i=0
 for f in "${captures[@]}"; do
     i=$((i + 1))
@@ -60,7 +61,8 @@ for f in "${captures[@]}"; do
     cat_capture "$f" | awk 'NR <= 4000' | "$bdir/fuzz/mkseeds" stream "$bdir/corpus-stream" 8 "seed$i"
     cat_capture "$f" | "$bdir/fuzz/mkseeds" bits "$bdir/corpus-bits" "seed$i"
 done
-for kind in stream bits stix taxii; do
+for t in $targets; do
+    kind=${t#fuzz_}
     if [ -d "$root/fuzz/seeds/$kind" ]; then
         cp -- "$root/fuzz/seeds/$kind"/* "$bdir/corpus-$kind/"
     fi

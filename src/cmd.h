@@ -11,6 +11,9 @@ int cmd_partner(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_stix(int argc, char **argv);
+int cmd_pattern(int argc, char **argv);   /* cmd_pattern.c */
+int cmd_match(int argc, char **argv);     /* cmd_match.c */
+int cmd_misp(int argc, char **argv);      /* cmd_misp.c */
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
 

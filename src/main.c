@@ -19,6 +19,9 @@ static const struct {
     {"collection", cmd_collection, "TAXII collections of this node: add, list"},
     {"serve", cmd_serve, "serve the STIX store over TAXII 2.1 to partners"},
     {"stix", cmd_stix, "STIX 2.1 objects: validate, import into and export from the store"},
+    {"pattern", cmd_pattern, "STIX 2.1 patterns: check one, match one against observations"},
+    {"match", cmd_match, "match indicators against Suricata/Zeek/text logs; report sightings"},
+    {"misp", cmd_misp, "MISP feeds into STIX 2.1 indicators; MISP warninglists"},
 };
 
 static void usage(FILE *f)

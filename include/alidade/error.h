@@ -38,7 +38,11 @@
     X(STORE,               23, "store (SQLite) error")                          \
     X(EXISTS,              24, "already exists")                                \
     X(DENIED,              25, "not permitted")                                 \
-    X(TOO_LARGE,           26, "too large")
+    X(TOO_LARGE,           26, "too large")                                     \
+    X(PATTERN,             27, "invalid STIX pattern")                          \
+    X(PATTERN_EVAL,        28, "STIX pattern cannot be evaluated on this data") \
+    X(LOG_LINE,            29, "malformed log line")                            \
+    X(MISP,                30, "malformed MISP feed, event or warninglist")
 
 typedef enum {
 #define ALD_ERR_ENUM(name, num, msg) ALD_E_##name = num,

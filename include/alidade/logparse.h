@@ -1,0 +1,93 @@
+/*
+ * logparse.h - security logs as records of observables: Suricata EVE JSON,
+ * Zeek logs (TSV with their #fields header, and JSON), and plain text lines.
+ *
+ * The parser sees one line at a time (no I/O here: src/ reads the files) and
+ * turns it into an ald_logrec: when it happened, what kind of event it is,
+ * and the observables in it (addresses, domains, URLs, e-mail addresses,
+ * file hashes, ports), each tagged with the STIX cyber-observable it stands
+ * for. lib/match checks indicators against those fields and builds the
+ * observed-data of a sighting from the same record.
+ */
+#ifndef ALIDADE_LOGPARSE_H
+#define ALIDADE_LOGPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef enum {
+    ALD_LOG_AUTO = 0,   /* detect from the content (first lines) */
+    ALD_LOG_EVE,        /* Suricata eve.json, one event per line */
+    ALD_LOG_ZEEK_TSV,   /* Zeek ASCII logs: #separator/#fields header + rows */
+    ALD_LOG_ZEEK_JSON,  /* Zeek JSON logs (LogAscii::use_json), one per line */
+    ALD_LOG_TEXT        /* anything else: observables found in free text */
+} ald_log_format;
+
+/* The observable kinds, named after the STIX property they fill. */
+typedef enum {
+    ALD_OBS_IPV4,       /* ipv4-addr:value */
+    ALD_OBS_IPV6,       /* ipv6-addr:value */
+    ALD_OBS_DOMAIN,     /* domain-name:value */
+    ALD_OBS_URL,        /* url:value */
+    ALD_OBS_EMAIL,      /* email-addr:value */
+    ALD_OBS_MD5,        /* file:hashes.MD5 */
+    ALD_OBS_SHA1,       /* file:hashes.'SHA-1' */
+    ALD_OBS_SHA256,     /* file:hashes.'SHA-256' */
+    ALD_OBS_SHA512,     /* file:hashes.'SHA-512' */
+    ALD_OBS_FILE_NAME,  /* file:name */
+    ALD_OBS_PORT,       /* network-traffic:src_port / dst_port (decimal text) */
+    ALD_OBS_X509_SHA1,  /* x509-certificate:hashes.'SHA-1' (TLS fingerprint) */
+    ALD_OBS_X509_SERIAL,/* x509-certificate:serial_number */
+    ALD_OBS__COUNT
+} ald_obs_kind;
+
+/* Which end of a connection an address or port belongs to. */
+typedef enum { ALD_ROLE_NONE = 0, ALD_ROLE_SRC, ALD_ROLE_DST } ald_obs_role;
+
+typedef struct ald_logfield {
+    ald_obs_kind kind;
+    ald_obs_role role;
+    const char *v;      /* the value, unescaped; valid until the next line */
+    size_t len;
+    const char *name;   /* where it was in the log: "dns.rrname", "query" */
+} ald_logfield;
+
+typedef struct ald_logrec {
+    ald_log_format format;
+    const char *type;       /* "dns", "http", "tls", "flow", "fileinfo",
+                               "alert", "conn", "ssl", "files", "x509",
+                               "text", ...; NULL for a header/comment line */
+    int has_ts;
+    int64_t ts_sec;         /* UTC */
+    int32_t ts_nsec;
+    const char *proto;      /* "tcp", "udp", "icmp" or NULL */
+    const ald_logfield *fields;
+    size_t nfields;
+} ald_logrec;
+
+typedef struct ald_logparser ald_logparser;
+
+/* A parser for one input stream; ALD_LOG_AUTO decides on the first line
+ * that is not empty. Returns NULL when out of memory. */
+ald_logparser *ald_logparser_new(ald_log_format fmt);
+void ald_logparser_free(ald_logparser *p);
+ald_log_format ald_logparser_format(const ald_logparser *p);
+
+/*
+ * Parses one line (without its newline; a trailing '\r' is ignored). On
+ * ALD_E_OK, *rec describes it; header and comment lines (Zeek '#...') give a
+ * record with type NULL and no fields. On ALD_E_LOG_LINE the line is
+ * corrupt: err says where and why, the parser stays usable for the next
+ * line. The record's strings stay valid until the next call.
+ */
+ald_err ald_logparser_line(ald_logparser *p, const char *line, size_t len,
+                           ald_logrec *rec, struct ald_errpos *err);
+
+/* "ipv4-addr:value", "file:hashes.'SHA-256'", ... for a kind and role. */
+const char *ald_obs_kind_path(ald_obs_kind k, ald_obs_role role);
+/* Short name: "ipv4", "domain", "sha256", ... */
+const char *ald_obs_kind_name(ald_obs_kind k);
+
+#endif
