@@ -27,4 +27,10 @@ void ald_sha1(const void *data, size_t n, uint8_t out[20]);
  * uuid.uuid5(ns, name) prints it. */
 void ald_uuid5(const uint8_t ns[16], const char *name, size_t n, char out[37]);
 
+/* alidade's own namespace for name-based STIX ids of the objects a node
+ * makes (events, sightings, observed-data): a fixed random UUID,
+ * f2c350da-ec4b-416a-a9b3-db1421e0d7d2. SCO ids use the STIX 2.1 SCO
+ * namespace 00abedb4-aa42-466c-9c01-fed23315a9b7 instead (spec 2.9). */
+extern const uint8_t ald_uuid_ns[16];
+
 #endif

@@ -31,9 +31,6 @@
 #include "core/uuid.h"
 #include "detect/internal.h"
 
-/* alidade's namespace for name-based STIX ids (a fixed random UUID) */
-static const uint8_t ald_ns[16] = {0xf2, 0xc3, 0x50, 0xda, 0xec, 0x4b, 0x41, 0x6a,
-                                   0xa9, 0xb3, 0xdb, 0x14, 0x21, 0xe0, 0xd7, 0xd2};
 
 /* TLP 2.0 marking definitions, as FIRST/OASIS publish them
  * (cti-stix-common-objects, extension-definition-specifications/tlp-2.0) */
@@ -176,7 +173,7 @@ static void stix_time(int64_t ms, char out[32])
 static void make_id(char out[96], const char *type, const char *name)
 {
     char u[37];
-    ald_uuid5(ald_ns, name, strlen(name), u);
+    ald_uuid5(ald_uuid_ns, name, strlen(name), u);
     snprintf(out, 96, "%s--%s", type, u);
 }
 
