@@ -115,6 +115,14 @@ ALD_API bool stix_time_parse(const char *s, size_t n, int64_t *us);
  * values are written) plus NUL into out[STIX_TIME_TEXT]; returns its length. */
 ALD_API size_t stix_time_format(int64_t us, char out[STIX_TIME_TEXT]);
 
+/* The STIX identity id of the node called `name` (NULL or empty: "alidade
+ * node"): identity--UUIDv5 of the name in alidade's namespace, the id every
+ * object the node makes carries in created_by_ref. */
+ALD_API void stix_node_identity_id(const char *name, char out[64]);
+/* That identity object as compact JSON (malloc'd; NULL when out of memory
+ * or when the name is not UTF-8). */
+ALD_API char *stix_node_identity_json(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

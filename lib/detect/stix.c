@@ -28,6 +28,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "alidade/stix.h"
 #include "core/uuid.h"
 #include "detect/internal.h"
 
@@ -202,9 +203,7 @@ static const char *node_name(const struct det_stix_opts *o)
 
 static void node_id(const struct det_stix_opts *o, char out[96])
 {
-    char name[160];
-    snprintf(name, sizeof name, "identity|node|%.128s", node_name(o));
-    make_id(out, "identity", name);
+    stix_node_identity_id(node_name(o), out);
 }
 
 static unsigned tlp_of(const struct det_stix_opts *o)
