@@ -112,6 +112,16 @@ typedef struct ald_poexpr {
 typedef struct ald_pattern ald_pattern;
 
 /*
+ * Brackets and parentheses nest at most this deep, and the tree is at most
+ * this deep (nodes from the root to a leaf, observation and comparison nodes
+ * together): code walking the tree may recurse. Chains of one operator
+ * (`a OR b OR c ...`, AND, FOLLOWEDBY) are built as balanced binary trees
+ * (the three are associative), not left-deep: do not rely on the shape of a
+ * chain, only on its order (left to right is the pattern's order).
+ */
+#define ALD_PATTERN_MAX_DEPTH 1000
+
+/*
  * Parses `len` bytes of `src` (need not be NUL-terminated). On success
  * returns ALD_E_OK and *out owns the tree. On failure returns ALD_E_PATTERN
  * (or ALD_E_NOMEM), *out is NULL and `err` (if not NULL) says where
@@ -124,5 +134,20 @@ const ald_poexpr *ald_pattern_root(const ald_pattern *p);
 /* The pattern text as given. */
 const char *ald_pattern_text(const ald_pattern *p);
 void ald_pattern_free(ald_pattern *p);
+
+/*
+ * Canonical text of a parsed pattern: single spaces, '=' and '!=', keys
+ * quoted only when they must be, literals in one spelling (strings with
+ * only \' and \\ escaped, floats in shortest round-trip positional form,
+ * hex in lower case, base64 padded, timestamps normalised with the fraction
+ * trimmed), parentheses only where precedence or the duplicate-qualifier
+ * rule needs them. parse(format(p)) formats to the same text.
+ * Writes at most cap bytes including a NUL (when cap > 0) and returns the
+ * length of the whole text (like snprintf): call with cap 0 to size.
+ */
+size_t ald_pattern_format(const ald_pattern *p, char *buf, size_t cap);
+/* The same for one observation or comparison expression of a tree. */
+size_t ald_pattern_format_obs(const ald_poexpr *e, char *buf, size_t cap);
+size_t ald_pattern_format_cmp(const ald_pcexpr *c, char *buf, size_t cap);
 
 #endif
