@@ -40,6 +40,8 @@ typedef enum {
     ALD_OBS_PORT,       /* network-traffic:src_port / dst_port (decimal text) */
     ALD_OBS_X509_SHA1,  /* x509-certificate:hashes.'SHA-1' (TLS fingerprint) */
     ALD_OBS_X509_SERIAL,/* x509-certificate:serial_number */
+    ALD_OBS_X509_SHA256,/* x509-certificate:hashes.'SHA-256' (Zeek's
+                           fingerprint and ssl cert_chain_fps) */
     ALD_OBS__COUNT
 } ald_obs_kind;
 
@@ -74,6 +76,17 @@ typedef struct ald_logparser ald_logparser;
 ald_logparser *ald_logparser_new(ald_log_format fmt);
 void ald_logparser_free(ald_logparser *p);
 ald_log_format ald_logparser_format(const ald_logparser *p);
+
+/* Lines longer than this are ALD_E_LOG_LINE ("line too long"); default
+ * ALD_LOG_LINE_MAX. */
+#define ALD_LOG_LINE_MAX (4u << 20)
+void ald_logparser_set_max_line(ald_logparser *p, size_t max);
+
+/* The Zeek log type ("dns", "conn", ...) when the input does not say it:
+ * Zeek JSON without "_path" (the usual LogAscii::use_json output), where
+ * src/ knows it from the file name. A TSV #path header or a JSON "_path"
+ * member wins. Copied; NULL forgets it. */
+ald_err ald_logparser_set_zeek_path(ald_logparser *p, const char *path);
 
 /*
  * Parses one line (without its newline; a trailing '\r' is ignored). On
