@@ -540,7 +540,8 @@ static int parse_test(parser *P, const ald_pcexpr **out, int *depth)
         ald_pval *vals = pat_alloc(P->ar, (P->nvals ? P->nvals : 1) * sizeof *vals);
         if (!vals)
             return nomem(P);
-        memcpy(vals, P->vals, P->nvals * sizeof *vals);
+        if (P->nvals)
+            memcpy(vals, P->vals, P->nvals * sizeof *vals);
         n->vals = vals;
         n->nvals = P->nvals;
     } else {
