@@ -206,6 +206,15 @@ void ald_scanner_set_record_cb(ald_scanner *sc, ald_record_cb cb, void *ctx);
 ald_err ald_scanner_feed(ald_scanner *sc, const char *buf, size_t len, int last,
                          ald_hit_cb cb, void *ctx);
 
+/*
+ * Checks one record parsed elsewhere (a caller with its own parser, the
+ * tests) exactly as feed verifies a candidate line: every hit of the set in
+ * it goes to cb. `line`, `text` and `len` are copied into the hits as given.
+ * Returns ALD_E_OK, or ALD_E_ARG when cb asked to stop.
+ */
+ald_err ald_scanner_check(ald_scanner *sc, const ald_logrec *rec, uint64_t line,
+                          const char *text, size_t len, ald_hit_cb cb, void *ctx);
+
 struct ald_scan_stats {
     uint64_t bytes, lines;
     uint64_t candidates;        /* lines the fast path sent to verification */
