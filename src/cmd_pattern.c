@@ -1,14 +1,254 @@
 /*
- * cmd_pattern.c - `alidade pattern`: STIX patterns (being built; see the open issue).
+ * cmd_pattern.c - `alidade pattern check|match`: is a STIX 2.1 pattern
+ * valid, and does it match observations (observed-data with their
+ * cyber-observable objects), with the semantics of the OASIS reference
+ * matcher (docs/pattern-eval.md).
+ *
+ * Exit status: check 0 valid, 2 invalid; match 0 matched, 1 did not match,
+ * 2 invalid pattern, unreadable input or a pattern that cannot be
+ * evaluated on this data (the reference's MatcherException).
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <jansson.h>
+
+#include "alidade/pattern.h"
+#include "alidade/pattern_match.h"
 #include "cmd.h"
+#include "input.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: alidade pattern check PATTERN\n"
+          "       alidade pattern match [--json] PATTERN FILE\n"
+          "\n"
+          "  check    parse PATTERN (STIX 2.1 patterning); say where and why when it is\n"
+          "           not valid\n"
+          "  match    evaluate PATTERN over the observations in FILE (\"-\": stdin):\n"
+          "           a bundle, a JSON array of bundles and/or observed-data with their\n"
+          "           cyber-observable objects, or JSON lines of those\n"
+          "\n"
+          "On a match, prints the observed-data of the first binding found, one per\n"
+          "line: ID, or ID<TAB>BUNDLE-ID when it came in a bundle; one without an id\n"
+          "prints as -<TAB>#N (its position among the input's observed-data).\n"
+          "  --json   one JSON object instead: matched, and the binding's observed-data\n"
+          "           (id, bundle, position, instance)\n"
+          "\n"
+          "Exit status: check: 0 valid, 2 invalid. match: 0 matched, 1 no match,\n"
+          "2 invalid pattern, unreadable input, or a pattern that cannot be evaluated\n"
+          "on this data (e.g. a string compared with a timestamp is not a timestamp).\n",
+          f);
+}
+
+/* The pattern, then a caret under the column where parsing stopped. */
+static void show_error(const char *cmd, const char *pat, const struct ald_errpos *e,
+                       const char *what)
+{
+    size_t len = strlen(pat), off = e->offset <= len ? e->offset : len;
+    fprintf(stderr, "alidade pattern %s: %s at column %u: %s\n", cmd, what,
+            e->col ? e->col : (unsigned)off + 1, e->msg);
+    fprintf(stderr, "  %s\n  ", pat);
+    /* One space per character (not byte) before the caret; tabs kept so
+     * the caret lines up under them. */
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)pat[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        fputc(c == '\t' ? '\t' : ' ', stderr);
+    }
+    fputs("^\n", stderr);
+}
+
+static int parse_or_report(const char *cmd, const char *pat, ald_pattern **out)
+{
+    struct ald_errpos e = {0};
+    ald_err rc = ald_pattern_parse(pat, strlen(pat), out, &e);
+    if (rc == ALD_E_OK)
+        return 0;
+    if (rc == ALD_E_NOMEM) {
+        fprintf(stderr, "alidade pattern %s: out of memory\n", cmd);
+        return -1;
+    }
+    show_error(cmd, pat, &e, "invalid pattern");
+    return -1;
+}
+
+static int do_check(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "alidade pattern check: %s\n",
+                argc ? "one PATTERN only (quote it)" : "no PATTERN given");
+        return 2;
+    }
+    ald_pattern *p;
+    if (parse_or_report("check", argv[0], &p))
+        return 2;
+    ald_pattern_free(p);
+    return 0;
+}
+
+static void print_text(const ald_obsset *set, const ald_pmatch_result *res)
+{
+    /* Distinct observed-data of the binding, in input order. */
+    size_t n = ald_obsset_count(set);
+    unsigned char *seen = calloc(n ? n : 1, 1);
+    if (!seen)
+        return;
+    for (size_t i = 0; i < res->nbinding; i++)
+        seen[res->binding[i].obs] = 1;
+    for (size_t o = 0; o < n; o++) {
+        if (!seen[o])
+            continue;
+        const ald_pobs *ob = ald_obsset_get(set, o);
+        if (!ob->id)
+            printf("-\t#%zu\n", ob->pos);
+        else if (ob->container_id)
+            printf("%s\t%s\n", ob->id, ob->container_id);
+        else
+            printf("%s\n", ob->id);
+    }
+    free(seen);
+}
+
+static int print_json(const ald_obsset *set, const ald_pmatch_result *res)
+{
+    json_t *root = json_object(), *binds = json_array(), *b = json_array();
+    if (!root || !binds || !b)
+        goto fail;
+    json_object_set_new(root, "matched", json_boolean(res->matched));
+    for (size_t i = 0; i < res->nbinding; i++) {
+        const ald_pobs *ob = ald_obsset_get(set, res->binding[i].obs);
+        json_t *e = json_pack("{s:o,s:o,s:I,s:I}",
+                              "observed_data", ob->id ? json_string(ob->id) : json_null(),
+                              "bundle", ob->container_id ? json_string(ob->container_id)
+                                                         : json_null(),
+                              "position", (json_int_t)ob->pos,
+                              "instance", (json_int_t)res->binding[i].inst);
+        if (!e || json_array_append_new(b, e))
+            goto fail;
+    }
+    if (res->matched) {
+        json_array_append_new(binds, b);
+        b = NULL;
+    }
+    json_object_set_new(root, "bindings", binds);
+    binds = NULL;
+    char *s = json_dumps(root, JSON_COMPACT);
+    if (!s)
+        goto fail;
+    puts(s);
+    free(s);
+    json_decref(root);
+    json_decref(b);
+    return 0;
+fail:
+    json_decref(root);
+    json_decref(binds);
+    json_decref(b);
+    fputs("alidade pattern match: out of memory\n", stderr);
+    return -1;
+}
+
+static int do_match(int argc, char **argv)
+{
+    int json = 0;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+        if (c == 'j') {
+            json = 1;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "alidade pattern match: needs PATTERN and FILE\n");
+        return 2;
+    }
+    const char *pat = argv[optind], *file = argv[optind + 1];
+    ald_pattern *p = NULL;
+    ald_pmatch *m = NULL;
+    ald_obsset *set = NULL;
+    char *text = NULL;
+    int rc = 2;
+    if (parse_or_report("match", pat, &p))
+        goto out;
+    struct ald_errpos e = {0};
+    if (ald_pmatch_new(p, &m, &e) != ALD_E_OK) {
+        show_error("match", pat, &e, "cannot evaluate pattern");
+        goto out;
+    }
+    char ebuf[256];
+    size_t len;
+    text = input_read_all(file, INPUT_STIX_MAX, &len, ebuf, sizeof ebuf);
+    if (!text) {
+        fprintf(stderr, "alidade pattern match: %s: %s\n", file, ebuf);
+        goto out;
+    }
+    memset(&e, 0, sizeof e);
+    ald_err er = ald_obsset_parse(text, len, &set, &e);
+    if (er == ALD_E_JSON) {
+        fprintf(stderr, "alidade pattern match: %s:%u:%u: %s\n", file, e.line, e.col, e.msg);
+        goto out;
+    }
+    if (er != ALD_E_OK) {
+        fprintf(stderr, "alidade pattern match: %s: %s\n", file, e.msg);
+        goto out;
+    }
+    ald_pmatch_result res;
+    memset(&e, 0, sizeof e);
+    er = ald_pmatch_observations(m, set, &res, &e);
+    if (er != ALD_E_OK) {
+        fprintf(stderr, "alidade pattern match: cannot evaluate on %s: %s\n", file, e.msg);
+        goto out;
+    }
+    if (json) {
+        if (print_json(set, &res))
+            rc = 2;
+        else
+            rc = res.matched ? 0 : 1;
+    } else {
+        if (res.matched)
+            print_text(set, &res);
+        rc = res.matched ? 0 : 1;
+    }
+    ald_pmatch_result_clear(&res);
+out:
+    ald_obsset_free(set);
+    free(text);
+    ald_pmatch_free(m);
+    ald_pattern_free(p);
+    return rc;
+}
 
 int cmd_pattern(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "alidade pattern: not built yet\n");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            usage(stdout);
+            return 0;
+        }
+        return do_check(argc - 2, argv + 2);
+    }
+    if (strcmp(argv[1], "match") == 0)
+        return do_match(argc - 1, argv + 1);
+    fprintf(stderr, "alidade pattern: unknown subcommand '%s' (check, match)\n", argv[1]);
     return 2;
 }
