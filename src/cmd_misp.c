@@ -94,6 +94,7 @@ static char *path_join(const char *a, const char *b)
 /* Where converted objects go. */
 struct sink {
     bool jsonl;
+    char bundle_id[48];
     size_t written;
     /* import: collected, then checked and stored per input */
     bool collect;
@@ -126,6 +127,10 @@ static int sink_emit(void *ctx, const char *json, size_t len)
         fwrite(json, 1, len, stdout);
         fputc('\n', stdout);
     } else {
+        /* the bundle starts with its first object: a bundle's "objects",
+         * when present, may not be empty */
+        if (!s->written)
+            printf("{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[", s->bundle_id);
         fputs(s->written ? ",\n" : "\n", stdout);
         fwrite(json, 1, len, stdout);
     }
@@ -357,16 +362,14 @@ static int misp_convert_main(int argc, char **argv)
         fprintf(stderr, "alidade misp convert: out of memory\n");
         return 1;
     }
-    if (!s.jsonl) {
-        char id[48];
-        random_bundle_id(id);
-        printf("{\"type\":\"bundle\",\"id\":\"%s\",\"objects\":[", id);
-    }
+    random_bundle_id(s.bundle_id);
     int rc = 0;
     for (int i = optind; i < argc; i++)
         rc |= run_input(&r, argv[i]);
-    if (!s.jsonl)
-        printf("%s]}\n", s.written ? "\n" : "");
+    if (!s.jsonl && s.written)
+        printf("\n]}\n");
+    else if (!s.jsonl)
+        printf("{\"type\":\"bundle\",\"id\":\"%s\"}\n", s.bundle_id);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("alidade misp convert");
         rc = 1;

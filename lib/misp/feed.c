@@ -578,7 +578,14 @@ static const char *comparison(struct buf *b, const struct mtype *m, const char *
             b->oom = true;
             return NULL;
         }
-        lower_copy(low, h, hn);
+        /* hex digits in lower case (the usual spelling in logs); TLSH keeps
+         * its own ("T1" version prefix) */
+        if (m->hexlen) {
+            lower_copy(low, h, hn);
+        } else {
+            memcpy(low, h, hn);
+            low[hn] = 0;
+        }
         if (name) {
             bcmp_str(b, "file:name", name, nn);
             bputs(b, " AND ");

@@ -392,9 +392,14 @@ static bool in_v6(const struct wl_list *l, struct u128 a)
 /* ---- loading ---- */
 
 /* MISP attribute types (matching_attributes) -> the observable kinds they
- * hold. Types not listed here hold nothing the matcher reports. */
-static uint32_t attr_kinds(const char *t)
+ * hold. Types not listed here hold nothing the matcher reports. A
+ * "domain|ip" attribute is looked up by its address in CIDR lists and by
+ * its domain in the others: a list of top domains that names domain|ip does
+ * not apply to addresses, nor a list of ranges to domains. */
+static uint32_t attr_kinds(const char *t, bool cidr)
 {
+    if (strcmp(t, "domain|ip") == 0)
+        return cidr ? K(ALD_OBS_IPV4) | K(ALD_OBS_IPV6) : K(ALD_OBS_DOMAIN);
     static const struct {
         const char *type;
         uint32_t kinds;
@@ -403,7 +408,7 @@ static uint32_t attr_kinds(const char *t)
         {"ip-dst", K(ALD_OBS_IPV4) | K(ALD_OBS_IPV6)},
         {"ip-src|port", K(ALD_OBS_IPV4) | K(ALD_OBS_IPV6)},
         {"ip-dst|port", K(ALD_OBS_IPV4) | K(ALD_OBS_IPV6)},
-        {"domain|ip", K(ALD_OBS_DOMAIN) | K(ALD_OBS_IPV4) | K(ALD_OBS_IPV6)},
+
         {"domain", K(ALD_OBS_DOMAIN)},
         {"hostname", K(ALD_OBS_DOMAIN)},
         {"hostname|port", K(ALD_OBS_DOMAIN)},
@@ -633,7 +638,7 @@ ald_err ald_wlset_load_json(ald_wlset *s, const char *json, size_t len, const ch
     l.kinds = json_array_size(ma) ? 0 : ALL_KINDS;
     json_array_foreach(ma, i, e) {
         if (json_is_string(e))
-            l.kinds |= attr_kinds(json_string_value(e));
+            l.kinds |= attr_kinds(json_string_value(e), l.type == WL_CIDR);
     }
     rc = ALD_E_NOMEM;
     l.name = strdup(name);
