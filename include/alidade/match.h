@@ -124,7 +124,8 @@ typedef void (*ald_iset_err_cb)(void *ctx, size_t index, const char *id,
  * objects, a single object or JSON lines. Broken indicators are reported
  * through cb (may be NULL) and counted; the rest load. Returns ALD_E_OK, or
  * ALD_E_JSON when the text as a whole is not one of those shapes (err says
- * where; objects before the fault are loaded), or ALD_E_NOMEM.
+ * where; the whole text is checked first, so nothing is loaded then), or
+ * ALD_E_NOMEM.
  */
 ald_err ald_iset_add_bundle(ald_iset *s, const char *text, size_t len,
                             ald_iset_err_cb cb, void *ctx, struct ald_errpos *err);

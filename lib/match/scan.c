@@ -422,9 +422,22 @@ static bool probe(const ald_scanner *sc, const char *t, size_t n)
                 return true;
         }
     }
-    /* "<a@example.com>" (SMTP envelopes) */
-    if (n > 2 && t[0] == '<' && t[n - 1] == '>')
-        return probe(sc, t + 1, n - 2);
+    /* what the log parser makes of some values: "Name <a@example.com>"
+     * (SMTP, e-mail headers) is the address inside the last <>, a domain's
+     * final '.' is dropped */
+    if (n > 2 && t[n - 1] == '>') {
+        const char *lt = memrchr(t, '<', n - 1);
+        if (lt) {
+            const char *a = lt + 1, *e = t + n - 1;
+            while (a < e && (*a == ' ' || *a == '\t'))
+                a++;
+            while (e > a && (e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            return probe(sc, a, (size_t)(e - a));
+        }
+    }
+    if (n > 1 && t[n - 1] == '.')
+        return probe(sc, t, n - 1);
     return false;
 }
 
