@@ -18,6 +18,7 @@ struct zeek_col {
     uint8_t act;        /* what to take from it (log_zeek.c, enum zact) */
     uint8_t set;        /* a set[...] or vector[...]: split at set_separator */
     const char *name;   /* points into zeek_tsv.names */
+    const char *type;   /* points into zeek_tsv.types; NULL without #types */
 };
 
 /* The header state of a Zeek TSV stream. */
@@ -28,11 +29,10 @@ struct zeek_tsv {
     char unset[64];             /* #unset_field (default "-") */
     char path[64];              /* #path ("" until seen) */
     char *names;                /* the #fields line, NUL-separated */
+    char *types;                /* the #types line, NUL-separated */
     struct zeek_col *cols;
     size_t ncols;
     bool have_fields;
-    size_t ts_col;              /* column of "ts", SIZE_MAX when none */
-    size_t proto_col;           /* column of "proto", SIZE_MAX when none */
 };
 
 struct ald_logparser {

@@ -518,6 +518,527 @@ static void test_eve_corrupt(void **state)
     ald_logparser_free(p);
 }
 
+
+/* ---- Zeek: real data ---- */
+
+static const struct {
+    const char *name;
+    size_t rows;
+} zeek_logs[] = {
+    {"dce_rpc", 78}, {"dns", 53615}, {"ftp", 93}, {"kerberos", 11}, {"known_hosts", 253},
+    {"known_services", 1579}, {"modbus", 268}, {"notice", 207}, {"ntp", 904}, {"pe", 21},
+    {"smb_mapping", 393}, {"smtp", 1188}, {"snmp", 65}, {"software", 376}, {"ssh", 22},
+    {"ssl", 49474}, {"syslog", 2378}, {"x509", 348},
+};
+
+static void test_zeek_real_tsv(void **state)
+{
+    (void)state;
+    TU_NEED_SHARED(dir, "cti/logs/zeek-wrccdc2018/zeek-default");
+    (void)dir;
+    for (size_t i = 0; i < sizeof zeek_logs / sizeof zeek_logs[0]; i++) {
+        char rel[160];
+        snprintf(rel, sizeof rel, "cti/logs/zeek-wrccdc2018/zeek-default/%s.log.gz",
+                 zeek_logs[i].name);
+        const char *path = tu_shared(rel);
+        assert_non_null(path);
+        size_t len = 0;
+        char *text = read_any(path, &len);
+        assert_non_null(text);
+        ald_logparser *p = ald_logparser_new(ALD_LOG_AUTO);
+        struct tally t;
+        parse_text(p, text, len, &t, NULL, NULL);
+        print_tally(zeek_logs[i].name, &t);
+        assert_int_equal(ald_logparser_format(p), ALD_LOG_ZEEK_TSV);
+        assert_int_equal(t.errors, 0);
+        assert_int_equal(t.records, zeek_logs[i].rows);
+        assert_int_equal(t.headers, 9);     /* 8 header lines and #close */
+        assert_int_equal(type_count(&t, zeek_logs[i].name), zeek_logs[i].rows);
+        if (strcmp(zeek_logs[i].name, "ssl") == 0) {
+            /* counted with awk: server_name set in 15070 rows, 3428 of
+             * them addresses; 14028 distinct fingerprints per row in
+             * cert_chain_fps and client_cert_chain_fps */
+            assert_int_equal(t.kinds[ALD_OBS_DOMAIN], 15070 - 3428);
+            assert_int_equal(t.kinds[ALD_OBS_X509_SHA256], 14028);
+        }
+        if (strcmp(zeek_logs[i].name, "x509") == 0) {
+            assert_int_equal(t.kinds[ALD_OBS_X509_SERIAL], 348);
+            assert_int_equal(t.kinds[ALD_OBS_X509_SHA256], 348);
+        }
+        if (strcmp(zeek_logs[i].name, "dns") == 0)
+            assert_true(t.kinds[ALD_OBS_DOMAIN] >= 53613);
+        ald_logparser_free(p);
+        free(text);
+    }
+}
+
+/* A record as text, to compare two parsers' records. */
+static char *rec_text(const ald_logrec *r)
+{
+    size_t cap = 256;
+    for (size_t i = 0; i < r->nfields; i++)
+        cap += r->fields[i].len + strlen(r->fields[i].name) + 32;
+    char *b = malloc(cap);
+    size_t o = (size_t)snprintf(b, cap, "%s %lld.%09d %s\n", r->type, (long long)r->ts_sec,
+                                (int)r->ts_nsec, r->proto ? r->proto : "-");
+    for (size_t i = 0; i < r->nfields; i++)
+        o += (size_t)snprintf(b + o, cap - o, "%d %d %s %.*s\n", r->fields[i].kind,
+                              r->fields[i].role, r->fields[i].name, (int)r->fields[i].len,
+                              r->fields[i].v);
+    return b;
+}
+
+/* The same logs written by Zeek as TSV and as JSON give the same records,
+ * line for line. */
+static void test_zeek_real_json(void **state)
+{
+    (void)state;
+    TU_NEED_SHARED(dir, "cti/logs/zeek-wrccdc2018/zeek-json");
+    (void)dir;
+    static const char *const both[] = {"dns", "ftp", "modbus", "notice", "smtp", "ssh", "x509"};
+    for (size_t i = 0; i < sizeof both / sizeof both[0]; i++) {
+        char rel[160];
+        snprintf(rel, sizeof rel, "cti/logs/zeek-wrccdc2018/zeek-default/%s.log.gz", both[i]);
+        size_t tl = 0, jl = 0;
+        char *tt = read_any(tu_shared(rel), &tl);
+        snprintf(rel, sizeof rel, "cti/logs/zeek-wrccdc2018/zeek-json/%s.json.gz", both[i]);
+        char *jt = read_any(tu_shared(rel), &jl);
+        assert_non_null(tt);
+        assert_non_null(jt);
+        ald_logparser *pt = ald_logparser_new(ALD_LOG_AUTO), *pj = ald_logparser_new(ALD_LOG_AUTO);
+        const char *a = tt, *ae = tt + tl, *b = jt, *be = jt + jl;
+        size_t rows = 0, fields = 0;
+        while (a < ae && b < be) {
+            ald_logrec ra, rb;
+            struct ald_errpos e;
+            const char *nl = memchr(a, '\n', (size_t)(ae - a));
+            size_t n = nl ? (size_t)(nl - a) : (size_t)(ae - a);
+            assert_int_equal(ald_logparser_line(pt, a, n, &ra, &e), ALD_E_OK);
+            a = nl ? nl + 1 : ae;
+            if (!ra.type)
+                continue;
+            nl = memchr(b, '\n', (size_t)(be - b));
+            n = nl ? (size_t)(nl - b) : (size_t)(be - b);
+            assert_int_equal(ald_logparser_line(pj, b, n, &rb, &e), ALD_E_OK);
+            b = nl ? nl + 1 : be;
+            char *sa = rec_text(&ra), *sb = rec_text(&rb);
+            if (strcmp(sa, sb) != 0)
+                fail_msg("%s row %zu:\nTSV:\n%sJSON:\n%s", both[i], rows + 1, sa, sb);
+            free(sa);
+            free(sb);
+            rows++;
+            fields += ra.nfields;
+        }
+        assert_int_equal(ald_logparser_format(pj), ALD_LOG_ZEEK_JSON);
+        print_message("%s: %zu rows, %zu fields identical in TSV and JSON\n", both[i], rows,
+                      fields);
+        assert_true(b >= be);
+        ald_logparser_free(pt);
+        ald_logparser_free(pj);
+        free(tt);
+        free(jt);
+    }
+}
+
+/* ---- Zeek: committed samples and hand-made headers ---- */
+
+static void zeek_sample_known(void *ctx, size_t line, const ald_logrec *r)
+{
+    size_t *found = ctx;
+    if (r->format == ALD_LOG_EVE && line == 33) {
+        assert_true(has(r, ALD_OBS_X509_SHA1, ALD_ROLE_NONE,
+                        "5a93b40033848e48c55699cbac5c35a0e3c96902", "tls.fingerprint"));
+        (*found)++;
+    }
+    if (r->format == ALD_LOG_EVE && line == 45) {
+        assert_true(has(r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "tkauffman@mee1.seeks", "smtp.rcpt_to"));
+        (*found)++;
+    }
+    if (r->format != ALD_LOG_ZEEK_TSV)
+        return;
+    if (line == 9 && strcmp(r->type, "dns") == 0) {
+        assert_int_equal(r->ts_sec, 1521911720);
+        assert_int_equal(r->ts_nsec, 865716000);
+        assert_string_equal(r->proto, "udp");
+        assert_true(has(r, ALD_OBS_IPV4, ALD_ROLE_SRC, "10.47.1.100", "id.orig_h"));
+        assert_true(has(r, ALD_OBS_PORT, ALD_ROLE_DST, "53", "id.resp_p"));
+        assert_true(has(r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "ise.wrccdc.org", "query"));
+        assert_true(has(r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "ise.wrccdc.cpp.edu", "answers"));
+        assert_true(has(r, ALD_OBS_IPV4, ALD_ROLE_NONE, "134.71.3.16", "answers"));
+        assert_int_equal(r->nfields, 7);
+        (*found)++;
+    }
+    if (line == 17 && strcmp(r->type, "ssl") == 0) {
+        assert_true(has(r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "ise.wrccdc.org", "server_name"));
+        (*found)++;
+    }
+    if (line == 9 && strcmp(r->type, "x509") == 0) {
+        assert_true(has(r, ALD_OBS_X509_SERIAL, ALD_ROLE_NONE, "CC57FE54011E",
+                        "certificate.serial"));
+        assert_true(has(r, ALD_OBS_X509_SHA256, ALD_ROLE_NONE,
+                        "b2dafbcdbc75210672f137f27ce882ccb799887631655d4f11191d5a678e44fe",
+                        "fingerprint"));
+        (*found)++;
+    }
+    if (line == 9 && strcmp(r->type, "smtp") == 0) {
+        assert_true(has(r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "nessus49048747@hotmail.com", "mailfrom"));
+        assert_true(has(r, ALD_OBS_IPV4, ALD_ROLE_NONE, "10.47.1.208", "path"));
+        (*found)++;
+    }
+    if (line == 9 && strcmp(r->type, "notice") == 0) {
+        assert_string_equal(r->proto, "tcp");
+        assert_true(has(r, ALD_OBS_IPV4, ALD_ROLE_SRC, "10.164.94.120", "id.orig_h"));
+        assert_int_equal(nkind(r, ALD_OBS_IPV4), 2);    /* src/dst: the same as id.* */
+        (*found)++;
+    }
+}
+
+static void test_zeek_samples(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        ald_log_format fmt;
+        size_t records;
+    } files[] = {
+        {"match/zeek/dns.log", ALD_LOG_ZEEK_TSV, 100}, {"match/zeek/ssl.log", ALD_LOG_ZEEK_TSV, 100},
+        {"match/zeek/x509.log", ALD_LOG_ZEEK_TSV, 30}, {"match/zeek/notice.log", ALD_LOG_ZEEK_TSV, 30},
+        {"match/zeek/smtp.log", ALD_LOG_ZEEK_TSV, 12}, {"match/zeek/dns.json", ALD_LOG_ZEEK_JSON, 100},
+        {"match/eve-alerts.ndjson", ALD_LOG_EVE, 61},
+    };
+    size_t found = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        size_t len = 0;
+        char *text = read_any(tu_testdata(files[i].file), &len);
+        assert_non_null(text);
+        ald_logparser *p = ald_logparser_new(ALD_LOG_AUTO);
+        struct tally t;
+        parse_text(p, text, len, &t, zeek_sample_known, &found);
+        print_tally(files[i].file, &t);
+        assert_int_equal(ald_logparser_format(p), files[i].fmt);
+        assert_int_equal(t.errors, 0);
+        assert_int_equal(t.records, files[i].records);
+        ald_logparser_free(p);
+        free(text);
+    }
+    assert_int_equal(found, 7);
+}
+
+/* Lines fed one by one to one parser; want[i] is the expected result. */
+static void feed(ald_logparser *p, const char *const *lines, const ald_err *want, size_t n,
+                 ald_logrec *last)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct ald_errpos e;
+        ald_err rc = ald_logparser_line(p, lines[i], strlen(lines[i]), last, &e);
+        if (rc != want[i])
+            fail_msg("line %zu (%s): %s %s", i + 1, lines[i], ald_errname(rc), e.msg);
+    }
+}
+
+static void test_zeek_headers(void **state)
+{
+    (void)state;
+    ald_logparser *p = ald_logparser_new(ALD_LOG_ZEEK_TSV);
+    ald_logrec r;
+    struct ald_errpos e;
+    /* a row before any header */
+    assert_int_equal(ald_logparser_line(p, "1.0\tx", 5, &r, &e), ALD_E_LOG_LINE);
+    assert_non_null(strstr(e.msg, "before the #fields"));
+    /* other separators, empty/unset spellings, escapes */
+    const char *h1[] = {
+        "#separator \\x7c",
+        "#set_separator|;",
+        "#empty_field|(none)",
+        "#unset_field|?",
+        "#path|http",
+        "#open|2024-01-01-00-00-00",
+        "#fields|ts|id.orig_h|id.orig_p|id.resp_h|id.resp_p|host|uri|tags|proxied",
+        "#types|time|addr|port|addr|port|string|string|set[enum]|set[string]",
+        "1700000000.5|192.0.2.1|5000|2001:db8::1|8080|www.example.com:8080|/a\\x7cb?c=\\x5c\\\\|(none)|198.51.100.1;198.51.100.2",
+    };
+    const ald_err ok9[9] = {0};
+    feed(p, h1, ok9, 9, &r);
+    assert_string_equal(r.type, "http");
+    assert_int_equal(r.ts_sec, 1700000000);
+    assert_int_equal(r.ts_nsec, 500000000);
+    assert_true(has(&r, ALD_OBS_IPV6, ALD_ROLE_DST, "2001:db8::1", "id.resp_h"));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "www.example.com", "host"));
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "http://www.example.com:8080/a|b?c=\\\\", "uri"));
+    /* proxied is set[string]: not an address column, not taken */
+    assert_int_equal(nkind(&r, ALD_OBS_IPV4), 1);
+    /* unset and empty values are no values; too few / too many columns */
+    const char *h2[] = {
+        "?|?|?|?|?|?|?|?|?",
+        "1700000001|192.0.2.1|5000|192.0.2.2|80|a.example|/|x",
+        "1700000001|192.0.2.1|5000|192.0.2.2|80|a.example|/|x|y|z",
+        "yesterday|192.0.2.1|5000|192.0.2.2|80|a.example|/|x|y",
+        "1700000002|192.0.2.1|5000|192.0.2.2|80|b.example|/p|x|y",
+    };
+    const ald_err w2[5] = {ALD_E_OK, ALD_E_LOG_LINE, ALD_E_LOG_LINE, ALD_E_LOG_LINE, ALD_E_OK};
+    feed(p, h2, w2, 5, &r);
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "http://b.example/p", "uri"));
+    assert_int_equal(ald_logparser_line(p, h2[1], strlen(h2[1]), &r, &e), ALD_E_LOG_LINE);
+    assert_non_null(strstr(e.msg, "8 columns, #fields has 9"));
+    assert_int_equal(ald_logparser_line(p, h2[2], strlen(h2[2]), &r, &e), ALD_E_LOG_LINE);
+    assert_int_equal(e.offset, strlen("1700000001|192.0.2.1|5000|192.0.2.2|80|a.example|/|x|y|"));
+    assert_int_equal(ald_logparser_line(p, h2[3], strlen(h2[3]), &r, &e), ALD_E_LOG_LINE);
+    assert_non_null(strstr(e.msg, "ts: ts is not a time"));
+    assert_int_equal(e.offset, 0);
+    assert_int_equal(ald_logparser_line(p, h2[0], strlen(h2[0]), &r, &e), ALD_E_OK);
+    assert_int_equal(r.nfields, 0);
+    assert_false(r.has_ts);
+    /* #types with a different count; #close; a second log concatenated
+     * (a new #separator resets the header, no #types: sets by name) */
+    const char *h3[] = {
+        "#types|time|addr",
+        "#close|2024-01-01-00-10-00",
+        "#separator \\x09",
+        "#fields\tts\tid.orig_h\tquery\tanswers",
+        "1700000003.000001\t192.0.2.9\tevil.example.net\tcname.example.net,203.0.113.5,2001:db8::9,TXT 5 hello",
+    };
+    const ald_err w3[5] = {ALD_E_LOG_LINE, ALD_E_OK, ALD_E_OK, ALD_E_OK, ALD_E_OK};
+    feed(p, h3, w3, 5, &r);
+    assert_string_equal(r.type, "zeek");    /* no #path, none given */
+    assert_int_equal(r.ts_nsec, 1000);
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "evil.example.net", "query"));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "cname.example.net", "answers"));
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "203.0.113.5", "answers"));
+    assert_true(has(&r, ALD_OBS_IPV6, ALD_ROLE_NONE, "2001:db8::9", "answers"));
+    assert_int_equal(r.nfields, 5);
+    assert_int_equal(ald_logparser_set_zeek_path(p, "dns"), ALD_E_OK);
+    assert_int_equal(ald_logparser_line(p, h3[4], strlen(h3[4]), &r, &e), ALD_E_OK);
+    assert_string_equal(r.type, "dns");
+    /* a bad #separator */
+    assert_int_equal(ald_logparser_line(p, "#separator ab", 13, &r, &e), ALD_E_LOG_LINE);
+    ald_logparser_free(p);
+}
+
+static void test_zeek_json(void **state)
+{
+    (void)state;
+    ald_logparser *p = ald_logparser_new(ALD_LOG_ZEEK_JSON);
+    ald_logrec r;
+    struct ald_errpos e;
+    /* no _path: the caller's path; ts as a number; files hashes */
+    assert_int_equal(ald_logparser_set_zeek_path(p, "files"), ALD_E_OK);
+    const char *l1 = "{\"ts\":1521911754.475076,\"fuid\":\"F0\",\"tx_hosts\":[\"192.0.2.1\"],"
+                     "\"rx_hosts\":[\"192.0.2.2\"],\"filename\":\"a\\u00e9.exe\",\"md5\":"
+                     "\"d41d8cd98f00b204e9800998ecf8427e\",\"sha1\":\"da39a3ee5e6b4b0d3255bfef95"
+                     "601890afd80709\",\"sha256\":null,\"total_bytes\":5,\"x\":{\"y\":[1]}}";
+    assert_int_equal(ald_logparser_line(p, l1, strlen(l1), &r, &e), ALD_E_OK);
+    assert_string_equal(r.type, "files");
+    assert_int_equal(r.ts_nsec, 475076000);
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "192.0.2.1", "tx_hosts"));
+    assert_true(has(&r, ALD_OBS_FILE_NAME, ALD_ROLE_NONE, "a\xc3\xa9.exe", "filename"));
+    assert_true(has(&r, ALD_OBS_MD5, ALD_ROLE_NONE, "d41d8cd98f00b204e9800998ecf8427e", "md5"));
+    assert_int_equal(r.nfields, 5);
+    /* _path wins; ts as ISO text; a conn log's addresses; unknown _h names */
+    const char *l2 = "{\"_path\":\"conn\",\"ts\":\"2018-03-24T17:15:20.865716Z\",\"id.orig_h\":"
+                     "\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":443,"
+                     "\"proto\":\"tcp\",\"tunnel_h\":\"10.9.9.9\",\"history\":\"ShAD\"}";
+    assert_int_equal(ald_logparser_line(p, l2, strlen(l2), &r, &e), ALD_E_OK);
+    assert_string_equal(r.type, "conn");
+    assert_int_equal(r.ts_sec, 1521911720);
+    assert_string_equal(r.proto, "tcp");
+    assert_true(has(&r, ALD_OBS_PORT, ALD_ROLE_DST, "443", "id.resp_p"));
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "10.9.9.9", "tunnel_h"));
+    assert_int_equal(r.nfields, 5);
+    /* http with the URL, ssl */
+    const char *l3 = "{\"_path\":\"http\",\"host\":\"evil.example\",\"uri\":\"/x.php?a=1\"}";
+    assert_int_equal(ald_logparser_line(p, l3, strlen(l3), &r, &e), ALD_E_OK);
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "http://evil.example/x.php?a=1", "uri"));
+    /* errors: bad ts, not an object, malformed, truncated; then a good line */
+    const char *bad[] = {
+        "{\"_path\":\"dns\",\"ts\":\"soon\"}", "[1]", "{\"ts\":1,}", "{\"ts\":1.5,\"answers\":[\"a\"",
+        "{\"ts\":1e9}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(ald_logparser_line(p, bad[i], strlen(bad[i]), &r, &e), ALD_E_LOG_LINE);
+        assert_true(e.offset <= strlen(bad[i]));
+        assert_int_equal(ald_logparser_line(p, l3, strlen(l3), &r, &e), ALD_E_OK);
+    }
+    assert_int_equal(ald_logparser_line(p, bad[0], strlen(bad[0]), &r, &e), ALD_E_LOG_LINE);
+    assert_int_equal(e.offset, 21);   /* the value, after its quote */
+    ald_logparser_free(p);
+}
+
+
+/* ---- text ---- */
+
+static void test_text(void **state)
+{
+    (void)state;
+    ald_logparser *p = NULL;
+    ald_logrec r;
+    struct ald_errpos e;
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "2018-03-24T08:59:37-07:00 host sshd[123]: Failed password for root from 192.0.2.1 "
+        "port 22 ssh2", &r, &e), ALD_E_OK);
+    assert_string_equal(r.type, "text");
+    assert_true(r.has_ts);
+    assert_int_equal(r.ts_sec, 1521907177);
+    assert_int_equal(r.nfields, 1);
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "192.0.2.1", "text"));
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "GET http://evil.example.com:8080/a/b.php?x=1, then https://[2001:db8::1]/p. "
+        "(see hxxp://nope and ftp://user@198.51.100.7/f) url=HTTPS://Mixed.Example.ORG", &r, &e),
+        ALD_E_OK);
+    assert_false(r.has_ts);
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "http://evil.example.com:8080/a/b.php?x=1",
+                    NULL));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "evil.example.com", "url.host"));
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "https://[2001:db8::1]/p", NULL));
+    assert_true(has(&r, ALD_OBS_IPV6, ALD_ROLE_NONE, "2001:db8::1", "url.host"));
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "hxxp://nope", NULL));
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "ftp://user@198.51.100.7/f", NULL));
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "198.51.100.7", "url.host"));
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "HTTPS://Mixed.Example.ORG", NULL));
+    assert_int_equal(nkind(&r, ALD_OBS_URL), 5);
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "mail from <alice@example.org> to bob.smith+tag@mail.example.co.uk, not x@y nor "
+        "@example.com nor a@b.txt; from:carol@example.net", &r, &e), ALD_E_OK);
+    assert_true(has(&r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "alice@example.org", NULL));
+    assert_true(has(&r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "bob.smith+tag@mail.example.co.uk", NULL));
+    assert_true(has(&r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "carol@example.net", NULL));
+    assert_int_equal(nkind(&r, ALD_OBS_EMAIL), 3);
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "example.com", NULL));
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "md5=d41d8cd98f00b204e9800998ecf8427e sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709 "
+        "sha256 E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855 "
+        "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2"
+        "877eec2f63b931bd47417a81a538327af927da3e not d41d8cd98f00b204e9800998ecf8427 (31)",
+        &r, &e), ALD_E_OK);
+    assert_true(has(&r, ALD_OBS_MD5, ALD_ROLE_NONE, "d41d8cd98f00b204e9800998ecf8427e", NULL));
+    assert_true(has(&r, ALD_OBS_SHA1, ALD_ROLE_NONE, "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+                    NULL));
+    assert_true(has(&r, ALD_OBS_SHA256, ALD_ROLE_NONE,
+                    "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", NULL));
+    assert_int_equal(nkind(&r, ALD_OBS_SHA512), 1);
+    assert_int_equal(r.nfields, 4);
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "files a.txt report.pdf setup.exe index.html run.sh x.zip version 1.2.3 pi 3.14 "
+        "1.2.3.4 999.1.1.1 01.2.3.4 12:34:56 aa:bb:cc:dd:ee:ff fe80::1%eth0 ::1 [::1]:80 "
+        "10.0.0.1:443 www.EXAMPLE.com. -bad-.example.com xn--80ak6aa92e.xn--p1ai", &r, &e),
+        ALD_E_OK);
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "run.sh", NULL));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "x.zip", NULL));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "www.EXAMPLE.com", NULL));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "xn--80ak6aa92e.xn--p1ai", NULL));
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "bad-.example.com", NULL) == false);
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "1.2.3.4", NULL));
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_NONE, "10.0.0.1", NULL));
+    assert_true(has(&r, ALD_OBS_IPV6, ALD_ROLE_NONE, "fe80::1", NULL));
+    assert_true(has(&r, ALD_OBS_IPV6, ALD_ROLE_NONE, "::1", NULL));
+    assert_int_equal(nkind(&r, ALD_OBS_DOMAIN), 4);
+    assert_int_equal(nkind(&r, ALD_OBS_IPV4), 2);
+    assert_int_equal(nkind(&r, ALD_OBS_IPV6), 2);
+    /* RFC 5424 syslog */
+    assert_int_equal(one(&p, ALD_LOG_TEXT,
+        "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed",
+        &r, &e), ALD_E_OK);
+    assert_true(r.has_ts);
+    assert_int_equal(r.ts_sec, 1065910455);
+    assert_int_equal(r.ts_nsec, 3000000);
+    assert_true(has(&r, ALD_OBS_DOMAIN, ALD_ROLE_NONE, "mymachine.example.com", NULL));
+    /* bounded: 5000 addresses give 1024 fields; a 1 MB token nothing */
+    size_t big = 5000 * 16 + 1;
+    char *line = malloc(1 << 20);
+    size_t o = 0;
+    for (int i = 0; i < 5000; i++)
+        o += (size_t)sprintf(line + o, "10.%d.%d.%d ", i / 65536, (i / 256) % 256, i % 256);
+    assert_true(o < big);
+    ald_logparser_free(p);
+    p = ald_logparser_new(ALD_LOG_TEXT);
+    assert_int_equal(ald_logparser_line(p, line, o, &r, &e), ALD_E_OK);
+    assert_int_equal(r.nfields, 1024);
+    memset(line, 'a', 1 << 20);
+    assert_int_equal(ald_logparser_line(p, line, 1 << 20, &r, &e), ALD_E_OK);
+    assert_int_equal(r.nfields, 0);
+    memcpy(line, "http://", 7);
+    assert_int_equal(ald_logparser_line(p, line, 1 << 20, &r, &e), ALD_E_OK);
+    assert_int_equal(nkind(&r, ALD_OBS_URL), 1);
+    free(line);
+    ald_logparser_free(p);
+}
+
+/* The text parser over the real logs' raw lines finds every address, e-mail
+ * address and hash the structured parsers find there. */
+struct cross {
+    ald_logparser *text;
+    const char *base;
+    size_t checked, lines;
+};
+
+static void cross_line(struct cross *c, const char *line, size_t n, const ald_logrec *r)
+{
+    ald_logrec t;
+    struct ald_errpos e;
+    /* rec r's strings live in the other parser: still valid */
+    assert_int_equal(ald_logparser_line(c->text, line, n, &t, &e), ALD_E_OK);
+    c->lines++;
+    for (size_t i = 0; i < r->nfields; i++) {
+        const ald_logfield *f = &r->fields[i];
+        if (f->kind != ALD_OBS_IPV4 && f->kind != ALD_OBS_IPV6 && f->kind != ALD_OBS_EMAIL &&
+            f->kind != ALD_OBS_MD5 && f->kind != ALD_OBS_SHA1 && f->kind != ALD_OBS_SHA256)
+            continue;
+        bool found = false;
+        for (size_t k = 0; k < t.nfields && !found; k++)
+            found = t.fields[k].kind == f->kind && t.fields[k].len == f->len &&
+                    memcmp(t.fields[k].v, f->v, f->len) == 0;
+        if (!found)
+            fail_msg("%s: text misses %s %.*s in: %.*s", c->base, ald_obs_kind_name(f->kind),
+                     (int)f->len, f->v, (int)(n > 300 ? 300 : n), line);
+        c->checked++;
+    }
+}
+
+static void test_text_real(void **state)
+{
+    (void)state;
+    TU_NEED_SHARED(dir, "cti/logs");
+    (void)dir;
+    static const char *const files[] = {
+        "suricata-eve/first-org-conf-2015/alerts-only.eve.ndjson",
+        "suricata-eve/honeypot-2018/alerts-only.eve.ndjson",
+        "suricata-eve/wrccdc-2017/alerts-only.eve.ndjson",
+        "suricata-eve/wrccdc-2018/alerts-only.eve.ndjson",
+        "zeek-wrccdc2018/zeek-default/smtp.log.gz",
+        "zeek-wrccdc2018/zeek-default/notice.log.gz",
+        "zeek-wrccdc2018/zeek-default/x509.log.gz",
+        "zeek-wrccdc2018/zeek-default/syslog.log.gz",
+        "zeek-wrccdc2018/zeek-default/ssl.log.gz",
+    };
+    size_t checked = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char rel[200];
+        snprintf(rel, sizeof rel, "cti/logs/%s", files[i]);
+        size_t len = 0;
+        char *text = read_any(tu_shared(rel), &len);
+        assert_non_null(text);
+        ald_logparser *sp = ald_logparser_new(ALD_LOG_AUTO);
+        struct cross c = {ald_logparser_new(ALD_LOG_TEXT), files[i], 0, 0};
+        const char *s = text, *end = text + len;
+        while (s < end) {
+            const char *nl = memchr(s, '\n', (size_t)(end - s));
+            size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+            ald_logrec r;
+            struct ald_errpos e;
+            assert_int_equal(ald_logparser_line(sp, s, n, &r, &e), ALD_E_OK);
+            if (r.type)
+                cross_line(&c, s, n, &r);
+            s = nl ? nl + 1 : end;
+        }
+        print_message("%s: %zu lines as text, %zu structured values found again\n", files[i],
+                      c.lines, c.checked);
+        checked += c.checked;
+        ald_logparser_free(sp);
+        ald_logparser_free(c.text);
+        free(text);
+    }
+    assert_true(checked > 100000);
+}
+
 /* ---- formats ---- */
 
 static void test_detect(void **state)
@@ -607,6 +1128,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_eve_protocols),
         cmocka_unit_test(test_eve_escapes),
         cmocka_unit_test(test_eve_corrupt),
+        cmocka_unit_test(test_zeek_real_tsv),
+        cmocka_unit_test(test_zeek_real_json),
+        cmocka_unit_test(test_zeek_samples),
+        cmocka_unit_test(test_zeek_headers),
+        cmocka_unit_test(test_zeek_json),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_text_real),
         cmocka_unit_test(test_detect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
