@@ -280,7 +280,7 @@ static void obs(wr *w, const ald_poexpr *e, int minprec)
         if (e->kind == ALD_POE_WITHIN) {
             put(w, " WITHIN ", 8);
             double v = e->within_s;
-            if (v == (double)(int64_t)v && v <= 9007199254740992.0) {
+            if (v <= 9007199254740992.0 && v == (double)(int64_t)v) {
                 snprintf(b, sizeof b, "%" PRId64, (int64_t)v);
                 puts_(w, b);
             } else {
