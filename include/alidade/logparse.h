@@ -103,4 +103,47 @@ const char *ald_obs_kind_path(ald_obs_kind k, ald_obs_role role);
 /* Short name: "ipv4", "domain", "sha256", ... */
 const char *ald_obs_kind_name(ald_obs_kind k);
 
+/*
+ * The STIX 2.1 observed-data of a record (for a sighting's
+ * observed_data_refs) and the SCOs it refers to: ipv4-addr, ipv6-addr,
+ * domain-name, url, email-addr, file (hashes and name), x509-certificate
+ * (hashes, serial_number) and network-traffic (src_ref/dst_ref, ports,
+ * protocols) when the record has a source or destination address.
+ *
+ * *json_out (malloc'd, the caller frees it) holds one compact JSON object
+ * per line, each line ending in '\n': the observed-data first, then its
+ * SCOs in object_refs order. SCO ids are the STIX 2.1 deterministic ids
+ * (UUIDv5 in the SCO namespace 00abedb4-aa42-466c-9c01-fed23315a9b7 over the
+ * RFC 8785 JSON of the ID-contributing properties, one hash chosen MD5 >
+ * SHA-1 > SHA-256 > SHA-512 as python-stix2 does), so the same address
+ * is the same object everywhere. The observed-data id is
+ * ald_observed_data_id(identity, source, line): running again over the
+ * same log gives the same objects. first_observed = last_observed =
+ * created = modified = the record's time (created/modified to the
+ * millisecond), number_observed 1, created_by_ref the identity (omitted
+ * when NULL). Bytes that are not UTF-8 become U+FFFD.
+ *
+ * ALD_E_NOT_FOUND when the record holds nothing an SCO can be made of (no
+ * observable, or ports alone); ALD_E_ARG when it has no time and opts->now
+ * is NULL; ALD_E_NOMEM.
+ */
+struct ald_observed_opts {
+    const char *identity_id;    /* created_by_ref; NULL: none */
+    const char *source_name;    /* the log's name (part of the id); NULL: "" */
+    uint64_t line_no;           /* the line in that log (part of the id) */
+    const char *now;            /* STIX timestamp for records without a time
+                                   (text lines); NULL: those are ALD_E_ARG */
+};
+ald_err ald_logrec_observed_data_ex(const ald_logrec *r, const struct ald_observed_opts *o,
+                                    char **json_out);
+ald_err ald_logrec_observed_data(const ald_logrec *r, const char *identity_id,
+                                 const char *source_name, uint64_t line_no, char **json_out);
+
+/* "observed-data--" + UUIDv5 (alidade's namespace) of "observed-data|"
+ * identity "|" source "|" line (NULL identity or source: ""), NUL-ended,
+ * into out; ALD_E_NOMEM only for names too long for the stack. */
+#define ALD_OBSERVED_ID_LEN 52
+ald_err ald_observed_data_id(const char *identity_id, const char *source_name, uint64_t line_no,
+                             char out[ALD_OBSERVED_ID_LEN]);
+
 #endif
