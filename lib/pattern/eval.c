@@ -135,6 +135,7 @@ struct ctest {
     struct lit *set;        /* IN */
     size_t nset;
     int set_ts;             /* a non-empty set of timestamps */
+    const struct lit **sorted;  /* a set of strings only, sorted: binary search */
     pcre2_code *re;         /* LIKE, MATCHES: over (NFC) text */
     pcre2_code *reb;        /* MATCHES over bytes, when bin_ok */
     int bin_ok;             /* every code point of the literal < 256 */
@@ -323,6 +324,18 @@ static pcre2_code *like_compile(struct ald_pmatch *m, const uint8_t *s, size_t n
     return re_compile(buf, o, PCRE2_UTF | PCRE2_UCP, pos, err);
 }
 
+static int cmp_str(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : (an > bn) - (an < bn);
+}
+
+static int cmp_litp(const void *a, const void *b)
+{
+    const struct lit *x = *(const struct lit *const *)a, *y = *(const struct lit *const *)b;
+    return cmp_str(x->s, x->n, y->s, y->n);
+}
+
 static int compile_test(struct ald_pmatch *m, const ald_pcexpr *e, struct ctest *t,
                         struct ald_errpos *err)
 {
@@ -358,6 +371,15 @@ static int compile_test(struct ald_pmatch *m, const ald_pcexpr *e, struct ctest 
             return ALD_E_PATTERN_EVAL;
         }
         t->set_ts = e->nvals > 0 && t->set[0].k == LK_TS;
+        if (same && e->nvals > 8 && t->set[0].k == LK_STR) {
+            /* Long lists of strings (indicator values) are searched. */
+            t->sorted = aalloc(&m->code, e->nvals * sizeof *t->sorted);
+            if (!t->sorted)
+                return ALD_E_NOMEM;
+            for (size_t i = 0; i < e->nvals; i++)
+                t->sorted[i] = &t->set[i];
+            qsort(t->sorted, e->nvals, sizeof *t->sorted, cmp_litp);
+        }
         return ALD_E_OK;
     }
     case ALD_POP_LIKE:
@@ -894,6 +916,20 @@ static int pred(ald_pmatch *m, const struct ctest *t, const struct pv *v, struct
     }
     case ALD_POP_IN:
         r = 0;
+        if (t->sorted && v->k == VK_STR) {
+            size_t lo = 0, hi = t->nset;
+            while (lo < hi && !r) {
+                size_t mid = (lo + hi) / 2;
+                int c = cmp_str(v->b, v->n, t->sorted[mid]->s, t->sorted[mid]->n);
+                if (c == 0)
+                    r = 1;
+                else if (c < 0)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            return r ^ neg;
+        }
         for (size_t i = 0; i < t->nset && !r; i++)
             r = member(&t->set[i], &x);
         return r ^ neg;
@@ -1581,6 +1617,14 @@ static int order_of(const struct cnode *n, const struct leafsets *ls, size_t *ou
     return w;
 }
 
+static size_t cdepth(const struct cnode *n)
+{
+    if (n->kind == ALD_PCE_TEST)
+        return 1;
+    size_t a = cdepth(n->l), b = cdepth(n->r);
+    return 1 + (a > b ? a : b);
+}
+
 static struct it *build_it(struct run *r, const struct onode *n, const size_t *const *ords,
                            const size_t *nords)
 {
@@ -1662,8 +1706,9 @@ ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs, ald_pmat
                 }
             }
         }
-        /* OR lists may hold up to twice the observations at each level. */
-        size_t depth = m->ncn + 1;
+        /* order_of keeps a left list while it builds the right one: one
+         * list of observations per level of the tree. */
+        size_t depth = cdepth(c) + 1;
         ords[L] = calloc((nobs ? nobs : 1) * depth, sizeof **ords);
         if (!ords[L])
             goto done;

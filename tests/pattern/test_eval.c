@@ -148,6 +148,11 @@ static void sets(void **state)
     NOMATCH("[t:s IN ()]", js);
     MATCH("[t:s NOT IN ()]", js);
     NOMATCH("[t:l IN (1, 2)]", js);       /* a list is never a member */
+    /* a long list of strings is searched (sorted at compile time) */
+    MATCH("[t:s IN ('k', 'b', 'z', 'hello', 'a', 'q', 'c', 'x', 'hellp', 'hell')]", js);
+    NOMATCH("[t:s IN ('k', 'b', 'z', 'hellO', 'a', 'q', 'c', 'x', 'hellp', 'hell')]", js);
+    MATCH("[t:s NOT IN ('k', 'b', 'z', 'hellO', 'a', 'q', 'c', 'x', 'hellp', 'hell')]", js);
+    NOMATCH("[t:i IN ('k', 'b', 'z', '5', 'a', 'q', 'c', 'x', 'hellp', 'hell')]", js);
     EVALERR("[t:s IN ('a', 1)]", js);     /* mixed set: the reference refuses */
     EVALERR("[t:s IN (1, true)]", js);
 }
