@@ -214,7 +214,10 @@ bool mt_iptrie_add(mt_iptrie *t, const mt_addr *a, int plen, uint32_t v)
         x.v1 = v + 1;
         put6(tb->s6, tb->mask, &x);
     } else {
-        put4(tb->s4, tb->mask, (uint64_t)key4(a, plen) << 32 | (uint64_t)(v + 1));
+        uint32_t k = key4(a, plen);
+        put4(tb->s4, tb->mask, (uint64_t)k << 32 | (uint64_t)(v + 1));
+        if (plen >= 16)
+            t->v4_16[k >> 22] |= UINT64_C(1) << ((k >> 16) & 63);
     }
     tb->n++;
     t->n++;
@@ -226,9 +229,13 @@ size_t mt_iptrie_find(const mt_iptrie *t, const mt_addr *a,
 {
     int f = a->v6 ? 1 : 0;
     size_t seen = 0;
+    uint32_t a4 = f ? 0 : key4(a, 32);
+    bool in16 = !f && (t->v4_16[a4 >> 22] >> ((a4 >> 16) & 63) & 1);
     for (int li = 0; li < t->nlens[f]; li++) {
         int len = t->lens[f][li];
         const mt_ptab *tb = t->tab[f][len];
+        if (!f && len >= 16 && !in16)
+            continue;
         if (f) {
             uint64_t hi, lo;
             key6(a, len, &hi, &lo);
@@ -259,8 +266,12 @@ bool mt_iptrie_any(const mt_iptrie *t, const mt_addr *a)
         return mt_iptrie_find(t, a, NULL, NULL) > 0;
     /* the hot case of the fast path (IPv4 strings of every log line):
      * no callback, stop at the first stored prefix */
+    uint32_t a4 = key4(a, 32);
+    bool in16 = t->v4_16[a4 >> 22] >> ((a4 >> 16) & 63) & 1;
     for (int li = 0; li < t->nlens[0]; li++) {
         int len = t->lens[0][li];
+        if (len >= 16 && !in16)
+            continue;       /* the lengths are sorted: a later one may be < 16 */
         const mt_ptab *tb = t->tab[0][len];
         uint32_t k = key4(a, len);
         for (size_t i = hash4(k) & tb->mask; tb->s4[i]; i = (i + 1) & tb->mask)

@@ -849,7 +849,7 @@ ald_err ald_iset_compile(ald_iset *s, struct ald_errpos *err)
         goto nomem;
     s->fmask = words - 1;
     for (size_t i = 0; i < s->nentries; i++) {
-        uint64_t h = s->entries[i].hash;
+        uint64_t h = mt_qhash_fold(s->text.v + s->entries[i].text, s->entries[i].len);
         s->filter[(h >> 12) & s->fmask] |= (UINT64_C(1) << (h & 63)) |
                                            (UINT64_C(1) << ((h >> 6) & 63));
     }

@@ -397,24 +397,26 @@ static bool maybe_ipv6(const char *t, size_t n)
     return colons >= 2;
 }
 
-/* Whether the value t IS an indicator value (or a prefilter value). */
-static bool probe(const ald_scanner *sc, const char *t, size_t n)
+/* Whether t is an address inside some stored prefix. */
+static bool probe_addr(const ald_scanner *sc, const char *t, size_t n)
 {
-    if (n == 0 || n > 4096)
-        return false;
-    if (sc->has_addrs) {
-        mt_addr a;
-        int plen;
-        a.v6 = 0;
-        if (n >= 7 && n <= 15 && t[0] >= '0' && t[0] <= '9' && ipv4_fast(t, n, &a))
-            return mt_iptrie_any(sc->trie, &a);
-        if (maybe_ipv6(t, n) && mt_addr_parse(t, n, &a, &plen) && plen < 0)
-            return mt_iptrie_any(sc->trie, &a);
-    }
-    if (!sc->has_vals)
-        return false;
-    uint64_t h = mt_hash_fold(t, n);
-    if (mt_filter_maybe(sc->filter, sc->fmask, h)) {
+    mt_addr a;
+    int plen;
+    a.v6 = 0;
+    if (n >= 7 && n <= 15 && t[0] >= '0' && t[0] <= '9' && ipv4_fast(t, n, &a))
+        return mt_iptrie_any(sc->trie, &a);
+    if (maybe_ipv6(t, n) && mt_addr_parse(t, n, &a, &plen) && plen < 0)
+        return mt_iptrie_any(sc->trie, &a);
+    return false;
+}
+
+static bool probe(const ald_scanner *sc, const char *t, size_t n);
+
+/* Whether t, whose quick hash is q, is an exact or prefilter value. */
+static bool probe_vals(const ald_scanner *sc, const char *t, size_t n, uint64_t q)
+{
+    if (mt_filter_maybe(sc->filter, sc->fmask, q)) {
+        uint64_t h = mt_hash_fold(t, n);
         size_t pos = 0;
         for (uint32_t e; (e = mt_hset_next(sc->hs, h, &pos)) != UINT32_MAX;) {
             const mt_entry *en = &sc->ent[e];
@@ -439,6 +441,18 @@ static bool probe(const ald_scanner *sc, const char *t, size_t n)
     if (n > 1 && t[n - 1] == '.')
         return probe(sc, t, n - 1);
     return false;
+}
+
+/* Whether the value t IS an indicator value (or a prefilter value): an
+ * address in a stored prefix, or a value of the hash set (an address may
+ * also be a URL's host there). */
+static bool probe(const ald_scanner *sc, const char *t, size_t n)
+{
+    if (n == 0 || n > 4096)
+        return false;
+    if (sc->has_addrs && probe_addr(sc, t, n))
+        return true;
+    return sc->has_vals && probe_vals(sc, t, n, mt_qhash_fold(t, n));
 }
 
 /* A JSON string body with escapes, decoded into sc->tmp (\uXXXX of the
@@ -562,6 +576,10 @@ static ald_err line_done(ald_scanner *sc, const char *b, size_t ls, size_t le, b
     return verify_line(sc, b + ls, le - ls, true);
 }
 
+/* Values of one line held for probing at its end (more are probed at
+ * once). */
+#define TOK_BATCH 64
+
 /* Probes one JSON string [s0, e) of b that may hold escapes. */
 static bool probe_json(ald_scanner *sc, const char *b, size_t s0, size_t e, bool esc)
 {
@@ -575,8 +593,9 @@ static bool probe_json(ald_scanner *sc, const char *b, size_t s0, size_t e, bool
  * a string state and the current line; see the top comment. */
 static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
 {
-    size_t ls = 0, s0 = 0, skip = SIZE_MAX, base = 0;
+    size_t ls = 0, s0 = 0, skip = SIZE_MAX, base = 0, nt = 0;
     bool cand = false, in_str = false, esc = false;
+    struct { size_t off, len; uint64_t h; } toks[TOK_BATCH];
     ald_err r;
     while (base < n) {
         uint64_t m;
@@ -596,6 +615,9 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
                 continue;               /* the byte after a backslash */
             char c = b[i];
             if (c == '\n') {
+                for (size_t t = 0; t < nt && !cand; t++)
+                    cand = probe_vals(sc, b + toks[t].off, toks[t].len, toks[t].h);
+                nt = 0;
                 if ((r = line_done(sc, b, ls, i, cand)) != ALD_E_OK)
                     return r;
                 ls = i + 1;
@@ -622,15 +644,41 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
                 k++;
             if (k < n && b[k] == ':')
                 continue;
-            if (probe_json(sc, b, s0, i, esc)) {
+            /* addresses and escaped strings are probed now; the others
+             * are hashed now, their filter word prefetched, and probed at
+             * the end of the line: the filter's cache misses overlap */
+            bool hit = false;
+            if (esc) {
+                hit = probe_json(sc, b, s0, i, esc);
+            } else if (i > s0 && i - s0 <= 4096) {
+                const char *t = b + s0;
+                size_t tn = i - s0;
+                hit = sc->has_addrs && probe_addr(sc, t, tn);
+                if (!hit && sc->has_vals) {
+                    uint64_t h = mt_qhash_fold(t, tn);
+                    __builtin_prefetch(&sc->filter[(h >> 12) & sc->fmask]);
+                    if (nt == TOK_BATCH) {
+                        hit = probe_vals(sc, t, tn, h);
+                    } else {
+                        toks[nt].off = s0;
+                        toks[nt].len = tn;
+                        toks[nt].h = h;
+                        nt++;
+                    }
+                }
+            }
+            if (hit) {
                 /* the rest of the line cannot add to it: its newline */
                 cand = true;
+                nt = 0;
                 next = eol(b, n, i + 1);
                 break;
             }
         }
         base = next;
     }
+    for (size_t t = 0; t < nt && !cand; t++)
+        cand = probe_vals(sc, b + toks[t].off, toks[t].len, toks[t].h);
     if (ls < n && (r = line_done(sc, b, ls, n, cand)) != ALD_E_OK)
         return r;
     return ALD_E_OK;
