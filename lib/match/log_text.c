@@ -41,10 +41,25 @@ static inline bool alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* Byte classes: 1 a byte of a token, 2 one of '.', ':', '@' (a token
+ * without them can only be a hash). */
+#define C_WORD 1
+#define C_PUNCT 2
+#define R4(c) C_WORD, C_WORD, C_WORD, C_WORD
+#define R16 R4(0), R4(0), R4(0), R4(0)
+static const unsigned char cls[256] = {
+    ['0'] = R4(0), R4(0), C_WORD, C_WORD,   /* '0'-'9' */
+    ['A'] = R16, R4(0), R4(0), C_WORD, C_WORD,
+    ['a'] = R16, R4(0), R4(0), C_WORD, C_WORD,
+    ['.'] = C_WORD | C_PUNCT, [':'] = C_WORD | C_PUNCT, ['@'] = C_WORD | C_PUNCT,
+    ['-'] = C_WORD, ['_'] = C_WORD, ['+'] = C_WORD, ['%'] = C_WORD,
+};
+#undef R4
+#undef R16
+
 static inline bool wordc(char c)
 {
-    return alnum(c) || c == '.' || c == '-' || c == '_' || c == '@' || c == '+' || c == ':' ||
-           c == '%';
+    return cls[(unsigned char)c] & C_WORD;
 }
 
 static inline bool url_end(unsigned char c)
@@ -67,8 +82,11 @@ static bool file_ext(const char *s, size_t n)
     };
     if (n > 6)
         return false;
+    char low[8];
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(s[i] | 0x20);   /* letters only here */
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
-        if (strlen(ext[i]) == n && strncasecmp(ext[i], s, n) == 0)
+        if (ext[i][0] == low[0] && strncmp(ext[i], low, n) == 0 && ext[i][n] == '\0')
             return true;
     return false;
 }
@@ -256,8 +274,15 @@ ald_err lp_text_line(ald_logparser *p, const char *s, size_t n, ald_logrec *rec,
             continue;
         }
         size_t start = i;
-        while (i < n && wordc(s[i]))
-            i++;
+        /* what the token holds decides what it may be: without '.', ':'
+         * or '@' only a hash, so most words cost nothing more */
+        unsigned char seen = 0;
+        while (i < n && (cls[(unsigned char)s[i]] & C_WORD))
+            seen |= cls[(unsigned char)s[i++]];
+        bool punct = seen & C_PUNCT;
+        size_t tl = i - start;
+        if (!punct && tl != 32 && tl != 40 && tl != 64 && tl != 128)
+            continue;
         /* "scheme://": the scheme is the tail of the token before ':' */
         if (s[i - 1] == ':' && i + 1 < n && s[i] == '/' && s[i + 1] == '/' && i - start >= 2) {
             size_t sc = i - 1;

@@ -52,55 +52,58 @@ enum zact {
 static const struct zmap {
     const char *path;   /* NULL: every log */
     const char *name;
+    uint8_t len;        /* of name */
     uint8_t act;
 } zmap[] = {
-    {NULL, "ts", Z_TS},
-    {NULL, "proto", Z_PROTO},
-    {NULL, "id.orig_h", Z_IP_SRC},
-    {NULL, "id.resp_h", Z_IP_DST},
-    {NULL, "id.orig_p", Z_PORT_SRC},
-    {NULL, "id.resp_p", Z_PORT_DST},
-    {"dns", "query", Z_HOST},
-    {"dns", "answers", Z_HOST},
-    {"http", "host", Z_HOST},
-    {"http", "uri", Z_URI},
-    {"ssl", "server_name", Z_HOST},
-    {"ssl", "cert_chain_fps", Z_CERT_FP},
-    {"ssl", "client_cert_chain_fps", Z_CERT_FP},
-    {"files", "md5", Z_MD5},
-    {"files", "sha1", Z_SHA1},
-    {"files", "sha256", Z_SHA256},
-    {"files", "filename", Z_FILE_NAME},
-    {"files", "tx_hosts", Z_IP},
-    {"files", "rx_hosts", Z_IP},
-    {"x509", "certificate.serial", Z_SERIAL},
-    {"x509", "fingerprint", Z_CERT_FP},
-    {"x509", "san.ip", Z_IP},
-    {"smtp", "mailfrom", Z_EMAIL},
-    {"smtp", "rcptto", Z_EMAIL},
-    {"smtp", "from", Z_EMAIL},
-    {"smtp", "to", Z_EMAIL},
-    {"smtp", "cc", Z_EMAIL},
-    {"smtp", "reply_to", Z_EMAIL},
-    {"smtp", "x_originating_ip", Z_IP},
-    {"smtp", "path", Z_IP},
-    {"notice", "src", Z_IP_SRC},
-    {"notice", "dst", Z_IP_DST},
-    {"known_hosts", "host", Z_IP},
-    {"known_services", "host", Z_IP},
-    {"software", "host", Z_IP},
-    {"dhcp", "assigned_addr", Z_IP},
-    {"dhcp", "client_addr", Z_IP},
-    {"dhcp", "server_addr", Z_IP},
-    {"dhcp", "requested_addr", Z_IP},
+    {NULL, "ts", sizeof("ts") - 1, Z_TS},
+    {NULL, "proto", sizeof("proto") - 1, Z_PROTO},
+    {NULL, "id.orig_h", sizeof("id.orig_h") - 1, Z_IP_SRC},
+    {NULL, "id.resp_h", sizeof("id.resp_h") - 1, Z_IP_DST},
+    {NULL, "id.orig_p", sizeof("id.orig_p") - 1, Z_PORT_SRC},
+    {NULL, "id.resp_p", sizeof("id.resp_p") - 1, Z_PORT_DST},
+    {"dns", "query", sizeof("query") - 1, Z_HOST},
+    {"dns", "answers", sizeof("answers") - 1, Z_HOST},
+    {"http", "host", sizeof("host") - 1, Z_HOST},
+    {"http", "uri", sizeof("uri") - 1, Z_URI},
+    {"ssl", "server_name", sizeof("server_name") - 1, Z_HOST},
+    {"ssl", "cert_chain_fps", sizeof("cert_chain_fps") - 1, Z_CERT_FP},
+    {"ssl", "client_cert_chain_fps", sizeof("client_cert_chain_fps") - 1, Z_CERT_FP},
+    {"files", "md5", sizeof("md5") - 1, Z_MD5},
+    {"files", "sha1", sizeof("sha1") - 1, Z_SHA1},
+    {"files", "sha256", sizeof("sha256") - 1, Z_SHA256},
+    {"files", "filename", sizeof("filename") - 1, Z_FILE_NAME},
+    {"files", "tx_hosts", sizeof("tx_hosts") - 1, Z_IP},
+    {"files", "rx_hosts", sizeof("rx_hosts") - 1, Z_IP},
+    {"x509", "certificate.serial", sizeof("certificate.serial") - 1, Z_SERIAL},
+    {"x509", "fingerprint", sizeof("fingerprint") - 1, Z_CERT_FP},
+    {"x509", "san.ip", sizeof("san.ip") - 1, Z_IP},
+    {"smtp", "mailfrom", sizeof("mailfrom") - 1, Z_EMAIL},
+    {"smtp", "rcptto", sizeof("rcptto") - 1, Z_EMAIL},
+    {"smtp", "from", sizeof("from") - 1, Z_EMAIL},
+    {"smtp", "to", sizeof("to") - 1, Z_EMAIL},
+    {"smtp", "cc", sizeof("cc") - 1, Z_EMAIL},
+    {"smtp", "reply_to", sizeof("reply_to") - 1, Z_EMAIL},
+    {"smtp", "x_originating_ip", sizeof("x_originating_ip") - 1, Z_IP},
+    {"smtp", "path", sizeof("path") - 1, Z_IP},
+    {"notice", "src", sizeof("src") - 1, Z_IP_SRC},
+    {"notice", "dst", sizeof("dst") - 1, Z_IP_DST},
+    {"known_hosts", "host", sizeof("host") - 1, Z_IP},
+    {"known_services", "host", sizeof("host") - 1, Z_IP},
+    {"software", "host", sizeof("host") - 1, Z_IP},
+    {"dhcp", "assigned_addr", sizeof("assigned_addr") - 1, Z_IP},
+    {"dhcp", "client_addr", sizeof("client_addr") - 1, Z_IP},
+    {"dhcp", "server_addr", sizeof("server_addr") - 1, Z_IP},
+    {"dhcp", "requested_addr", sizeof("requested_addr") - 1, Z_IP},
 };
 
 /* The table's entry for a column; path "" (unknown) takes any log's. */
 static const struct zmap *zfind(const char *path, const char *name, size_t n)
 {
+    if (n == 0)
+        return NULL;
     for (size_t i = 0; i < sizeof zmap / sizeof zmap[0]; i++) {
         const struct zmap *m = &zmap[i];
-        if (strlen(m->name) != n || memcmp(m->name, name, n) != 0)
+        if (m->len != n || m->name[0] != name[0] || memcmp(m->name, name, n) != 0)
             continue;
         if (!m->path || !path[0] || strcmp(m->path, path) == 0)
             return m;
@@ -459,8 +462,11 @@ ald_err lp_zeek_tsv_line(ald_logparser *p, const char *s, size_t n, ald_logrec *
     size_t ul = strlen(t->unset), el = strlen(t->empty);
     size_t col = 0, i = 0;
     for (;;) {
-        const char *e = memchr(s + i, t->sep, n - i);
-        size_t end = e ? (size_t)(e - s) : n;
+        /* columns are short: a plain loop beats a memchr call */
+        size_t end = i;
+        while (end < n && s[end] != t->sep)
+            end++;
+        const char *e = end < n ? s + end : NULL;
         if (col >= t->ncols)
             return lp_fail(err, i, "more than the %zu columns of #fields", t->ncols);
         const struct zeek_col *c = &t->cols[col];
