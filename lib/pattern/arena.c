@@ -97,6 +97,18 @@ void *pat_grow(pat_arena *a, void *old, size_t oldn, size_t newn)
     return p;
 }
 
+size_t pat_arena_used(const pat_arena *a, size_t *nchunks)
+{
+    size_t used = 0, n = 0;
+    for (const pat_chunk *c = a->head; c; c = c->next) {
+        used += c->used;
+        n++;
+    }
+    if (nchunks)
+        *nchunks = n;
+    return used;
+}
+
 void pat_arena_free(pat_arena *a)
 {
     pat_chunk *c = a->head;

@@ -30,6 +30,8 @@ void *pat_alloc(pat_arena *a, size_t n);
 /* Grows the block `old` (oldn bytes, the last one allocated) to newn bytes,
  * in place when it is at the end of the current chunk, else by copying. */
 void *pat_grow(pat_arena *a, void *old, size_t oldn, size_t newn);
+/* Bytes handed out (rounded) over all chunks, and how many chunks. */
+size_t pat_arena_used(const pat_arena *a, size_t *nchunks);
 void pat_arena_free(pat_arena *a);
 
 /* ---- errors ------------------------------------------------------------ */

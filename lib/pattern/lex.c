@@ -45,22 +45,25 @@ int pat_fail(pat_err *e, size_t off, const char *fmt, ...)
 
 static const struct {
     const char *s;
+    unsigned char n;
     pat_tok t;
 } keywords[] = {
-    {"AND", T_AND}, {"OR", T_OR}, {"NOT", T_NOT}, {"FOLLOWEDBY", T_FOLLOWEDBY},
-    {"LIKE", T_LIKE}, {"MATCHES", T_MATCHES}, {"ISSUPERSET", T_ISSUPERSET},
-    {"ISSUBSET", T_ISSUBSET}, {"EXISTS", T_EXISTS}, {"LAST", T_LAST}, {"IN", T_IN},
-    {"START", T_START}, {"STOP", T_STOP}, {"SECONDS", T_SECONDS},
-    {"WITHIN", T_WITHIN}, {"REPEATS", T_REPEATS}, {"TIMES", T_TIMES},
-    {"true", T_TRUE}, {"false", T_FALSE},
+    {"AND", 3, T_AND}, {"OR", 2, T_OR}, {"NOT", 3, T_NOT}, {"FOLLOWEDBY", 10, T_FOLLOWEDBY},
+    {"LIKE", 4, T_LIKE}, {"MATCHES", 7, T_MATCHES}, {"ISSUPERSET", 10, T_ISSUPERSET},
+    {"ISSUBSET", 8, T_ISSUBSET}, {"EXISTS", 6, T_EXISTS}, {"LAST", 4, T_LAST}, {"IN", 2, T_IN},
+    {"START", 5, T_START}, {"STOP", 4, T_STOP}, {"SECONDS", 7, T_SECONDS},
+    {"WITHIN", 6, T_WITHIN}, {"REPEATS", 7, T_REPEATS}, {"TIMES", 5, T_TIMES},
+    {"true", 4, T_TRUE}, {"false", 5, T_FALSE},
 };
 
 static pat_tok keyword_of(const char *s, size_t n)
 {
-    if (n < 2 || n > 10)
+    /* keywords are upper case except true/false: most identifiers (object
+     * types, property names) are lower case and leave at the first test */
+    if (n < 2 || n > 10 || (s[0] >= 'a' && s[0] != 't' && s[0] != 'f'))
         return T_IDENT;
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strlen(keywords[i].s) == n && memcmp(keywords[i].s, s, n) == 0)
+        if (keywords[i].n == n && keywords[i].s[0] == s[0] && memcmp(keywords[i].s, s, n) == 0)
             return keywords[i].t;
     return T_IDENT;
 }

@@ -860,6 +860,45 @@ static size_t utf8_invalid(const unsigned char *s, size_t len)
     return len;
 }
 
+/* One parse of src into a fresh arena whose first chunk has `first` bytes:
+ * the pattern (the struct, a copy of the text, the tree) or NULL with e set. */
+static ald_pattern *run(const char *src, size_t len, size_t first, pat_err *e)
+{
+    pat_arena ar;
+    /* every token makes a bounded number of nodes: 4 KiB + 256 bytes per
+     * input byte is far above what a pattern needs, and bounds a hostile one */
+    size_t limit = len < (SIZE_MAX - 4096) / 256 ? 4096 + len * 256 : SIZE_MAX;
+    pat_arena_init(&ar, first, limit);
+    parser P = {.src = src, .len = len, .ar = &ar, .err = e};
+    P.lx.src = src;
+    P.lx.len = len;
+    P.lx.err = e;
+    ald_pattern *p = pat_alloc(&ar, sizeof *p);
+    char *text = pat_alloc(&ar, len + 1);
+    const ald_poexpr *root = NULL;
+    int d = 0;
+    if (!p || !text) {
+        nomem(&P);
+    } else if (advance(&P) == 0 && parse_fb(&P, &root, &d) == 0) {
+        if (P.cur.t != T_EOF)
+            expected(&P, "an operator, a qualifier or end of pattern");
+    }
+    free(P.stk);
+    free(P.steps);
+    free(P.vals);
+    if (e->set) {
+        pat_arena_free(&ar);
+        return NULL;
+    }
+    memcpy(text, src, len);
+    text[len] = '\0';
+    p->text = text;
+    p->len = len;
+    p->root = root;
+    p->arena = ar;      /* after the last allocation: the chunks own p itself */
+    return p;
+}
+
 ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
                           struct ald_errpos *err)
 {
@@ -879,42 +918,26 @@ ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
     if (!src)
         src = "";
     pat_err e = {0};
-    pat_arena ar;
-    size_t first = 768 + (len < 4096 ? len * 12 : 4096 * 12);
-    /* every token makes a bounded number of nodes: 4 KiB + 256 bytes per
-     * input byte is far above what a pattern needs, and bounds a hostile one */
-    size_t limit = len < (SIZE_MAX - 4096) / 256 ? 4096 + len * 256 : SIZE_MAX;
-    pat_arena_init(&ar, first, limit);
-    parser P = {.src = src, .len = len, .ar = &ar, .err = &e};
-    P.lx.src = src;
-    P.lx.len = len;
-    P.lx.err = &e;
-    const ald_poexpr *root = NULL;
+    ald_pattern *p = NULL;
     size_t bad = utf8_invalid((const unsigned char *)src, len);
-    int d = 0;
     if (bad < len) {
         pat_fail(&e, bad, "byte 0x%02X is not valid UTF-8", (unsigned char)src[bad]);
-    } else if (advance(&P) == 0 && parse_fb(&P, &root, &d) == 0) {
-        if (P.cur.t != T_EOF)
-            expected(&P, "an operator, a qualifier or end of pattern");
-    }
-    free(P.stk);
-    free(P.steps);
-    free(P.vals);
-    ald_pattern *p = NULL;
-    char *text = NULL;
-    if (!e.set) {
-        p = pat_alloc(&ar, sizeof *p);
-        text = pat_alloc(&ar, len + 1);
-        if (!p || !text) {
-            e.set = 1;
-            e.nomem = 1;
-            e.off = 0;
-            snprintf(e.msg, sizeof e.msg, "out of memory");
+    } else {
+        /* a pattern needs about 300 + 8 bytes per byte of text (measured on
+         * the spec examples); when the estimate was short the parse is run
+         * again into one chunk of the exact size (parsing is deterministic),
+         * so that millions of loaded patterns carry no arena slack */
+        size_t first = 320 + (len < (SIZE_MAX - 320) / 8 ? len * 8 : 0);
+        if (first > ((size_t)1 << 20))
+            first = (size_t)1 << 20;
+        p = run(src, len, first, &e);
+        size_t nchunks = 0, used = p ? pat_arena_used(&p->arena, &nchunks) : 0;
+        if (p && nchunks > 1) {
+            ald_pattern_free(p);
+            p = run(src, len, used, &e);
         }
     }
-    if (e.set) {
-        pat_arena_free(&ar);
+    if (!p) {
         ald_err code = e.nomem ? ALD_E_NOMEM : ALD_E_PATTERN;
         if (err) {
             err->code = code;
@@ -929,12 +952,6 @@ ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
         }
         return code;
     }
-    memcpy(text, src, len);
-    text[len] = '\0';
-    p->text = text;
-    p->len = len;
-    p->root = root;
-    p->arena = ar;      /* after the last allocation: the chunks own p itself */
     *out = p;
     return ALD_E_OK;
 }
