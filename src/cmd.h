@@ -17,4 +17,10 @@ int cmd_misp(int argc, char **argv);      /* cmd_misp.c */
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
 
+/* cmd_stix.c: the default collection of the store, or `want` after checking
+ * it exists; false (with a message prefixed by `who`) otherwise. */
+#include <stdbool.h>
+#include "alidade/store.h"
+bool cmd_collection_pick(store *st, const char *want, char id[STORE_UUID_TEXT], const char *who);
+
 #endif

@@ -36,6 +36,7 @@
 #include "alidade/track.h"
 #include "cmd.h"
 #include "input.h"
+#include "progress.h"
 #include "out.h"
 
 enum efmt { E_JSON, E_GEOJSON, E_STIX };
@@ -825,41 +826,6 @@ static void print_summary(struct detect_run *r, ais_decoder *d)
     fprintf(stderr, "\n");
 }
 
-/* Progress on a terminal: percent of the current file read. */
-/* Progress on a terminal: a bar for plain files (bytes read of the size),
- * lines and bytes decompressed for gzip/zstd and stdin, whose size on disk
- * says nothing about what is left. */
-static void progress(const char *path, unsigned long long done, off_t size,
-                     unsigned long long lines)
-{
-    static const char bar[] = "##############################";
-    const int w = (int)sizeof bar - 1;
-    if (size > 0 && done <= (unsigned long long)size) {
-        int fill = (int)((double)w * (double)done / (double)size);
-        fprintf(stderr, "\r%.40s [%.*s%*s] %3.0f%%", path, fill, bar, w - fill, "",
-                100.0 * (double)done / (double)size);
-    } else {
-        fprintf(stderr, "\r%.40s: %llu lines, %llu MB", path, lines, done >> 20);
-    }
-}
-
-/* Size of a plain (not gzip or zstd) regular file, else 0. */
-static off_t plain_size(const char *path)
-{
-    struct stat sb;
-    unsigned char m[4] = {0};
-    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return 0;
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(m, 1, sizeof m, f) : 0;
-    if (f)
-        fclose(f);
-    if ((n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
-        (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd))
-        return 0;
-    return sb.st_size;
-}
-
 /* Operator geography files named on the command line (NULL: none). */
 struct geo_paths {
     const char *zones, *shore, *anchorages, *land;
@@ -1069,7 +1035,7 @@ int cmd_detect(int argc, char **argv)
             status = 2;
             continue;
         }
-        off_t size = tty ? plain_size(path) : 0;
+        off_t size = tty ? progress_plain_size(path) : 0;
         const char *line;
         size_t len;
         bool trunc;
@@ -1095,7 +1061,7 @@ int cmd_detect(int argc, char **argv)
             else
                 ais_decoder_feed(d, line, len);
             if (tty && (nlines & 0xFFFFF) == 0)
-                progress(path, lr_bytes(lr), size, nlines);
+                progress_show(path, lr_bytes(lr), size, nlines);
         }
         if (got < 0) {
             fprintf(stderr, "alidade: %s\n", lr_error(lr));

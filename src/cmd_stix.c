@@ -122,13 +122,15 @@ static int import_file(store *st, const char *collection, const char *path, size
     return r.invalid ? 1 : 0;
 }
 
-/* The default collection's id, or the one asked for after checking it. */
-static bool stix_collection(store *st, const char *want, char id[STORE_UUID_TEXT])
+/* The default collection's id, or the one asked for after checking it;
+ * `who` prefixes the message ("alidade stix"). Shared by the commands that
+ * write into the store (cmd.h). */
+bool cmd_collection_pick(store *st, const char *want, char id[STORE_UUID_TEXT], const char *who)
 {
     if (want) {
         struct store_collection c;
         if (store_collection_get(st, want, &c) != ALD_E_OK) {
-            fprintf(stderr, "alidade stix: no collection '%s' (alidade collection list)\n", want);
+            fprintf(stderr, "%s: no collection '%s' (alidade collection list)\n", who, want);
             return false;
         }
         snprintf(id, STORE_UUID_TEXT, "%s", c.id);
@@ -140,7 +142,7 @@ static bool stix_collection(store *st, const char *want, char id[STORE_UUID_TEXT
     if (ok)
         snprintf(id, STORE_UUID_TEXT, "%s", cols[0].id);
     else
-        fprintf(stderr, "alidade stix: the store has no default collection\n");
+        fprintf(stderr, "%s: the store has no default collection\n", who);
     free(cols);
     return ok;
 }
@@ -205,7 +207,7 @@ static int stix_import_main(int argc, char **argv)
     char id[STORE_UUID_TEXT];
     int rc = 0;
     size_t total = 0;
-    if (!stix_collection(st, coll, id))
+    if (!cmd_collection_pick(st, coll, id, "alidade stix"))
         rc = 1;
     else
         for (int i = optind; i < argc; i++)
@@ -290,7 +292,7 @@ static int stix_export_main(int argc, char **argv)
         return 1;
     }
     char id[STORE_UUID_TEXT];
-    if (!stix_collection(st, coll, id)) {
+    if (!cmd_collection_pick(st, coll, id, "alidade stix")) {
         store_close(st);
         return 1;
     }

@@ -256,6 +256,64 @@ int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated)
     }
 }
 
+int lr_block(line_reader *lr, const char **block, size_t *len, bool *overlong)
+{
+    static const char empty_line[] = "\n";
+    *overlong = false;
+    for (;;) {
+        char *s = lr->buf + lr->start;
+        size_t pending = lr->end - lr->start;
+        char *nl = pending ? memrchr(s, '\n', pending) : NULL;
+        if (nl && lr->skipping) {
+            /* the end of an overlong line: drop it, keep what follows */
+            char *first = memchr(s, '\n', pending);
+            lr->start += (size_t)(first - s) + 1;
+            lr->skipping = false;
+            continue;
+        }
+        if (nl) {
+            *block = s;
+            *len = (size_t)(nl - s) + 1;
+            lr->start += *len;
+            return 1;
+        }
+        if (lr->eof) {
+            lr->start = lr->end;
+            if (pending == 0 || lr->skipping)
+                return 0;
+            *block = s;
+            *len = pending;
+            return 1;
+        }
+        if (pending == BUF_SIZE || (lr->skipping && pending > 0)) {
+            /* a line longer than the buffer: it stands as one empty line,
+             * so the line numbers of the others stay right */
+            bool was = lr->skipping;
+            lr->start = lr->end;
+            lr->skipping = true;
+            if (!was) {
+                *block = empty_line;
+                *len = 1;
+                *overlong = true;
+                return 1;
+            }
+            continue;
+        }
+        if (lr->start > 0) {
+            memmove(lr->buf, s, pending);
+            lr->start = 0;
+            lr->end = pending;
+        }
+        ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            lr->eof = true;
+        lr->end += (size_t)n;
+        lr->bytes += (unsigned long long)n;
+    }
+}
+
 const char *lr_error(const line_reader *lr)
 {
     return lr->err;

@@ -18,6 +18,12 @@ line_reader *lr_open(const char *path, char *errbuf, size_t errlen);
  * (lr_error() says what). Lines longer than the reader's limit are returned
  * cut to the limit with *truncated set; the rest of such a line is skipped. */
 int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated);
+/* The next block of whole lines (up to ~4 MB, ending with '\n' except the
+ * last line of the input): 1 with block and len set, 0 at end of input, -1
+ * on a read or decompression error. A line longer than the buffer is
+ * handed out as one empty line ("\n") with *overlong set, so line numbers
+ * stay right. For scanners that want many lines at once (alidade match). */
+int lr_block(line_reader *lr, const char **block, size_t *len, bool *overlong);
 const char *lr_error(const line_reader *lr);
 /* Bytes of (decompressed) input consumed so far. */
 unsigned long long lr_bytes(const line_reader *lr);

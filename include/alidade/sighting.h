@@ -39,6 +39,12 @@ ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
                           int64_t ts_sec, int32_t ts_nsec,
                           const char *observed_data_id);
 
+/* Whether a hit of `indicator_id` at ts_sec would keep its observed-data
+ * (its sighting has fewer than max_refs): callers build the observed-data
+ * of a hit only then, so memory stays bounded by sightings x max_refs
+ * however many times an indicator hits. */
+int ald_sightings_ref_room(const ald_sightings *s, const char *indicator_id, int64_t ts_sec);
+
 /* Sightings held (indicator x window). */
 size_t ald_sightings_count(const ald_sightings *s);
 

@@ -48,6 +48,10 @@ enum stix_tlp {
 /* The marking-definition id of a TLP 2.0 level ("marking-definition--..."),
  * NULL for STIX_TLP_NONE or out of range. */
 ALD_API const char *stix_tlp_id(enum stix_tlp t);
+/* The TLP 2.0 marking-definition object of a level as FIRST publishes it
+ * (with the tlp_2_0 extension), compact JSON into dst; its length, or 0
+ * for STIX_TLP_NONE or when cap (512 is enough) is too small. */
+ALD_API size_t stix_tlp_definition(enum stix_tlp t, char *dst, size_t cap);
 /* The level of a marking-definition id (2.0 or 1.0), STIX_TLP_NONE if it is
  * not a TLP marking. */
 ALD_API enum stix_tlp stix_tlp_of(const char *marking_id);
@@ -115,6 +119,9 @@ ALD_API bool stix_time_parse(const char *s, size_t n, int64_t *us);
  * values are written) plus NUL into out[STIX_TIME_TEXT]; returns its length. */
 ALD_API size_t stix_time_format(int64_t us, char out[STIX_TIME_TEXT]);
 
+/* type--UUIDv5 of the n bytes of `name` in alidade's namespace: the ids of
+ * objects the node makes, the same for the same name (docs/stix.md). */
+ALD_API void stix_name_id(const char *type, const char *name, size_t n, char out[STIX_ID_MAX]);
 /* The STIX identity id of the node called `name` (NULL or empty: "alidade
  * node"): identity--UUIDv5 of the name in alidade's namespace, the id every
  * object the node makes carries in created_by_ref. */

@@ -33,19 +33,6 @@
 #include "detect/internal.h"
 
 
-/* TLP 2.0 marking definitions, as FIRST/OASIS publish them
- * (cti-stix-common-objects, extension-definition-specifications/tlp-2.0) */
-static const struct {
-    const char *id, *label, *value;
-} tlp_table[] = {
-    {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", "CLEAR", "clear"},
-    {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "GREEN", "green"},
-    {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", "AMBER", "amber"},
-    {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", "AMBER+STRICT", "amber+strict"},
-    {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "RED", "red"},
-};
-#define TLP_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-#define TLP_CREATED "2022-10-01T00:00:00.000Z"
 
 /* The behaviour each event kind shows: one attack-pattern per kind, in
  * enum det_kind order. */
@@ -272,10 +259,9 @@ size_t det_stix_preamble(const struct det_stix_opts *o, char *dst, size_t cap)
     put_identities(&w, o);
     put_extension(&w);
     put_patterns(&w);
-    put(&w, "{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"%s\","
-            "\"created\":\"" TLP_CREATED "\",\"name\":\"TLP:%s\",\"extensions\":{\"" TLP_EXT
-            "\":{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"%s\"}}}",
-        tlp_table[t].id, tlp_table[t].label, tlp_table[t].value);
+    char md[512];
+    size_t n = stix_tlp_definition((enum stix_tlp)t, md, sizeof md);
+    put(&w, "%.*s", (int)n, md);
     return w.n < cap ? w.n : 0;
 }
 
@@ -419,7 +405,7 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
     pattern_id(kind, pat);
     stix_time(e->start, t0);
     stix_time(e->end == AIS_TIME_NONE || e->end < e->start ? e->start : e->end, t1);
-    const char *mark = tlp_table[tlp_of(o)].id;
+    const char *mark = stix_tlp_id((enum stix_tlp)tlp_of(o));
     bool where = has_position(e);
     summary(e, text, sizeof text);
     if (where) {

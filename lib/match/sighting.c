@@ -139,6 +139,28 @@ static int64_t window_of(const ald_sightings *s, int64_t sec)
     return q;
 }
 
+static struct agg *find(const ald_sightings *s, const char *indicator_id, int64_t w,
+                        uint64_t h, size_t *slot)
+{
+    size_t j = h & (s->cap - 1);
+    struct agg *a;
+    while ((a = s->slots[j]) != NULL) {
+        if (a->hash == h && a->window == w && strcmp(a->indicator, indicator_id) == 0)
+            break;
+        j = (j + 1) & (s->cap - 1);
+    }
+    *slot = j;
+    return a;
+}
+
+int ald_sightings_ref_room(const ald_sightings *s, const char *indicator_id, int64_t ts_sec)
+{
+    int64_t w = window_of(s, ts_sec);
+    size_t slot;
+    const struct agg *a = find(s, indicator_id, w, key_hash(indicator_id, w), &slot);
+    return !a || a->nrefs < s->max_refs;
+}
+
 ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
                           int64_t ts_sec, int32_t ts_nsec,
                           const char *observed_data_id)
@@ -149,13 +171,8 @@ ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
         return ALD_E_NOMEM;
     int64_t w = window_of(s, ts_sec);
     uint64_t h = key_hash(indicator_id, w);
-    size_t j = h & (s->cap - 1);
-    struct agg *a;
-    while ((a = s->slots[j]) != NULL) {
-        if (a->hash == h && a->window == w && strcmp(a->indicator, indicator_id) == 0)
-            break;
-        j = (j + 1) & (s->cap - 1);
-    }
+    size_t j;
+    struct agg *a = find(s, indicator_id, w, h, &j);
     int64_t us = ts_sec * 1000000 + ts_nsec / 1000;
     if (!a) {
         a = calloc(1, sizeof *a);

@@ -20,6 +20,13 @@ static const char *name_or_default(const char *name)
     return name && name[0] ? name : "alidade node";
 }
 
+void stix_name_id(const char *type, const char *name, size_t n, char out[STIX_ID_MAX])
+{
+    char u[37];
+    ald_uuid5(ald_uuid_ns, name, n, u);
+    snprintf(out, STIX_ID_MAX, "%.*s--%s", STIX_TYPE_MAX - 1, type, u);
+}
+
 void stix_node_identity_id(const char *name, char out[64])
 {
     char key[160], u[37];

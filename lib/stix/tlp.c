@@ -7,6 +7,7 @@
  * checked against ../shared/data/cti/tlp/tlp-marking-definitions.json by
  * tests/stix/test_tlp.c. TLP 1.0 WHITE maps to TLP 2.0 CLEAR.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "alidade/stix.h"
@@ -49,4 +50,23 @@ enum stix_tlp stix_tlp_of(const char *marking_id)
         if (strcmp(tlp_ids[i].id, marking_id) == 0)
             return tlp_ids[i].level;
     return STIX_TLP_NONE;
+}
+
+/* The TLP 2.0 extension and the date FIRST's definitions carry. */
+#define TLP_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#define TLP_CREATED "2022-10-01T00:00:00.000Z"
+
+size_t stix_tlp_definition(enum stix_tlp t, char *dst, size_t cap)
+{
+    static const char *const label[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+    static const char *const value[] = {"clear", "green", "amber", "amber+strict", "red"};
+    const char *id = stix_tlp_id(t);
+    if (!id)
+        return 0;
+    int n = snprintf(dst, cap,
+                     "{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"%s\","
+                     "\"created\":\"" TLP_CREATED "\",\"name\":\"TLP:%s\",\"extensions\":{\""
+                     TLP_EXT "\":{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"%s\"}}}",
+                     id, label[t], value[t]);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }

@@ -120,6 +120,9 @@ static void whole_run_and_ref_cap(void **state)
         assert_int_equal(ald_sightings_add(s, IND_A, i == 9 ? -5 : i * 86400, 0, od), ALD_E_OK);
     }
     assert_int_equal(ald_sightings_count(s), 1);
+    /* three refs kept: no room for a fourth; another indicator has room */
+    assert_false(ald_sightings_ref_room(s, IND_A, 0));
+    assert_true(ald_sightings_ref_room(s, IND_B, 0));
     struct out o = {0};
     assert_int_equal(ald_sightings_emit(s, collect, &o), ALD_E_OK);
     assert_int_equal(json_integer_value(json_object_get(o.objs[0], "count")), 10);
