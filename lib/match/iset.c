@@ -88,6 +88,18 @@ static void arena_free(arena_blk *b)
         (ok) = true;                                                           \
     } while (0)
 
+/* Gives back the unused capacity of a vector (kept when realloc fails). */
+#define SHRINK(vec)                                                            \
+    do {                                                                       \
+        if ((vec).n && (vec).n < (vec).cap) {                                  \
+            void *nv_ = realloc((vec).v, (vec).n * sizeof *(vec).v);           \
+            if (nv_) {                                                         \
+                (vec).v = nv_;                                                 \
+                (vec).cap = (vec).n;                                           \
+            }                                                                  \
+        }                                                                      \
+    } while (0)
+
 /* A value waiting for compile: normalised text in `text`, and the term it
  * belongs to (UINT32_MAX for a prefilter-only value). */
 typedef struct rawval {
@@ -866,6 +878,22 @@ ald_err ald_iset_compile(ald_iset *s, struct ald_errpos *err)
     s->addrs.v = NULL;
     s->addrs.n = s->addrs.cap = 0;
 
+    /* the arrays grew by doubling: give the slack back (up to half of
+     * them at 10M indicators) */
+    SHRINK(s->ind);
+    SHRINK(s->terms);
+    SHRINK(s->text);
+    SHRINK(s->general);
+    if (s->nentries) {
+        void *p = realloc(s->entries, s->nentries * sizeof *s->entries);
+        if (p)
+            s->entries = p;
+    }
+    if (s->ntermidx) {
+        void *p = realloc(s->termidx, s->ntermidx * sizeof *s->termidx);
+        if (p)
+            s->termidx = p;
+    }
     s->compiled = true;
     s->st.compile_s = mono() - t0;
     return ALD_E_OK;

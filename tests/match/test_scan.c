@@ -514,6 +514,149 @@ static void shared_alerts(void **state)
     free(t);
 }
 
+/* ---- the fast path misses nothing: feed == parsing every line ---- */
+
+struct pairs {
+    size_t n, cap;
+    uint64_t *v;        /* line << 20 | indicator */
+};
+
+static int on_pair(void *ctx, const ald_hit *h)
+{
+    struct pairs *p = ctx;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->v = realloc(p->v, p->cap * sizeof *p->v);
+        assert_non_null(p->v);
+    }
+    p->v[p->n++] = h->line << 20 | h->indicator;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The pattern of one field value, or NULL for kinds left out. */
+static const char *pattern_of(const ald_logfield *f, char *buf, size_t cap, int variant)
+{
+    static const char *const paths[ALD_OBS__COUNT] = {
+        [ALD_OBS_IPV4] = "ipv4-addr:value", [ALD_OBS_IPV6] = "ipv6-addr:value",
+        [ALD_OBS_DOMAIN] = "domain-name:value", [ALD_OBS_URL] = "url:value",
+        [ALD_OBS_EMAIL] = "email-addr:value", [ALD_OBS_MD5] = "file:hashes.MD5",
+        [ALD_OBS_SHA1] = "file:hashes.'SHA-1'", [ALD_OBS_SHA256] = "file:hashes.'SHA-256'",
+        [ALD_OBS_SHA512] = "file:hashes.'SHA-512'",
+        [ALD_OBS_X509_SHA1] = "x509-certificate:hashes.'SHA-1'",
+        [ALD_OBS_X509_SHA256] = "x509-certificate:hashes.'SHA-256'"};
+    if ((size_t)f->kind >= ALD_OBS__COUNT || !paths[f->kind] || f->len > 200 ||
+        memchr(f->v, '\'', f->len) || memchr(f->v, '"', f->len) || memchr(f->v, '\\', f->len))
+        return NULL;
+    int n = (int)f->len;
+    const char *v = f->v;
+    if (variant == 1 && f->kind == ALD_OBS_DOMAIN) {       /* the parent domain */
+        const char *d = memchr(v, '.', f->len);
+        if (!d || !memchr(d + 1, '.', f->len - (size_t)(d + 1 - v)))
+            return NULL;
+        n -= (int)(d + 1 - v);
+        v = d + 1;
+    } else if (variant == 1 && f->kind == ALD_OBS_IPV4) {  /* a text prefix */
+        n--;
+    } else if (variant == 2 && f->kind == ALD_OBS_IPV4) {  /* its /24 */
+        const char *d = memrchr(v, '.', f->len);
+        snprintf(buf, cap, "[%s = '%.*s.0/24']", paths[f->kind], (int)(d - v), v);
+        return buf;
+    } else if (variant) {
+        return NULL;
+    }
+    snprintf(buf, cap, "[%s = '%.*s']", paths[f->kind], n, v);
+    return buf;
+}
+
+/* Indicators from the values of every 7th record (and lookalikes of some),
+ * then the hits of ald_scanner_feed against ald_scanner_check on every
+ * line parsed here: the fast path may only skip lines that have no hit. */
+static void fast_equals_full(const char *rel, ald_log_format fmt, size_t min_hits)
+{
+    size_t len;
+    char *t = tu_read_file(tu_testdata(rel), &len);
+    assert_non_null(t);
+    ald_iset *s = ald_iset_new();
+    ald_iset_set_validity(s, ALD_VALID_IGNORE, 0);
+    ald_logparser *lp = ald_logparser_new(fmt);
+    int nind = 0;
+    size_t rec_no = 0;
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(t + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - t) : len;
+        ald_logrec rec;
+        if (ald_logparser_line(lp, t + ls, le - ls, &rec, NULL) == ALD_E_OK && rec.type &&
+            rec_no++ % 5 == 0) {
+            for (size_t i = 0; i < rec.nfields; i++) {
+                char pat[512];
+                /* lookalikes and /24s from one record in 30 only: a /24
+                 * of the log's own network covers most lines */
+                for (int var = 0; var < (rec_no % 30 == 1 ? 3 : 1); var++)
+                    if (pattern_of(&rec.fields[i], pat, sizeof pat, var) && nind < 2000)
+                        add(s, nind++, pat, NULL);
+            }
+        }
+        ls = le + 1;
+    }
+    ald_logparser_free(lp);
+    assert_true(nind >= 3);
+    assert_int_equal(ald_iset_compile(s, NULL), ALD_E_OK);
+
+    struct pairs fast = {0}, full = {0};
+    ald_scanner *sc = ald_scanner_new(s, fmt);
+    assert_int_equal(ald_scanner_feed(sc, t, len, 1, on_pair, &fast), ALD_E_OK);
+    struct ald_scan_stats st;
+    ald_scanner_stats(sc, &st);
+    ald_scanner_free(sc);
+    /* the reference: every line parsed and checked */
+    sc = ald_scanner_new(s, fmt);
+    lp = ald_logparser_new(fmt);
+    uint64_t line = 0;
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(t + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - t) : len;
+        ald_logrec rec;
+        line++;
+        if (ald_logparser_line(lp, t + ls, le - ls, &rec, NULL) == ALD_E_OK)
+            assert_int_equal(ald_scanner_check(sc, &rec, line, t + ls, le - ls, on_pair, &full),
+                             ALD_E_OK);
+        ls = le + 1;
+    }
+    ald_logparser_free(lp);
+    ald_scanner_free(sc);
+    qsort(fast.v, fast.n, sizeof *fast.v, cmp_u64);
+    qsort(full.v, full.n, sizeof *full.v, cmp_u64);
+    print_message("%s: %d indicators, %zu hits, %llu of %llu lines parsed\n", rel, nind, full.n,
+                  (unsigned long long)st.parsed, (unsigned long long)st.lines);
+    assert_true(full.n >= min_hits);
+    assert_int_equal(fast.n, full.n);
+    assert_memory_equal(fast.v, full.v, full.n * sizeof *full.v);
+    assert_true(st.parsed <= st.lines);
+    free(fast.v);
+    free(full.v);
+    ald_iset_free(s);
+    free(t);
+}
+
+static void fast_path_misses_nothing(void **state)
+{
+    (void)state;
+    fast_equals_full("match/sample.eve.json", ALD_LOG_EVE, 100);
+    fast_equals_full("match/eve-alerts.ndjson", ALD_LOG_EVE, 20);
+    fast_equals_full("match/zeek/dns.json", ALD_LOG_ZEEK_JSON, 20);
+    fast_equals_full("match/zeek/dns.log", ALD_LOG_ZEEK_TSV, 20);
+    fast_equals_full("match/zeek/ssl.log", ALD_LOG_ZEEK_TSV, 20);
+    fast_equals_full("match/zeek/x509.log", ALD_LOG_ZEEK_TSV, 5);
+    fast_equals_full("match/zeek/smtp.log", ALD_LOG_ZEEK_TSV, 5);
+    fast_equals_full("match/zeek/notice.log", ALD_LOG_ZEEK_TSV, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +669,7 @@ int main(void)
         cmocka_unit_test(hand_made_records),
         cmocka_unit_test(empty_set_counts_lines),
         cmocka_unit_test(shared_alerts),
+        cmocka_unit_test(fast_path_misses_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
