@@ -269,7 +269,7 @@ static bool emit(ald_scanner *sc, uint32_t ind, const ald_logfield *const *field
 }
 
 static ald_err check_rec(ald_scanner *sc, const ald_logrec *rec, uint64_t line,
-                         const char *text, size_t len)
+                         const char *text, size_t len, bool cand)
 {
     if (!collect(sc, rec))
         return ALD_E_NOMEM;
@@ -300,7 +300,7 @@ static ald_err check_rec(ald_scanner *sc, const ald_logrec *rec, uint64_t line,
         if (have == t->nterms && !emit(sc, t->ind, fs, have, rec, line, text, len))
             return ALD_E_NOMEM;
     }
-    if (sc->st.hits == before)
+    if (cand && sc->st.hits == before)
         sc->st.false_candidates++;
     return sc->stop ? ALD_E_ARG : ALD_E_OK;
 }
@@ -311,7 +311,7 @@ ald_err ald_scanner_check(ald_scanner *sc, const ald_logrec *rec, uint64_t line,
     sc->cb = cb;
     sc->cbctx = ctx;
     sc->stop = false;
-    return check_rec(sc, rec, line, text, len);
+    return check_rec(sc, rec, line, text, len, false);
 }
 
 /* One line: parse, give the record to the general hook, verify. */
@@ -336,7 +336,7 @@ static ald_err verify_line(ald_scanner *sc, const char *line, size_t len, bool c
         return ALD_E_OK;
     if (cand)
         sc->st.candidates++;
-    return check_rec(sc, &rec, sc->line, line, len);
+    return check_rec(sc, &rec, sc->line, line, len, cand);
 }
 
 /* ---- stage 1: candidate lines ---- */
