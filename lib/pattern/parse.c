@@ -424,7 +424,7 @@ static int check_hash(parser *P, const ald_pcexpr *n)
     for (size_t i = 0; i < n->nvals; i++) {
         const ald_pval *v = &n->vals[i];
         if (v->type != ALD_PV_STRING)
-            return pat_fail(P->err, v->pos, "a %s hash must be a string literal", h->name);
+            return pat_fail(P->err, v->pos, "%s hash values must be string literals", h->name);
         if (!hash_ok(h, v->u.str.p, v->u.str.len)) {
             size_t m = v->u.str.len > 40 ? 40 : v->u.str.len;
             while (m > 0 && m < v->u.str.len && ((unsigned char)v->u.str.p[m] & 0xC0) == 0x80)

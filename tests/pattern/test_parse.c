@@ -576,7 +576,7 @@ static void test_errors(void **state)
     /* hashes (the validator's object_validator) */
     parse_bad("[file:hashes.'SHA-256' = 'f00']", 25, "'f00' is not a valid SHA-256 hash");
     parse_bad("[file:hashes.md5 = 'cead3f77f6cda6ec00f57d76c9a6879']", 19, "valid MD5 hash");
-    parse_bad("[file:hashes.MD5 = 5]", 19, "a MD5 hash must be a string literal");
+    parse_bad("[file:hashes.MD5 = 5]", 19, "MD5 hash values must be string literals");
     parse_bad("[file:hashes.'SHA-1' IN ('da39a3ee5e6b4b0d3255bfef95601890afd80709', 'x')]",
               69, "'x' is not a valid SHA-1 hash");
     parse_bad("[file:hashes.SSDEEP = 'a b']", 22, "valid SSDEEP hash");
@@ -654,6 +654,15 @@ static void test_format(void **state)
     formats_as("[a:b = b'TQ==']", "[a:b = b'TQ==']");
     formats_as("[NOT EXISTS a:b]", "[NOT EXISTS a:b]");
     formats_as("[a:b NOT IN ()]", "[a:b NOT IN ()]");
+    /* sub-trees */
+    ald_pattern *q = parse_ok("([a:b = 1 OR a:c = 'x'] AND [a:d > 2]) WITHIN 5 SECONDS");
+    char sub[128];
+    const ald_poexpr *r = ald_pattern_root(q);
+    assert_int_equal(ald_pattern_format_obs(r->l, sub, sizeof sub), 36);
+    assert_string_equal(sub, "[a:b = 1 OR a:c = 'x'] AND [a:d > 2]");
+    ald_pattern_format_cmp(r->l->l->cmp->r, sub, sizeof sub);
+    assert_string_equal(sub, "a:c = 'x'");
+    ald_pattern_free(q);
     /* snprintf-like truncation */
     ald_pattern *p = parse_ok("[a:b = 1]");
     char small[5];
