@@ -1188,6 +1188,9 @@ static int next_obs(struct run *r, struct it *it, pinst *out)
     while (it->i < it->nord) {
         size_t o = it->ord[it->i];
         if (it->j < r->obs[o].number_observed) {
+            /* number_observed may be huge: every instance counts */
+            if (it->j > 0 && budget(r))
+                return -1;
             out[0] = (pinst){(int64_t)o, it->j++};
             return 1;
         }
