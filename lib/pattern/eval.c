@@ -846,10 +846,20 @@ static int member(const struct lit *l, const struct val *x)
     return 0;
 }
 
-static int re_search(ald_pmatch *m, pcre2_code *re, const uint8_t *s, size_t n, int utf)
+/* 1 found, 0 not, -1 when PCRE2 gave up (its match or depth limit: a
+ * regex that backtracks without end, where Python would run forever). */
+static int re_search(ald_pmatch *m, pcre2_code *re, const uint8_t *s, size_t n, int utf,
+                     struct ald_errpos *err)
 {
     int rc = pcre2_match(re, s, n, 0, utf ? PCRE2_NO_UTF_CHECK : 0, m->md, NULL);
-    return rc >= 0;
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    PCRE2_UCHAR buf[80];
+    pcre2_get_error_message(rc, buf, sizeof buf);
+    seterr(err, ALD_E_PATTERN_EVAL, 0, "regular expression: %s", (const char *)buf);
+    return -1;
 }
 
 /* Text normalised to NFC into the scratch arena (ASCII needs nothing). */
@@ -939,8 +949,8 @@ static int pred(ald_pmatch *m, const struct ctest *t, const struct pv *v, struct
         size_t n = v->n;
         r = 0;
         if (v->k == VK_BYTES && e->op == ALD_POP_MATCHES) {
-            if (t->bin_ok)
-                r = re_search(m, t->reb, s, n, 0);
+            if (t->bin_ok && (r = re_search(m, t->reb, s, n, 0, err)) < 0)
+                return r;
         } else if (v->k == VK_STR || (v->k == VK_BYTES && t->bin_ok)) {
             /* LIKE reads bytes as UTF-8 text (3.0), an error if they are not. */
             if (v->k == VK_BYTES && !pv_utf8_valid(s, n)) {
@@ -949,7 +959,8 @@ static int pred(ald_pmatch *m, const struct ctest *t, const struct pv *v, struct
             }
             if (nfc_tmp(m, s, n, &s, &n))
                 return -2;
-            r = re_search(m, t->re, s, n, 1);
+            if ((r = re_search(m, t->re, s, n, 1, err)) < 0)
+                return r;
         }
         return r ^ neg;
     }

@@ -177,6 +177,10 @@ static void like_and_matches(void **state)
     NOMATCH("[t:i LIKE '5']", js);        /* only strings match */
     MATCH("[t:i NOT MATCHES '5']", js);
     EVALERR("[t:s MATCHES '(']", js);     /* PCRE2 refuses it */
+    /* catastrophic backtracking: PCRE2's limit, an error rather than forever */
+    EVALERR("[t:v MATCHES '^(a+)+$']",
+            one("{\"type\":\"t\",\"id\":\"x--1\",\"v\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}", 1));
+    js = one(T, 1);
     /* binary values: LIKE reads them as UTF-8, MATCHES as bytes */
     MATCH("[t:blob_hex MATCHES '^\\\\x00\\\\xffA$']", js);
     MATCH("[t:blob_bin MATCHES 'A$']", js);
