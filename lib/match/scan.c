@@ -611,9 +611,9 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
         while (m) {
             size_t i = base + (size_t)__builtin_ctzll(m);
             m &= m - 1;
-            if (i == skip)
-                continue;               /* the byte after a backslash */
             char c = b[i];
+            if (i == skip && c != '\n')
+                continue;               /* the byte after a backslash */
             if (c == '\n') {
                 for (size_t t = 0; t < nt && !cand; t++)
                     cand = probe_vals(sc, b + toks[t].off, toks[t].len, toks[t].h);

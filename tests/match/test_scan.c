@@ -657,6 +657,37 @@ static void fast_path_misses_nothing(void **state)
     fast_equals_full("match/zeek/notice.log", ALD_LOG_ZEEK_TSV, 5);
 }
 
+/* JSON escapes in values, a broken line ending in a backslash, CRLF: the
+ * right lines, the right numbers. */
+static void escapes_and_broken_lines(void **state)
+{
+    (void)state;
+    ald_iset *s = ald_iset_new();
+    add(s, 0, "[domain-name:value = 'ise.wrccdc.org']", NULL);
+    assert_int_equal(ald_iset_compile(s, NULL), ALD_E_OK);
+    const char *text =
+        "{\"timestamp\":\"2018-03-24T17:15:20.865716+0000\",\"event_type\":\"dns\","
+        "\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"10.0.0.2\",\"dns\":{\"type\":\"query\","
+        "\"rrname\":\"ise\\u002ewrccdc.org\",\"rrtype\":\"A\"}}\n"
+        "{\"event_type\":\"dns\",\"dns\":{\"rrname\":\"abc\\\n"
+        "{\"timestamp\":\"2018-03-24T17:15:20.865716+0000\",\"event_type\":\"dns\","
+        "\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"10.0.0.2\",\"dns\":{\"type\":\"query\","
+        "\"rrname\":\"ISE.WRCCDC.ORG\",\"rrtype\":\"A\"}}\n"
+        "{\"timestamp\":\"2018-03-24T17:15:20.865716+0000\",\"event_type\":\"dns\","
+        "\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"10.0.0.2\",\"dns\":{\"type\":\"query\","
+        "\"rrname\":\"ise.wrccdc.org\",\"rrtype\":\"A\"}}\r\n";
+    ald_scanner *sc = ald_scanner_new(s, ALD_LOG_EVE);
+    struct hits *x = calloc(1, sizeof *x);
+    assert_int_equal(ald_scanner_feed(sc, text, strlen(text), 1, on_hit, x), ALD_E_OK);
+    assert_string_equal(lines_of(x, 0), "1,3,4");
+    struct ald_scan_stats st;
+    ald_scanner_stats(sc, &st);
+    assert_int_equal(st.lines, 4);
+    ald_scanner_free(sc);
+    free(x);
+    ald_iset_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -670,6 +701,7 @@ int main(void)
         cmocka_unit_test(empty_set_counts_lines),
         cmocka_unit_test(shared_alerts),
         cmocka_unit_test(fast_path_misses_nothing),
+        cmocka_unit_test(escapes_and_broken_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
