@@ -81,6 +81,9 @@ typedef struct {
 
 /* Next token into *t; -1 on a lexical error (err set). */
 int pat_lex(pat_lexer *lx, pat_token *t);
+/* Offset of a comment met before the first '[' (only blanks and '(' before
+ * it), len when there is none. */
+size_t pat_leading_comment(const char *src, size_t len);
 /* Short description of a token for messages: "'AND'", "string 'ab...'",
  * "end of pattern". Writes at most cap bytes, NUL-terminated. */
 void pat_tok_describe(const char *src, const pat_token *t, char *buf, size_t cap);

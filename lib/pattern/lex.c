@@ -154,6 +154,24 @@ static int skip_blank(pat_lexer *lx)
     return 0;
 }
 
+size_t pat_leading_comment(const char *src, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i = 0;
+    while (i < len) {
+        size_t w = ws_len(s + i, len - i);
+        if (w)
+            i += w;
+        else if (s[i] == '(')
+            i++;
+        else
+            break;
+    }
+    if (i + 1 < len && s[i] == '/' && (s[i + 1] == '*' || s[i + 1] == '/'))
+        return i;
+    return len;
+}
+
 /* ---- literals ------------------------------------------------------------ */
 
 int64_t pat_days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -920,8 +920,14 @@ ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
     pat_err e = {0};
     ald_pattern *p = NULL;
     size_t bad = utf8_invalid((const unsigned char *)src, len);
+    size_t comment = bad < len ? len : pat_leading_comment(src, len);
     if (bad < len) {
         pat_fail(&e, bad, "byte 0x%02X is not valid UTF-8", (unsigned char)src[bad]);
+    } else if (comment < len) {
+        /* the validator requires '[' first, after blanks and '(' only
+         * (stix2patterns helpers.brackets_check), though the grammar skips
+         * comments anywhere */
+        pat_fail(&e, comment, "a comment may not come before the first '['");
     } else {
         /* a pattern needs about 300 + 8 bytes per byte of text (measured on
          * the spec examples); when the estimate was short the parse is run

@@ -557,6 +557,10 @@ static void test_errors(void **state)
     parse_bad("[a:b = t'9999-12-31T23:59:60Z']", 7, "(after 9999-12-31T23:59:59Z)");
     /* comments */
     parse_bad("[a:b = 1] /* x", 10, "comment '/*' is not closed");
+    parse_bad("/* c */ [a:b = 1]", 0, "a comment may not come before the first '['");
+    parse_bad(" ( // c\n[a:b = 1])", 3, "before the first '['");
+    ald_pattern_free(parse_ok("[/* c */ a:b = 1]"));
+    ald_pattern_free(parse_ok("( [a:b = 1] /* c */) // c"));
     /* qualifiers */
     parse_bad("[a:b = 1] WITHIN 0 SECONDS", 17, "WITHIN needs more than 0 seconds");
     parse_bad("[a:b = 1] WITHIN 0.0 SECONDS", 17, "WITHIN needs more than 0 seconds");
@@ -593,7 +597,7 @@ static void test_valid_forms(void **state)
         "[a:b=1]",
         "  [a:b=1]  ",
         "\t[a:b\n=\r1]\v\f",
-        "/* c */[a:b = 1] // trailing",
+        "[a:b = 1] /* c */ // trailing",
         "[a:b = 1 /* inside */ AND a:c = 2]",
         "\xc2\xa0[a:b\xe3\x80\x80=\xe2\x80\x80 1]\xe2\x80\xa8",
         "[a:b MATCHES'x']",
