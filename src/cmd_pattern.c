@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: alidade pattern check PATTERN\n"
-          "       alidade pattern match [--json] PATTERN FILE\n"
+          "       alidade pattern match [--json] [--bindings N] PATTERN FILE\n"
           "\n"
           "  check    parse PATTERN (STIX 2.1 patterning); say where and why when it is\n"
           "           not valid\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
           "prints as -<TAB>#N (its position among the input's observed-data).\n"
           "  --json   one JSON object instead: matched, and the binding's observed-data\n"
           "           (id, bundle, position, instance)\n"
+          "  --bindings N  up to N bindings in the reference's order instead of the\n"
+          "           first (text: one block per binding, separated by an empty line)\n"
           "\n"
           "Exit status: check: 0 valid, 2 invalid. match: 0 matched, 1 no match,\n"
           "2 invalid pattern, unreadable input, or a pattern that cannot be evaluated\n"
@@ -90,15 +92,54 @@ static int do_check(int argc, char **argv)
     return 0;
 }
 
-static void print_text(const ald_obsset *set, const ald_pmatch_result *res)
+/* The bindings found, kept for printing. */
+struct found {
+    ald_pbound **b;
+    size_t *n;
+    size_t count, cap;
+};
+
+static int keep(void *ctx, const ald_pbound *b, size_t n)
 {
-    /* Distinct observed-data of the binding, in input order. */
+    struct found *f = ctx;
+    if (f->count == f->cap) {
+        size_t c = f->cap ? f->cap * 2 : 4;
+        ald_pbound **nb = realloc(f->b, c * sizeof *nb);
+        if (!nb)
+            return 1;
+        f->b = nb;
+        size_t *nn = realloc(f->n, c * sizeof *nn);
+        if (!nn)
+            return 1;
+        f->n = nn;
+        f->cap = c;
+    }
+    ald_pbound *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (!copy)
+        return 1;
+    memcpy(copy, b, n * sizeof *copy);
+    f->b[f->count] = copy;
+    f->n[f->count++] = n;
+    return 0;
+}
+
+static void found_free(struct found *f)
+{
+    for (size_t i = 0; i < f->count; i++)
+        free(f->b[i]);
+    free(f->b);
+    free(f->n);
+}
+
+/* One binding: its distinct observed-data, in input order. */
+static void print_text(const ald_obsset *set, const ald_pbound *b, size_t nb)
+{
     size_t n = ald_obsset_count(set);
     unsigned char *seen = calloc(n ? n : 1, 1);
     if (!seen)
         return;
-    for (size_t i = 0; i < res->nbinding; i++)
-        seen[res->binding[i].obs] = 1;
+    for (size_t i = 0; i < nb; i++)
+        seen[b[i].obs] = 1;
     for (size_t o = 0; o < n; o++) {
         if (!seen[o])
             continue;
@@ -113,41 +154,39 @@ static void print_text(const ald_obsset *set, const ald_pmatch_result *res)
     free(seen);
 }
 
-static int print_json(const ald_obsset *set, const ald_pmatch_result *res)
+static int print_json(const ald_obsset *set, const struct found *f)
 {
-    json_t *root = json_object(), *binds = json_array(), *b = json_array();
-    if (!root || !binds || !b)
+    json_t *root = json_object(), *binds = json_array();
+    if (!root || !binds || json_object_set_new(root, "matched", json_boolean(f->count > 0)) ||
+        json_object_set(root, "bindings", binds))
         goto fail;
-    json_object_set_new(root, "matched", json_boolean(res->matched));
-    for (size_t i = 0; i < res->nbinding; i++) {
-        const ald_pobs *ob = ald_obsset_get(set, res->binding[i].obs);
-        json_t *e = json_pack("{s:o,s:o,s:I,s:I}",
-                              "observed_data", ob->id ? json_string(ob->id) : json_null(),
-                              "bundle", ob->container_id ? json_string(ob->container_id)
-                                                         : json_null(),
-                              "position", (json_int_t)ob->pos,
-                              "instance", (json_int_t)res->binding[i].inst);
-        if (!e || json_array_append_new(b, e))
+    for (size_t k = 0; k < f->count; k++) {
+        json_t *b = json_array();
+        if (!b || json_array_append_new(binds, b))
             goto fail;
+        for (size_t i = 0; i < f->n[k]; i++) {
+            const ald_pobs *ob = ald_obsset_get(set, f->b[k][i].obs);
+            json_t *e = json_pack("{s:o,s:o,s:I,s:I}",
+                                  "observed_data", ob->id ? json_string(ob->id) : json_null(),
+                                  "bundle", ob->container_id ? json_string(ob->container_id)
+                                                             : json_null(),
+                                  "position", (json_int_t)ob->pos,
+                                  "instance", (json_int_t)f->b[k][i].inst);
+            if (!e || json_array_append_new(b, e))
+                goto fail;
+        }
     }
-    if (res->matched) {
-        json_array_append_new(binds, b);
-        b = NULL;
-    }
-    json_object_set_new(root, "bindings", binds);
-    binds = NULL;
     char *s = json_dumps(root, JSON_COMPACT);
     if (!s)
         goto fail;
     puts(s);
     free(s);
+    json_decref(binds);
     json_decref(root);
-    json_decref(b);
     return 0;
 fail:
-    json_decref(root);
     json_decref(binds);
-    json_decref(b);
+    json_decref(root);
     fputs("alidade pattern match: out of memory\n", stderr);
     return -1;
 }
@@ -155,16 +194,26 @@ fail:
 static int do_match(int argc, char **argv)
 {
     int json = 0;
+    unsigned long nbind = 1;
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"bindings", required_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+jb:h", opts, NULL)) != -1) {
         if (c == 'j') {
             json = 1;
+        } else if (c == 'b') {
+            char *end;
+            nbind = strtoul(optarg, &end, 10);
+            if (*end || nbind < 1 || nbind > 1000000 || optarg[0] == '-') {
+                fprintf(stderr, "alidade pattern match: --bindings takes a number from 1 to "
+                                "1000000, not '%s'\n", optarg);
+                return 2;
+            }
         } else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -207,24 +256,30 @@ static int do_match(int argc, char **argv)
         fprintf(stderr, "alidade pattern match: %s: %s\n", file, e.msg);
         goto out;
     }
-    ald_pmatch_result res;
+    struct found f = {0};
     memset(&e, 0, sizeof e);
-    er = ald_pmatch_observations(m, set, &res, &e);
+    size_t nobs = ald_obsset_count(set), count = 0;
+    er = ald_pmatch_each(m, nobs ? ald_obsset_get(set, 0) : NULL, nobs, nbind, keep, &f, &count,
+                         &e);
+    if (er == ALD_E_OK && f.count != count)
+        er = ALD_E_NOMEM;
     if (er != ALD_E_OK) {
-        fprintf(stderr, "alidade pattern match: cannot evaluate on %s: %s\n", file, e.msg);
+        fprintf(stderr, "alidade pattern match: cannot evaluate on %s: %s\n", file,
+                er == ALD_E_NOMEM ? "out of memory" : e.msg);
+        found_free(&f);
         goto out;
     }
     if (json) {
-        if (print_json(set, &res))
-            rc = 2;
-        else
-            rc = res.matched ? 0 : 1;
+        rc = print_json(set, &f) ? 2 : f.count ? 0 : 1;
     } else {
-        if (res.matched)
-            print_text(set, &res);
-        rc = res.matched ? 0 : 1;
+        for (size_t k = 0; k < f.count; k++) {
+            if (k)
+                putchar('\n');
+            print_text(set, f.b[k], f.n[k]);
+        }
+        rc = f.count ? 0 : 1;
     }
-    ald_pmatch_result_clear(&res);
+    found_free(&f);
 out:
     ald_obsset_free(set);
     free(text);

@@ -130,6 +130,16 @@ ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs,
 void ald_pmatch_result_clear(ald_pmatch_result *res);
 
 /*
+ * Every binding, in the reference's order: cb gets each one (n entries,
+ * valid during the call) and returns nonzero to stop; at most `max`
+ * bindings (0: no limit; their number can grow combinatorially).
+ * *count (may be NULL) says how many were found.
+ */
+typedef int (*ald_pbinding_cb)(void *ctx, const ald_pbound *b, size_t n);
+ald_err ald_pmatch_each(ald_pmatch *m, const ald_pobs *obs, size_t nobs, size_t max,
+                        ald_pbinding_cb cb, void *ctx, size_t *count, struct ald_errpos *err);
+
+/*
  * The observations the reference's match() returns for a binding: the
  * distinct observations bound through their first instance (instance 0),
  * in input order. Writes at most `cap` indices to out and returns how many

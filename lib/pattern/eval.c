@@ -1599,13 +1599,14 @@ static int it_next(struct run *r, struct it *it, pinst *out)
  * order: a test lists them in input order, AND keeps its left side's
  * order, OR appends the right side's new ones). */
 struct leafsets {
-    unsigned char *mem;     /* [ncn][nobs] */
+    unsigned char *mem;     /* [node - base][nobs], the nodes of one leaf */
+    size_t base;
     size_t nobs;
 };
 
 static int order_of(const struct cnode *n, const struct leafsets *ls, size_t *out)
 {
-    const unsigned char *mine = ls->mem + n->idx * ls->nobs;
+    const unsigned char *mine = ls->mem + (n->idx - ls->base) * ls->nobs;
     if (n->kind == ALD_PCE_TEST) {
         size_t k = 0;
         for (size_t o = 0; o < ls->nobs; o++)
@@ -1621,7 +1622,7 @@ static int order_of(const struct cnode *n, const struct leafsets *ls, size_t *ou
                 out[w++] = out[i];
         return w;
     }
-    const unsigned char *lm = ls->mem + n->l->idx * ls->nobs;
+    const unsigned char *lm = ls->mem + (n->l->idx - ls->base) * ls->nobs;
     size_t *tmp = out + k;
     int kr = order_of(n->r, ls, tmp);
     int w = k;
@@ -1685,25 +1686,33 @@ static void free_it(struct it *it)
             free(it->fr[i].L);
 }
 
-ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs, ald_pmatch_result *res,
-                       struct ald_errpos *err)
+ald_err ald_pmatch_each(ald_pmatch *m, const ald_pobs *obs, size_t nobs, size_t max,
+                        ald_pbinding_cb cb, void *ctx, size_t *count, struct ald_errpos *err)
 {
-    memset(res, 0, sizeof *res);
+    if (count)
+        *count = 0;
     ald_err rc = ALD_E_NOMEM;
     struct leafsets ls = {.nobs = nobs};
     size_t **ords = calloc(m->nleaves, sizeof *ords);
     size_t *nords = calloc(m->nleaves, sizeof *nords);
-    ls.mem = calloc(m->ncn * (nobs ? nobs : 1), 1);
     struct run r = {.m = m, .obs = obs, .nobs = nobs, .err = err};
     struct it *root = NULL;
     pinst *out = NULL;
-    if (!ords || !nords || !ls.mem)
+    ald_pbound *b = NULL;
+    if (!ords || !nords)
         goto done;
 
     /* Every test on every root of every observation, leaf by leaf. */
     for (size_t L = 0; L < m->nleaves; L++) {
         const struct cnode *c = m->leaves[L]->cmp;
-        size_t lo = c->idx, hi = m->ncn;
+        /* The leaf's nodes are numbered from c->idx up to the next leaf's
+         * first node. */
+        size_t lo = c->idx, hi = L + 1 < m->nleaves ? m->leaves[L + 1]->cmp->idx : m->ncn;
+        free(ls.mem);
+        ls.base = lo;
+        ls.mem = calloc((hi - lo) * (nobs ? nobs : 1), 1);
+        if (!ls.mem)
+            goto done;
         for (size_t o = 0; o < nobs; o++) {
             for (size_t i = 0; i < obs[o].nobjs; i++) {
                 int v = eval_cnode(m, c, &obs[o], obs[o].objs[i], err);
@@ -1711,13 +1720,8 @@ ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs, ald_pmat
                     rc = errcode(err, v);
                     goto done;
                 }
-                /* The leaf's nodes are numbered from c->idx on, up to the
-                 * next leaf's first node. */
-                for (size_t k = lo; k < hi; k++) {
-                    if (L + 1 < m->nleaves && k >= m->leaves[L + 1]->cmp->idx)
-                        break;
-                    ls.mem[k * nobs + o] |= m->nodeval[k];
-                }
+                for (size_t k = lo; k < hi; k++)
+                    ls.mem[(k - lo) * nobs + o] |= m->nodeval[k];
             }
         }
         /* order_of keeps a left list while it builds the right one: one
@@ -1731,25 +1735,26 @@ ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs, ald_pmat
 
     root = build_it(&r, m->root, (const size_t *const *)ords, nords);
     out = malloc((m->root->w + 1) * sizeof *out);
-    if (!root || !out)
+    b = malloc((m->root->w + 1) * sizeof *b);
+    if (!root || !out || !b)
         goto done;
-    int got = it_next(&r, root, out);
-    if (got < 0) {
-        rc = got == -2 ? ALD_E_NOMEM : ALD_E_PATTERN_EVAL;
-        goto done;
-    }
     rc = ALD_E_OK;
-    if (got) {
-        res->matched = 1;
-        res->binding = malloc((m->root->w + 1) * sizeof *res->binding);
-        if (!res->binding) {
-            res->matched = 0;
-            rc = ALD_E_NOMEM;
+    for (size_t got = 0; max == 0 || got < max; got++) {
+        int g = it_next(&r, root, out);
+        if (g < 0) {
+            rc = g == -2 ? ALD_E_NOMEM : ALD_E_PATTERN_EVAL;
             goto done;
         }
+        if (!g)
+            break;
+        size_t n = 0;
         for (size_t i = 0; i < m->root->w; i++)
             if (out[i].obs >= 0)
-                res->binding[res->nbinding++] = (ald_pbound){(size_t)out[i].obs, out[i].inst};
+                b[n++] = (ald_pbound){(size_t)out[i].obs, out[i].inst};
+        if (count)
+            (*count)++;
+        if (cb && cb(ctx, b, n))
+            break;
     }
 done:
     if (rc == ALD_E_NOMEM)
@@ -1757,12 +1762,40 @@ done:
     free_it(root);
     afree(&r.ar);
     free(out);
+    free(b);
     if (ords)
         for (size_t L = 0; L < m->nleaves; L++)
             free(ords[L]);
     free(ords);
     free(nords);
     free(ls.mem);
+    return rc;
+}
+
+static int keep_first(void *ctx, const ald_pbound *b, size_t n)
+{
+    ald_pmatch_result *res = ctx;
+    res->binding = malloc((n ? n : 1) * sizeof *b);
+    if (!res->binding)
+        return 1;
+    memcpy(res->binding, b, n * sizeof *b);
+    res->nbinding = n;
+    res->matched = 1;
+    return 1;
+}
+
+ald_err ald_pmatch_run(ald_pmatch *m, const ald_pobs *obs, size_t nobs, ald_pmatch_result *res,
+                       struct ald_errpos *err)
+{
+    memset(res, 0, sizeof *res);
+    size_t count = 0;
+    ald_err rc = ald_pmatch_each(m, obs, nobs, 1, keep_first, res, &count, err);
+    if (rc == ALD_E_OK && count && !res->matched) {
+        seterr(err, ALD_E_NOMEM, 0, "out of memory");
+        return ALD_E_NOMEM;
+    }
+    if (rc != ALD_E_OK)
+        ald_pmatch_result_clear(res);
     return rc;
 }
 

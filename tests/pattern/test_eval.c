@@ -339,6 +339,44 @@ static void first_binding(void **state)
     ald_obsset_free(s);
 }
 
+static int collect(void *ctx, const ald_pbound *b, size_t n)
+{
+    char *s = ctx;
+    for (size_t i = 0; i < n; i++)
+        sprintf(s + strlen(s), "%zu.%lld ", b[i].obs, (long long)b[i].inst);
+    strcat(s, "| ");
+    return 0;
+}
+
+static void all_bindings(void **state)
+{
+    (void)state;
+    ald_obsset *s;
+    ald_pattern *p;
+    ald_pmatch *m;
+    struct ald_errpos e;
+    assert_int_equal(ald_obsset_parse(PEOPLE, strlen(PEOPLE), &s, &e), ALD_E_OK);
+    /* AND interleaves its sides (reference generator): right b meets no
+     * cached left; left a0 meets b; right c meets a0; left a1 meets b, c;
+     * left b meets c (not itself) */
+    const char *pat = "[person:age < 25] AND [person:age > 15]";
+    assert_int_equal(ald_pattern_parse(pat, strlen(pat), &p, &e), ALD_E_OK);
+    assert_int_equal(ald_pmatch_new(p, &m, &e), ALD_E_OK);
+    char got[512] = "";
+    size_t count;
+    assert_int_equal(ald_pmatch_each(m, ald_obsset_get(s, 0), ald_obsset_count(s), 0, collect,
+                                     got, &count, &e), ALD_E_OK);
+    assert_string_equal(got, "0.0 1.0 | 0.0 2.0 | 0.1 1.0 | 0.1 2.0 | 1.0 2.0 | ");
+    assert_int_equal(count, 5);
+    got[0] = 0;
+    assert_int_equal(ald_pmatch_each(m, ald_obsset_get(s, 0), ald_obsset_count(s), 2, collect,
+                                     got, &count, &e), ALD_E_OK);
+    assert_int_equal(count, 2);
+    ald_pmatch_free(m);
+    ald_pattern_free(p);
+    ald_obsset_free(s);
+}
+
 static void loading(void **state)
 {
     (void)state;
@@ -449,6 +487,7 @@ int main(void)
         cmocka_unit_test(paths),
         cmocka_unit_test(observation_operators),
         cmocka_unit_test(first_binding),
+        cmocka_unit_test(all_bindings),
         cmocka_unit_test(loading),
         cmocka_unit_test(fast_path),
         cmocka_unit_test(nfc),

@@ -67,6 +67,16 @@ check "--json: one object with the binding" \
 check "--json, no match: exit 1, matched false" \
     '[ $rc -eq 1 ] && [ "$(cat "$T/o")" = "{\"matched\":false,\"bindings\":[]}" ]'
 
+"$BIN" pattern match --json --bindings 5 "[ipv4-addr:value = '198.51.100.1'] OR [domain-name:value = 'evil.example']" \
+    "$T/b.json" > "$T/o"; rc=$?
+check "--bindings 5: both one-sided OR bindings, left first" \
+    '[ $rc -eq 0 ] && [ "$(grep -o "\"observed_data\":\"[^\"]*\"" "$T/o" | tr "\n" " ")" = "\"observed_data\":\"observed-data--a\" \"observed_data\":\"observed-data--b\" " ]'
+"$BIN" pattern match --bindings 5 "[ipv4-addr:value = '198.51.100.1'] OR [domain-name:value = 'evil.example']" \
+    "$T/b.json" > "$T/o"; rc=$?
+check "--bindings in text: one block per binding" '[ $rc -eq 0 ] && [ "$(wc -l < "$T/o")" -eq 3 ] && [ -z "$(sed -n 2p "$T/o")" ]'
+"$BIN" pattern match --bindings 0 "[a:b = 1]" "$T/b.json" > /dev/null 2>&1; rc=$?
+check "--bindings 0: exit 2" '[ $rc -eq 2 ]'
+
 # stdin, JSON lines, observed-data without id and with embedded objects
 cat > "$T/lines.jsonl" <<'EOF'
 {"type":"observed-data","id":"observed-data--c","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["domain-name--c"]}
