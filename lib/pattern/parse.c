@@ -732,12 +732,10 @@ static int parse_qualified(parser *P, const ald_poexpr **out, int *depth)
                 return -1;
             if (P->cur.t != T_TIMESTAMP)
                 return expected(P, "a timestamp t'...' after STOP");
+            /* STOP at or before START is accepted, as by the validator and
+             * the OASIS matcher: the window is empty and matches nothing */
             if (literal(P, &P->cur, &n->stop) < 0)
                 return -1;
-            if (n->stop.u.ts.sec < n->start.u.ts.sec ||
-                (n->stop.u.ts.sec == n->start.u.ts.sec &&
-                 n->stop.u.ts.nsec <= n->start.u.ts.nsec))
-                return pat_fail(P->err, P->cur.pos, "STOP must be later than START");
         }
         if (simple) {
             if (seen & bit)
