@@ -207,8 +207,19 @@ typedef struct {
 typedef struct {
     sco *v;
     size_t n, cap;
+    uint32_t *tab;      /* open addressing: index + 1 of an SCO, 0 free;
+                           2 * cap slots, so a record of 1,000 addresses
+                           does not compare every id with every other */
     bool oom;
 } scos;
+
+static size_t id_hash(const char *id)
+{
+    size_t h = 14695981039346656037u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211u;
+    return h;
+}
 
 /* Finishes an SCO whose ID-contributing properties are in `contrib` (the
  * JCS text of an object) and whose other members are in `rest` (text
@@ -224,19 +235,37 @@ static size_t sco_add(scos *s, const char *type, const buf *contrib, const buf *
     ald_uuid5(sco_ns, contrib->p, contrib->n, u);
     char id[64];
     snprintf(id, sizeof id, "%s--%s", type, u);
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i].id, id) == 0)
-            return i;
+    size_t mask = 2 * s->cap - 1, slot = id_hash(id) & mask;
+    if (s->cap) {
+        for (; s->tab[slot]; slot = (slot + 1) & mask)
+            if (strcmp(s->v[s->tab[slot] - 1].id, id) == 0)
+                return s->tab[slot] - 1;
+    }
     if (s->n == s->cap) {
         size_t nc = s->cap ? 2 * s->cap : 8;
         sco *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) {
+        uint32_t *nt = nv ? calloc(2 * nc, sizeof *nt) : NULL;
+        if (!nt) {
+            if (nv)
+                s->v = nv;
             s->oom = true;
             return SIZE_MAX;
         }
         s->v = nv;
         s->cap = nc;
+        free(s->tab);
+        s->tab = nt;
+        mask = 2 * nc - 1;
+        for (size_t i = 0; i < s->n; i++) {
+            size_t k = id_hash(s->v[i].id) & mask;
+            while (nt[k])
+                k = (k + 1) & mask;
+            nt[k] = (uint32_t)(i + 1);
+        }
+        for (slot = id_hash(id) & mask; nt[slot]; slot = (slot + 1) & mask)
+            ;
     }
+    s->tab[slot] = (uint32_t)(s->n + 1);
     sco *o = &s->v[s->n];
     memset(o, 0, sizeof *o);
     memcpy(o->id, id, sizeof id);
@@ -581,6 +610,7 @@ out:
     for (size_t i = 0; i < s.n; i++)
         free(s.v[i].text.p);
     free(s.v);
+    free(s.tab);
     return e;
 }
 
