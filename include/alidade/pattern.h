@@ -126,7 +126,11 @@ typedef struct ald_pattern ald_pattern;
  * returns ALD_E_OK and *out owns the tree. On failure returns ALD_E_PATTERN
  * (or ALD_E_NOMEM), *out is NULL and `err` (if not NULL) says where
  * (err->offset, err->col: 0-based byte offset / 1-based column) and why,
- * naming what was expected ("expected ']' after comparison").
+ * naming what was expected and what was found ("expected AND, OR or ']' to
+ * close the observation, found 'x'"); err->line is 1, err->col counts
+ * characters. ALD_E_ARG when out is NULL or src is NULL with len > 0.
+ * Besides the grammar it makes the OASIS validator's checks (hash values,
+ * one qualifier type per bracketed observation): see docs/pattern.md.
  */
 ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
                           struct ald_errpos *err);
