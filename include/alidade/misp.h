@@ -40,10 +40,13 @@ struct ald_misp_stats {
                                  returned ALD_E_JSON or ALD_E_MISP) */
     size_t attributes;        /* attributes seen, in objects too */
     size_t indicators;        /* indicators written */
+    size_t object_indicators; /* of which one per file or ip-port object; so
+                                 attributes = indicators - object_indicators
+                                 + combined + the four skip_ counts */
     size_t identities;        /* creator organisations written */
     size_t reports;           /* reports written (events with indicators) */
     size_t combined;          /* attributes folded into an object's indicator
-                                 (file, ip-port objects), beyond the first */
+                                 (file, ip-port objects) */
     /* attributes skipped, by reason */
     size_t skip_deleted;      /* deleted attribute or object */
     size_t skip_not_ids;      /* to_ids false: context, not for detection */

@@ -1146,8 +1146,10 @@ static void do_object(struct ev *x, json_t *o)
             in.misp_type = NULL;
             in.category = json_string_value(json_object_get(o, "meta-category"));
             x->oom |= p.oom || !jn;
-            if (!x->oom)
+            if (!x->oom) {
                 add_indicator(x, &in);
+                st->object_indicators++;
+            }
             st->combined += folded;
             json_decref(jn);
             json_decref(tags.labels);
