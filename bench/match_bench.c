@@ -5,9 +5,14 @@
  * figures bench/match.sh reads (key=value lines on stderr) and optionally
  * every hit as "LINE<TAB>INDICATOR-ID<TAB>FIELD=VALUE" on stdout.
  *
- *   match_bench [--hits] [--fmt eve|zeek-json|zeek-tsv|text|auto]
+ *   match_bench [--hits] [--fmt eve|zeek-json|zeek-tsv|text|auto] [--text-db]
  *               [--now RFC3339 | --record-time | --ignore-validity]
  *               INDICATORS LOG
+ *
+ * INDICATORS named *.jsonl are read line by line (one object per line, the
+ * file is never whole in memory); other files are read whole (bundles).
+ * --text-db also builds the Vectorscan databases for free text
+ * (ald_iset_compile_text).
  *
  * Built with the tests (tests/match/meson.build, not installed).
  */
@@ -75,13 +80,15 @@ static void bad(void *ctx, size_t index, const char *id, const struct ald_errpos
 
 int main(int argc, char **argv)
 {
-    int print = 0, i = 1;
+    int print = 0, i = 1, text_db = 0;
     ald_log_format fmt = ALD_LOG_AUTO;
     ald_valid_mode vm = ALD_VALID_NOW;
     int64_t now = (int64_t)time(NULL) * 1000000;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (!strcmp(argv[i], "--hits")) {
             print = 1;
+        } else if (!strcmp(argv[i], "--text-db")) {
+            text_db = 1;
         } else if (!strcmp(argv[i], "--fmt") && i + 1 < argc) {
             const char *f = argv[++i];
             fmt = !strcmp(f, "eve") ? ALD_LOG_EVE : !strcmp(f, "zeek-json") ? ALD_LOG_ZEEK_JSON
@@ -107,23 +114,53 @@ int main(int argc, char **argv)
         return 2;
     }
     double t0 = mono();
-    size_t ilen;
-    char *itext = slurp(argv[i], &ilen);
-    if (!itext) {
-        perror(argv[i]);
-        return 2;
-    }
     ald_iset *s = ald_iset_new();
     ald_iset_set_validity(s, vm, now);
     struct ald_errpos e;
-    if (ald_iset_add_bundle(s, itext, ilen, bad, NULL, &e) != ALD_E_OK) {
-        fprintf(stderr, "%s: %s\n", argv[i], e.msg);
-        return 1;
+    size_t nl = strlen(argv[i]);
+    if (nl > 6 && !strcmp(argv[i] + nl - 6, ".jsonl")) {
+        FILE *jf = fopen(argv[i], "rb");
+        if (!jf) {
+            perror(argv[i]);
+            return 2;
+        }
+        char *line = NULL;
+        size_t cap = 0, index = 0;
+        ssize_t got;
+        while ((got = getline(&line, &cap, jf)) > 0) {
+            if (got <= 1) {
+                index++;
+                continue;
+            }
+            ald_err r = ald_iset_add_json(s, line, (size_t)got, &e);
+            if (r == ALD_E_NOMEM)
+                return 1;
+            if (r != ALD_E_OK)
+                bad(NULL, index, "", &e);
+            index++;
+        }
+        free(line);
+        fclose(jf);
+    } else {
+        size_t ilen;
+        char *itext = slurp(argv[i], &ilen);
+        if (!itext) {
+            perror(argv[i]);
+            return 2;
+        }
+        if (ald_iset_add_bundle(s, itext, ilen, bad, NULL, &e) != ALD_E_OK) {
+            fprintf(stderr, "%s: %s\n", argv[i], e.msg);
+            return 1;
+        }
+        free(itext);
     }
-    free(itext);
     double t1 = mono();
     if (ald_iset_compile(s, &e) != ALD_E_OK) {
         fprintf(stderr, "compile: %s\n", e.msg);
+        return 1;
+    }
+    if (text_db && ald_iset_compile_text(s, &e) != ALD_E_OK) {
+        fprintf(stderr, "compile text: %s\n", e.msg);
         return 1;
     }
     double t2 = mono();
@@ -171,8 +208,8 @@ int main(int argc, char **argv)
             ald_iset_count(s), st.status[ALD_IND_SIMPLE], st.status[ALD_IND_GENERAL],
             st.status[ALD_IND_EXPIRED], st.status[ALD_IND_REVOKED],
             st.status[ALD_IND_UNSUPPORTED], st.status[ALD_IND_INVALID]);
-    fprintf(stderr, "load_s=%.3f compile_s=%.3f set_mb=%.1f\n", t1 - t0, t2 - t1,
-            (double)st.mem_bytes / 1e6);
+    fprintf(stderr, "load_s=%.3f compile_s=%.3f set_mb=%.1f literals=%zu db_mb=%.1f\n", t1 - t0,
+            t2 - t1, (double)st.mem_bytes / 1e6, st.literals, (double)st.db_bytes / 1e6);
     fprintf(stderr,
             "bytes=%llu lines=%llu candidates=%llu parsed=%llu false_candidates=%llu "
             "hits=%llu bad_lines=%llu\n",

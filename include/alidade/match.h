@@ -138,6 +138,19 @@ ald_err ald_iset_add_bundle(ald_iset *s, const char *text, size_t len,
  */
 ald_err ald_iset_compile(ald_iset *s, struct ald_errpos *err);
 
+/*
+ * Optional, after ald_iset_compile and before the set is shared: also
+ * builds the Vectorscan databases that find candidate lines in FREE TEXT
+ * (ALD_LOG_TEXT): every value as a case-insensitive literal, and patterns
+ * for dotted quads (when the set has IPv4 CIDRs) and IPv6-looking runs
+ * (when it has IPv6 values, whose spellings vary) whose matches are looked
+ * up in the prefix tables. Without it free text is parsed line by line.
+ * Costs seconds per 100k values and memory (docs/match.md). ALD_E_OK, ALD_E_ARG when the set is
+ * not compiled, ALD_E_NOMEM, ALD_E_PATTERN when Vectorscan refuses
+ * (err->msg says why).
+ */
+ald_err ald_iset_compile_text(ald_iset *s, struct ald_errpos *err);
+
 /* Indicators read (every status but INVALID), in the order they were
  * added: indexes 0 .. count-1 name them in hits. */
 size_t ald_iset_count(const ald_iset *s);

@@ -291,3 +291,13 @@ size_t mt_iptrie_bytes(const mt_iptrie *t)
                      (f ? sizeof(slot6) : sizeof(uint64_t));
     return b;
 }
+
+void mt_iptrie_each_host4(const mt_iptrie *t, void (*cb)(void *ctx, uint32_t a), void *ctx)
+{
+    const mt_ptab *tb = t->tab[0][32];
+    if (!tb)
+        return;
+    for (size_t i = 0; i <= tb->mask; i++)
+        if (tb->s4[i])
+            cb(ctx, (uint32_t)(tb->s4[i] >> 32));
+}

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <hs.h>
 #include <jansson.h>
 
 #include "alidade/stix.h"
@@ -138,6 +139,9 @@ struct ald_iset {
     size_t ntermidx;
     uint64_t *filter;
     size_t fmask;
+    /* free text (ald_iset_compile_text) */
+    hs_database_t *text_lit, *text_v4;
+    bool text_ready;
     mt_iptrie trie;
 };
 
@@ -170,6 +174,8 @@ void ald_iset_free(ald_iset *s)
     free(s->entries);
     free(s->termidx);
     free(s->filter);
+    hs_free_database(s->text_lit);
+    hs_free_database(s->text_v4);
     mt_iptrie_free(&s->trie);
     free(s);
 }
@@ -902,6 +908,133 @@ nomem:
     return ALD_E_NOMEM;
 }
 
+/* ---- free text: Vectorscan ---- */
+
+struct lits {
+    const char **p;
+    size_t *len;
+    unsigned *flags, *ids;
+    size_t n, cap;
+    char *hosts;                /* "a.b.c.d\0" x 16 bytes */
+    size_t nhosts;
+    bool nomem;
+};
+
+static void lit_push(struct lits *l, const char *p, size_t len)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 1024;
+        const char **np = realloc(l->p, nc * sizeof *np);
+        size_t *nl = np ? realloc(l->len, nc * sizeof *nl) : NULL;
+        unsigned *nf = nl ? realloc(l->flags, nc * sizeof *nf) : NULL;
+        unsigned *ni = nf ? realloc(l->ids, nc * sizeof *ni) : NULL;
+        if (np)
+            l->p = np;
+        if (nl)
+            l->len = nl;
+        if (nf)
+            l->flags = nf;
+        if (!ni) {
+            l->nomem = true;
+            return;
+        }
+        l->ids = ni;
+        l->cap = nc;
+    }
+    l->p[l->n] = p;
+    l->len[l->n] = len;
+    /* a superset is all the prefilter needs: every literal without case */
+    l->flags[l->n] = HS_FLAG_CASELESS;
+    l->ids[l->n] = 0;
+    l->n++;
+}
+
+static void count_host(void *ctx, uint32_t a)
+{
+    (void)a;
+    ++*(size_t *)ctx;
+}
+
+static void host_text(void *ctx, uint32_t a)
+{
+    struct lits *l = ctx;
+    char *t = l->hosts + 16 * l->nhosts++;
+    snprintf(t, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+ald_err ald_iset_compile_text(ald_iset *s, struct ald_errpos *err)
+{
+    if (!s->compiled) {
+        seterr(err, ALD_E_ARG, 0, "indicator set not compiled%s", NULL);
+        return ALD_E_ARG;
+    }
+    if (s->text_ready)
+        return ALD_E_OK;
+    struct lits l = {0};
+    size_t nh = 0;
+    mt_iptrie_each_host4(&s->trie, count_host, &nh);
+    bool cidr4 = s->trie.nlens[0] > (s->trie.tab[0][32] ? 1 : 0);
+    ald_err rc = ALD_E_OK;
+    l.hosts = malloc(16 * (nh ? nh : 1));
+    if (!l.hosts)
+        goto nomem;
+    for (size_t i = 0; i < s->nentries; i++)
+        lit_push(&l, s->text.v + s->entries[i].text, s->entries[i].len);
+    mt_iptrie_each_host4(&s->trie, host_text, &l);
+    for (size_t i = 0; i < l.nhosts; i++)
+        lit_push(&l, l.hosts + 16 * i, strlen(l.hosts + 16 * i));
+    if (l.nomem)
+        goto nomem;
+    hs_compile_error_t *ce = NULL;
+    if (l.n && hs_compile_lit_multi(l.p, l.flags, l.ids, l.len, (unsigned)l.n, HS_MODE_BLOCK,
+                                    NULL, &s->text_lit, &ce) != HS_SUCCESS) {
+        seterr(err, ALD_E_PATTERN, 0, "Vectorscan: %s", ce ? ce->message : "?");
+        hs_free_compile_error(ce);
+        rc = ALD_E_PATTERN;
+        goto out;
+    }
+    /* addresses the literals cannot stand for: every dotted quad when there
+     * are IPv4 CIDRs (id 1), every run of hex digits and colons when there
+     * are IPv6 values, whose spellings vary (id 2); scan.c parses them and
+     * looks them up in the prefix tables */
+    const char *apat[2];
+    unsigned aflags[2] = {0, 0}, aids[2];
+    unsigned na = 0;
+    if (cidr4) {
+        apat[na] = "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}";
+        aids[na++] = 1;
+    }
+    if (s->trie.nlens[1] > 0) {
+        apat[na] = "[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*";
+        aids[na++] = 2;
+    }
+    if (na && hs_compile_multi(apat, aflags, aids, na, HS_MODE_BLOCK, NULL, &s->text_v4, &ce) !=
+                  HS_SUCCESS) {
+        seterr(err, ALD_E_PATTERN, 0, "Vectorscan: %s", ce ? ce->message : "?");
+        hs_free_compile_error(ce);
+        rc = ALD_E_PATTERN;
+        goto out;
+    }
+    s->text_ready = true;
+    size_t b;
+    if (s->text_lit && hs_database_size(s->text_lit, &b) == HS_SUCCESS)
+        s->st.db_bytes += b;
+    if (s->text_v4 && hs_database_size(s->text_v4, &b) == HS_SUCCESS)
+        s->st.db_bytes += b;
+    s->st.literals = l.n;
+    goto out;
+nomem:
+    seterr(err, ALD_E_NOMEM, 0, "out of memory%s", NULL);
+    rc = ALD_E_NOMEM;
+out:
+    free(l.p);
+    free(l.len);
+    free(l.flags);
+    free(l.ids);
+    free(l.hosts);
+    return rc;
+}
+
 /* ---- queries ---- */
 
 size_t ald_iset_count(const ald_iset *s)
@@ -924,7 +1057,7 @@ void ald_iset_stats(const ald_iset *s, struct ald_iset_stats *st)
     if (s->compiled)
         st->mem_bytes += mt_hset_bytes(&s->hset) + s->nentries * sizeof(mt_entry) +
                          s->ntermidx * sizeof(uint32_t) + mt_iptrie_bytes(&s->trie) +
-                         (s->fmask + 1) * sizeof(uint64_t);
+                         (s->fmask + 1) * sizeof(uint64_t) + s->st.db_bytes;
 }
 
 const size_t *ald_iset_general(const ald_iset *s, size_t *n)
@@ -946,7 +1079,9 @@ const mt_term *mt_iset_terms(const ald_iset *s) { return s->terms.v; }
 const mt_iptrie *mt_iset_iptrie(const ald_iset *s) { return &s->trie; }
 bool mt_iset_needs_all_lines(const ald_iset *s) { return s->all_lines; }
 bool mt_iset_compiled(const ald_iset *s) { return s->compiled; }
-const void *mt_iset_hsdb(const ald_iset *s) { (void)s; return NULL; }
+const void *mt_iset_text_lit(const ald_iset *s) { return s->text_lit; }
+const void *mt_iset_text_v4(const ald_iset *s) { return s->text_v4; }
+bool mt_iset_text_ready(const ald_iset *s) { return s->text_ready; }
 
 ald_valid_mode mt_iset_valid_mode(const ald_iset *s, int64_t *now_us)
 {

@@ -145,6 +145,8 @@ size_t mt_iptrie_find(const mt_iptrie *t, const mt_addr *a,
 /* Whether any prefix contains a (cheap prefilter). */
 bool mt_iptrie_any(const mt_iptrie *t, const mt_addr *a);
 size_t mt_iptrie_bytes(const mt_iptrie *t);
+/* Calls cb with every stored IPv4 host (/32), as a host-order integer. */
+void mt_iptrie_each_host4(const mt_iptrie *t, void (*cb)(void *ctx, uint32_t a), void *ctx);
 
 /* ---- the compiled set -------------------------------------------------- */
 
@@ -210,8 +212,10 @@ const mt_iptrie *mt_iset_iptrie(const ald_iset *s);
 bool mt_iset_needs_all_lines(const ald_iset *s);
 ald_valid_mode mt_iset_valid_mode(const ald_iset *s, int64_t *now_us);
 bool mt_iset_compiled(const ald_iset *s);
-/* Vectorscan database of every exact value and prefilter literal for
- * free-text logs (NULL when the set has none); its ids are entry indexes. */
-const void *mt_iset_hsdb(const ald_iset *s);
+/* The free-text databases of ald_iset_compile_text (hs_database_t *, NULL
+ * when absent) and whether text must be parsed line by line anyway. */
+const void *mt_iset_text_lit(const ald_iset *s);
+const void *mt_iset_text_v4(const ald_iset *s);
+bool mt_iset_text_ready(const ald_iset *s);
 
 #endif

@@ -28,6 +28,7 @@
  * has GENERAL indicators (the evaluator needs every record).
  */
 #include <stdlib.h>
+#include <hs.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -70,6 +71,13 @@ struct ald_scanner {
     ald_hit_cb cb;
     void *cbctx;
     bool stop;
+    /* free text through Vectorscan (ald_iset_compile_text) */
+    const hs_database_t *text_lit, *text_v4;
+    hs_scratch_t *scr_lit, *scr_v4;
+    size_t *offs;           /* offsets of candidate bytes in the buffer */
+    size_t no, ocap;
+    size_t v4_end, v6_end;  /* end of the last address token looked up */
+    bool offs_nomem;
     char tmp[4096];         /* unescaped JSON string / normalised value */
 };
 
@@ -114,6 +122,15 @@ ald_scanner *ald_scanner_new(const ald_iset *s, ald_log_format fmt)
         free(sc);
         return NULL;
     }
+    if (mt_iset_text_ready(s)) {
+        sc->text_lit = mt_iset_text_lit(s);
+        sc->text_v4 = mt_iset_text_v4(s);
+        if ((sc->text_lit && hs_alloc_scratch(sc->text_lit, &sc->scr_lit) != HS_SUCCESS) ||
+            (sc->text_v4 && hs_alloc_scratch(sc->text_v4, &sc->scr_v4) != HS_SUCCESS)) {
+            ald_scanner_free(sc);
+            return NULL;
+        }
+    }
     return sc;
 }
 
@@ -122,6 +139,9 @@ void ald_scanner_free(ald_scanner *sc)
     if (!sc)
         return;
     ald_logparser_free(sc->lp);
+    hs_free_scratch(sc->scr_lit);
+    hs_free_scratch(sc->scr_v4);
+    free(sc->offs);
     free(sc->m);
     free(sc->done);
     free(sc);
@@ -749,6 +769,165 @@ static ald_err scan_all(ald_scanner *sc, const char *b, size_t n)
     return ALD_E_OK;
 }
 
+/* ---- free text: Vectorscan finds the candidate bytes ---- */
+
+static int push_off(ald_scanner *sc, size_t off)
+{
+    if (sc->no == sc->ocap) {
+        size_t nc = sc->ocap ? sc->ocap * 2 : 1024;
+        size_t *no = realloc(sc->offs, nc * sizeof *no);
+        if (!no) {
+            sc->offs_nomem = true;
+            return 1;
+        }
+        sc->offs = no;
+        sc->ocap = nc;
+    }
+    sc->offs[sc->no++] = off;
+    return 0;
+}
+
+struct text_ctx {
+    ald_scanner *sc;
+    const char *b;
+    size_t n;
+};
+
+static int on_lit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx)
+{
+    struct text_ctx *t = ctx;
+    (void)id;
+    (void)from;
+    (void)flags;
+    /* the literal's last byte: literals hold no newline */
+    return push_off(t->sc, (size_t)to - 1);
+}
+
+/* A dotted quad ends at `to`: the whole run of digits and dots around it
+ * is the token the text parser would see; looked up once. */
+static bool hexc(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* An IPv6-looking run ends at `to`: the whole run of hex digits, colons
+ * and dots around it, looked up once. */
+static int on_v6(struct text_ctx *t, size_t to)
+{
+    ald_scanner *sc = t->sc;
+    size_t s = to, e = to;
+    while (e < t->n && (hexc(t->b[e]) || t->b[e] == ':' || t->b[e] == '.'))
+        e++;
+    if (e == sc->v6_end)
+        return 0;
+    sc->v6_end = e;
+    while (s > 0 && to - s < 64 && (hexc(t->b[s - 1]) || t->b[s - 1] == ':' || t->b[s - 1] == '.'))
+        s--;
+    size_t ee = e;
+    while (ee > s && t->b[ee - 1] == '.')
+        ee--;
+    mt_addr a;
+    int plen;
+    if (ee - s >= 2 && ee - s <= 45 && mt_addr_parse(t->b + s, ee - s, &a, &plen) && a.v6 &&
+        mt_iptrie_any(sc->trie, &a))
+        return push_off(sc, s);
+    return 0;
+}
+
+static int on_v4(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                 void *ctx)
+{
+    struct text_ctx *t = ctx;
+    ald_scanner *sc = t->sc;
+    (void)from;
+    (void)flags;
+    if (id == 2)
+        return on_v6(t, (size_t)to);
+    size_t s = (size_t)to, e = (size_t)to;
+    while (e < t->n && ((t->b[e] >= '0' && t->b[e] <= '9') || t->b[e] == '.'))
+        e++;
+    if (e == sc->v4_end)
+        return 0;           /* a shorter match inside the same token */
+    sc->v4_end = e;
+    while (s > 0 && s > (size_t)to - 16 &&
+           ((t->b[s - 1] >= '0' && t->b[s - 1] <= '9') || t->b[s - 1] == '.'))
+        s--;
+    /* a trailing '.' ends a sentence, not the address */
+    size_t ee = e;
+    while (ee > s && t->b[ee - 1] == '.')
+        ee--;
+    mt_addr a;
+    a.v6 = 0;
+    if (ee - s >= 7 && ee - s <= 15 && ipv4_fast(t->b + s, ee - s, &a) &&
+        mt_iptrie_any(sc->trie, &a))
+        return push_off(sc, s);
+    return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One piece of free text (< 4 GiB, whole lines): both databases, then
+ * the lines that hold a candidate byte are parsed and checked. */
+static ald_err scan_text_piece(ald_scanner *sc, const char *b, size_t n)
+{
+    struct text_ctx t = {sc, b, n};
+    sc->no = 0;
+    sc->v4_end = sc->v6_end = SIZE_MAX;
+    if (sc->text_lit &&
+        hs_scan(sc->text_lit, b, (unsigned)n, 0, sc->scr_lit, on_lit, &t) != HS_SUCCESS &&
+        !sc->offs_nomem)
+        return ALD_E_NOMEM;
+    if (sc->text_v4 &&
+        hs_scan(sc->text_v4, b, (unsigned)n, 0, sc->scr_v4, on_v4, &t) != HS_SUCCESS &&
+        !sc->offs_nomem)
+        return ALD_E_NOMEM;
+    if (sc->offs_nomem) {
+        sc->offs_nomem = false;
+        return ALD_E_NOMEM;
+    }
+    qsort(sc->offs, sc->no, sizeof *sc->offs, cmp_size);
+    size_t ls = 0, oi = 0;
+    while (ls < n) {
+        size_t le = eol(b, n, ls);
+        bool cand = false;
+        while (oi < sc->no && sc->offs[oi] < le + 1) {
+            if (sc->offs[oi] >= ls)
+                cand = true;
+            oi++;
+        }
+        ald_err r = line_done(sc, b, ls, le, cand);
+        if (r != ALD_E_OK)
+            return r;
+        ls = le + 1;
+    }
+    return ALD_E_OK;
+}
+
+static ald_err scan_text(ald_scanner *sc, const char *b, size_t n)
+{
+    /* hs_scan takes an unsigned length: pieces of at most 1 GiB, cut after
+     * a newline */
+    const size_t max = (size_t)1 << 30;
+    while (n > 0) {
+        size_t k = n;
+        if (k > max) {
+            const char *nl = memrchr(b, '\n', max);
+            k = nl ? (size_t)(nl - b) + 1 : max;
+        }
+        ald_err r = scan_text_piece(sc, b, k);
+        if (r != ALD_E_OK)
+            return r;
+        b += k;
+        n -= k;
+    }
+    return ALD_E_OK;
+}
+
 static ald_err count_only(ald_scanner *sc, const char *b, size_t n)
 {
     size_t ls = 0;
@@ -779,6 +958,8 @@ ald_err ald_scanner_feed(ald_scanner *sc, const char *buf, size_t len, int last,
     bool general = sc->rcb && sc->has_general;
     if (!general && !sc->has_vals && !sc->has_addrs)
         return count_only(sc, buf, len);
+    if (!general && !sc->need_all && sc->fast == F_ALL && (sc->text_lit || sc->text_v4))
+        return scan_text(sc, buf, len);
     if (general || sc->need_all || sc->fast == F_ALL || sc->fast == F_AUTO)
         return scan_all(sc, buf, len);
     if (sc->fast == F_TSV)

@@ -577,7 +577,8 @@ static const char *pattern_of(const ald_logfield *f, char *buf, size_t cap, int 
 /* Indicators from the values of every 7th record (and lookalikes of some),
  * then the hits of ald_scanner_feed against ald_scanner_check on every
  * line parsed here: the fast path may only skip lines that have no hit. */
-static void fast_equals_full(const char *rel, ald_log_format fmt, size_t min_hits)
+static void fast_equals_full_text(const char *rel, ald_log_format fmt, size_t min_hits,
+                                  bool text_db)
 {
     size_t len;
     char *t = tu_read_file(tu_testdata(rel), &len);
@@ -607,6 +608,12 @@ static void fast_equals_full(const char *rel, ald_log_format fmt, size_t min_hit
     ald_logparser_free(lp);
     assert_true(nind >= 3);
     assert_int_equal(ald_iset_compile(s, NULL), ALD_E_OK);
+    if (text_db) {
+        assert_int_equal(ald_iset_compile_text(s, NULL), ALD_E_OK);
+        struct ald_iset_stats ist;
+        ald_iset_stats(s, &ist);
+        assert_true(ist.literals > 0);
+    }
 
     struct pairs fast = {0}, full = {0};
     ald_scanner *sc = ald_scanner_new(s, fmt);
@@ -644,6 +651,11 @@ static void fast_equals_full(const char *rel, ald_log_format fmt, size_t min_hit
     free(t);
 }
 
+static void fast_equals_full(const char *rel, ald_log_format fmt, size_t min_hits)
+{
+    fast_equals_full_text(rel, fmt, min_hits, false);
+}
+
 static void fast_path_misses_nothing(void **state)
 {
     (void)state;
@@ -655,6 +667,10 @@ static void fast_path_misses_nothing(void **state)
     fast_equals_full("match/zeek/x509.log", ALD_LOG_ZEEK_TSV, 5);
     fast_equals_full("match/zeek/smtp.log", ALD_LOG_ZEEK_TSV, 5);
     fast_equals_full("match/zeek/notice.log", ALD_LOG_ZEEK_TSV, 5);
+    /* free text through the Vectorscan databases (no IPv6 in these sets) */
+    fast_equals_full_text("match/sample.eve.json", ALD_LOG_TEXT, 100, true);
+    fast_equals_full_text("match/zeek/dns.log", ALD_LOG_TEXT, 20, true);
+    fast_equals_full_text("match/zeek/smtp.log", ALD_LOG_TEXT, 5, true);
 }
 
 /* JSON escapes in values, a broken line ending in a backslash, CRLF: the
