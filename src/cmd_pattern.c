@@ -26,7 +26,8 @@ static void usage(FILE *f)
           "       alidade pattern match [--json] [--bindings N] PATTERN FILE\n"
           "\n"
           "  check    parse PATTERN (STIX 2.1 patterning); say where and why when it is\n"
-          "           not valid\n"
+          "           not valid (and note a valid one that can never be evaluated,\n"
+          "           e.g. a regex PCRE2 refuses)\n"
           "  match    evaluate PATTERN over the observations in FILE (\"-\": stdin):\n"
           "           a bundle, a JSON array of bundles and/or observed-data with their\n"
           "           cyber-observable objects, or JSON lines of those\n"
@@ -88,6 +89,14 @@ static int do_check(int argc, char **argv)
     ald_pattern *p;
     if (parse_or_report("check", argv[0], &p))
         return 2;
+    /* Valid STIX, but some patterns can never be evaluated (a regex PCRE2
+     * refuses, a set mixing types): said on stderr, still exit 0, as the
+     * validator calls them valid. */
+    ald_pmatch *m = NULL;
+    struct ald_errpos e = {0};
+    if (ald_pmatch_new(p, &m, &e) == ALD_E_PATTERN_EVAL)
+        show_error("check", argv[0], &e, "note: valid, but cannot be evaluated");
+    ald_pmatch_free(m);
     ald_pattern_free(p);
     return 0;
 }

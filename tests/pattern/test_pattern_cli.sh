@@ -33,6 +33,9 @@ check "check: invalid pattern, exit 2" '[ $rc -eq 2 ]'
 check "check: the message gives the column" 'grep -q "column 20" "$T/e"'
 check "check: the pattern is shown with a caret under the column" \
     '[ "$(sed -n 3p "$T/e")" = "                     ^" ]'
+"$BIN" pattern check "[file:name MATCHES '(']" 2> "$T/e"; rc=$?
+check "check: valid but unevaluable regex: exit 0 with a note" \
+    '[ $rc -eq 0 ] && grep -q "note: valid, but cannot be evaluated" "$T/e"'
 "$BIN" pattern check > /dev/null 2>&1; rc=$?
 check "check without PATTERN: exit 2" '[ $rc -eq 2 ]'
 
