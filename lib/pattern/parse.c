@@ -39,6 +39,10 @@ typedef struct {
     size_t nsteps, capsteps;
     ald_pval *vals;             /* scratch: the IN list being parsed */
     size_t nvals, capvals;
+    /* first elements of the scratch vectors: no malloc for usual patterns */
+    stk_ent stk_inl[32];
+    ald_pstep steps_inl[16];
+    ald_pval vals_inl[8];
 } parser;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -83,15 +87,25 @@ static char *copy_text(parser *P, const char *s, size_t n)
     return p;
 }
 
-/* Grows a scratch vector (malloc'd, freed at the end of the parse). */
-static int reserve(void **v, size_t *cap, size_t need, size_t elem)
+/* Grows a scratch vector: it starts in the parser (inl), moves to the heap
+ * when that is full and is freed at the end of the parse. */
+static int reserve(void **v, size_t *cap, size_t need, size_t elem, void *inl)
 {
     if (need <= *cap)
         return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
+    size_t nc = *cap * 2;
     while (nc < need)
         nc *= 2;
-    void *p = realloc(*v, nc * elem);
+    if (nc > SIZE_MAX / elem)
+        return -1;
+    void *p;
+    if (*v == inl) {
+        p = malloc(nc * elem);
+        if (p)
+            memcpy(p, inl, *cap * elem);
+    } else {
+        p = realloc(*v, nc * elem);
+    }
     if (!p)
         return -1;
     *v = p;
@@ -101,7 +115,7 @@ static int reserve(void **v, size_t *cap, size_t need, size_t elem)
 
 static int push(parser *P, const void *node, int depth)
 {
-    if (reserve((void **)&P->stk, &P->capstk, P->nstk + 1, sizeof *P->stk) < 0)
+    if (reserve((void **)&P->stk, &P->capstk, P->nstk + 1, sizeof *P->stk, P->stk_inl) < 0)
         return nomem(P);
     P->stk[P->nstk].node = node;
     P->stk[P->nstk].depth = depth;
@@ -249,7 +263,8 @@ static int is_literal(pat_tok t)
 
 static int add_step(parser *P, ald_pstep st)
 {
-    if (reserve((void **)&P->steps, &P->capsteps, P->nsteps + 1, sizeof *P->steps) < 0)
+    if (reserve((void **)&P->steps, &P->capsteps, P->nsteps + 1, sizeof *P->steps,
+                P->steps_inl) < 0)
         return nomem(P);
     P->steps[P->nsteps++] = st;
     return 0;
@@ -522,7 +537,8 @@ static int parse_test(parser *P, const ald_pcexpr **out, int *depth)
             for (;;) {
                 if (!is_literal(P->cur.t))
                     return expected(P, "a value in the IN list");
-                if (reserve((void **)&P->vals, &P->capvals, P->nvals + 1, sizeof *P->vals) < 0)
+                if (reserve((void **)&P->vals, &P->capvals, P->nvals + 1, sizeof *P->vals,
+                            P->vals_inl) < 0)
                     return nomem(P);
                 if (literal(P, &P->cur, &P->vals[P->nvals]) < 0)
                     return -1;
@@ -868,6 +884,12 @@ static ald_pattern *run(const char *src, size_t len, size_t first, pat_err *e)
     size_t limit = len < (SIZE_MAX - 4096) / 256 ? 4096 + len * 256 : SIZE_MAX;
     pat_arena_init(&ar, first, limit);
     parser P = {.src = src, .len = len, .ar = &ar, .err = e};
+    P.stk = P.stk_inl;
+    P.capstk = sizeof P.stk_inl / sizeof P.stk_inl[0];
+    P.steps = P.steps_inl;
+    P.capsteps = sizeof P.steps_inl / sizeof P.steps_inl[0];
+    P.vals = P.vals_inl;
+    P.capvals = sizeof P.vals_inl / sizeof P.vals_inl[0];
     P.lx.src = src;
     P.lx.len = len;
     P.lx.err = e;
@@ -881,9 +903,12 @@ static ald_pattern *run(const char *src, size_t len, size_t first, pat_err *e)
         if (P.cur.t != T_EOF)
             expected(&P, "an operator, a qualifier or end of pattern");
     }
-    free(P.stk);
-    free(P.steps);
-    free(P.vals);
+    if (P.stk != P.stk_inl)
+        free(P.stk);
+    if (P.steps != P.steps_inl)
+        free(P.steps);
+    if (P.vals != P.vals_inl)
+        free(P.vals);
     if (e->set) {
         pat_arena_free(&ar);
         return NULL;
