@@ -33,7 +33,7 @@ struct ald_obsset {
 struct pending {
     json_t *od;
     json_t *bundle;             /* NULL outside a bundle */
-    json_t *pool;               /* id -> object: its bundle's, or the top-level one */
+    json_t *pool;               /* outside a bundle: the top-level objects by id */
 };
 
 struct loader {
@@ -90,35 +90,58 @@ static int add_pending(struct loader *L, json_t *od, json_t *bundle, json_t *poo
     return 0;
 }
 
-/* Objects of a bundle by id; the pool is kept alive by the bundle's root. */
+/* Bundles up to this many objects resolve references by a scan; larger
+ * ones get an id -> object table, built once. */
+#define SCAN_MAX 32
+
 static int take_bundle(struct loader *L, json_t *b)
 {
     json_t *objs = json_object_get(b, "objects");
     if (!json_is_array(objs))
         return 0;
-    json_t *pool = json_object();
-    if (!pool)
-        return -1;
-    /* The pool belongs to the bundle: stored under a key no STIX property
-     * uses, so it is freed with the bundle. */
-    if (json_object_set_new(b, "\x01pool", pool))
-        return -1;
     size_t i;
     json_t *o;
     json_array_foreach(objs, i, o) {
         const char *t = type_of(o);
-        if (!t)
-            continue;
-        if (strcmp(t, "observed-data") == 0) {
-            if (add_pending(L, o, b, pool))
-                return -1;
-        } else {
-            const char *id = json_string_value(json_object_get(o, "id"));
-            if (id && json_object_set(pool, id, o))
-                return -1;
-        }
+        if (t && strcmp(t, "observed-data") == 0 && add_pending(L, o, b, NULL))
+            return -1;
     }
     return 0;
+}
+
+/* The object with id `rid` in bundle b (NULL: not there). */
+static json_t *in_bundle(json_t *b, const char *rid, int *oom)
+{
+    json_t *objs = json_object_get(b, "objects");
+    size_t n = json_array_size(objs);
+    if (n <= SCAN_MAX) {
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_array_get(objs, i);
+            const char *id = json_string_value(json_object_get(o, "id"));
+            if (id && strcmp(id, rid) == 0 && json_is_object(o))
+                return o;
+        }
+        return NULL;
+    }
+    /* The table belongs to the bundle, under a key no STIX property uses,
+     * so it is freed with it. */
+    json_t *pool = json_object_get(b, "\x01pool");
+    if (!pool) {
+        pool = json_object();
+        if (!pool || json_object_set_new(b, "\x01pool", pool)) {
+            *oom = 1;
+            return NULL;
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_array_get(objs, i);
+            const char *id = json_string_value(json_object_get(o, "id"));
+            if (id && json_is_object(o) && json_object_set(pool, id, o)) {
+                *oom = 1;
+                return NULL;
+            }
+        }
+    }
+    return json_object_get(pool, rid);
 }
 
 static int take_value(struct loader *L, json_t *v, int depth)
@@ -218,7 +241,11 @@ static ald_err build_one(struct loader *L, const struct pending *p, size_t pos)
         json_t *r;
         json_array_foreach(refs, i, r) {
             const char *rid = json_string_value(r);
-            json_t *o = rid ? json_object_get(p->pool, rid) : NULL;
+            int oom = 0;
+            json_t *o = !rid ? NULL : p->bundle ? in_bundle(p->bundle, rid, &oom)
+                                                : json_object_get(p->pool, rid);
+            if (oom)
+                goto nomem;
             if (!json_is_object(o))
                 continue;
             objs[n] = o;

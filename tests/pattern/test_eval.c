@@ -400,6 +400,23 @@ static void loading(void **state)
                         "\"number_observed\":1,\"object_refs\":[\"domain-name--1\"]}\n"
                         "{\"type\":\"domain-name\",\"id\":\"domain-name--1\",\"value\":\"example.com\"}\n";
     MATCH("[domain-name:value = 'example.com']", lines);
+    /* a large bundle (references through an id table) */
+    {
+        static char big[16384];
+        char *w = big;
+        w += sprintf(w, "{\"type\":\"bundle\",\"id\":\"bundle--big\",\"objects\":["
+                        "{\"type\":\"observed-data\",\"id\":\"observed-data--big\","
+                        "\"first_observed\":\"2020-01-01T00:00:00Z\",\"last_observed\":\"2020-01-01T00:00:00Z\","
+                        "\"number_observed\":1,\"object_refs\":[\"x--39\",\"x--0\"]}");
+        for (int i = 0; i < 40; i++)
+            w += sprintf(w, ",{\"type\":\"x\",\"id\":\"x--%d\",\"n\":%d,\"next_ref\":\"x--%d\"}",
+                         i, i, (i + 1) % 40);
+        strcpy(w, "]}");
+        MATCH("[x:n = 39]", big);
+        MATCH("[x:next_ref.n = 0]", big);       /* x--39 -> x--0, referenced */
+        NOMATCH("[x:n = 5]", big);              /* in the bundle, not referenced */
+        NOMATCH("[x:next_ref.n = 1]", big);     /* x--0 -> x--1, not referenced */
+    }
     /* the reference's refusals */
     const char *bad[] = {
         "{\"type\":\"observed-data\",\"first_observed\":\"2020-01-01T00:00:00Z\",\"last_observed\":\"2020-01-01T00:00:00Z\"}",
