@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "alidade/misp.h"
+#include "alidade/pattern.h"
 #include "alidade/stix.h"
 #include "core/uuid.h"
 
@@ -242,6 +243,7 @@ struct buf {
     char *p;
     size_t n, cap;
     bool oom;
+    char why[128];   /* a reason built at run time (comparison returns it) */
 };
 
 static void bput(struct buf *b, const char *s, size_t n)
@@ -410,6 +412,7 @@ enum shape {
     S_MAC,
     S_PORT,
     S_FOREIGN,     /* a rule in another pattern language (path: pattern_type) */
+    S_STIX,        /* a STIX pattern already (checked with lib/pattern) */
 };
 
 struct mtype {
@@ -469,6 +472,7 @@ static const struct mtype types[] = {
     {"snort", S_FOREIGN, "snort", 0, 0},
     {"yara", S_FOREIGN, "yara", 0, 0},
     {"sigma", S_FOREIGN, "sigma", 0, 0},
+    {"stix2-pattern", S_STIX, "stix", 0, 0},
 };
 
 static const struct mtype *mtype_of(const char *t)
@@ -663,6 +667,23 @@ static const char *comparison(struct buf *b, const struct mtype *m, const char *
             return "empty rule";
         bput(b, v, n);
         return NULL;
+    case S_STIX: {
+        ald_pattern *p = NULL;
+        struct ald_errpos pe;
+        ald_err e = ald_pattern_parse(v, n, &p, &pe);
+        ald_pattern_free(p);
+        if (e == ALD_E_NOMEM) {
+            b->oom = true;
+            return NULL;
+        }
+        if (e != ALD_E_OK) {
+            snprintf(b->why, sizeof b->why, "not a valid STIX 2.1 pattern: column %u: %.80s",
+                     pe.col, pe.msg);
+            return b->why;
+        }
+        bput(b, v, n);
+        return NULL;
+    }
     }
     return "unknown type";
 }
@@ -956,10 +977,11 @@ static void do_attribute(struct ev *x, json_t *a, json_t *parent)
         return;
     }
     struct buf b = {0};
-    if (m->sh != S_FOREIGN)
+    bool whole = m->sh == S_FOREIGN || m->sh == S_STIX;   /* the value is the pattern */
+    if (!whole)
         bputs(&b, "[");
     const char *why = comparison(&b, m, v, json_string_length(json_object_get(a, "value")));
-    if (m->sh != S_FOREIGN)
+    if (!whole)
         bputs(&b, "]");
     if (why || b.oom) {
         if (why) {
@@ -979,7 +1001,7 @@ static void do_attribute(struct ev *x, json_t *a, json_t *parent)
     in.id_name = idn;
     in.name = v;
     in.pattern = b.p;
-    in.pattern_type = m->sh == S_FOREIGN ? m->path : "stix";
+    in.pattern_type = m->sh == S_FOREIGN ? m->path : "stix";   /* S_STIX: path "stix" */
     in.misp_type = type;
     add_indicator(x, &in);
     json_decref(tags.labels);

@@ -2,10 +2,11 @@
  * test_feed.c - MISP events into STIX 2.1 (lib/misp/feed.c): the CIRCL OSINT
  * event of the committed feed (tests/data/misp/feed), the hand-made event
  * with every mapped type, composites, objects, bad values, markings and
- * times (tests/data/misp/events/all-types.json), PyMISP's proposals event,
+ * times (tests/data/misp/events/all-types.json), PyMISP's shadow event,
  * broken documents, determinism and updates, and manifest.json. Every
  * object the converter writes goes through stix_check (lib/stix/check.c)
- * and must have no problem.
+ * and must have no problem, and every STIX pattern through ald_pattern_parse
+ * (lib/pattern).
  */
 #include "testutil.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "alidade/misp.h"
+#include "alidade/pattern.h"
 #include "alidade/stix.h"
 #include "core/uuid.h"
 
@@ -38,6 +40,18 @@ static int emit(void *ctx, const char *json, size_t len)
     json_error_t je;
     json_t *v = json_loadb(json, len, 0, &je);
     assert_non_null(v);
+    /* every STIX pattern written parses with the node's own pattern parser */
+    const char *pt = json_string_value(json_object_get(v, "pattern_type"));
+    if (pt && strcmp(pt, "stix") == 0) {
+        const char *pat = json_string_value(json_object_get(v, "pattern"));
+        ald_pattern *pp = NULL;
+        struct ald_errpos pe;
+        ald_err e = ald_pattern_parse(pat, strlen(pat), &pp, &pe);
+        if (e != ALD_E_OK)
+            print_message("pattern %s: column %u: %s\n", pat, pe.col, pe.msg);
+        assert_int_equal(e, ALD_E_OK);
+        ald_pattern_free(pp);
+    }
     json_array_append_new(o->objs, v);
     o->text = realloc(o->text, o->len + len + 2);
     memcpy(o->text + o->len, json, len);
@@ -194,22 +208,27 @@ static void every_type(void **state)
     struct ald_misp_stats st;
     out_init(&o);
     assert_int_equal(convert_file("misp/events/all-types.json", &o, &st), ALD_E_OK);
-    assert_int_equal(st.attributes, 59);
-    assert_int_equal(st.indicators, 43);
+    assert_int_equal(st.attributes, 61);
+    assert_int_equal(st.indicators, 44);
     assert_int_equal(st.combined, 5);
     assert_int_equal(st.skip_not_ids, 3);
     assert_int_equal(st.skip_deleted, 2);
-    assert_int_equal(st.skip_invalid, 5);
+    assert_int_equal(st.skip_invalid, 6);
     assert_int_equal(st.skip_unmapped, 3);
     assert_int_equal(st.nunmapped, 3);
     assert_string_equal(st.unmapped[0].type, "text");
     assert_string_equal(st.unmapped[1].type, "vulnerability");
     assert_string_equal(st.unmapped[2].type, "btc");
     /* every bad value reported, with the attribute and why */
-    assert_int_equal(o.nwarn, 5);
+    assert_int_equal(o.nwarn, 6);
     assert_non_null(strstr(o.warns[0], "attribute 5f0c1e2a-0000-4000-8000-000000000040: ip-dst "
                                        "'not-an-ip': not an IPv4 or IPv6 address"));
     assert_non_null(strstr(o.warns[2], "not a port"));
+    /* a stix2-pattern attribute is checked with lib/pattern's parser */
+    assert_non_null(strstr(o.warns[5], "stix2-pattern '[ipv4-addr:value = '198.51.100.45'': "
+                                       "not a valid STIX 2.1 pattern: column "));
+    assert_string_equal(pattern_of(&o, HAND(35)), "[ipv4-addr:value = '198.51.100.35'] "
+                        "FOLLOWEDBY [domain-name:value = 'x.example.com'] WITHIN 60 SECONDS");
 
     assert_string_equal(pattern_of(&o, HAND(01)), "[ipv4-addr:value = '198.51.100.7']");
     assert_string_equal(pattern_of(&o, HAND(02)), "[ipv6-addr:value = '2001:db8::1']");

@@ -47,7 +47,7 @@ check "an event on standard input" 'cmp -s "$T/stdin.jsonl" "$T/l.jsonl"'
 
 # bad values: reported with the attribute, skipped; exit still 0
 "$BIN" misp convert --jsonl "$DATA/misp/events/all-types.json" > "$T/all.jsonl" 2> "$T/e"; rc=$?
-check "all-types: exit 0, 43 indicators" '[ $rc -eq 0 ] && [ "$(grep -c "\"type\":\"indicator\"" "$T/all.jsonl")" -eq 43 ]'
+check "all-types: exit 0, 44 indicators" '[ $rc -eq 0 ] && [ "$(grep -c "\"type\":\"indicator\"" "$T/all.jsonl")" -eq 44 ]'
 check "all-types: not-an-ip reported with file, event, attribute and why" 'grep -q "all-types.json: event 5f0c1e29-0000-4000-8000-000000000001: attribute 5f0c1e2a-0000-4000-8000-000000000040: ip-dst .not-an-ip.: not an IPv4 or IPv6 address" "$T/e"'
 check "all-types: unmapped types listed" 'grep -q "not mappable to a STIX pattern: text 1, vulnerability 1, btc 1" "$T/e"'
 "$BIN" misp convert -q --jsonl "$DATA/misp/events/all-types.json" > /dev/null 2> "$T/e"

@@ -64,7 +64,7 @@ def main():
     for o in objs:
         kinds[o["type"]] = kinds.get(o["type"], 0) + 1
     print("committed inputs: %d objects %s" % (len(objs), sorted(kinds.items())))
-    h.expect(kinds.get("indicator") == 5 + 43 + 1, "49 indicators (%s)" % kinds.get("indicator"))
+    h.expect(kinds.get("indicator") == 5 + 44 + 1, "50 indicators (%s)" % kinds.get("indicator"))
     h.expect(kinds.get("report") == 3, "3 reports")
     h.expect(kinds.get("identity") == 2, "2 identities (CIRCL, Test CERT)")
 
@@ -75,7 +75,7 @@ def main():
     want = [a["uuid"] for a in ev["Attribute"]
             if a.get("to_ids") and not a.get("deleted") and a["uuid"][14] in "12345"
             and a["type"] not in ("text", "vulnerability", "btc")
-            and not a["uuid"].endswith(("40", "41", "42", "43", "44"))]
+            and not a["uuid"].endswith(("40", "41", "42", "43", "44", "45"))]
     missing = [u for u in want if "indicator--" + u not in ids]
     h.expect(not missing, "indicator ids are the attribute uuids (missing %s)" % missing)
 
