@@ -62,7 +62,9 @@ typedef struct ald_obsset ald_obsset;
  * dictionary (STIX 2.0 style).
  * Errors: ALD_E_JSON (err: line, col, msg), ALD_E_PATTERN_EVAL for an
  * observed-data the reference refuses (no or bad first_observed,
- * last_observed, number_observed < 1), ALD_E_NOMEM.
+ * last_observed, number_observed < 1), ALD_E_NOMEM. (last_observed before
+ * first_observed is an error only where windows are compared: WITHIN,
+ * START/STOP.)
  */
 ald_err ald_obsset_parse(const char *text, size_t len, ald_obsset **out,
                          struct ald_errpos *err);

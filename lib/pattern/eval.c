@@ -1155,11 +1155,31 @@ static int64_t earliest_last(const struct run *r, const pinst *b, size_t w)
     return t;
 }
 
+/* The reference asserts first_observed <= last_observed where it compares
+ * windows (WITHIN, START/STOP): an observation that breaks it is an error
+ * there, and only there. */
+static int window_ok(const struct run *r, const pinst *b, size_t w)
+{
+    for (size_t i = 0; i < w; i++) {
+        if (b[i].obs < 0)
+            continue;
+        const ald_pobs *o = &r->obs[b[i].obs];
+        if (o->last_us < o->first_us) {
+            seterr(r->err, ALD_E_PATTERN_EVAL, 0,
+                   "observed-data #%zu: last_observed is before first_observed", o->pos);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* WITHIN: some window of the duration starting at the earliest
  * last_observed meets every observation's [first, last] (reference:
- * _timestamp_intervals_within). */
+ * _timestamp_intervals_within). 1/0, -1 error. */
 static int within_ok(const struct run *r, const pinst *b, size_t w, int64_t dur)
 {
+    if (!window_ok(r, b, w))
+        return -1;
     int64_t el = earliest_last(r, b, w);
     for (size_t i = 0; i < w; i++)
         if (b[i].obs >= 0 && r->obs[b[i].obs].first_us > el + dur)
@@ -1170,6 +1190,8 @@ static int within_ok(const struct run *r, const pinst *b, size_t w, int64_t dur)
 /* START/STOP: each window overlaps [start, stop), touching stop excluded. */
 static int startstop_ok(const struct run *r, const pinst *b, size_t w, int64_t start, int64_t stop)
 {
+    if (!window_ok(r, b, w))
+        return -1;
     for (size_t i = 0; i < w; i++) {
         if (b[i].obs < 0)
             continue;
@@ -1581,9 +1603,11 @@ static int it_next(struct run *r, struct it *it, pinst *out)
             int rc = it_next(r, it->a, out);
             if (rc <= 0)
                 return rc;
-            if (n->kind == ALD_POE_WITHIN ? within_ok(r, out, n->w, n->within_us)
-                                          : startstop_ok(r, out, n->w, n->start_us, n->stop_us))
-                return 1;
+            int ok = n->kind == ALD_POE_WITHIN ? within_ok(r, out, n->w, n->within_us)
+                                               : startstop_ok(r, out, n->w, n->start_us,
+                                                              n->stop_us);
+            if (ok)
+                return ok;      /* 1, or -1: an error */
             if (budget(r))
                 return -1;
         }

@@ -217,12 +217,6 @@ static ald_err build_one(struct loader *L, const struct pending *p, size_t pos)
                "%s: number_observed must be an integer >= 1", where);
         return ALD_E_PATTERN_EVAL;
     }
-    if (l < f) {
-        /* The reference asserts first <= last when it compares windows. */
-        seterr(L->err, ALD_E_PATTERN_EVAL, 0, 0, 0,
-               "%s: last_observed is before first_observed", where);
-        return ALD_E_PATTERN_EVAL;
-    }
 
     json_t *refs = json_object_get(od, "object_refs");
     json_t *emb = json_object_get(od, "objects");

@@ -427,6 +427,13 @@ static void loading(void **state)
         assert_int_equal(ald_obsset_parse(bad[i], strlen(bad[i]), &s, &e), ALD_E_PATTERN_EVAL);
         assert_null(s);
     }
+    /* last before first: fine until a window is compared */
+    const char *rev = "{\"type\":\"observed-data\",\"first_observed\":\"2020-01-02T00:00:00Z\","
+                      "\"last_observed\":\"2020-01-01T00:00:00Z\",\"number_observed\":1,"
+                      "\"objects\":{\"0\":{\"type\":\"a\",\"b\":1}}}";
+    MATCH("[a:b = 1]", rev);
+    EVALERR("[a:b = 1] WITHIN 5 SECONDS", rev);
+    EVALERR("[a:b = 1] START t'2019-01-01T00:00:00Z' STOP t'2021-01-01T00:00:00Z'", rev);
     const char *broken = "{\"type\":\"bundle\",\n \"objects\": [,]}";
     assert_int_equal(ald_obsset_parse(broken, strlen(broken), &s, &e), ALD_E_JSON);
     assert_int_equal(e.line, 2);
