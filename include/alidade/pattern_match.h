@@ -46,7 +46,8 @@ typedef struct ald_pobs {
     size_t nobjs;
     json_t *const *objs;        /* the cyber-observable objects (JSON objects) */
     /* The names references use for them: "id" (2.1) or the key in the
-     * embedded `objects` dictionary (2.0). NULL entries never resolve. */
+     * embedded `objects` dictionary (2.0). NULL entries never resolve; a
+     * NULL array means each object's own "id". */
     const char *const *keys;
 } ald_pobs;
 

@@ -611,7 +611,8 @@ static int ends_with(const char *s, size_t n, const char *suf)
 static json_t *resolve(const ald_pobs *o, const uint8_t *id, size_t n)
 {
     for (size_t i = 0; i < o->nobjs; i++) {
-        const char *k = o->keys[i];
+        const char *k = o->keys ? o->keys[i]
+                                : json_string_value(json_object_get(o->objs[i], "id"));
         if (k && strlen(k) == n && memcmp(k, id, n) == 0)
             return o->objs[i];
     }

@@ -468,6 +468,22 @@ static void fast_path(void **state)
     ald_pmatch_free(m);
     ald_pattern_free(p);
 
+    /* keys = NULL: references resolve by the objects' own ids */
+    const char *r = "[network-traffic:dst_ref.value = '203.0.113.5']";
+    assert_int_equal(ald_pattern_parse(r, strlen(r), &p, &e), ALD_E_OK);
+    assert_int_equal(ald_pmatch_new(p, &m, &e), ALD_E_OK);
+    json_t *two[2] = {
+        json_pack("{s:s,s:s}", "type", "network-traffic", "dst_ref", "ipv4-addr--9"),
+        json_pack("{s:s,s:s,s:s}", "type", "ipv4-addr", "id", "ipv4-addr--9", "value", "203.0.113.5"),
+    };
+    ald_pobs o2 = {.number_observed = 1, .v21 = 1, .nobjs = 2, .objs = two, .keys = NULL};
+    assert_int_equal(ald_pmatch_one(m, &o2, &hit, &e), ALD_E_OK);
+    assert_int_equal(hit, 1);
+    json_decref(two[0]);
+    json_decref(two[1]);
+    ald_pmatch_free(m);
+    ald_pattern_free(p);
+
     const char *q = "[a:b = 1] WITHIN 5 SECONDS";
     assert_int_equal(ald_pattern_parse(q, strlen(q), &p, &e), ALD_E_OK);
     assert_int_equal(ald_pmatch_new(p, &m, &e), ALD_E_OK);
