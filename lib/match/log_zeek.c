@@ -337,6 +337,8 @@ static void zcols(struct zeek_tsv *t)
             (strcmp(c->type, "addr") == 0 || strcmp(c->type, "set[addr]") == 0 ||
              strcmp(c->type, "vector[addr]") == 0))
             c->act = Z_IP;
+        if (!c->name[0])
+            c->act = Z_NONE;    /* a column without a name names no field */
         c->set = c->type && (strncmp(c->type, "set[", 4) == 0 || strncmp(c->type, "vector[", 7) == 0);
         /* without #types: the columns Zeek writes as sets */
         if (!c->type)

@@ -809,6 +809,13 @@ static void test_zeek_headers(void **state)
     assert_int_equal(ald_logparser_set_zeek_path(p, "dns"), ALD_E_OK);
     assert_int_equal(ald_logparser_line(p, h3[4], strlen(h3[4]), &r, &e), ALD_E_OK);
     assert_string_equal(r.type, "dns");
+    /* a column without a name (found by fuzz_zeek): no field from it */
+    const char *h4[] = {"#fields\tts\t\tid.resp_h", "#types\ttime\taddr\taddr",
+                        "1700000004\t192.0.2.1\t192.0.2.2"};
+    const ald_err w4[3] = {ALD_E_OK, ALD_E_OK, ALD_E_OK};
+    feed(p, h4, w4, 3, &r);
+    assert_int_equal(r.nfields, 1);
+    assert_true(has(&r, ALD_OBS_IPV4, ALD_ROLE_DST, "192.0.2.2", "id.resp_h"));
     /* a bad #separator */
     assert_int_equal(ald_logparser_line(p, "#separator ab", 13, &r, &e), ALD_E_LOG_LINE);
     ald_logparser_free(p);
