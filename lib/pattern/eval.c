@@ -1042,9 +1042,8 @@ static int eval_cnode(ald_pmatch *m, const struct cnode *n, const ald_pobs *o, j
     return r;
 }
 
-static ald_err errcode(struct ald_errpos *err, int rc)
+static ald_err errcode(int rc)
 {
-    (void)err;
     return rc == -2 ? ALD_E_NOMEM : ALD_E_PATTERN_EVAL;
 }
 
@@ -1059,7 +1058,7 @@ ald_err ald_pmatch_one(ald_pmatch *m, const ald_pobs *o, int *matched, struct al
     for (size_t i = 0; i < o->nobjs; i++) {
         int r = eval_cnode(m, c, o, o->objs[i], err);
         if (r < 0)
-            return errcode(err, r);
+            return errcode(r);
         if (r) {
             *matched = 1;
             return ALD_E_OK;
@@ -1741,7 +1740,7 @@ ald_err ald_pmatch_each(ald_pmatch *m, const ald_pobs *obs, size_t nobs, size_t 
             for (size_t i = 0; i < obs[o].nobjs; i++) {
                 int v = eval_cnode(m, c, &obs[o], obs[o].objs[i], err);
                 if (v < 0) {
-                    rc = errcode(err, v);
+                    rc = errcode(v);
                     goto done;
                 }
                 for (size_t k = lo; k < hi; k++)

@@ -108,7 +108,7 @@ static int alts(enum fld f, const char *s, size_t n, int lens[6])
     return k;
 }
 
-static int tsmatch(const struct tsfmt *fmt, const char *s, size_t n, int v[7], int fdig)
+static int tsmatch(const struct tsfmt *fmt, const char *s, size_t n, int v[7])
 {
     switch (fmt->f) {
     case F_END:
@@ -116,7 +116,7 @@ static int tsmatch(const struct tsfmt *fmt, const char *s, size_t n, int v[7], i
     case F_LIT:
         if (n == 0 || s[0] != fmt->lit)
             return -1;
-        return tsmatch(fmt + 1, s + 1, n - 1, v, fdig);
+        return tsmatch(fmt + 1, s + 1, n - 1, v);
     default: {
         int lens[6];
         int k = alts(fmt->f, s, n, lens);
@@ -127,8 +127,7 @@ static int tsmatch(const struct tsfmt *fmt, const char *s, size_t n, int v[7], i
             int slot = (int)fmt->f;
             int save = v[slot];
             v[slot] = x;
-            int nd = fmt->f == F_FRAC ? lens[i] : fdig;
-            if (tsmatch(fmt + 1, s + lens[i], n - (size_t)lens[i], v, nd) == 0) {
+            if (tsmatch(fmt + 1, s + lens[i], n - (size_t)lens[i], v) == 0) {
                 if (fmt->f == F_FRAC)
                     for (int j = lens[i]; j < 6; j++)
                         v[slot] *= 10;
@@ -177,7 +176,7 @@ int ald_pts_parse(const char *s, size_t n, int64_t *us)
         }
     }
     int v[7] = {0};
-    if (tsmatch(fmt, s, n, v, 0))
+    if (tsmatch(fmt, s, n, v))
         return -1;
     int y = v[F_Y], mo = v[F_MO], d = v[F_D], h = v[F_H], mi = v[F_MI], sec = v[F_S];
     /* datetime() refuses what the regex lets through. */
