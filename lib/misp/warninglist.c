@@ -54,9 +54,11 @@ struct wl_list {
     size_t nre;
 };
 
-/* One key of the hash table; chain: 1-based index into owners. */
+/* One key of the hash table: the first list holding it inline (one cache
+ * miss less for a hit), the others in a chain (1-based index into owners,
+ * 0: none), the latest first. */
 struct slot {
-    uint32_t h, off, len, chain;
+    uint32_t h, off, len, list0, chain;
 };
 struct owner {
     uint32_t list, next;
@@ -66,6 +68,9 @@ struct ald_wlset {
     struct wl_list *lists;
     size_t nlists, caplists;
     struct slot *slots;      /* power-of-two capacity, len 0 = empty */
+    uint8_t *fp;             /* per slot: 8 bits of its hash, 0 = empty; a
+                                miss is decided in this small array without
+                                touching the slots (1 MB per million) */
     size_t nslots, used;
     struct owner *owners;
     size_t nowners, capowners;
@@ -120,7 +125,10 @@ ald_wlset *ald_wlset_new(void)
         return NULL;
     s->nslots = 1024;
     s->slots = calloc(s->nslots, sizeof *s->slots);
-    if (!s->slots) {
+    s->fp = calloc(s->nslots, 1);
+    if (!s->slots || !s->fp) {
+        free(s->slots);
+        free(s->fp);
         free(s);
         return NULL;
     }
@@ -150,6 +158,7 @@ void ald_wlset_free(ald_wlset *s)
         list_free(&s->lists[i]);
     free(s->lists);
     free(s->slots);
+    free(s->fp);
     free(s->owners);
     free(s->keys);
     free(s);
@@ -157,15 +166,27 @@ void ald_wlset_free(ald_wlset *s)
 
 /* ---- the hash table ---- */
 
-static struct slot *find_slot(const ald_wlset *s, const char *k, size_t n, uint32_t h)
+/* The slot index comes from the low bits of the hash, the fingerprint
+ * from the high ones. */
+static uint8_t fp_of(uint32_t h)
+{
+    return (uint8_t)((h >> 24) | 1);
+}
+
+/* The slot holding key k, or the empty one where it would go. */
+static size_t find_slot(const ald_wlset *s, const char *k, size_t n, uint32_t h)
 {
     size_t mask = s->nslots - 1;
+    uint8_t f = fp_of(h);
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        struct slot *sl = &s->slots[i];
-        if (sl->len == 0)
-            return sl;
-        if (sl->h == h && sl->len == n && eq_ci(s->keys + sl->off, k, n))
-            return sl;
+        uint8_t g = s->fp[i];
+        if (g == 0)
+            return i;
+        if (g == f) {
+            const struct slot *sl = &s->slots[i];
+            if (sl->h == h && sl->len == n && eq_ci(s->keys + sl->off, k, n))
+                return i;
+        }
     }
 }
 
@@ -173,19 +194,26 @@ static bool grow_table(ald_wlset *s)
 {
     size_t n = s->nslots * 2;
     struct slot *ns = calloc(n, sizeof *ns);
-    if (!ns)
+    uint8_t *nf = calloc(n, 1);
+    if (!ns || !nf) {
+        free(ns);
+        free(nf);
         return false;
+    }
     for (size_t i = 0; i < s->nslots; i++) {
         struct slot *o = &s->slots[i];
         if (!o->len)
             continue;
         size_t j = o->h & (n - 1);
-        while (ns[j].len)
+        while (nf[j])
             j = (j + 1) & (n - 1);
         ns[j] = *o;
+        nf[j] = fp_of(o->h);
     }
     free(s->slots);
+    free(s->fp);
     s->slots = ns;
+    s->fp = nf;
     s->nslots = n;
     return true;
 }
@@ -199,8 +227,9 @@ static bool table_add(ald_wlset *s, const char *k, size_t n, uint32_t l)
     if ((s->used + 1) * 4 >= s->nslots * 3 && !grow_table(s))
         return false;
     uint32_t h = hash_ci(k, n);
-    struct slot *sl = find_slot(s, k, n, h);
-    if (sl->len && sl->chain && s->owners[sl->chain - 1].list == l)
+    size_t at = find_slot(s, k, n, h);
+    struct slot *sl = &s->slots[at];
+    if (sl->len && (sl->chain ? s->owners[sl->chain - 1].list : sl->list0) == l)
         return true;             /* the same entry twice in one list */
     if (!sl->len) {
         if (s->nkeys + n > UINT32_MAX)
@@ -220,9 +249,12 @@ static bool table_add(ald_wlset *s, const char *k, size_t n, uint32_t l)
         sl->h = h;
         sl->off = (uint32_t)s->nkeys;
         sl->len = (uint32_t)n;
+        sl->list0 = l;
         sl->chain = 0;
+        s->fp[at] = fp_of(h);
         s->nkeys += n;
         s->used++;
+        return true;
     }
     if (s->nowners == s->capowners) {
         size_t cap = s->capowners ? s->capowners * 2 : 4096;
@@ -705,9 +737,13 @@ static void probe(const ald_wlset *s, const char *k, size_t n, unsigned types, u
 {
     if (n == 0 || s->used == 0)
         return;
-    const struct slot *sl = find_slot(s, k, n, hash_ci(k, n));
-    if (!sl->len)
+    size_t at = find_slot(s, k, n, hash_ci(k, n));
+    if (!s->fp[at])
         return;
+    const struct slot *sl = &s->slots[at];
+    const struct wl_list *l0 = &s->lists[sl->list0];
+    if ((l0->kinds & kbit) && (types & (1u << l0->type)))
+        hit(a, sl->list0);
     for (uint32_t c = sl->chain; c; c = s->owners[c - 1].next) {
         const struct wl_list *l = &s->lists[s->owners[c - 1].list];
         if ((l->kinds & kbit) && (types & (1u << l->type)))
