@@ -28,7 +28,6 @@
 #include "alidade/stix.h"
 #include "core/uuid.h"
 
-#define TLP_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 /* created/modified of the identities: an organisation has no date in a
  * MISP event, and a fixed one keeps re-imports from making new versions */
 #define IDENTITY_TIME "1970-01-01T00:00:00.000Z"
@@ -1206,18 +1205,6 @@ static int emit_json(ald_misp_conv *c, json_t *o)
     return rc ? 1 : 0;
 }
 
-/* The TLP 2.0 marking-definition as FIRST/OASIS publish it. */
-static json_t *tlp_marking(int t)
-{
-    static const char *const names[] = {"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER",
-                                        "TLP:AMBER+STRICT", "TLP:RED"};
-    static const char *const values[] = {"clear", "green", "amber", "amber+strict", "red"};
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type", "marking-definition",
-                     "spec_version", "2.1", "id", stix_tlp_id((enum stix_tlp)t), "created",
-                     "2022-10-01T00:00:00.000Z", "name", names[t], "extensions", TLP_EXT,
-                     "extension_type", "property-extension", "tlp_2_0", values[t]);
-}
-
 /* The creator organisation: identity--UUIDv5("misp-orgc|" + its uuid), or
  * of its name when it has no uuid. */
 static void event_identity(struct ev *x)
@@ -1358,9 +1345,10 @@ static ald_err convert_one(ald_misp_conv *c, json_t *e, struct ald_errpos *err)
     for (int t = 0; any && t <= STIX_TLP_RED; t++) {
         if (!x.need_tlp[t] || c->tlp_done[t])
             continue;
-        json_t *m = tlp_marking(t);
-        int r = m ? emit_json(c, m) : -1;
-        json_decref(m);
+        /* the one TLP 2.0 marking-definition writer (lib/stix/tlp.c) */
+        char md[512];
+        size_t mlen = stix_tlp_definition((enum stix_tlp)t, md, sizeof md);
+        int r = mlen == 0 ? -1 : c->emit && c->emit(c->ctx, md, mlen) ? 1 : 0;
         if (r) {
             rc = r < 0 ? ALD_E_NOMEM : ALD_E_IO;
             goto out;
