@@ -134,6 +134,16 @@ typedef struct ald_pattern ald_pattern;
  */
 ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
                           struct ald_errpos *err);
+/*
+ * The same with flags. ALD_PATTERN_LENIENT accepts what the OASIS reference
+ * MATCHER evaluates although the grammar and the validator refuse it: a
+ * qualifier twice on one bracketed observation ("[a] REPEATS 2 TIMES
+ * REPEATS 5 TIMES") and START/STOP with plain string timestamps (STIX 2.0
+ * syntax). `alidade pattern check` is strict; `pattern match` is lenient.
+ */
+#define ALD_PATTERN_LENIENT 1u
+ald_err ald_pattern_parse_ex(const char *src, size_t len, unsigned flags, ald_pattern **out,
+                             struct ald_errpos *err);
 const ald_poexpr *ald_pattern_root(const ald_pattern *p);
 /* The pattern text as given. */
 const char *ald_pattern_text(const ald_pattern *p);

@@ -81,6 +81,9 @@ typedef struct {
 
 /* Next token into *t; -1 on a lexical error (err set). */
 int pat_lex(pat_lexer *lx, pat_token *t);
+/* The timestamp text [b, b+n) of src into t->sec/nsec; -1 (err set) when it
+ * is not RFC 3339 as STIX writes it. */
+int pat_lex_timestamp(pat_lexer *lx, pat_token *t, size_t b, size_t n);
 /* Offset of a comment met before the first '[' (only blanks and '(' before
  * it), len when there is none. */
 size_t pat_leading_comment(const char *src, size_t len);

@@ -200,8 +200,9 @@ static void snippet(const char *s, size_t n, char *out, size_t cap)
 
 static int two(const char *p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
 
-/* t'...' at lx->pos (the 't'); the body is [b, b+n). */
-static int lex_timestamp(pat_lexer *lx, pat_token *t, size_t b, size_t n)
+/* t'...' at lx->pos (the 't'); the body is [b, b+n). Also used by the
+ * parser's lenient mode on the body of a plain string after START/STOP. */
+int pat_lex_timestamp(pat_lexer *lx, pat_token *t, size_t b, size_t n)
 {
     const char *s = lx->src + b;
     char shown[48];
@@ -496,7 +497,7 @@ int pat_lex(pat_lexer *lx, pat_token *t)
                 t->len = end + 1 - p;
                 if (c == 't') {
                     t->t = T_TIMESTAMP;
-                    r = lex_timestamp(lx, t, p + 2, end - (p + 2));
+                    r = pat_lex_timestamp(lx, t, p + 2, end - (p + 2));
                 } else if (c == 'b') {
                     t->t = T_BINARY;
                     r = lex_binary(lx, p + 2, end - (p + 2));

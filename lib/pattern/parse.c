@@ -32,6 +32,7 @@ typedef struct {
     pat_token cur;
     pat_arena *ar;
     pat_err *err;
+    unsigned flags;             /* ALD_PATTERN_LENIENT */
     int nest;                   /* open brackets and parentheses */
     stk_ent *stk;               /* operands of the chains being parsed */
     size_t nstk, capstk;
@@ -688,6 +689,21 @@ static int parse_primary(parser *P, const ald_poexpr **out, int *depth)
 
 enum { Q_WITHIN = 1, Q_REPEATS = 2, Q_STARTSTOP = 4 };
 
+/* Lenient mode: START/STOP followed by a plain string holding a timestamp
+ * (STIX 2.0 syntax, which the OASIS matcher still evaluates) is read as the
+ * timestamp literal it means. */
+static int lenient_ts(parser *P)
+{
+    if (!(P->flags & ALD_PATTERN_LENIENT) || P->cur.t != T_STRING || P->cur.len < 2)
+        return 0;
+    pat_token t = P->cur;
+    if (pat_lex_timestamp(&P->lx, &t, P->cur.pos + 1, P->cur.len - 2) < 0)
+        return -1;
+    t.t = T_TIMESTAMP;
+    P->cur = t;
+    return 0;
+}
+
 static int parse_qualified(parser *P, const ald_poexpr **out, int *depth)
 {
     /* the validator refuses a qualifier type twice directly on a bracketed
@@ -738,6 +754,8 @@ static int parse_qualified(parser *P, const ald_poexpr **out, int *depth)
         } else {
             bit = Q_STARTSTOP;
             n->kind = ALD_POE_STARTSTOP;
+            if (lenient_ts(P) < 0)
+                return -1;
             if (P->cur.t != T_TIMESTAMP)
                 return expected(P, "a timestamp t'...' after START");
             if (literal(P, &P->cur, &n->start) < 0 || advance(P) < 0)
@@ -746,6 +764,8 @@ static int parse_qualified(parser *P, const ald_poexpr **out, int *depth)
                 return expected(P, "STOP after START t'...'");
             if (advance(P) < 0)
                 return -1;
+            if (lenient_ts(P) < 0)
+                return -1;
             if (P->cur.t != T_TIMESTAMP)
                 return expected(P, "a timestamp t'...' after STOP");
             /* STOP at or before START is accepted, as by the validator and
@@ -753,7 +773,7 @@ static int parse_qualified(parser *P, const ald_poexpr **out, int *depth)
             if (literal(P, &P->cur, &n->stop) < 0)
                 return -1;
         }
-        if (simple) {
+        if (simple && !(P->flags & ALD_PATTERN_LENIENT)) {
             if (seen & bit)
                 return pat_fail(P->err, n->pos,
                                 "%s used twice on one observation (add parentheses)",
@@ -876,14 +896,14 @@ static size_t utf8_invalid(const unsigned char *s, size_t len)
 
 /* One parse of src into a fresh arena whose first chunk has `first` bytes:
  * the pattern (the struct, a copy of the text, the tree) or NULL with e set. */
-static ald_pattern *run(const char *src, size_t len, size_t first, pat_err *e)
+static ald_pattern *run(const char *src, size_t len, size_t first, unsigned flags, pat_err *e)
 {
     pat_arena ar;
     /* every token makes a bounded number of nodes: 4 KiB + 256 bytes per
      * input byte is far above what a pattern needs, and bounds a hostile one */
     size_t limit = len < (SIZE_MAX - 4096) / 256 ? 4096 + len * 256 : SIZE_MAX;
     pat_arena_init(&ar, first, limit);
-    parser P = {.src = src, .len = len, .ar = &ar, .err = e};
+    parser P = {.src = src, .len = len, .ar = &ar, .err = e, .flags = flags};
     P.stk = P.stk_inl;
     P.capstk = sizeof P.stk_inl / sizeof P.stk_inl[0];
     P.steps = P.steps_inl;
@@ -925,6 +945,12 @@ static ald_pattern *run(const char *src, size_t len, size_t first, pat_err *e)
 ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
                           struct ald_errpos *err)
 {
+    return ald_pattern_parse_ex(src, len, 0, out, err);
+}
+
+ald_err ald_pattern_parse_ex(const char *src, size_t len, unsigned flags, ald_pattern **out,
+                             struct ald_errpos *err)
+{
     if (out)
         *out = NULL;
     if (err) {
@@ -959,11 +985,11 @@ ald_err ald_pattern_parse(const char *src, size_t len, ald_pattern **out,
         size_t first = 320 + (len < (SIZE_MAX - 320) / 8 ? len * 8 : 0);
         if (first > ((size_t)1 << 20))
             first = (size_t)1 << 20;
-        p = run(src, len, first, &e);
+        p = run(src, len, first, flags, &e);
         size_t nchunks = 0, used = p ? pat_arena_used(&p->arena, &nchunks) : 0;
         if (p && nchunks > 1) {
             ald_pattern_free(p);
-            p = run(src, len, used, &e);
+            p = run(src, len, used, flags, &e);
         }
     }
     if (!p) {

@@ -779,6 +779,44 @@ static void test_limits(void **state)
     ald_pattern_free(NULL);
 }
 
+/* lenient (matcher) mode: what the reference matcher evaluates although the
+ * validator refuses it; strict mode keeps refusing it */
+static void test_lenient(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *canon;
+    } ok[] = {
+        {"[person:age < 20] REPEATS 10 TIMES START '2004-10-11T21:40:00Z' STOP "
+         "'2004-10-11T21:50:00Z'",
+         "[person:age < 20] REPEATS 10 TIMES START t'2004-10-11T21:40:00Z' STOP "
+         "t'2004-10-11T21:50:00Z'"},
+        {"[person:age < 20] REPEATS 2 TIMES REPEATS 5 TIMES",
+         "([person:age < 20] REPEATS 2 TIMES) REPEATS 5 TIMES"},
+        {"[a:b = 1] WITHIN 5 SECONDS WITHIN 9 SECONDS",
+         "([a:b = 1] WITHIN 5 SECONDS) WITHIN 9 SECONDS"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        ald_pattern *p = NULL;
+        struct ald_errpos e;
+        assert_int_equal(ald_pattern_parse(ok[i].in, strlen(ok[i].in), &p, &e), ALD_E_PATTERN);
+        assert_int_equal(ald_pattern_parse_ex(ok[i].in, strlen(ok[i].in), ALD_PATTERN_LENIENT,
+                                              &p, &e), ALD_E_OK);
+        char buf[256];
+        ald_pattern_format(p, buf, sizeof buf);
+        assert_string_equal(buf, ok[i].canon);
+        ald_pattern_free(p);
+    }
+    /* a string that is not a timestamp stays an error, saying why */
+    const char *bad = "[a:b = 1] START 'yesterday' STOP t'2004-10-11T21:50:00Z'";
+    ald_pattern *p = NULL;
+    struct ald_errpos e;
+    assert_int_equal(ald_pattern_parse_ex(bad, strlen(bad), ALD_PATTERN_LENIENT, &p, &e),
+                     ALD_E_PATTERN);
+    assert_non_null(strstr(e.msg, "not RFC 3339"));
+    assert_null(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -795,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_valid_forms),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_lenient),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
