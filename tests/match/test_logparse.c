@@ -868,6 +868,30 @@ static void test_zeek_json(void **state)
     assert_int_equal(ald_logparser_line(p, bad[0], strlen(bad[0]), &r, &e), ALD_E_LOG_LINE);
     assert_int_equal(e.offset, 21);   /* the value, after its quote */
     ald_logparser_free(p);
+
+    /* every proper prefix of the committed Zeek JSON lines fails with a
+     * position, and the whole line parses again after it */
+    size_t len = 0;
+    char *text = read_any(tu_testdata("match/zeek/dns.json"), &len);
+    assert_non_null(text);
+    p = ald_logparser_new(ALD_LOG_ZEEK_JSON);
+    const char *s = text;
+    for (int line = 0; line < 20; line++) {
+        const char *nl = strchr(s, '\n');
+        size_t n = (size_t)(nl - s);
+        assert_int_equal(ald_logparser_line(p, s, n, &r, &e), ALD_E_OK);
+        size_t nf = r.nfields;
+        for (size_t k = 1; k < n; k++) {
+            if (ald_logparser_line(p, s, k, &r, &e) != ALD_E_LOG_LINE)
+                fail_msg("line %d cut at %zu parses", line + 1, k);
+            assert_true(e.offset <= k);
+            assert_int_equal(ald_logparser_line(p, s, n, &r, &e), ALD_E_OK);
+            assert_int_equal(r.nfields, nf);
+        }
+        s = nl + 1;
+    }
+    ald_logparser_free(p);
+    free(text);
 }
 
 
