@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "           not valid (and note a valid one that can never be evaluated,\n"
           "           e.g. a regex PCRE2 refuses)\n"
           "  match    evaluate PATTERN over the observations in FILE (\"-\": stdin):\n"
+          "           (it also takes what the OASIS matcher evaluates and check refuses:\n"
+          "           a qualifier twice on one observation, STIX 2.0 START/STOP strings)\n"
           "           a bundle, a JSON array of bundles and/or observed-data with their\n"
           "           cyber-observable objects, or JSON lines of those\n"
           "\n"
@@ -65,10 +67,13 @@ static void show_error(const char *cmd, const char *pat, const struct ald_errpos
     fputs("^\n", stderr);
 }
 
-static int parse_or_report(const char *cmd, const char *pat, ald_pattern **out)
+/* check is strict (the grammar and the validator's rules); match is
+ * lenient and takes what the reference matcher evaluates (a qualifier twice
+ * on one observation, STIX 2.0 START/STOP strings). */
+static int parse_or_report(const char *cmd, const char *pat, unsigned flags, ald_pattern **out)
 {
     struct ald_errpos e = {0};
-    ald_err rc = ald_pattern_parse(pat, strlen(pat), out, &e);
+    ald_err rc = ald_pattern_parse_ex(pat, strlen(pat), flags, out, &e);
     if (rc == ALD_E_OK)
         return 0;
     if (rc == ALD_E_NOMEM) {
@@ -87,7 +92,7 @@ static int do_check(int argc, char **argv)
         return 2;
     }
     ald_pattern *p;
-    if (parse_or_report("check", argv[0], &p))
+    if (parse_or_report("check", argv[0], 0, &p))
         return 2;
     /* Valid STIX, but some patterns can never be evaluated (a regex PCRE2
      * refuses, a set mixing types): said on stderr, still exit 0, as the
@@ -241,7 +246,7 @@ static int do_match(int argc, char **argv)
     ald_obsset *set = NULL;
     char *text = NULL;
     int rc = 2;
-    if (parse_or_report("match", pat, &p))
+    if (parse_or_report("match", pat, ALD_PATTERN_LENIENT, &p))
         goto out;
     struct ald_errpos e = {0};
     if (ald_pmatch_new(p, &m, &e) != ALD_E_OK) {

@@ -313,6 +313,35 @@ static void observation_operators(void **state)
             PEOPLE);
 }
 
+/* What only the lenient parse accepts, as the reference matcher does. */
+static void lenient(void **state)
+{
+    (void)state;
+    const char *pats[] = {
+        "[person:age > 5] REPEATS 2 TIMES REPEATS 2 TIMES",
+        "[person:age > 5] START '2020-01-01T00:00:00Z' STOP '2020-01-01T00:00:06Z' REPEATS 3 TIMES",
+    };
+    int want[] = {1, 1};
+    for (size_t i = 0; i < 2; i++) {
+        ald_pattern *p;
+        struct ald_errpos e;
+        assert_int_equal(run(pats[i], PEOPLE, NULL), PARSE_ERR);   /* strict */
+        assert_int_equal(ald_pattern_parse_ex(pats[i], strlen(pats[i]), ALD_PATTERN_LENIENT, &p, &e),
+                         ALD_E_OK);
+        ald_pmatch *m;
+        ald_obsset *s;
+        ald_pmatch_result r;
+        assert_int_equal(ald_pmatch_new(p, &m, &e), ALD_E_OK);
+        assert_int_equal(ald_obsset_parse(PEOPLE, strlen(PEOPLE), &s, &e), ALD_E_OK);
+        assert_int_equal(ald_pmatch_observations(m, s, &r, &e), ALD_E_OK);
+        assert_int_equal(r.matched, want[i]);
+        ald_pmatch_result_clear(&r);
+        ald_obsset_free(s);
+        ald_pmatch_free(m);
+        ald_pattern_free(p);
+    }
+}
+
 static void first_binding(void **state)
 {
     (void)state;
@@ -526,6 +555,7 @@ int main(void)
         cmocka_unit_test(binary),
         cmocka_unit_test(paths),
         cmocka_unit_test(observation_operators),
+        cmocka_unit_test(lenient),
         cmocka_unit_test(first_binding),
         cmocka_unit_test(all_bindings),
         cmocka_unit_test(loading),

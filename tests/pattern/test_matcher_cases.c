@@ -6,10 +6,10 @@
  * (the reference returns those of the first binding it finds; we compare
  * their count and, where the set has a single container, their ids).
  *
- * Two cases are refused by our parser although the reference evaluates
- * them (the parser follows the STIX 2.1 grammar and the validator's rules:
- * see KNOWN below); they must fail that way and no other, and the test says
- * when one starts to pass.
+ * Patterns are parsed as `alidade pattern match` parses them, leniently
+ * (ALD_PATTERN_LENIENT): the reference evaluates two patterns the strict
+ * grammar refuses (m247: STIX 2.0 START/STOP strings; m252: REPEATS twice
+ * on one observation).
  */
 #include "testutil.h"
 
@@ -22,29 +22,8 @@
 #include "alidade/pattern.h"
 #include "alidade/pattern_match.h"
 
-/* Cases our parser refuses (ALD_E_PATTERN) while the reference evaluates
- * them; the reason is the parser's message. */
-static const struct {
-    const char *id, *why;
-} KNOWN[] = {
-    {"m247", "STIX 2.0 syntax START '...' STOP '...' (string literals): the case runs "
-             "the reference in 2.0 mode; our parser reads 2.1 only"},
-    {"m252", "REPEATS twice on one observation ('[a] REPEATS 2 TIMES REPEATS 5 TIMES'): "
-             "the parser applies the validator's duplicate-qualifier check, the "
-             "matcher does not"},
-};
-
-static const char *known_reason(const char *id)
-{
-    for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
-        if (strcmp(KNOWN[i].id, id) == 0)
-            return KNOWN[i].why;
-    return NULL;
-}
-
 struct outcome {
     const char *what;       /* "match", "nomatch", "error" */
-    int parse_error;
     size_t nsdo;
     size_t sdo[64];
     const ald_obsset *set;
@@ -56,9 +35,8 @@ static void run_case(const char *pattern, const ald_obsset *set, struct outcome 
     o->set = set;
     ald_pattern *p = NULL;
     struct ald_errpos e = {0};
-    if (ald_pattern_parse(pattern, strlen(pattern), &p, &e) != ALD_E_OK) {
+    if (ald_pattern_parse_ex(pattern, strlen(pattern), ALD_PATTERN_LENIENT, &p, &e) != ALD_E_OK) {
         o->what = "error";
-        o->parse_error = 1;
         return;
     }
     ald_pmatch *m = NULL;
@@ -92,7 +70,7 @@ static void all_cases(void **state)
     json_t *sets = json_loads(obs_text, 0, &je);
     assert_non_null(sets);
 
-    size_t total = 0, passed = 0, known_failed = 0, failed = 0;
+    size_t total = 0, passed = 0, failed = 0;
     char *save = NULL;
     for (char *line = strtok_r(cases, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         json_t *c = json_loads(line, 0, &je);
@@ -135,15 +113,8 @@ static void all_cases(void **state)
                 }
             }
         }
-        const char *kr = known_reason(id);
         if (ok) {
             passed++;
-            if (kr)
-                print_message("%s now passes: remove it from KNOWN\n", id);
-        } else if (kr && o.parse_error) {
-            known_failed++;
-            print_message("known: %s %s -> %s (expected %s): %s\n", id, pattern, o.what,
-                          expected, kr);
         } else {
             failed++;
             print_message("FAIL %s %s -> %s (expected %s) %s\n", id, pattern, o.what, expected,
@@ -153,8 +124,7 @@ static void all_cases(void **state)
         free(text);
         json_decref(c);
     }
-    print_message("matcher cases: %zu/%zu pass, %zu known parser refusals, %zu failures\n",
-                  passed, total, known_failed, failed);
+    print_message("matcher cases: %zu/%zu pass, %zu failures\n", passed, total, failed);
     assert_int_equal(total, 228);
     assert_int_equal(failed, 0);
     json_decref(sets);

@@ -80,6 +80,10 @@ check "--bindings in text: one block per binding" '[ $rc -eq 0 ] && [ "$(wc -l <
 "$BIN" pattern match --bindings 0 "[a:b = 1]" "$T/b.json" > /dev/null 2>&1; rc=$?
 check "--bindings 0: exit 2" '[ $rc -eq 2 ]'
 
+# what the reference matcher evaluates although the grammar refuses it
+"$BIN" pattern check "[file:name = 'a.exe'] REPEATS 2 TIMES REPEATS 2 TIMES" 2> /dev/null; rc=$?
+check "check: REPEATS twice on one observation is invalid (exit 2)" '[ $rc -eq 2 ]'
+
 # stdin, JSON lines, observed-data without id and with embedded objects
 cat > "$T/lines.jsonl" <<'EOF'
 {"type":"observed-data","id":"observed-data--c","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["domain-name--c"]}
@@ -94,6 +98,11 @@ EOF
 "$BIN" pattern match "[file:name = 'a.exe'] REPEATS 3 TIMES" "$T/v20.json" > "$T/o"; rc=$?
 check "embedded objects, number_observed 3 satisfies REPEATS 3; no id prints -<TAB>#1" \
     '[ $rc -eq 0 ] && [ "$(cat "$T/o")" = "$(printf -- "-\t#1")" ]'
+"$BIN" pattern match "[file:name = 'a.exe'] REPEATS 1 TIMES REPEATS 3 TIMES" "$T/v20.json" > /dev/null; rc=$?
+check "match takes REPEATS twice, as the reference matcher does" '[ $rc -eq 0 ]'
+"$BIN" pattern match "[file:name = 'a.exe'] START '2019-01-01T00:00:00Z' STOP '2021-01-01T00:00:00Z'" \
+    "$T/v20.json" > /dev/null; rc=$?
+check "match takes STIX 2.0 START/STOP strings" '[ $rc -eq 0 ]'
 "$BIN" pattern match "[file:name = 'a.exe'] REPEATS 4 TIMES" "$T/v20.json" > /dev/null; rc=$?
 check "REPEATS 4 on number_observed 3: exit 1" '[ $rc -eq 1 ]'
 
