@@ -945,7 +945,9 @@ static void lit_push(struct lits *l, const char *p, size_t len)
     l->len[l->n] = len;
     /* a superset is all the prefilter needs: every literal without case */
     l->flags[l->n] = HS_FLAG_CASELESS;
-    l->ids[l->n] = 0;
+    /* distinct ids: Vectorscan compiles thousands of literals sharing one id
+     * into one huge report (minutes, GBs) */
+    l->ids[l->n] = (unsigned)l->n;
     l->n++;
 }
 

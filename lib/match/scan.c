@@ -77,7 +77,7 @@ struct ald_scanner {
     size_t *offs;           /* offsets of candidate bytes in the buffer */
     size_t no, ocap;
     size_t v4_end, v6_end;  /* end of the last address token looked up */
-    bool offs_nomem;
+    bool offs_nomem, text_dense;
     char tmp[4096];         /* unescaped JSON string / normalised value */
 };
 
@@ -891,7 +891,7 @@ static ald_err scan_text_piece(ald_scanner *sc, const char *b, size_t n)
         return ALD_E_NOMEM;
     }
     qsort(sc->offs, sc->no, sizeof *sc->offs, cmp_size);
-    size_t ls = 0, oi = 0;
+    size_t ls = 0, oi = 0, lines = 0, cands = 0;
     while (ls < n) {
         size_t le = eol(b, n, ls);
         bool cand = false;
@@ -900,11 +900,18 @@ static ald_err scan_text_piece(ald_scanner *sc, const char *b, size_t n)
                 cand = true;
             oi++;
         }
+        lines++;
+        cands += cand;
         ald_err r = line_done(sc, b, ls, le, cand);
         if (r != ALD_E_OK)
             return r;
         ls = le + 1;
     }
+    /* substrings of common log values (a parent domain of the log's own
+     * names) make most lines candidates: then scanning costs more than
+     * parsing every line, which the next buffers do */
+    if (lines >= 1000 && cands * 2 > lines)
+        sc->text_dense = true;
     return ALD_E_OK;
 }
 
@@ -958,7 +965,8 @@ ald_err ald_scanner_feed(ald_scanner *sc, const char *buf, size_t len, int last,
     bool general = sc->rcb && sc->has_general;
     if (!general && !sc->has_vals && !sc->has_addrs)
         return count_only(sc, buf, len);
-    if (!general && !sc->need_all && sc->fast == F_ALL && (sc->text_lit || sc->text_v4))
+    if (!general && !sc->need_all && sc->fast == F_ALL && (sc->text_lit || sc->text_v4) &&
+        !sc->text_dense)
         return scan_text(sc, buf, len);
     if (general || sc->need_all || sc->fast == F_ALL || sc->fast == F_AUTO)
         return scan_all(sc, buf, len);
