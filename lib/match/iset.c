@@ -343,7 +343,9 @@ static bool make_test(int kind, uint8_t role, uint8_t nt, const ald_pval *v, pte
         out->port = v->u.i;
         return true;
     }
-    if (v->type != ALD_PV_STRING || v->u.str.len == 0)
+    /* (longer values than the normalisation buffer: left to the general
+     * evaluator) */
+    if (v->type != ALD_PV_STRING || v->u.str.len == 0 || v->u.str.len > 4000)
         return false;
     out->v = v->u.str.p;
     out->len = v->u.str.len;

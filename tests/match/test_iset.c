@@ -454,6 +454,29 @@ static void oasis_reports(void **state)
     ald_iset_free(s);
 }
 
+/* A value longer than the normaliser takes (4000 bytes) is left to the
+ * general evaluator, not an error. */
+static void long_value_is_general(void **state)
+{
+    (void)state;
+    size_t n = 5000;
+    char *j = malloc(n + 512);
+    assert_non_null(j);
+    int k = snprintf(j, 512, "{\"type\":\"indicator\",\"id\":\"indicator--00000000-0000-4000-"
+                             "8000-000000000001\",\"pattern_type\":\"stix\","
+                             "\"valid_from\":\"2024-01-01T00:00:00Z\",\"pattern\":\"[url:value = '");
+    memset(j + k, 'a', n);
+    k += (int)n;
+    k += snprintf(j + k, 64, "']\"}");
+    ald_iset *s = fresh();
+    struct ald_errpos e;
+    assert_int_equal(ald_iset_add_json(s, j, (size_t)k, &e), ALD_E_OK);
+    assert_int_equal(ald_iset_get(s, 0)->status, ALD_IND_GENERAL);
+    assert_int_equal(ald_iset_compile(s, NULL), ALD_E_OK);
+    ald_iset_free(s);
+    free(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +488,7 @@ int main(void)
         cmocka_unit_test(normalise),
         cmocka_unit_test(hset_random),
         cmocka_unit_test(oasis_reports),
+        cmocka_unit_test(long_value_is_general),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
