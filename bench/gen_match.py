@@ -209,6 +209,9 @@ def gen_indicators(planted_path, n, out_path, values_path):
     for pref in r2.sample(prefs, min(100, len(prefs))):
         pats.append("[ipv4-addr:value = '%s']" % pref)
         vals.append(pref)
+    # random addresses and CIDRs must not meet the log by chance (its
+    # answers hold public addresses): only planted values hit
+    log24 = {a.rsplit(".", 1)[0] for a in inlog if a and a.count(".") == 3 and a[0].isdigit()}
     while len(pats) < n:
         r = rnd.random()
         if r < 0.40:
@@ -219,11 +222,15 @@ def gen_indicators(planted_path, n, out_path, values_path):
             # public space only (the log is 10/8 and friends)
             v = "%d.%d.%d.%d" % (rnd.choice([23, 45, 62, 77, 91, 103, 146, 185, 193, 212]),
                                  rnd.randrange(256), rnd.randrange(256), rnd.randrange(1, 255))
+            if v.rsplit(".", 1)[0] in log24:
+                continue
             pats.append("[ipv4-addr:value = '%s']" % v)
         elif r < 0.70:
-            v = "%d.%d.%d.0/24" % (rnd.choice([5, 31, 37, 46, 80, 94, 109, 176, 178, 217]),
-                                   rnd.randrange(256), rnd.randrange(256))
-            pats.append("[ipv4-addr:value = '%s']" % v)
+            v = "%d.%d.%d" % (rnd.choice([5, 31, 37, 46, 80, 94, 109, 176, 178, 217]),
+                              rnd.randrange(256), rnd.randrange(256))
+            if v in log24:
+                continue
+            pats.append("[ipv4-addr:value = '%s.0/24']" % v)
             v = None
         elif r < 0.77:
             v = rnd.getrandbits(128).to_bytes(16, "big").hex()

@@ -139,6 +139,7 @@ struct ald_iset {
     size_t ntermidx;
     uint64_t *filter;
     size_t fmask;
+    uint64_t lenmask[4];        /* lengths of the entries (255: 255 or more) */
     /* free text (ald_iset_compile_text) */
     hs_database_t *text_lit, *text_v4;
     bool text_ready;
@@ -872,6 +873,8 @@ ald_err ald_iset_compile(ald_iset *s, struct ald_errpos *err)
         uint64_t h = mt_qhash_fold(s->text.v + s->entries[i].text, s->entries[i].len);
         s->filter[(h >> 12) & s->fmask] |= (UINT64_C(1) << (h & 63)) |
                                            (UINT64_C(1) << ((h >> 6) & 63));
+        size_t l = s->entries[i].len < 255 ? s->entries[i].len : 255;
+        s->lenmask[l >> 6] |= UINT64_C(1) << (l & 63);
     }
 
     /* addresses */
@@ -1071,6 +1074,11 @@ const size_t *ald_iset_general(const ald_iset *s, size_t *n)
 }
 
 const mt_hset *mt_iset_hset(const ald_iset *s) { return &s->hset; }
+const uint64_t *mt_iset_lenmask(const ald_iset *s)
+{
+    return s->lenmask;
+}
+
 const uint64_t *mt_iset_filter(const ald_iset *s, size_t *wmask)
 {
     *wmask = s->fmask;

@@ -201,6 +201,8 @@ static inline bool mt_filter_maybe(const uint64_t *words, size_t wmask, uint64_t
 
 /* Accessors scan.c uses on a compiled set (iset.c). */
 const uint64_t *mt_iset_filter(const ald_iset *s, size_t *wmask);
+/* 256 bits: the lengths of the hash set's values (bit 255: 255 or more). */
+const uint64_t *mt_iset_lenmask(const ald_iset *s);
 const mt_hset *mt_iset_hset(const ald_iset *s);
 const mt_entry *mt_iset_entries(const ald_iset *s);
 const char *mt_iset_text(const ald_iset *s);

@@ -52,6 +52,7 @@ struct ald_scanner {
     const mt_iptrie *trie;
     const uint64_t *filter;
     size_t fmask;
+    uint64_t lenmask[4];
     bool has_vals, has_addrs, has_general;
     ald_valid_mode vmode;
     int64_t now_us;
@@ -96,6 +97,7 @@ ald_scanner *ald_scanner_new(const ald_iset *s, ald_log_format fmt)
     sc->terms = mt_iset_terms(s);
     sc->trie = mt_iset_iptrie(s);
     sc->filter = mt_iset_filter(s, &sc->fmask);
+    memcpy(sc->lenmask, mt_iset_lenmask(s), sizeof sc->lenmask);
     sc->has_vals = sc->hs->n > 0;
     sc->has_addrs = sc->trie->n > 0;
     size_t ng;
@@ -432,10 +434,24 @@ static bool probe_addr(const ald_scanner *sc, const char *t, size_t n)
 
 static bool probe(const ald_scanner *sc, const char *t, size_t n);
 
+/* Whether some value of the hash set has t's length. */
+static inline bool len_ok(const ald_scanner *sc, size_t n)
+{
+    size_t l = n < 255 ? n : 255;
+    return sc->lenmask[l >> 6] >> (l & 63) & 1;
+}
+
+/* Whether t (or a variant of it, below) may be a value: its length is one
+ * of the set's, or it ends like a variant. */
+static inline bool worth_probing(const ald_scanner *sc, const char *t, size_t n)
+{
+    return len_ok(sc, n) || t[n - 1] == '>' || t[n - 1] == '.';
+}
+
 /* Whether t, whose quick hash is q, is an exact or prefilter value. */
 static bool probe_vals(const ald_scanner *sc, const char *t, size_t n, uint64_t q)
 {
-    if (mt_filter_maybe(sc->filter, sc->fmask, q)) {
+    if (len_ok(sc, n) && mt_filter_maybe(sc->filter, sc->fmask, q)) {
         uint64_t h = mt_hash_fold(t, n);
         size_t pos = 0;
         for (uint32_t e; (e = mt_hset_next(sc->hs, h, &pos)) != UINT32_MAX;) {
@@ -632,9 +648,10 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
             size_t i = base + (size_t)__builtin_ctzll(m);
             m &= m - 1;
             char c = b[i];
-            if (i == skip && c != '\n')
+            bool is_nl = c == '\n';
+            if (i == skip && !is_nl)
                 continue;               /* the byte after a backslash */
-            if (c == '\n') {
+            if (is_nl) {
                 for (size_t t = 0; t < nt && !cand; t++)
                     cand = probe_vals(sc, b + toks[t].off, toks[t].len, toks[t].h);
                 nt = 0;
@@ -644,15 +661,16 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
                 cand = in_str = false;
                 continue;
             }
+            bool is_bs = c == '\\';
             if (!in_str) {
-                if (c == '"') {
+                if (!is_bs) {
                     in_str = true;
                     esc = false;
                     s0 = i + 1;
                 }
                 continue;
             }
-            if (c == '\\') {
+            if (is_bs) {
                 esc = true;
                 skip = i + 1;
                 continue;
@@ -674,7 +692,7 @@ static ald_err scan_json(ald_scanner *sc, const char *b, size_t n)
                 const char *t = b + s0;
                 size_t tn = i - s0;
                 hit = sc->has_addrs && probe_addr(sc, t, tn);
-                if (!hit && sc->has_vals) {
+                if (!hit && sc->has_vals && worth_probing(sc, t, tn)) {
                     uint64_t h = mt_qhash_fold(t, tn);
                     __builtin_prefetch(&sc->filter[(h >> 12) & sc->fmask]);
                     if (nt == TOK_BATCH) {
