@@ -75,8 +75,10 @@ struct ald_iset_stats {
                                        CIDRs count under IPV4 / IPV6 */
     size_t cidrs;                   /* of which prefixes shorter than a host */
     size_t conjunctions;            /* AND clauses (network-traffic) */
-    size_t literals;                /* literals in the Vectorscan database */
-    size_t db_bytes;                /* size of the Vectorscan database */
+    size_t literals;                /* literals in the free-text Vectorscan
+                                       database (ald_iset_compile_text; 0
+                                       without it) */
+    size_t db_bytes;                /* size of its databases */
     size_t mem_bytes;               /* everything the set holds (approximate) */
     double compile_s;               /* wall time of ald_iset_compile */
 };
