@@ -63,7 +63,7 @@ struct opts {
     int tlp;                     /* sightings' marking: -1 none */
     long long window_s;
     ald_valid_mode valid;
-    bool quiet, progress;
+    bool quiet, progress, parse_all;
 };
 
 struct run {
@@ -113,6 +113,8 @@ static void usage(FILE *f)
         "  --identity NAME      this node's name: where_sighted_refs, created_by_ref\n"
         "  --tlp LEVEL          marking of the sightings: clear, green, amber (default),\n"
         "                       amber+strict, red, none\n"
+        "  --parse-all          parse every line, not only those holding an indicator\n"
+        "                       value: every corrupt line is reported (slower)\n"
         "  --no-progress, -q    no progress line; -q also no summary\n"
         "\n"
         "Exit status: 0 sightings found, 1 none, 2 error.\n");
@@ -515,7 +517,7 @@ static const char *format_name(ald_log_format f)
     case ALD_LOG_ZEEK_TSV: return "Zeek TSV";
     case ALD_LOG_ZEEK_JSON: return "Zeek JSON";
     case ALD_LOG_TEXT: return "text";
-    default: return "format from the first line";
+    default: return "empty";
     }
 }
 
@@ -524,6 +526,42 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A corrupt line: named (the first REPORT_MAX of a run), then counted. */
+static void on_bad_line(void *ctx, uint64_t line, const struct ald_errpos *e)
+{
+    struct run *r = ctx;
+    if (r->bad_shown++ < REPORT_MAX)
+        fprintf(stderr, "%s:%llu:%u: corrupt line skipped: %s\n", r->log,
+                (unsigned long long)line, e->col ? e->col : (unsigned)e->offset + 1,
+                e->msg[0] ? e->msg : ald_strerror(e->code));
+}
+
+/* Does the log start with free text (neither JSON nor a Zeek header)? Then
+ * the set also needs its free-text Vectorscan databases. */
+static bool starts_as_text(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return false;   /* stdin cannot be read twice: parsed line by line */
+    char err[300];
+    line_reader *lr = lr_open(path, err, sizeof err);
+    if (!lr)
+        return false;   /* scan_log reports it */
+    const char *line;
+    size_t len;
+    bool trunc, text = false;
+    while (lr_next(lr, &line, &len, &trunc) == 1) {
+        size_t i = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+            i++;
+        if (i == len)
+            continue;
+        text = line[i] != '{' && line[i] != '#';
+        break;
+    }
+    lr_close(lr);
+    return text;
 }
 
 /* One log file through a fresh scanner. 0 read to the end, -1 failed. */
@@ -545,6 +583,9 @@ static int scan_log(struct run *r, const char *path)
         ald_scanner_set_allow(sc, allow_value, r);
     if (r->general)
         ald_scanner_set_record_cb(sc, on_record, r);
+    ald_scanner_set_bad_line_cb(sc, on_bad_line, r);
+    if (r->o->parse_all)
+        ald_scanner_set_parse_all(sc, 1);
     r->log = strcmp(path, "-") == 0 ? "stdin" : path;
     bool tty = r->o->progress && isatty(2);
     off_t size = tty ? progress_plain_size(path) : 0;
@@ -586,7 +627,7 @@ static int scan_log(struct run *r, const char *path)
         double dt = now_s() - t0;
         fprintf(stderr, "%s: %s, %llu lines, %.1f MB in %.2f s (%.0f MB/s): %llu hits, "
                 "%llu corrupt lines, %llu vetoed by warninglists",
-                r->log, format_name(parse_format(r->o->format)), (unsigned long long)st.lines,
+                r->log, format_name(ald_scanner_format(sc)), (unsigned long long)st.lines,
                 (double)st.bytes / 1e6, dt, dt > 0 ? (double)st.bytes / 1e6 / dt : 0.0,
                 (unsigned long long)st.hits, (unsigned long long)st.bad_lines,
                 (unsigned long long)st.vetoed);
@@ -781,6 +822,7 @@ int cmd_match(int argc, char **argv)
         {"identity", required_argument, NULL, 'I'},
         {"tlp", required_argument, NULL, 't'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"parse-all", no_argument, NULL, 'A'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
@@ -840,6 +882,7 @@ int cmd_match(int argc, char **argv)
             }
             break;
         case 'P': o.progress = false; break;
+        case 'A': o.parse_all = true; break;
         case 'q': o.quiet = true; o.progress = false; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -882,6 +925,19 @@ int cmd_match(int argc, char **argv)
         fprintf(stderr, "alidade match: compiling the indicators: %s%s%s\n", ald_strerror(ce),
                 e.msg[0] ? ": " : "", e.msg);
         goto done;
+    }
+    /* free text is scanned through Vectorscan when the set has its databases */
+    bool any_text = o.format && strcmp(o.format, "text") == 0;
+    for (int i = optind; i < argc && !any_text && (!o.format || strcmp(o.format, "auto") == 0);
+         i++)
+        any_text = starts_as_text(argv[i]);
+    if (any_text) {
+        ce = ald_iset_compile_text(r.set, &e);
+        if (ce != ALD_E_OK) {
+            fprintf(stderr, "alidade match: compiling the free-text database: %s%s%s\n",
+                    ald_strerror(ce), e.msg[0] ? ": " : "", e.msg);
+            goto done;
+        }
     }
     struct ald_iset_stats ist;
     ald_iset_stats(r.set, &ist);

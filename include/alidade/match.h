@@ -210,6 +210,20 @@ void ald_scanner_free(ald_scanner *sc);
 void ald_scanner_set_allow(ald_scanner *sc, ald_allow_cb allow, void *ctx);
 void ald_scanner_set_record_cb(ald_scanner *sc, ald_record_cb cb, void *ctx);
 
+/* Called for every corrupt line the scanner parses (ALD_E_LOG_LINE): its
+ * number and the parser's position and reason. Lines are parsed when they
+ * are candidates (or all of them: ald_scanner_set_parse_all). */
+typedef void (*ald_bad_line_cb)(void *ctx, uint64_t line, const struct ald_errpos *err);
+void ald_scanner_set_bad_line_cb(ald_scanner *sc, ald_bad_line_cb cb, void *ctx);
+
+/* Parse every line, not only candidates: every corrupt line is then found
+ * and reported, at the log parser's speed (docs/match.md). */
+void ald_scanner_set_parse_all(ald_scanner *sc, int on);
+
+/* The format being read: the one asked for, or what ALD_LOG_AUTO decided
+ * (ALD_LOG_AUTO until a line was seen). */
+ald_log_format ald_scanner_format(const ald_scanner *sc);
+
 /*
  * Scans `len` bytes of whole lines (LF or CRLF). The caller cuts its input
  * at newlines: bytes after the last '\n' of a buffer are taken as a whole

@@ -63,6 +63,8 @@ struct ald_scanner {
     void *allow_ctx;
     ald_record_cb rcb;
     void *rctx;
+    ald_bad_line_cb bad;
+    void *bad_ctx;
     uint64_t line;
     struct ald_scan_stats st;
     match *m;
@@ -159,6 +161,23 @@ void ald_scanner_set_record_cb(ald_scanner *sc, ald_record_cb cb, void *ctx)
 {
     sc->rcb = cb;
     sc->rctx = ctx;
+}
+
+void ald_scanner_set_bad_line_cb(ald_scanner *sc, ald_bad_line_cb cb, void *ctx)
+{
+    sc->bad = cb;
+    sc->bad_ctx = ctx;
+}
+
+void ald_scanner_set_parse_all(ald_scanner *sc, int on)
+{
+    if (on)
+        sc->need_all = true;
+}
+
+ald_log_format ald_scanner_format(const ald_scanner *sc)
+{
+    return ald_logparser_format(sc->lp);
 }
 
 void ald_scanner_stats(const ald_scanner *sc, struct ald_scan_stats *st)
@@ -347,6 +366,8 @@ static ald_err verify_line(ald_scanner *sc, const char *line, size_t len, bool c
     sc->st.parsed++;
     if (r == ALD_E_LOG_LINE) {
         sc->st.bad_lines++;
+        if (sc->bad)
+            sc->bad(sc->bad_ctx, sc->line, &err);
         return ALD_E_OK;
     }
     if (r != ALD_E_OK)

@@ -134,6 +134,18 @@ check "no sighting: exit 1" '[ $rc -eq 1 ]'
 "$BIN" match -q --indicators "$T/none.jsonl" "$T/missing.log" > /dev/null 2> "$T/e"; rc=$?
 check "missing log: exit 2, named" '[ $rc -eq 2 ] && grep -q "missing.log" "$T/e"'
 
+# corrupt lines: a candidate line (holding an indicator value) that is corrupt
+# is named with its line number and skipped; --parse-all names every one
+head -n 3 "$EVE" > "$T/bad.eve"
+printf '{"timestamp":"2019-01-02T03:50:11","event_type":"alert","src_ip":"%s",\n' $TOP >> "$T/bad.eve"
+printf '{"timestamp":"2019-01-02T03:50:11","event_type":"alert","src_ip":"9.9.9.9"\n' >> "$T/bad.eve"
+tail -n 2 "$EVE" >> "$T/bad.eve"
+ind 1 "[ipv4-addr:value = '$TOP']" > "$T/one.jsonl"
+"$BIN" match --indicators "$T/one.jsonl" "$T/bad.eve" > /dev/null 2> "$T/e"
+check "corrupt candidate line: named with its line number, the others scanned" 'grep -q "bad.eve:4:[0-9]*: corrupt line skipped: not JSON" "$T/e" && ! grep -q "bad.eve:5:" "$T/e" && grep -q "7 lines.*1 corrupt lines" "$T/e"'
+"$BIN" match --parse-all --indicators "$T/one.jsonl" "$T/bad.eve" > /dev/null 2> "$T/e"
+check "--parse-all: every corrupt line named" 'grep -q "bad.eve:4:" "$T/e" && grep -q "bad.eve:5:" "$T/e" && grep -q "2 corrupt lines" "$T/e"'
+
 # ---- into the store ----
 "$BIN" stix import --data "$T/node" "$T/none.jsonl" > /dev/null 2>&1
 "$BIN" match -q --store --data "$T/node" --indicators "$T/ind.jsonl" "$EVE" 2> "$T/e"; rc=$?
