@@ -40,11 +40,20 @@ run: build
 	@cut -d, -f1,2 $(BUILD)/drill/truth.jsonl | sort | uniq -c | sed 's/^/  planted/'
 	@cut -d, -f1,2 $(BUILD)/drill/events.json | sort | uniq -c | sed 's/^/  found  /'
 	@echo
+	@echo "== cyber: a partner CERT's indicators (data/cti/partner-indicators.json) against"
+	@echo "   this node's Suricata alerts (data/cti/suricata-alerts.eve.json.zst): sightings"
+	@$(ALIDADE) match --no-progress --indicators data/cti/partner-indicators.json \
+		--details $(BUILD)/hits.jsonl data/cti/suricata-alerts.eve.json.zst > $(BUILD)/sightings.json
+	@echo "first hits (all in $(BUILD)/hits.jsonl; sightings in $(BUILD)/sightings.json):"
+	@head -n 2 $(BUILD)/hits.jsonl | cut -c1-300
+	@echo
 	@$(MAKE) --no-print-directory run-node
 
 # The node: a fresh data directory $(BUILD)/node holding the maritime events
 # above as STIX 2.1 objects (the capture's in the default collection, the
-# drill's in a collection of their own), a demo partner allowed to read
+# drill's in a collection of their own), the partner CERT's indicators and
+# the sightings of them in the node's Suricata alerts (alidade match
+# --store), a demo partner allowed to read
 # them, and `alidade serve` in the foreground (Ctrl-C stops it) with its
 # dashboard at / (loopback only) and TAXII 2.1 at /taxii2/. make run ends
 # with it; tests/cli/test_config.sh runs it on a free port (LISTEN=...).
@@ -63,6 +72,10 @@ run-node:
 	@$(ALIDADE) stix import --data $(NODE) $(NODE_IN)/exactearth.stix.json
 	@drill=$$($(ALIDADE) collection add "Drill scenario (generated)" --data $(NODE) | tail -n 1) && \
 		$(ALIDADE) stix import --data $(NODE) --collection "$$drill" $(NODE_IN)/drill.stix.json
+	@$(ALIDADE) stix import --data $(NODE) data/cti/partner-indicators.json
+	@$(ALIDADE) match -q --indicators store --data $(NODE) --store data/cti/suricata-alerts.eve.json.zst; \
+		test $$? -le 1
+	@echo "sightings of the partner's indicators stored: $$($(ALIDADE) stix export --data $(NODE) --type sighting | grep -c '"sighting_of_ref":"indicator--')"
 	@token=$$($(ALIDADE) partner add demo --data $(NODE) --read '*' | tail -n 1) && \
 		echo "demo partner: user demo, token $$token" && \
 		echo "dashboard:  http://$(LISTEN)/" && \

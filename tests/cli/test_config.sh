@@ -247,8 +247,13 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
     check "make run-node: the curl example holds the token and the port" \
         "grep -qF \"curl -u demo:$RT -H 'Accept: application/taxii+json;version=2.1' http://127.0.0.1:$P/api/collections/\" '$T/run.out'"
     s=$(jget "http://127.0.0.1:$P/" rdash)
-    check "make run-node: dashboard counts 43 and 31, 24 maritime events" \
-        "[ $s = 200 ] && grep -qE '<td>Default \\(default\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">43</td>' '$T/rdash' && grep -qE '<td>Drill scenario \\(generated\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">31</td>' '$T/rdash' && grep -qF '<p>24 stored, the latest 20 by start time:</p>' '$T/rdash'"
+    check "make run-node: the partner's indicators sighted in the bundled alerts (5 sightings)" \
+        "grep -q \"^sightings of the partner's indicators stored: 5$\" '$T/run.out'"
+    # default collection: the capture's 43 events, the partner's 7 objects
+    # (identity + 6 indicators) and 152 of alidade match (identity, marking,
+    # 5 sightings, the observed-data of the hits with their SCOs)
+    check "make run-node: dashboard counts 202 and 31, 24 maritime events" \
+        "[ $s = 200 ] && grep -qE '<td>Default \\(default\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">202</td>' '$T/rdash' && grep -qE '<td>Drill scenario \\(generated\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">31</td>' '$T/rdash' && grep -qF '<p>24 stored, the latest 20 by start time:</p>' '$T/rdash'"
     check "make run-node: the latest event is the drill's mmsi_clash of 255000707" \
         "grep -qF '<tr><td>mmsi_clash</td><td class=\"n\">255000707</td><td>2025-01-02T00:02:00.000Z</td>' '$T/rdash'"
     kill -TERM "-$RUN" 2> /dev/null
