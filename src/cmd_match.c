@@ -290,6 +290,70 @@ static int load_store(struct run *r)
     return rc;
 }
 
+/* JSON lines of STIX objects are read one line at a time: a 10M-indicator
+ * file (3 GB) never sits in memory whole. Returns 1 when `src` was JSON
+ * lines (loaded), 0 when it is something else (a bundle, MISP...: the
+ * caller reads it whole), -1 on a read error. */
+static int load_jsonl(struct run *r, const char *src)
+{
+    char err[300];
+    line_reader *lr = lr_open(src, err, sizeof err);
+    if (!lr) {
+        fprintf(stderr, "alidade match: %s\n", err);
+        return -1;
+    }
+    const char *line;
+    size_t len;
+    bool trunc;
+    int got, rc = 0;
+    unsigned long long n = 0;
+    while ((got = lr_next(lr, &line, &len, &trunc)) == 1) {
+        n++;
+        size_t i = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i == len)
+            continue;
+        if (rc == 0) {
+            /* the first object decides: a whole object per line, not a bundle */
+            json_error_t je;
+            json_t *o = trunc || line[i] != '{' ? NULL : json_loadb(line, len, 0, &je);
+            const char *type = json_string_value(json_object_get(o, "type"));
+            bool one = o && type && strcmp(type, "bundle") != 0 && !json_object_get(o, "Event");
+            json_decref(o);
+            if (!one)
+                break;
+            rc = 1;
+        }
+        struct ald_errpos e = {0};
+        if (trunc) {
+            e.code = ALD_E_TOO_LARGE;
+            snprintf(e.msg, sizeof e.msg, "line longer than %d bytes", LR_MAX_LINE);
+        } else if (ald_iset_add_json(r->set, line, len, &e) == ALD_E_NOMEM) {
+            fprintf(stderr, "alidade match: out of memory\n");
+            got = -2;
+            break;
+        }
+        if (e.code != ALD_E_OK && r->bad_shown++ < REPORT_MAX) {
+            /* name the indicator when the line is JSON enough to say it */
+            json_error_t je;
+            json_t *o = trunc ? NULL : json_loadb(line, len, 0, &je);
+            const char *id = json_string_value(json_object_get(o, "id"));
+            fprintf(stderr, "alidade match: %s:%llu: indicator %s: %s%s%s\n", src, n,
+                    id ? id : "without id", ald_strerror(e.code), e.msg[0] ? ": " : "", e.msg);
+            json_decref(o);
+        }
+    }
+    if (got == -1) {
+        fprintf(stderr, "alidade match: %s: %s\n", src, lr_error(lr));
+        rc = -1;
+    } else if (got == -2) {
+        rc = -1;
+    }
+    lr_close(lr);
+    return rc;
+}
+
 static int load_source(struct run *r, const char *src)
 {
     if (strcmp(src, "store") == 0)
@@ -297,6 +361,11 @@ static int load_source(struct run *r, const char *src)
     struct stat sb;
     if (stat(src, &sb) == 0 && S_ISDIR(sb.st_mode))
         return load_misp(r, src, true);
+    if (strcmp(src, "-") != 0) {
+        int j = load_jsonl(r, src);
+        if (j != 0)
+            return j < 0 ? -1 : 0;
+    }
     char err[300];
     size_t len;
     char *text = input_read_all(src, INPUT_STIX_MAX, &len, err, sizeof err);
