@@ -23,4 +23,17 @@ int cmd_detect(int argc, char **argv);
 #include "alidade/store.h"
 bool cmd_collection_pick(store *st, const char *want, char id[STORE_UUID_TEXT], const char *who);
 
+/* subcmd.c: runs the subcommand argv[1] of `prog` ("alidade stix") from the
+ * table, or prints the table (exit 0 for --help/-h/help, 2 otherwise, with
+ * "unknown subcommand" when argv[1] names none). trailer: a last sentence
+ * of the help ("See docs/misp.md.") or NULL. */
+struct subcmd {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+};
+#include <stddef.h>
+int cmd_subcommands(const char *prog, const struct subcmd *t, size_t n, int argc, char **argv,
+                    const char *trailer);
+
 #endif

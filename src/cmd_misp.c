@@ -717,11 +717,7 @@ static int misp_warninglist_main(int argc, char **argv)
 
 /* ---- dispatch ---- */
 
-static const struct {
-    const char *name;
-    int (*run)(int, char **);
-    const char *summary;
-} misp_commands[] = {
+static const struct subcmd misp_commands[] = {
     {"convert", misp_convert_main, "MISP feeds or events to a STIX 2.1 bundle on stdout"},
     {"import", misp_import_main, "MISP feeds or events into the node's store"},
     {"warninglist", misp_warninglist_main, "which MISP warninglists hold each value"},
@@ -729,18 +725,6 @@ static const struct {
 
 int cmd_misp(int argc, char **argv)
 {
-    if (argc >= 2)
-        for (size_t i = 0; i < sizeof misp_commands / sizeof misp_commands[0]; i++)
-            if (strcmp(argv[1], misp_commands[i].name) == 0)
-                return misp_commands[i].run(argc - 1, argv + 1);
-    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                              strcmp(argv[1], "help") == 0);
-    FILE *f = help ? stdout : stderr;
-    if (argc >= 2 && !help)
-        fprintf(f, "alidade misp: unknown subcommand '%s'\n", argv[1]);
-    fprintf(f, "usage: alidade misp <subcommand> [options]\n\n");
-    for (size_t i = 0; i < sizeof misp_commands / sizeof misp_commands[0]; i++)
-        fprintf(f, "  %-12s %s\n", misp_commands[i].name, misp_commands[i].summary);
-    fprintf(f, "\nRun 'alidade misp <subcommand> --help' for its options. See docs/misp.md.\n");
-    return help ? 0 : 2;
+    return cmd_subcommands("alidade misp", misp_commands, sizeof misp_commands / sizeof misp_commands[0], argc, argv,
+                           "See docs/misp.md.");
 }

@@ -446,11 +446,7 @@ static int stix_validate_main(int argc, char **argv)
 
 /* ---- dispatch ---- */
 
-static const struct {
-    const char *name;
-    int (*run)(int, char **);
-    const char *summary;
-} stix_commands[] = {
+static const struct subcmd stix_commands[] = {
     {"validate", stix_validate_main, "check STIX 2.1 objects in files (no store needed)"},
     {"import", stix_import_main, "check and store objects into a collection"},
     {"export", stix_export_main, "write a collection's objects as a bundle"},
@@ -458,18 +454,6 @@ static const struct {
 
 int cmd_stix(int argc, char **argv)
 {
-    if (argc >= 2)
-        for (size_t i = 0; i < sizeof stix_commands / sizeof stix_commands[0]; i++)
-            if (strcmp(argv[1], stix_commands[i].name) == 0)
-                return stix_commands[i].run(argc - 1, argv + 1);
-    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                              strcmp(argv[1], "help") == 0);
-    FILE *f = help ? stdout : stderr;
-    if (argc >= 2 && !help)
-        fprintf(f, "alidade stix: unknown subcommand '%s'\n", argv[1]);
-    fprintf(f, "usage: alidade stix <subcommand> [options]\n\n");
-    for (size_t i = 0; i < sizeof stix_commands / sizeof stix_commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", stix_commands[i].name, stix_commands[i].summary);
-    fprintf(f, "\nRun 'alidade stix <subcommand> --help' for its options.\n");
-    return help ? 0 : 2;
+    return cmd_subcommands("alidade stix", stix_commands, sizeof stix_commands / sizeof stix_commands[0], argc, argv,
+                           NULL);
 }
