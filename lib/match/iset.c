@@ -32,6 +32,8 @@
 #include <hs.h>
 #include <jansson.h>
 
+#include "core/jerr.h"
+
 #include "alidade/stix.h"
 #include "match/match_int.h"
 
@@ -710,14 +712,7 @@ static ald_err add_text_obj(ald_iset *s, const char *json, size_t len,
     json_t *o = json_loadb(json ? json : "", json ? len : 0, 0, &je);
     if (!o) {
         s->st.status[ALD_IND_INVALID]++;
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->code = ALD_E_JSON;
-            err->offset = (size_t)(je.position > 0 ? je.position : 0);
-            err->line = je.line > 0 ? (unsigned)je.line : 0;
-            err->col = je.column > 0 ? (unsigned)je.column : 0;
-            snprintf(err->msg, sizeof err->msg, "%.95s", je.text);
-        }
+        ald_errpos_json(err, &je);
         return ALD_E_JSON;
     }
     ald_err e = add_obj(s, o, err, idbuf, idcap);

@@ -23,6 +23,8 @@
 
 #include <jansson.h>
 
+#include "core/jerr.h"
+
 #include "alidade/misp.h"
 #include "alidade/pattern.h"
 #include "alidade/stix.h"
@@ -1410,13 +1412,7 @@ ald_err ald_misp_convert_event(ald_misp_conv *c, const char *json, size_t len,
     json_error_t je;
     json_t *root = json_loadb(json, len, 0, &je);
     if (!root) {
-        if (err) {
-            err->code = ALD_E_JSON;
-            err->line = je.line > 0 ? (unsigned)je.line : 0;
-            err->col = je.column > 0 ? (unsigned)je.column : 0;
-            err->offset = je.position > 0 ? (size_t)je.position : 0;
-            snprintf(err->msg, sizeof err->msg, "%.95s", je.text);
-        }
+        ald_errpos_json(err, &je);
         c->st.events_bad++;
         return ALD_E_JSON;
     }
@@ -1465,13 +1461,7 @@ ald_err ald_misp_manifest(const char *json, size_t len, ald_misp_uuid_fn cb, voi
     json_error_t je;
     json_t *root = json_loadb(json, len, 0, &je);
     if (!root) {
-        if (err) {
-            err->code = ALD_E_JSON;
-            err->line = je.line > 0 ? (unsigned)je.line : 0;
-            err->col = je.column > 0 ? (unsigned)je.column : 0;
-            err->offset = je.position > 0 ? (size_t)je.position : 0;
-            snprintf(err->msg, sizeof err->msg, "%.95s", je.text);
-        }
+        ald_errpos_json(err, &je);
         return ALD_E_JSON;
     }
     ald_err rc = ALD_E_OK;

@@ -22,6 +22,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <jansson.h>
+
+#include "core/jerr.h"
 #include <pcre2.h>
 
 #include "alidade/misp.h"
@@ -622,13 +624,7 @@ ald_err ald_wlset_load_json(ald_wlset *s, const char *json, size_t len, const ch
     json_error_t je;
     json_t *root = json_loadb(json, len, 0, &je);
     if (!root) {
-        if (err) {
-            err->code = ALD_E_JSON;
-            err->line = je.line > 0 ? (unsigned)je.line : 0;
-            err->col = je.column > 0 ? (unsigned)je.column : 0;
-            err->offset = je.position > 0 ? (size_t)je.position : 0;
-            snprintf(err->msg, sizeof err->msg, "%.95s", je.text);
-        }
+        ald_errpos_json(err, &je);
         return ALD_E_JSON;
     }
     ald_err rc = ALD_E_MISP;
