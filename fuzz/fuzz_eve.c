@@ -30,7 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (j && json_is_object(j) && rc == ALD_E_LOG_LINE) {
         bool deep = strstr(e.msg, "nested too deep") != NULL;
         bool bom = n >= 3 && (unsigned char)s[0] == 0xEF;
-        if (!deep && !bom && strncmp(e.msg, "not JSON", 8) == 0) {
+        /* a raw NUL byte is not JSON (RFC 8259); jansson's buffer reader
+         * takes it for the end of input in places and reads on: jscan is
+         * right to refuse it */
+        bool nul = memchr(s, '\0', n) != NULL;
+        if (!deep && !bom && !nul && strncmp(e.msg, "not JSON", 8) == 0) {
             fprintf(stderr, "jansson reads it, jscan: %s at %zu\n", e.msg, e.offset);
             FZ_CHECK(false, "jscan rejects JSON");
         }

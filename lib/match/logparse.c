@@ -352,8 +352,10 @@ ald_err lp_add_email(ald_logparser *p, const char *s, size_t n, const char *name
         s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
+    /* exactly one '@' with something on both sides ("@@@a" is no address;
+     * quoted local parts holding '@' are left out on purpose) */
     const char *at = n ? memrchr(s, '@', n) : NULL;
-    if (!at || at == s || at == s + n - 1)
+    if (!at || at == s || at == s + n - 1 || memchr(s, '@', n) != at)
         return ALD_E_OK;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' || s[i] == '"' ||

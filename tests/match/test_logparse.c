@@ -1149,6 +1149,26 @@ static int dump(const char *path, const char *fmt)
     return 0;
 }
 
+/* found by fuzz_zeek: an smtp column "@@@a" was taken for an address; an
+ * e-mail address has exactly one '@' with something on both sides */
+static void test_email_one_at(void **state)
+{
+    (void)state;
+    static const char *const hdr[] = {
+        "#separator \\x09", "#path\tsmtp", "#fields\tts\tmailfrom\trcptto",
+    };
+    ald_logparser *p = ald_logparser_new(ALD_LOG_ZEEK_TSV);
+    ald_logrec r;
+    struct ald_errpos e;
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(ald_logparser_line(p, hdr[i], strlen(hdr[i]), &r, &e), ALD_E_OK);
+    const char *row = "1521912311.472665\t@@@a\tbob@example.org";
+    assert_int_equal(ald_logparser_line(p, row, strlen(row), &r, &e), ALD_E_OK);
+    assert_int_equal(nkind(&r, ALD_OBS_EMAIL), 1);
+    assert_true(has(&r, ALD_OBS_EMAIL, ALD_ROLE_NONE, "bob@example.org", "rcptto"));
+    ald_logparser_free(p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--dump") == 0)
@@ -1167,6 +1187,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_text_real),
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_email_one_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
