@@ -1169,6 +1169,38 @@ static void test_email_one_at(void **state)
     ald_logparser_free(p);
 }
 
+/* found by fuzz_zeek: an http uri "://" was taken for an absolute URL;
+ * absolute needs a scheme and something after "://" */
+static void test_zeek_absolute_uri(void **state)
+{
+    (void)state;
+    static const char *const hdr[] = {
+        "#separator \\x09", "#path\thttp", "#fields\tts\thost\turi",
+    };
+    ald_logparser *p = ald_logparser_new(ALD_LOG_ZEEK_TSV);
+    ald_logrec r;
+    struct ald_errpos e;
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(ald_logparser_line(p, hdr[i], strlen(hdr[i]), &r, &e), ALD_E_OK);
+    static const struct {
+        const char *row;
+        const char *url;    /* NULL: no URL */
+    } c[] = {
+        {"1700000000.5\t-\t://", NULL},
+        {"1700000000.5\t-\t1x://a", NULL},
+        {"1700000000.5\t-\thttp://", NULL},
+        {"1700000000.5\t-\thttp://proxy.example/a", "http://proxy.example/a"},
+        {"1700000000.5\twww.example\t/p?q=1", "http://www.example/p?q=1"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        assert_int_equal(ald_logparser_line(p, c[i].row, strlen(c[i].row), &r, &e), ALD_E_OK);
+        assert_int_equal(nkind(&r, ALD_OBS_URL), c[i].url ? 1 : 0);
+        if (c[i].url)
+            assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, c[i].url, "uri"));
+    }
+    ald_logparser_free(p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--dump") == 0)
@@ -1188,6 +1220,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_text_real),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_email_one_at),
+        cmocka_unit_test(test_zeek_absolute_uri),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
