@@ -156,6 +156,11 @@ ald_err ald_logparser_line(ald_logparser *p, const char *line, size_t len, ald_l
     if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
         (unsigned char)line[2] == 0xBF)
         skip = 3;
+    /* a line that is only a byte order mark (and blanks) is empty too: the
+     * format parsers may read their first byte (fuzz_zeek found one that
+     * read past a 3-byte line) */
+    if (skip && blank(line + skip, len - skip))
+        return ALD_E_OK;
     if (p->fmt == ALD_LOG_AUTO) {
         p->fmt = detect(line + skip, len - skip);
         rec->format = p->fmt;

@@ -1201,6 +1201,30 @@ static void test_zeek_absolute_uri(void **state)
     ald_logparser_free(p);
 }
 
+/* found by fuzz_zeek: a line that is only a UTF-8 byte order mark made the
+ * Zeek parser read past it; every format takes it as an empty line (the
+ * 3 bytes are malloc'd alone so ASan sees any read beyond) */
+static void test_bom_only_line(void **state)
+{
+    (void)state;
+    static const ald_log_format fmts[] = {ALD_LOG_AUTO, ALD_LOG_EVE, ALD_LOG_ZEEK_TSV,
+                                          ALD_LOG_ZEEK_JSON, ALD_LOG_TEXT};
+    const char *fields = "#fields\tts\tid.orig_h";
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        ald_logparser *p = ald_logparser_new(fmts[i]);
+        ald_logrec r;
+        struct ald_errpos e;
+        if (fmts[i] == ALD_LOG_ZEEK_TSV)
+            assert_int_equal(ald_logparser_line(p, fields, strlen(fields), &r, &e), ALD_E_OK);
+        char *bom = malloc(3);
+        memcpy(bom, "\xEF\xBB\xBF", 3);
+        assert_int_equal(ald_logparser_line(p, bom, 3, &r, &e), ALD_E_OK);
+        assert_int_equal(r.nfields, 0);
+        free(bom);
+        ald_logparser_free(p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--dump") == 0)
@@ -1221,6 +1245,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_email_one_at),
         cmocka_unit_test(test_zeek_absolute_uri),
+        cmocka_unit_test(test_bom_only_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
