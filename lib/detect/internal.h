@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "alidade/detect.h"
-#include "track/hugepage.h"
 
 /* Reports one event; the engine counts it and passes it to the user. */
 typedef void (*det_emit_fn)(void *engine, const struct det_event *e);
@@ -161,9 +160,8 @@ static inline void det_vtab_init(struct det_vtab *v, size_t rec, int64_t horizon
 static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
 {
     struct det_vtab nv = *v;
-    /* large tables on 2 MB pages: probed at random (track/hugepage.h) */
-    nv.slot = ald_huge_calloc(cap, v->rec);
-    nv.key = ald_huge_calloc(cap, sizeof *nv.key);
+    nv.slot = calloc(cap, v->rec);
+    nv.key = calloc(cap, sizeof *nv.key);
     if (!nv.slot || !nv.key) {
         free(nv.slot);
         free(nv.key);

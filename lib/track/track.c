@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "alidade/track.h"
-#include "track/hugepage.h"
 
 #define RING 4              /* fixes held back per vessel for reordering */
 #define SEGS 4              /* open segments per vessel */
@@ -213,7 +212,6 @@ static bool index_build(trk_tracker *t, size_t nslot)
     struct slot *s = malloc(nslot * sizeof *s);
     if (!s)
         return false;
-    ald_huge_hint(s, nslot * sizeof *s);        /* probed at random */
     free(t->slot);
     t->slot = s;
     t->nslot = nslot;
@@ -225,19 +223,17 @@ static bool index_build(trk_tracker *t, size_t nslot)
 
 /* ---- growth ---- */
 
-/* The arrays grow to `cap` from t->cap (large ones on 2 MB pages: the
- * records and the index are touched at random, hugepage.h). */
 static bool heap_resize(trk_tracker *t, size_t cap)
 {
-    int64_t *d = ald_huge_realloc(t->qdue, t->cap * sizeof *d, cap * sizeof *d);
+    int64_t *d = realloc(t->qdue, cap * sizeof *d);
     if (!d)
         return false;
     t->qdue = d;
-    uint32_t *r = ald_huge_realloc(t->qrec, t->cap * sizeof *r, cap * sizeof *r);
+    uint32_t *r = realloc(t->qrec, cap * sizeof *r);
     if (!r)
         return false;
     t->qrec = r;
-    uint32_t *p = ald_huge_realloc(t->qpos, t->cap * sizeof *p, cap * sizeof *p);
+    uint32_t *p = realloc(t->qpos, cap * sizeof *p);
     if (!p)
         return false;
     t->qpos = p;
@@ -249,7 +245,7 @@ static bool grow(trk_tracker *t)
     size_t cap = t->cap ? t->cap * 2 : INIT_CAP;
     if (cap > t->opt.max_vessels)
         cap = t->opt.max_vessels;
-    struct vessel *r = ald_huge_realloc(t->rec, t->cap * sizeof *r, cap * sizeof *r);
+    struct vessel *r = realloc(t->rec, cap * sizeof *r);
     if (!r)
         return false;
     t->rec = r;
