@@ -35,6 +35,7 @@
 #include "alidade/taxii.h"
 #include "cmd.h"
 #include "config.h"
+#include "metrics.h"
 
 /* The handlers the workers borrow, one request at a time each. */
 struct pool {
@@ -49,6 +50,7 @@ struct pool {
     bool https, client_certs, quiet, access_log;
     struct taxii_config cfg;         /* what the handlers were made with */
     const char *identity;            /* [node] identity, for the dashboard */
+    metrics *metrics;                /* /metrics counters (metrics.c) */
 };
 
 /* One request's body as it arrives. */
@@ -355,12 +357,49 @@ static enum MHD_Result answer_dashboard(struct pool *p, struct MHD_Connection *c
     enum MHD_Result ret =
         MHD_queue_response(conn, html ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR, r);
     MHD_destroy_response(r);
+    metrics_request(p->metrics, html ? 200 : 500, len, NULL);
     if (p->access_log) {
         char t[STIX_TIME_TEXT];
         stix_time_format(now_us(), t);
         fprintf(stderr, "%s local GET / %d %zu\n", t, html ? 200 : 500, len);
     }
     return ret;
+}
+
+/* A small text/plain answer (/healthz, /metrics). */
+static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned status, char *body,
+                                   size_t len, const char *type)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* GET /metrics from loopback: the counters, and the default collection's
+ * size from one of the workers' store connections. */
+static enum MHD_Result answer_metrics(struct pool *p, struct MHD_Connection *conn)
+{
+    long long objects = -1;
+    size_t i = pool_take(p);
+    struct store_collection *cols = NULL;
+    size_t n = 0, count = 0;
+    if (store_collections(p->st[i], &cols, &n) == ALD_E_OK && n > 0 && cols[0].is_default &&
+        store_count(p->st[i], cols[0].id, &count) == ALD_E_OK)
+        objects = (long long)count;
+    free(cols);
+    pool_give(p, i);
+    size_t len = 0;
+    char *text = metrics_text(p->metrics, now_us(), objects, &len);
+    if (!text)
+        return MHD_NO;
+    return answer_text(conn, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 /* The whole request is in: hand it to the TAXII handler. */
@@ -376,6 +415,14 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && from_loopback(conn))
         return answer_dashboard(p, conn, host ? host : local_host(conn, hostbuf, sizeof hostbuf));
+    /* liveness for anyone (says nothing but "up"); counters for loopback
+     * only, like the dashboard: elsewhere /metrics is an unknown TAXII path */
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/healthz") == 0) {
+        char *ok = strdup("ok\n");
+        return ok ? answer_text(conn, MHD_HTTP_OK, ok, 3, "text/plain; charset=utf-8") : MHD_NO;
+    }
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/metrics") == 0 && from_loopback(conn))
+        return answer_metrics(p, conn);
     struct qs q = {0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &q);
     struct taxii_request rq = {
@@ -397,6 +444,7 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     size_t i = pool_take(p);
     taxii_handle(p->tx[i], &rq, now_us(), &rs);
     pool_give(p, i);
+    metrics_request(p->metrics, rs.status, rs.body_len, rs.partner);
     if (p->access_log || (rs.status >= 500 && !p->quiet))
         access_line(&rq, &rs);
     if (rs.status >= 500 && !p->quiet) {   /* the error message says why */
@@ -925,7 +973,8 @@ int cmd_serve(int argc, char **argv)
                      .client_certs = o.ca != NULL, .quiet = o.quiet,
                      .access_log = o.access_log, .identity = o.identity};
     int status = 1;
-    if (!load_pems(&o, pem) || !pool_open(&p, &o))
+    p.metrics = metrics_new(now_us());
+    if (!p.metrics || !load_pems(&o, pem) || !pool_open(&p, &o))
         goto out;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
@@ -957,6 +1006,7 @@ int cmd_serve(int argc, char **argv)
     pthread_mutex_destroy(&p.mu);
 out:
     pool_close(&p);
+    metrics_free(p.metrics);
     for (int i = 0; i < 3; i++)
         free(pem[i]);
     config_free(&o);

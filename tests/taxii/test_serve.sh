@@ -220,6 +220,14 @@ else
     echo "skipped: ATT&CK ICS bundles absent (../shared/data)"
 fi
 
+# liveness and counters (issue 6: /healthz for anyone, /metrics from
+# loopback only, Prometheus text)
+curl -s -o "$T/hz" -w '%{http_code}' "$U/healthz" > "$T/hz.code"
+check "/healthz: 200 ok" '[ "$(cat "$T/hz.code")" = 200 ] && [ "$(cat "$T/hz")" = ok ]'
+curl -s -D "$T/mh" -o "$T/m" "$U/metrics"
+check "/metrics: Prometheus text, requests by code, alpha's requests and bytes" \
+    'grep -qi "^content-type: text/plain; version=0.0.4" "$T/mh" && grep -q "^alidade_up 1$" "$T/m" && grep -Eq "^alidade_http_requests_total\{code=\"200\"\} [1-9][0-9]*$" "$T/m" && grep -Eq "^alidade_http_requests_total\{code=\"401\"\} [1-9]" "$T/m" && grep -Eq "^alidade_partner_requests_total\{partner=\"alpha\"\} [1-9]" "$T/m" && grep -Eq "^alidade_partner_response_bytes_total\{partner=\"alpha\"\} [1-9]" "$T/m" && grep -Eq "^alidade_store_objects [0-9]+$" "$T/m"'
+
 kill -HUP "$SP"
 sleep 0.2
 check "SIGHUP is logged, the server goes on" \
