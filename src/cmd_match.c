@@ -529,8 +529,12 @@ static int on_general_hit(void *ctx, const ald_general_hit *h)
         if (ald_sightings_ref_room(r->sightings, h->id, sec) &&
             record_stix_add_json(r->objs, h->od_json[i], od_id) == ALD_E_NOMEM)
             return 1;
-        if (ald_sightings_add(r->sightings, h->id, sec, (int32_t)us * 1000,
-                              od_id[0] ? od_id : NULL) != ALD_E_OK)
+        /* one match counts once, whatever number of observations it binds */
+        ald_err e = i == 0 ? ald_sightings_add(r->sightings, h->id, sec, (int32_t)us * 1000,
+                                               od_id[0] ? od_id : NULL)
+                           : ald_sightings_add_ref(r->sightings, h->id, sec, (int32_t)us * 1000,
+                                                   od_id[0] ? od_id : NULL);
+        if (e != ALD_E_OK)
             return 1;
         if (r->details) {
             char t[STIX_TIME_TEXT];
@@ -541,8 +545,8 @@ static int on_general_hit(void *ctx, const ald_general_hit *h)
                     "\"observation\":%zu,\"observations\":%zu,\"observed_data\":\"%s\"}\n",
                     (unsigned long long)h->lines[i], t, i + 1, h->nobs, h->od_ids[i]);
         }
-        r->hits++;
     }
+    r->hits++;     /* one match, however many observations it binds */
     return 0;
 }
 

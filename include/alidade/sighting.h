@@ -39,6 +39,12 @@ ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
                           int64_t ts_sec, int32_t ts_nsec,
                           const char *observed_data_id);
 
+/* Another observation of the SAME hit (a pattern over several
+ * observations matches once with several observed-data): widens
+ * first_seen/last_seen and keeps the reference, without counting a hit. */
+ald_err ald_sightings_add_ref(ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                              int32_t ts_nsec, const char *observed_data_id);
+
 /* Whether a hit of `indicator_id` at ts_sec would keep its observed-data
  * (its sighting has fewer than max_refs): callers build the observed-data
  * of a hit only then, so memory stays bounded by sightings x max_refs

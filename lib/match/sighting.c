@@ -9,6 +9,7 @@
  * is what an analyst reads anyway. The JSON is built with jansson: sightings
  * are few next to the hits, and jansson gets the escaping right.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,9 +162,24 @@ int ald_sightings_ref_room(const ald_sightings *s, const char *indicator_id, int
     return !a || a->nrefs < s->max_refs;
 }
 
+static ald_err add(ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                   int32_t ts_nsec, const char *observed_data_id, bool count);
+
 ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
                           int64_t ts_sec, int32_t ts_nsec,
                           const char *observed_data_id)
+{
+    return add(s, indicator_id, ts_sec, ts_nsec, observed_data_id, true);
+}
+
+ald_err ald_sightings_add_ref(ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                              int32_t ts_nsec, const char *observed_data_id)
+{
+    return add(s, indicator_id, ts_sec, ts_nsec, observed_data_id, false);
+}
+
+static ald_err add(ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                   int32_t ts_nsec, const char *observed_data_id, bool count)
 {
     if (!indicator_id || !*indicator_id)
         return ALD_E_ARG;
@@ -186,7 +202,8 @@ ald_err ald_sightings_add(ald_sightings *s, const char *indicator_id,
         s->slots[j] = a;
         s->n++;
     }
-    a->count++;
+    if (count || a->count == 0)
+        a->count++;
     if (us < a->first_us)
         a->first_us = us;
     if (us > a->last_us)

@@ -135,6 +135,27 @@ static void whole_run_and_ref_cap(void **state)
     ald_sightings_free(s);
 }
 
+/* a match over several observations counts once; its other observations
+ * widen the window and add references */
+static void one_match_many_observations(void **state)
+{
+    (void)state;
+    struct ald_sighting_opts opt = {IDENT, 3600, 0, "2026-11-23T00:00:00Z", NULL};
+    ald_sightings *s = ald_sightings_new(&opt);
+    assert_int_equal(ald_sightings_add(s, IND_A, 1521885600 + 100, 0, OD("1")), ALD_E_OK);
+    assert_int_equal(ald_sightings_add_ref(s, IND_A, 1521885600 + 10, 0, OD("2")), ALD_E_OK);
+    assert_int_equal(ald_sightings_add_ref(s, IND_A, 1521885600 + 200, 0, OD("3")), ALD_E_OK);
+    struct out o = {0};
+    assert_int_equal(ald_sightings_emit(s, collect, &o), ALD_E_OK);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(json_integer_value(json_object_get(o.objs[0], "count")), 1);
+    assert_int_equal(json_array_size(json_object_get(o.objs[0], "observed_data_refs")), 3);
+    assert_string_equal(str(o.objs[0], "first_seen"), "2018-03-24T10:00:10.000000Z");
+    assert_string_equal(str(o.objs[0], "last_seen"), "2018-03-24T10:03:20.000000Z");
+    out_free(&o);
+    ald_sightings_free(s);
+}
+
 static int stop_at_first(void *ctx, const char *json, size_t len)
 {
     (void)json;
@@ -168,6 +189,7 @@ int main(void)
         cmocka_unit_test(ids_are_stable),
         cmocka_unit_test(whole_run_and_ref_cap),
         cmocka_unit_test(many_and_stop),
+        cmocka_unit_test(one_match_many_observations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
