@@ -17,12 +17,6 @@ int cmd_misp(int argc, char **argv);      /* cmd_misp.c */
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
 
-/* cmd_stix.c: the default collection of the store, or `want` after checking
- * it exists; false (with a message prefixed by `who`) otherwise. */
-#include <stdbool.h>
-#include "alidade/store.h"
-bool cmd_collection_pick(store *st, const char *want, char id[STORE_UUID_TEXT], const char *who);
-
 /* subcmd.c: runs the subcommand argv[1] of `prog` ("alidade stix") from the
  * table, or prints the table (exit 0 for --help/-h/help, 2 otherwise, with
  * "unknown subcommand" when argv[1] names none). trailer: a last sentence

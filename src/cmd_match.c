@@ -42,6 +42,7 @@
 #include "alidade/stix.h"
 #include "alidade/store.h"
 #include "cmd.h"
+#include "import.h"
 #include "input.h"
 #include "out.h"
 #include "progress.h"
@@ -260,7 +261,6 @@ static int store_row(void *ctx, const struct store_row *row)
     return 0;
 }
 
-static bool pick_collection(store *st, const char *want, char id[STORE_UUID_TEXT]);
 
 /* Every indicator (last version) in a collection of the node's store. */
 static int load_store(struct run *r)
@@ -276,7 +276,7 @@ static int load_store(struct run *r)
         return -1;
     }
     int rc = -1;
-    if (pick_collection(st, r->o->collection, col)) {
+    if (cmd_collection_pick(st, r->o->collection, col, "alidade match")) {
         static const char *const types[] = {"indicator"};
         struct store_filter f = {.added_after = INT64_MIN, .types = types, .ntypes = 1};
         struct store_load l = {.r = r};
@@ -720,11 +720,10 @@ static int scan_log(struct run *r, const char *path)
 
 struct emit {
     struct run *r;
-    FILE *f;                     /* bundle output, or NULL with st */
-    store *st;
+    FILE *f;                     /* bundle output, or NULL: into imp's store */
+    struct import_run imp;
     char col[STORE_UUID_TEXT];
-    int64_t now_us;
-    size_t n, added;
+    size_t n;
     bool first;
     ald_err failed;
 };
@@ -739,32 +738,17 @@ static int emit_object(void *ctx, const char *json, size_t len)
         em->first = false;
         return ferror(em->f) ? 1 : 0;
     }
-    struct stix_info info;
-    struct stix_problem p[2];
-    if (stix_check(json, len, em->n, &info, p, 2) != 0) {
-        /* our own object failing our own checker is a bug: say it loudly */
-        fprintf(stderr, "alidade match: internal: invalid %s: %s: %s\n", p[0].id,
-                p[0].property, p[0].message);
+    if (import_object(&em->imp, json, len, em->n) != 0) {
+        em->failed = em->imp.failed;
+        return 1;
+    }
+    if (em->imp.invalid) {
+        /* our own object failing our own checker is a bug: stop, store nothing */
+        fprintf(stderr, "alidade match: internal: an object it made is not valid STIX\n");
         em->failed = ALD_E_STIX_INVALID;
         return 1;
     }
-    bool added;
-    int64_t da;
-    ald_err e = store_put(em->st, em->col, json, len, &info, em->now_us, &added, &da);
-    if (e != ALD_E_OK) {
-        fprintf(stderr, "alidade match: store: %s\n", store_errmsg(em->st));
-        em->failed = e;
-        return 1;
-    }
-    em->added += added;
     return 0;
-}
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* identity, observed-data with their SCOs, then the sightings */
@@ -833,33 +817,26 @@ static int write_store(struct run *r)
         fprintf(stderr, "alidade match: %s\n", err);
         return -1;
     }
-    struct emit em = {.r = r, .st = st, .now_us = wall_us()};
+    struct emit em = {.r = r,
+                      .imp = {.st = st, .file = "alidade match", .now = import_now_us()}};
+    em.imp.collection = em.col;
     int rc = -1;
-    if (pick_collection(st, r->o->collection, em.col) && store_begin(st) == ALD_E_OK) {
+    if (cmd_collection_pick(st, r->o->collection, em.col, "alidade match") &&
+        store_begin(st) == ALD_E_OK) {
+        char detail[512];
         ald_err e = emit_all(r, &em);
-        char detail[256];
-        snprintf(detail, sizeof detail, "match: %zu sightings, %zu objects added",
-                 ald_sightings_count(r->sightings), em.added);
-        if (e == ALD_E_OK)
-            e = store_audit(st, wall_us(), "local", "match", em.col, detail);
-        if (e == ALD_E_OK)
-            e = store_commit(st);
-        if (e == ALD_E_OK) {
-            rc = 0;
-            if (!r->o->quiet)
-                fprintf(stderr, "store: %s\n", detail);
-        } else {
+        if (e != ALD_E_OK) {
             store_rollback(st);
             fprintf(stderr, "alidade match: nothing stored (%s)\n", ald_strerror(e));
+        } else if (import_commit(&em.imp, "match", detail, sizeof detail) == ALD_E_OK) {
+            rc = 0;
+            if (!r->o->quiet)
+                fprintf(stderr, "store: %zu sightings; %s\n", ald_sightings_count(r->sightings),
+                        detail);
         }
     }
     store_close(st);
     return rc;
-}
-
-static bool pick_collection(store *st, const char *want, char id[STORE_UUID_TEXT])
-{
-    return cmd_collection_pick(st, want, id, "alidade match");
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -974,7 +951,7 @@ int cmd_match(int argc, char **argv)
     struct run r = {.o = &o};
     int status = 2;
     stix_node_identity_id(o.identity, r.identity_id);
-    int64_t now_us = wall_us();
+    int64_t now_us = import_now_us();
     stix_time_format(now_us, r.now);
     struct ald_sighting_opts so = {
         .identity_id = r.identity_id, .window_s = o.window_s, .now = r.now,

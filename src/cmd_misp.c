@@ -19,6 +19,7 @@
 #include "alidade/stix.h"
 #include "alidade/store.h"
 #include "cmd.h"
+#include "import.h"
 #include "input.h"
 
 /* ---- reading inputs ---- */
@@ -379,82 +380,27 @@ static int misp_convert_main(int argc, char **argv)
     return rc;
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* The default collection's id, or the one asked for after checking it. */
-static bool pick_collection(store *st, const char *want, char id[STORE_UUID_TEXT])
-{
-    if (want) {
-        struct store_collection c;
-        if (store_collection_get(st, want, &c) != ALD_E_OK) {
-            fprintf(stderr, "alidade misp import: no collection '%s' (alidade collection list)\n",
-                    want);
-            return false;
-        }
-        snprintf(id, STORE_UUID_TEXT, "%s", c.id);
-        return true;
-    }
-    struct store_collection *cols = NULL;
-    size_t n = 0;
-    bool ok = store_collections(st, &cols, &n) == ALD_E_OK && n > 0 && cols[0].is_default;
-    if (ok)
-        snprintf(id, STORE_UUID_TEXT, "%s", cols[0].id);
-    else
-        fprintf(stderr, "alidade misp import: the store has no default collection\n");
-    free(cols);
-    return ok;
-}
-
 /* Stores what one argument gave, in one transaction; 0 all stored. */
 static int store_objects(store *st, const char *coll, const char *arg, struct sink *s)
 {
-    size_t added = 0, dups = 0, invalid = 0;
-    int64_t now = now_us();
+    struct import_run r = {.st = st, .collection = coll, .file = arg,
+                           .now = import_now_us()};
     if (store_begin(st) != ALD_E_OK) {
         fprintf(stderr, "%s: %s; nothing imported\n", arg, store_errmsg(st));
         return 1;
     }
-    for (size_t i = 0; i < s->nobjs; i++) {
-        struct stix_info info;
-        struct stix_problem p[4];
-        size_t len = strlen(s->objs[i]);
-        size_t np = stix_check(s->objs[i], len, i, &info, p, 4);
-        if (np) {
-            /* lib/misp writes valid objects only; this is a bug if seen */
-            invalid++;
-            for (size_t k = 0; k < np && k < 4; k++)
-                fprintf(stderr, "%s: %s: %s%s%s\n", arg, p[k].id, p[k].property,
-                        p[k].property[0] ? ": " : "", p[k].message);
-            continue;
-        }
-        bool was_added;
-        int64_t da;
-        if (store_put(st, coll, s->objs[i], len, &info, now, &was_added, &da) != ALD_E_OK) {
-            fprintf(stderr, "%s: %s: %s; nothing imported\n", arg, info.id, store_errmsg(st));
+    /* lib/misp writes valid objects only: an invalid one is a bug, reported */
+    for (size_t i = 0; i < s->nobjs; i++)
+        if (import_object(&r, s->objs[i], strlen(s->objs[i]), i) != 0) {
+            fprintf(stderr, "%s: nothing imported\n", arg);
             store_rollback(st);
             return 1;
         }
-        if (was_added)
-            added++;
-        else
-            dups++;
-    }
     char detail[512];
-    snprintf(detail, sizeof detail, "%s: %zu added, %zu already there, %zu invalid", arg, added,
-             dups, invalid);
-    if (store_audit(st, now_us(), "local", "misp-import", coll, detail) != ALD_E_OK ||
-        store_commit(st) != ALD_E_OK) {
-        fprintf(stderr, "%s: %s; nothing imported\n", arg, store_errmsg(st));
-        store_rollback(st);
+    if (import_commit(&r, "misp-import", detail, sizeof detail) != ALD_E_OK)
         return 1;
-    }
     printf("%s\n", detail);
-    return invalid ? 1 : 0;
+    return r.invalid ? 1 : 0;
 }
 
 static int misp_import_main(int argc, char **argv)
@@ -490,7 +436,7 @@ static int misp_import_main(int argc, char **argv)
         return 1;
     }
     char id[STORE_UUID_TEXT];
-    if (!pick_collection(st, coll, id)) {
+    if (!cmd_collection_pick(st, coll, id, "alidade misp import")) {
         store_close(st);
         return 1;
     }
@@ -725,6 +671,7 @@ static const struct subcmd misp_commands[] = {
 
 int cmd_misp(int argc, char **argv)
 {
-    return cmd_subcommands("alidade misp", misp_commands, sizeof misp_commands / sizeof misp_commands[0], argc, argv,
+    return cmd_subcommands("alidade misp", misp_commands,
+                           sizeof misp_commands / sizeof misp_commands[0], argc, argv,
                            "See docs/misp.md.");
 }

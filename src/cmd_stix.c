@@ -15,21 +15,10 @@
 #include "alidade/stix.h"
 #include "alidade/store.h"
 #include "cmd.h"
+#include "import.h"
 #include "input.h"
 
 /* ---- import and export (the store's side) ---- */
-
-/* Largest file `stix import` reads (it is held in memory while split). */
-/* Problems reported per invalid object. */
-#define IMPORT_PROBLEMS 8
-
-static int64_t import_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 
 /* The whole of FILE ("-": standard input; gzip or zstd decompressed),
  * malloc'd; NULL after printing "FILE: why" on stderr. */
@@ -40,46 +29,6 @@ static char *stix_read(const char *path, size_t *len)
     if (!text)
         fprintf(stderr, "%s: %s\n", path, err);
     return text;
-}
-
-struct import_run {
-    store *st;
-    const char *collection, *file;
-    int64_t now;
-    size_t added, dups, invalid;
-    ald_err failed;                  /* a store error: the file is rolled back */
-};
-
-/* stix_split callback: check one object, store it when valid. */
-static int import_object(void *ctx, const char *obj, size_t len, size_t index)
-{
-    struct import_run *r = ctx;
-    struct stix_info info;
-    struct stix_problem probs[IMPORT_PROBLEMS];
-    size_t np = stix_check(obj, len, index, &info, probs, IMPORT_PROBLEMS);
-    if (np) {
-        r->invalid++;
-        for (size_t i = 0; i < np && i < IMPORT_PROBLEMS; i++)
-            fprintf(stderr, "%s: %s: %s%s%s\n", r->file, probs[i].id, probs[i].property,
-                    probs[i].property[0] ? ": " : "", probs[i].message);
-        if (np > IMPORT_PROBLEMS)
-            fprintf(stderr, "%s: %s: %zu more problems\n", r->file, probs[0].id,
-                    np - IMPORT_PROBLEMS);
-        return 0;
-    }
-    bool added;
-    int64_t da;
-    ald_err e = store_put(r->st, r->collection, obj, len, &info, r->now, &added, &da);
-    if (e != ALD_E_OK) {
-        fprintf(stderr, "%s: %s: %s\n", r->file, info.id, store_errmsg(r->st));
-        r->failed = e;
-        return 1;
-    }
-    if (added)
-        r->added++;
-    else
-        r->dups++;
-    return 0;
 }
 
 /* One file in one transaction; 0 all valid and stored, 1 otherwise. */
@@ -105,46 +54,12 @@ static int import_file(store *st, const char *collection, const char *path, size
         return 1;
     }
     char detail[512];
-    snprintf(detail, sizeof detail, "%s: %zu added, %zu already there, %zu invalid", path,
-             r.added, r.dups, r.invalid);
-    e = store_audit(st, import_now_us(), "local", "import", collection, detail);
-    if (e == ALD_E_OK)
-        e = store_commit(st);
-    if (e != ALD_E_OK) {
-        fprintf(stderr, "%s: %s; nothing imported\n", path, store_errmsg(st));
-        store_rollback(st);
-        free(text);
-        return 1;
-    }
     free(text);
+    if (import_commit(&r, "import", detail, sizeof detail) != ALD_E_OK)
+        return 1;
     printf("%s\n", detail);
     *total += r.added;
     return r.invalid ? 1 : 0;
-}
-
-/* The default collection's id, or the one asked for after checking it;
- * `who` prefixes the message ("alidade stix"). Shared by the commands that
- * write into the store (cmd.h). */
-bool cmd_collection_pick(store *st, const char *want, char id[STORE_UUID_TEXT], const char *who)
-{
-    if (want) {
-        struct store_collection c;
-        if (store_collection_get(st, want, &c) != ALD_E_OK) {
-            fprintf(stderr, "%s: no collection '%s' (alidade collection list)\n", who, want);
-            return false;
-        }
-        snprintf(id, STORE_UUID_TEXT, "%s", c.id);
-        return true;
-    }
-    struct store_collection *cols = NULL;
-    size_t n = 0;
-    bool ok = store_collections(st, &cols, &n) == ALD_E_OK && n > 0 && cols[0].is_default;
-    if (ok)
-        snprintf(id, STORE_UUID_TEXT, "%s", cols[0].id);
-    else
-        fprintf(stderr, "%s: the store has no default collection\n", who);
-    free(cols);
-    return ok;
 }
 
 static void import_usage(FILE *f)
@@ -454,6 +369,6 @@ static const struct subcmd stix_commands[] = {
 
 int cmd_stix(int argc, char **argv)
 {
-    return cmd_subcommands("alidade stix", stix_commands, sizeof stix_commands / sizeof stix_commands[0], argc, argv,
-                           NULL);
+    return cmd_subcommands("alidade stix", stix_commands,
+                           sizeof stix_commands / sizeof stix_commands[0], argc, argv, NULL);
 }
