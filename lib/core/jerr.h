@@ -27,4 +27,15 @@ static inline ald_err ald_errpos_json(struct ald_errpos *err, const json_error_t
     return ALD_E_JSON;
 }
 
+/* json_loadb of n bytes; NULL with *err (may be NULL) filled as above
+ * when the text is not JSON. */
+static inline json_t *ald_json_loadb(const char *text, size_t n, struct ald_errpos *err)
+{
+    json_error_t je;
+    json_t *v = json_loadb(text, n, 0, &je);
+    if (!v)
+        ald_errpos_json(err, &je);
+    return v;
+}
+
 #endif

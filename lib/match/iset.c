@@ -708,11 +708,9 @@ static ald_err add_text_obj(ald_iset *s, const char *json, size_t len,
         seterr(err, ALD_E_ARG, 0, "indicator set already compiled%s", NULL);
         return ALD_E_ARG;
     }
-    json_error_t je;
-    json_t *o = json_loadb(json ? json : "", json ? len : 0, 0, &je);
+    json_t *o = ald_json_loadb(json ? json : "", json ? len : 0, err);
     if (!o) {
         s->st.status[ALD_IND_INVALID]++;
-        ald_errpos_json(err, &je);
         return ALD_E_JSON;
     }
     ald_err e = add_obj(s, o, err, idbuf, idcap);

@@ -1409,10 +1409,8 @@ ald_err ald_misp_convert_event(ald_misp_conv *c, const char *json, size_t len,
         memset(err, 0, sizeof *err);
     if (!c || !json)
         return ALD_E_ARG;
-    json_error_t je;
-    json_t *root = json_loadb(json, len, 0, &je);
+    json_t *root = ald_json_loadb(json, len, err);
     if (!root) {
-        ald_errpos_json(err, &je);
         c->st.events_bad++;
         return ALD_E_JSON;
     }
@@ -1458,12 +1456,9 @@ ald_err ald_misp_manifest(const char *json, size_t len, ald_misp_uuid_fn cb, voi
         memset(err, 0, sizeof *err);
     if (!json || !cb)
         return ALD_E_ARG;
-    json_error_t je;
-    json_t *root = json_loadb(json, len, 0, &je);
-    if (!root) {
-        ald_errpos_json(err, &je);
+    json_t *root = ald_json_loadb(json, len, err);
+    if (!root)
         return ALD_E_JSON;
-    }
     ald_err rc = ALD_E_OK;
     if (!json_is_object(root)) {
         errf(err, ALD_E_MISP, "manifest.json is not an object keyed by event uuid");

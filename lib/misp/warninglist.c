@@ -621,12 +621,9 @@ ald_err ald_wlset_load_json(ald_wlset *s, const char *json, size_t len, const ch
         memset(err, 0, sizeof *err);
     if (!s || !json)
         return ALD_E_ARG;
-    json_error_t je;
-    json_t *root = json_loadb(json, len, 0, &je);
-    if (!root) {
-        ald_errpos_json(err, &je);
+    json_t *root = ald_json_loadb(json, len, err);
+    if (!root)
         return ALD_E_JSON;
-    }
     ald_err rc = ALD_E_MISP;
     const char *name = json_string_value(json_object_get(root, "name"));
     const char *type = json_string_value(json_object_get(root, "type"));
