@@ -330,7 +330,8 @@ static void http(eve *x)
     if (!url || !un)
         return;
     if (memmem(url, un < 16 ? un : 16, "://", 3)) {
-        add(x, lp_add(x->p, ALD_OBS_URL, ALD_ROLE_NONE, url, un, "http.url"));
+        if (lp_absolute_url(url, un))
+            add(x, lp_add(x->p, ALD_OBS_URL, ALD_ROLE_NONE, url, un, "http.url"));
         return;
     }
     if (url[0] != '/' || !host || !hn)

@@ -239,19 +239,9 @@ static ald_err zfinish(zrec *z)
         return ALD_E_OK;
     const char *u = z->uri;
     size_t un = z->un;
-    const char *sep = memmem(u, un < 16 ? un : 16, "://", 3);
-    if (sep) {
-        /* absolute only with a scheme (RFC 3986: a letter, then letters,
-         * digits, '+', '-', '.') and something after "://"; "://" alone
-         * (found by fuzz_zeek) is no URL */
-        bool scheme = sep > u && ((u[0] | 0x20) >= 'a' && (u[0] | 0x20) <= 'z');
-        for (const char *c = u; scheme && c < sep; c++)
-            scheme = ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z') || (*c >= '0' && *c <= '9') ||
-                     *c == '+' || *c == '-' || *c == '.';
-        if (!scheme || sep + 3 >= u + un)
-            return ALD_E_OK;
-        return lp_addc(z->p, ALD_OBS_URL, ALD_ROLE_NONE, u, un, "uri");
-    }
+    if (memmem(u, un < 16 ? un : 16, "://", 3))
+        return lp_absolute_url(u, un) ? lp_addc(z->p, ALD_OBS_URL, ALD_ROLE_NONE, u, un, "uri")
+                                      : ALD_E_OK;
     if (u[0] != '/' || !z->host || !z->hn)
         return ALD_E_OK;
     bool v6 = z->host[0] != '[' && lp_ip(z->host, z->hn) == ALD_OBS_IPV6;

@@ -337,6 +337,21 @@ ald_err lp_add_hash(ald_logparser *p, const char *s, size_t n, const char *name)
     return lp_addc(p, k, ALD_ROLE_NONE, s, n, name);
 }
 
+bool lp_absolute_url(const char *s, size_t n)
+{
+    /* a scheme (RFC 3986: a letter, then letters, digits, '+', '-', '.')
+     * in the first 16 bytes, "://" and something after it; "://" alone
+     * (found by fuzz_zeek) is no URL */
+    const char *sep = memmem(s, n < 16 ? n : 16, "://", 3);
+    if (!sep || sep == s || sep + 3 >= s + n || !(((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')))
+        return false;
+    for (const char *c = s; c < sep; c++)
+        if (!(((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z') || (*c >= '0' && *c <= '9') ||
+              *c == '+' || *c == '-' || *c == '.'))
+            return false;
+    return true;
+}
+
 ald_err lp_add_email(ald_logparser *p, const char *s, size_t n, const char *name)
 {
     /* "Name <a@b>": the part between the last '<' and its '>' */

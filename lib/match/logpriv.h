@@ -79,6 +79,9 @@ ald_err lp_add_host(ald_logparser *p, ald_obs_role role, const char *s, size_t n
 ald_err lp_add_hash(ald_logparser *p, const char *s, size_t n, const char *name);
 /* Adds an e-mail address: "<a@b>" and "Name <a@b>" give a@b; nothing when
  * there is no local@domain in it. */
+/* An absolute URL as HTTP logs write one for proxy requests: scheme, "://",
+ * something after. Otherwise the request path is joined to the host. */
+bool lp_absolute_url(const char *s, size_t n);
 ald_err lp_add_email(ald_logparser *p, const char *s, size_t n, const char *name);
 
 /* RFC 3339 / ISO 8601 date-time: "YYYY-MM-DDTHH:MM:SS[.frac][Z|+hh:mm|+hhmm|

@@ -1199,6 +1199,19 @@ static void test_zeek_absolute_uri(void **state)
             assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, c[i].url, "uri"));
     }
     ald_logparser_free(p);
+    /* EVE writes proxy requests' absolute URLs in http.url: the same rule */
+    p = ald_logparser_new(ALD_LOG_EVE);
+    const char *eve[] = {
+        "{\"timestamp\":\"2020-01-01T00:00:00Z\",\"event_type\":\"http\","
+        "\"http\":{\"hostname\":\"h.example\",\"url\":\"://\"}}",
+        "{\"timestamp\":\"2020-01-01T00:00:00Z\",\"event_type\":\"http\","
+        "\"http\":{\"hostname\":\"h.example\",\"url\":\"http://proxy.example/a\"}}",
+    };
+    assert_int_equal(ald_logparser_line(p, eve[0], strlen(eve[0]), &r, &e), ALD_E_OK);
+    assert_int_equal(nkind(&r, ALD_OBS_URL), 0);
+    assert_int_equal(ald_logparser_line(p, eve[1], strlen(eve[1]), &r, &e), ALD_E_OK);
+    assert_true(has(&r, ALD_OBS_URL, ALD_ROLE_NONE, "http://proxy.example/a", "http.url"));
+    ald_logparser_free(p);
 }
 
 /* found by fuzz_zeek: a line that is only a UTF-8 byte order mark made the
