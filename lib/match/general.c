@@ -286,7 +286,7 @@ static int report(const ald_general *g, size_t ind, struct obs *const *os, size_
     int64_t t[64];
     uint64_t lines[64];
     if (n > 64)
-        n = 64;     /* a binding names at most one observation per leaf (<= 64) */
+        n = 64;     /* REPEATS n can bind more: a sighting keeps at most 50 refs anyway */
     for (size_t i = 0; i < n; i++) {
         ids[i] = os[i]->od_id;
         json[i] = os[i]->json;
