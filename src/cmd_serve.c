@@ -36,6 +36,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "metrics.h"
+#include "node.h"
 
 /* The handlers the workers borrow, one request at a time each. */
 struct pool {
@@ -51,6 +52,7 @@ struct pool {
     struct taxii_config cfg;         /* what the handlers were made with */
     const char *identity;            /* [node] identity, for the dashboard */
     metrics *metrics;                /* /metrics counters (metrics.c) */
+    web *web;                        /* the dashboard (web.c), NULL: the old page */
 };
 
 /* One request's body as it arrives. */
@@ -94,6 +96,15 @@ static void usage(FILE *f)
         "                          amber (default), amber+strict or red\n"
         "      --access-log        one line per request on stderr: time, partner,\n"
         "                          method, path?query, status, bytes (5xx always)\n"
+        "      --source SPEC       live input, repeatable (docs/node.md): e.g.\n"
+        "                          ais+tcp://HOST:PORT, ais+udp://127.0.0.1:PORT,\n"
+        "                          ais+file:PATH, eve+file:PATH, zeek+file:PATH\n"
+        "      --zones FILE        zones (GeoJSON) for the live detectors\n"
+        "      --shore FILE|builtin  coastline for the live detectors\n"
+        "      --anchorages FILE   anchorages for the live detectors\n"
+        "      --sync-interval S   seconds between pulls from partners (default 30)\n"
+        "      --log-format F      text (default), logfmt or json\n"
+        "      --log-level L       debug, info (default), warn, error or off\n"
         "  -q, --quiet             no start/stop lines on stderr\n"
         "  -h, --help              this help\n"
         "\n"
@@ -413,6 +424,25 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     }
     char fp[65], hostbuf[80];
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    /* everything outside /taxii2/, /healthz and /metrics may be the
+     * dashboard's (web.c); what it declines goes on below. The dashboard's
+     * JSON paths (/api/login, /api/vessels, ...) share the first segment
+     * with the default TAXII API root (/api/), whose paths are only /api/,
+     * /api/status/... and /api/collections/...: web.c claims its own names
+     * and declines the rest */
+    if (p->web && strncmp(url, "/taxii2", 7) != 0 && strcmp(url, "/healthz") != 0 &&
+        strcmp(url, "/metrics") != 0) {
+        struct web_request wr = {
+            .method = method, .url = url,
+            .host = host ? host : local_host(conn, hostbuf, sizeof hostbuf),
+            .body = u->seen > p->max_body ? NULL : u->body,
+            .body_len = u->seen > p->max_body ? 0 : u->len,
+            .loopback = from_loopback(conn),
+        };
+        enum MHD_Result ret;
+        if (web_answer(p->web, conn, &wr, &ret))
+            return ret;
+    }
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && from_loopback(conn))
         return answer_dashboard(p, conn, host ? host : local_host(conn, hostbuf, sizeof hostbuf));
     /* liveness for anyone (says nothing but "up"); counters for loopback
@@ -537,7 +567,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * not spend the upload budget on it */
         u->anonymous =
             !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) &&
-            !p->client_certs;
+            !p->client_certs && strcmp(url, "/api/login") != 0;   /* the dashboard's login */
         /* a declared length past the limit: do not read the body at all */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -720,7 +750,7 @@ static bool pool_set_tlp(struct pool *p, enum stix_tlp tlp)
 /* ---- options ---- */
 
 enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
-       O_BUDGET };
+       O_BUDGET, O_SOURCE, O_ZONES, O_SHORE, O_ANCH, O_SYNC, O_LOGFMT, O_LOGLVL };
 static const struct option longs[] = {
     {"config", required_argument, NULL, 'c'},
     {"data", required_argument, NULL, 'd'},
@@ -737,6 +767,13 @@ static const struct option longs[] = {
     {"api-root", required_argument, NULL, O_ROOT},
     {"default-tlp", required_argument, NULL, O_TLP},
     {"access-log", no_argument, NULL, O_LOG},
+    {"source", required_argument, NULL, O_SOURCE},
+    {"zones", required_argument, NULL, O_ZONES},
+    {"shore", required_argument, NULL, O_SHORE},
+    {"anchorages", required_argument, NULL, O_ANCH},
+    {"sync-interval", required_argument, NULL, O_SYNC},
+    {"log-format", required_argument, NULL, O_LOGFMT},
+    {"log-level", required_argument, NULL, O_LOGLVL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -774,7 +811,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
             return 3;
         }
     }
-    size_t th = o->threads;
+    size_t th = o->threads, sync = o->sync_interval;
     int ch;
     optind = 0;
     while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -803,6 +840,17 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
             *tlp_flag = true;
             break;
         case O_LOG: o->access_log = true; break;
+        case O_SOURCE:
+            ok = o->nsources < SERVE_MAX_SOURCES;
+            if (ok)
+                o->sources[o->nsources++] = optarg;
+            break;
+        case O_ZONES: o->zones = optarg; break;
+        case O_SHORE: o->shore = optarg; break;
+        case O_ANCH: o->anchorages = optarg; break;
+        case O_SYNC: ok = config_parse_size(optarg, 1, 86400, &sync); break;
+        case O_LOGFMT: ok = nlog_parse_format(optarg, &o->log_format); break;
+        case O_LOGLVL: ok = nlog_parse_level(optarg, &o->log_level); break;
         case 'q': o->quiet = true; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 3;
@@ -813,6 +861,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
         }
     }
     o->threads = (unsigned)th;
+    o->sync_interval = (unsigned)sync;
     if (optind < argc) {
         fprintf(stderr, "alidade serve: unexpected argument '%s'\n", argv[optind]);
         return 3;
@@ -838,7 +887,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static struct MHD_Daemon *start(struct pool *p, const struct serve_settings *o,
                                 const struct sockaddr_storage *ss, bool v6, char *pem[3])
 {
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    /* suspend/resume: the dashboard's server-sent events wait for news
+     * without holding a worker thread */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (v6)
         flags |= MHD_USE_IPv6;
     struct MHD_OptionItem opts[12];
@@ -973,9 +1024,24 @@ int cmd_serve(int argc, char **argv)
                      .client_certs = o.ca != NULL, .quiet = o.quiet,
                      .access_log = o.access_log, .identity = o.identity};
     int status = 1;
+    nlog *log = nlog_new(stderr, o.log_format, o.quiet ? NLOG_WARN : o.log_level);
+    picture *pic = picture_new(200000, 256, 4096);
+    ingest *in = NULL;
+    fed *fd = NULL;
     p.metrics = metrics_new(now_us());
-    if (!p.metrics || !load_pems(&o, pem) || !pool_open(&p, &o))
+    if (!log || !pic || !p.metrics) {
+        fprintf(stderr, "alidade serve: out of memory\n");
         goto out;
+    }
+    if (!load_pems(&o, pem) || !pool_open(&p, &o))
+        goto out;
+    struct node_env env = {.o = &o, .log = log, .metrics = p.metrics, .pic = pic,
+                           .https = o.cert != NULL};
+    char perr[512] = "";
+    if (web_new(&env, &p.web, perr, sizeof perr) != ALD_E_OK) {
+        fprintf(stderr, "alidade serve: dashboard: %s\n", perr);
+        goto out;
+    }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     sigset_t set;
@@ -997,15 +1063,31 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "alidade serve: listening on %s://%s:%u/taxii2/ (data %s, %u threads)\n",
                     o.cert ? "https" : "http", host, di ? di->port : 0, o.data, o.threads);
         }
-        struct reload r = {.p = &p, .path = cfg_path, .tlp_flag = tlp_flag, .quiet = o.quiet};
-        wait_signals(&set, o.quiet, &r);
+        ald_err e = ingest_start(&env, &in, perr, sizeof perr);
+        if (e != ALD_E_OK)
+            fprintf(stderr, "alidade serve: live ingest: %s\n", perr);
+        else if ((e = fed_start(&env, &fd, perr, sizeof perr)) != ALD_E_OK)
+            fprintf(stderr, "alidade serve: federation: %s\n", perr);
+        if (e == ALD_E_OK) {
+            struct reload r = {.p = &p, .path = cfg_path, .tlp_flag = tlp_flag,
+                               .quiet = o.quiet};
+            wait_signals(&set, o.quiet, &r);
+            status = 0;
+        }
+        /* stop in reverse: nothing new arrives, live pages wake up and end,
+         * then the listener stops */
+        fed_stop(fd);
+        ingest_stop(in);
+        picture_close(pic);
         MHD_stop_daemon(d);
-        status = 0;
     }
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
 out:
+    web_free(p.web);
     pool_close(&p);
+    picture_free(pic);
+    nlog_free(log);
     metrics_free(p.metrics);
     for (int i = 0; i < 3; i++)
         free(pem[i]);

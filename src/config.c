@@ -19,7 +19,7 @@
 
 #include "config.h"
 
-enum kind { K_STR, K_BOOL, K_SIZE, K_THREADS, K_TLP, K_ROOT, K_IDENTITY };
+enum kind { K_STR, K_BOOL, K_SIZE, K_THREADS, K_TLP, K_ROOT, K_IDENTITY, K_LOGFMT, K_LOGLEVEL };
 
 struct key {
     const char *section, *name;
@@ -45,6 +45,9 @@ static const struct key keys[] = {
     {"policy", "default_tlp", K_TLP, F(default_tlp), 0, 0},
     {"node", "title", K_STR, F(title), 0, 0},
     {"node", "identity", K_IDENTITY, F(identity), 0, 0},
+    {"log", "format", K_LOGFMT, F(log_format), 0, 0},
+    {"log", "level", K_LOGLEVEL, F(log_level), 0, 0},
+    {"federation", "sync_interval", K_THREADS, F(sync_interval), 1, 86400},
 };
 #undef F
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -55,6 +58,7 @@ void config_defaults(struct serve_settings *s)
         .data = "alidade-data", .listen = "127.0.0.1:8700", .title = "alidade node",
         .api_root = "api", .threads = 4, .max_body = 16u << 20, .max_page = 1000,
         .upload_budget = 64u << 20, .default_tlp = STIX_TLP_AMBER,
+        .log_format = NLOG_TEXT, .log_level = NLOG_INFO, .sync_interval = 30,
     };
 }
 
@@ -191,7 +195,8 @@ static int handler(void *user, const char *section, const char *name, const char
         for (size_t j = 0; j < NKEYS; j++)
             known_section |= strcmp(keys[j].section, section) == 0;
         if (!*section)
-            fail(p, "key '%s' outside a section ([server], [policy] or [node])%s", name, "");
+            fail(p, "key '%s' outside a section ([server], [policy], [node], [log] or "
+                    "[federation])%s", name, "");
         else if (!known_section)
             fail(p, "unknown section [%s] (key '%s')", section, name);
         else
@@ -250,6 +255,20 @@ static int handler(void *user, const char *section, const char *name, const char
             memcpy(field, &u, sizeof u);
         }
         break;
+    case K_LOGFMT: {
+        enum nlog_format f;
+        ok = nlog_parse_format(value, &f);
+        if (ok)
+            memcpy(field, &f, sizeof f);
+        break;
+    }
+    case K_LOGLEVEL: {
+        enum nlog_level l;
+        ok = nlog_parse_level(value, &l);
+        if (ok)
+            memcpy(field, &l, sizeof l);
+        break;
+    }
     case K_TLP: {
         enum stix_tlp t;
         ok = config_parse_tlp(value, &t);

@@ -11,9 +11,11 @@
 #include <stddef.h>
 
 #include "alidade/stix.h"
+#include "nlog.h"
 
 #define SERVE_MAX_THREADS 16
 #define CONFIG_MAX_STRINGS 16
+#define SERVE_MAX_SOURCES 32
 
 struct serve_settings {
     /* [server] */
@@ -32,6 +34,16 @@ struct serve_settings {
     /* [node] */
     const char *title;               /* title ("alidade node") */
     const char *identity;            /* identity: the node's STIX identity id (NULL) */
+    /* [log] */
+    enum nlog_format log_format;     /* format: text (default), logfmt, json */
+    enum nlog_level log_level;       /* level: debug, info (default), warn, error, off */
+    /* [federation] */
+    unsigned sync_interval;          /* sync_interval: seconds between pulls (30, 1-86400) */
+    /* live ingest (flags only): --source SPEC, repeatable (src/ingest.c
+     * parses SPEC), and the live detectors' geography */
+    const char *sources[SERVE_MAX_SOURCES];
+    size_t nsources;
+    const char *zones, *shore, *anchorages;
     /* not in the file */
     bool quiet;
     /* strings copied from the file, freed by config_free */

@@ -14,6 +14,19 @@
 #include <string.h>
 
 #define MAX_PARTNERS 256     /* distinct partner labels; more are summed as "other" */
+#define MAX_FAMILIES 64
+
+/* A family described by metrics_describe (names and help are literals). */
+struct family {
+    const char *name, *type, *help;
+};
+
+/* One series of a described family. */
+struct series {
+    const char *family;
+    char key[32], value[96];
+    double v;
+};
 
 struct partner_count {
     char name[64];
@@ -28,6 +41,11 @@ struct metrics {
     uint64_t bytes;
     struct partner_count partners[MAX_PARTNERS + 1];   /* last: "other" */
     size_t npartners;
+    struct family families[MAX_FAMILIES];
+    size_t nfamilies;
+    struct series *series;           /* METRICS_MAX_SERIES, allocated on first use */
+    size_t nseries;
+    uint64_t dropped;
 };
 
 metrics *metrics_new(int64_t start_us)
@@ -46,6 +64,7 @@ void metrics_free(metrics *m)
     if (!m)
         return;
     pthread_mutex_destroy(&m->mu);
+    free(m->series);
     free(m);
 }
 
@@ -73,6 +92,68 @@ void metrics_request(metrics *m, int status, size_t bytes, const char *partner)
         pc->requests++;
         pc->bytes += bytes;
     }
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_describe(metrics *m, const char *family, const char *type, const char *help)
+{
+    pthread_mutex_lock(&m->mu);
+    bool known = false;
+    for (size_t i = 0; i < m->nfamilies && !known; i++)
+        known = strcmp(m->families[i].name, family) == 0;
+    if (!known && m->nfamilies < MAX_FAMILIES)
+        m->families[m->nfamilies++] = (struct family){family, type, help};
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* The series family{key="value"}, created when missing; NULL when the table
+ * is full or the family was never described (mu held). */
+static struct series *series_of(metrics *m, const char *family, const char *key,
+                                const char *value)
+{
+    const char *k = key ? key : "", *v = value ? value : "";
+    for (size_t i = 0; i < m->nseries; i++) {
+        struct series *s = &m->series[i];
+        if (strcmp(s->family, family) == 0 && strcmp(s->key, k) == 0 && strcmp(s->value, v) == 0)
+            return s;
+    }
+    const char *name = NULL;
+    for (size_t i = 0; i < m->nfamilies && !name; i++)
+        if (strcmp(m->families[i].name, family) == 0)
+            name = m->families[i].name;
+    if (!name)
+        return NULL;
+    if (!m->series && !(m->series = calloc(METRICS_MAX_SERIES, sizeof *m->series)))
+        return NULL;
+    if (m->nseries == METRICS_MAX_SERIES)
+        return NULL;
+    struct series *s = &m->series[m->nseries++];
+    s->family = name;
+    snprintf(s->key, sizeof s->key, "%s", k);
+    snprintf(s->value, sizeof s->value, "%s", v);
+    return s;
+}
+
+void metrics_add(metrics *m, const char *family, const char *key, const char *value,
+                 double delta)
+{
+    pthread_mutex_lock(&m->mu);
+    struct series *s = series_of(m, family, key, value);
+    if (s)
+        s->v += delta;
+    else
+        m->dropped++;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_set(metrics *m, const char *family, const char *key, const char *value, double v)
+{
+    pthread_mutex_lock(&m->mu);
+    struct series *s = series_of(m, family, key, value);
+    if (s)
+        s->v = v;
+    else
+        m->dropped++;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -161,6 +242,26 @@ char *metrics_text(metrics *m, int64_t now_us, long long store_objects, size_t *
         label(&t, pc->name);
         put(&t, "\"} %llu\n", (unsigned long long)pc->bytes);
     }
+    for (size_t f = 0; f < m->nfamilies; f++) {
+        const struct family *fam = &m->families[f];
+        put(&t, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help, fam->name, fam->type);
+        for (size_t i = 0; i < m->nseries; i++) {
+            const struct series *s = &m->series[i];
+            if (s->family != fam->name)
+                continue;
+            put(&t, "%s", fam->name);
+            if (s->key[0]) {
+                put(&t, "{%s=\"", s->key);
+                label(&t, s->value);
+                put(&t, "\"}");
+            }
+            put(&t, " %.17g\n", s->v);
+        }
+    }
+    if (m->dropped)
+        put(&t, "# HELP alidade_metrics_dropped_total Updates of series past the table's size.\n"
+                "# TYPE alidade_metrics_dropped_total counter\n"
+                "alidade_metrics_dropped_total %llu\n", (unsigned long long)m->dropped);
     pthread_mutex_unlock(&m->mu);
     if (store_objects >= 0)
         put(&t, "# HELP alidade_store_objects Objects in the default collection.\n"

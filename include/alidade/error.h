@@ -42,7 +42,10 @@
     X(PATTERN,             27, "invalid STIX pattern")                          \
     X(PATTERN_EVAL,        28, "STIX pattern cannot be evaluated on this data") \
     X(LOG_LINE,            29, "malformed log line")                            \
-    X(MISP,                30, "malformed MISP feed, event or warninglist")
+    X(MISP,                30, "malformed MISP feed, event or warninglist")      \
+    X(NET,                 31, "network error (connect, send, receive, timeout)") \
+    X(REMOTE,              32, "the partner's server answered with an error")   \
+    X(AUTH,                33, "authentication required or failed")
 
 typedef enum {
 #define ALD_ERR_ENUM(name, num, msg) ALD_E_##name = num,

@@ -151,6 +151,24 @@ ALD_API ald_err store_status_put(store *s, const char *id, const char *json, siz
 /* *json is malloc'd (caller frees); ALD_E_NOT_FOUND. */
 ALD_API ald_err store_status_get(store *s, const char *id, char **json, size_t *len);
 
+/* ---- named state of the node's parts ----
+ * Small values that must survive a restart together with the objects they
+ * led to: a followed file's offset, a partner's pull cursor, an operator
+ * account. Written in the caller's transaction when there is one (so an
+ * offset and the objects read up to it commit together). Keys are free text
+ * by convention "part/name" (e.g. "ingest/file:/var/log/ais.nmea"). */
+
+/* Sets (adds or replaces) key = value. */
+ALD_API ald_err store_state_put(store *s, const char *key, const char *value);
+/* The value in *value (malloc'd, caller frees); ALD_E_NOT_FOUND when unset. */
+ALD_API ald_err store_state_get(store *s, const char *key, char **value);
+/* Removes key (no error when unset). */
+ALD_API ald_err store_state_remove(store *s, const char *key);
+/* Every key starting with prefix, in key order; a non-zero return from fn
+ * stops the walk and is returned. */
+typedef int (*store_state_fn)(void *ctx, const char *key, const char *value);
+ALD_API ald_err store_state_list(store *s, const char *prefix, store_state_fn fn, void *ctx);
+
 /* ---- partners ---- */
 
 struct store_partner {

@@ -225,6 +225,9 @@ static const char *const schema[] = {
     " AND rowid <> NEW.rowid)"
     " BEGIN INSERT OR IGNORE INTO multi(coll, id) VALUES (NEW.coll, NEW.id); END",
     "CREATE TABLE IF NOT EXISTS status(id TEXT PRIMARY KEY, json BLOB NOT NULL)",
+    /* store_state_*: feed offsets, sync cursors, operator accounts */
+    "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+    " updated INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS partner("
     " name TEXT PRIMARY KEY, identity TEXT NOT NULL, token_hash TEXT NOT NULL,"
     " cert_fp TEXT NOT NULL, groups TEXT NOT NULL, read TEXT NOT NULL,"
@@ -1189,6 +1192,71 @@ ald_err store_status_put(store *s, const char *id, const char *json, size_t len)
     bind_text(st, 1, id);
     sqlite3_bind_blob(st, 2, json ? json : "", (int)len, SQLITE_STATIC);
     return step_done(s, st, "status");
+}
+
+ald_err store_state_put(store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st = stmt(s, "INSERT OR REPLACE INTO state(key, value, updated)"
+                               " VALUES(?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000000"
+                               " AS INTEGER))");
+    if (!st)
+        return ALD_E_STORE;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    return step_done(s, st, "state");
+}
+
+ald_err store_state_get(store *s, const char *key, char **value)
+{
+    *value = NULL;
+    sqlite3_stmt *st = stmt(s, "SELECT value FROM state WHERE key = ?1");
+    if (!st)
+        return ALD_E_STORE;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return fail_db(s, "state");
+        return fail(s, ALD_E_NOT_FOUND, "no state %s", key ? key : "(null)");
+    }
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    char *copy = strdup(t ? (const char *)t : "");
+    sqlite3_reset(st);
+    if (!copy)
+        return fail(s, ALD_E_NOMEM, "out of memory");
+    *value = copy;
+    return ALD_E_OK;
+}
+
+ald_err store_state_remove(store *s, const char *key)
+{
+    sqlite3_stmt *st = stmt(s, "DELETE FROM state WHERE key = ?1");
+    if (!st)
+        return ALD_E_STORE;
+    bind_text(st, 1, key);
+    return step_done(s, st, "state");
+}
+
+ald_err store_state_list(store *s, const char *prefix, store_state_fn fn, void *ctx)
+{
+    /* substr() rather than LIKE: the prefix may hold % and _ */
+    sqlite3_stmt *st = stmt(s, "SELECT key, value FROM state"
+                               " WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");
+    if (!st)
+        return ALD_E_STORE;
+    bind_text(st, 1, prefix);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *k = sqlite3_column_text(st, 0), *v = sqlite3_column_text(st, 1);
+        int r = fn(ctx, k ? (const char *)k : "", v ? (const char *)v : "");
+        if (r) {
+            sqlite3_reset(st);
+            return (ald_err)r;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ALD_E_OK : fail_db(s, "state");
 }
 
 ald_err store_status_get(store *s, const char *id, char **json, size_t *len)

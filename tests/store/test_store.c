@@ -1149,6 +1149,67 @@ static void audit_append_only(void **state)
     rmtree(dir);
 }
 
+/* store_state_*: set, replace, prefix walk (a prefix with LIKE's wildcards
+ * in it matches literally), remove, and a rolled-back transaction keeps
+ * nothing (a feed offset commits with the objects read up to it). */
+struct walk {
+    char keys[512];
+    int stop_at, calls;
+};
+
+static int walk_cb(void *ctx, const char *key, const char *value)
+{
+    struct walk *w = ctx;
+    size_t n = strlen(w->keys);
+    snprintf(w->keys + n, sizeof w->keys - n, "%s=%s;", key, value);
+    return ++w->calls == w->stop_at ? 99 : 0;
+}
+
+static void named_state(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    store *s = open_ok(dir);
+    char *v = NULL;
+    assert_int_equal(store_state_get(s, "ingest/a", &v), ALD_E_NOT_FOUND);
+    assert_null(v);
+    assert_int_equal(store_state_put(s, "ingest/a", "10"), ALD_E_OK);
+    assert_int_equal(store_state_put(s, "ingest/a", "20"), ALD_E_OK);
+    assert_int_equal(store_state_put(s, "ingest/b%", "x"), ALD_E_OK);
+    assert_int_equal(store_state_put(s, "ingestXb", "no"), ALD_E_OK);
+    assert_int_equal(store_state_put(s, "fed/p1/pull", "cursor"), ALD_E_OK);
+    assert_int_equal(store_state_get(s, "ingest/a", &v), ALD_E_OK);
+    assert_string_equal(v, "20");
+    free(v);
+    struct walk w = {.keys = ""};
+    assert_int_equal(store_state_list(s, "ingest/", walk_cb, &w), ALD_E_OK);
+    assert_string_equal(w.keys, "ingest/a=20;ingest/b%=x;");
+    struct walk pct = {.keys = ""};
+    assert_int_equal(store_state_list(s, "ingest/b%", walk_cb, &pct), ALD_E_OK);
+    assert_string_equal(pct.keys, "ingest/b%=x;");
+    struct walk stop = {.keys = "", .stop_at = 1};
+    assert_int_equal(store_state_list(s, "", walk_cb, &stop), 99);
+    assert_int_equal(stop.calls, 1);
+    /* a rolled-back transaction leaves the old value */
+    assert_int_equal(store_begin(s), ALD_E_OK);
+    assert_int_equal(store_state_put(s, "ingest/a", "30"), ALD_E_OK);
+    store_rollback(s);
+    assert_int_equal(store_state_get(s, "ingest/a", &v), ALD_E_OK);
+    assert_string_equal(v, "20");
+    free(v);
+    assert_int_equal(store_state_remove(s, "ingest/a"), ALD_E_OK);
+    assert_int_equal(store_state_remove(s, "ingest/a"), ALD_E_OK);
+    assert_int_equal(store_state_get(s, "ingest/a", &v), ALD_E_NOT_FOUND);
+    /* survives close and reopen */
+    store_close(s);
+    s = open_ok(dir);
+    assert_int_equal(store_state_get(s, "fed/p1/pull", &v), ALD_E_OK);
+    assert_string_equal(v, "cursor");
+    free(v);
+    store_close(s);
+    rmtree(dir);
+}
+
 static void partners_and_status(void **state)
 {
     (void)state;
@@ -1449,6 +1510,7 @@ int main(void)
         cmocka_unit_test(oasis_examples_round_trip),
         cmocka_unit_test(audit_append_only),
         cmocka_unit_test(partners_and_status),
+        cmocka_unit_test(named_state),
         cmocka_unit_test(two_connections),
         cmocka_unit_test(bench),
     };

@@ -1,0 +1,74 @@
+/*
+ * picture.h - the live maritime picture of a running node: the latest
+ * position and a short track of every vessel, its static data, and a ring of
+ * recent news (new positions, events, sightings, sync results) that live
+ * pages follow (server-sent events). Written by live ingest, read by the
+ * dashboard; thread-safe. Memory is bounded: at most max_vessels vessels
+ * (the least recently heard is dropped) and track_points points each.
+ */
+#ifndef ALD_SRC_PICTURE_H
+#define ALD_SRC_PICTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct picture picture;
+
+struct pic_position {
+    uint32_t mmsi;
+    int64_t t_us;                    /* report time, microseconds since 1970 */
+    double lat, lon;
+    float sog, cog;                  /* knots, degrees; NAN when not available */
+    int16_t heading;                 /* degrees, -1 when not available */
+};
+
+struct pic_static {
+    uint32_t mmsi;
+    char name[24], callsign[12], destination[24];
+    uint32_t imo;                    /* 0: unknown */
+    uint8_t type;                    /* AIS ship type, 0: unknown */
+};
+
+/* One piece of news: kind "position", "event", "sighting" or "sync"; json
+ * the object as docs/api.md gives it for /api/stream. */
+struct pic_news {
+    uint64_t seq;                    /* 1, 2, 3 ... in the order they came */
+    char kind[16];
+    char *json;                      /* malloc'd copy (picture_news_free) */
+};
+
+picture *picture_new(size_t max_vessels, size_t track_points, size_t news_ring);
+void picture_free(picture *p);
+
+/* Writers (live ingest). A position older than the vessel's latest goes to
+ * its track only. Each position also becomes "position" news. */
+void picture_position(picture *p, const struct pic_position *pos);
+void picture_static(picture *p, const struct pic_static *st);
+/* Other news; returns its sequence number (0 when out of memory). */
+uint64_t picture_news(picture *p, const char *kind, const char *json);
+
+/* Readers (dashboard). Calls fn for the latest position of every vessel in
+ * the box (west > east crosses the antimeridian), at most limit; fn sees the
+ * vessel's static data (type 0 / empty names when unknown). Returns how many
+ * were in the box (may exceed limit: the answer was truncated). */
+typedef void (*picture_vessel_fn)(void *ctx, const struct pic_position *pos,
+                                  const struct pic_static *st);
+size_t picture_vessels(picture *p, double west, double south, double east, double north,
+                       size_t limit, picture_vessel_fn fn, void *ctx);
+/* One vessel: static data and up to cap track points between since_us and
+ * until_us (0: no bound), oldest first; false when unknown. */
+bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_us,
+                    struct pic_static *st, struct pic_position *track, size_t cap, size_t *n);
+size_t picture_count(picture *p);
+
+/* News after sequence number `after` (0: from the oldest kept), at most max;
+ * waits up to timeout_ms for some when there is none. *lost says whether
+ * news after `after` had already left the ring. */
+size_t picture_news_since(picture *p, uint64_t after, struct pic_news *out, size_t max,
+                          int timeout_ms, bool *lost);
+void picture_news_free(struct pic_news *n, size_t count);
+/* Wakes every waiting picture_news_since (shutdown). */
+void picture_close(picture *p);
+
+#endif
