@@ -22,6 +22,7 @@ static const struct {
     {"pattern", cmd_pattern, "STIX 2.1 patterns: check one, match one against observations"},
     {"match", cmd_match, "match indicators against Suricata/Zeek/text logs; report sightings"},
     {"misp", cmd_misp, "MISP feeds into STIX 2.1 indicators; MISP warninglists"},
+    {"audit", cmd_audit, "the audit log: list it, archive old rows out of the store"},
 };
 
 static void usage(FILE *f)
