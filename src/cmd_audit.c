@@ -450,9 +450,9 @@ static int run_archive(const struct opts *o)
     e = base ? audit_prune(a, through, w.rows, digest, basename(base), now_us()) : ALD_E_NOMEM;
     free(base);
     if (e != ALD_E_OK) {
-        fprintf(stderr, "alidade audit archive: %s (the archive %s stays)\n", audit_errmsg(a),
-                o->out);
-        goto out;
+        fprintf(stderr, "alidade audit archive: %s; the rows stay in the store\n",
+                audit_errmsg(a));
+        goto out_file;
     }
     char hx[2 * SHA256_DIGEST_SIZE + 1];
     hex(digest, sizeof digest, hx);

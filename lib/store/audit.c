@@ -8,17 +8,20 @@
  */
 #include "alidade/audit.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <nettle/sha2.h>
 #include <sqlite3.h>
 
 #include "alidade/stix.h"
+#include "alidade/store.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -51,6 +54,16 @@ audit_log *audit_open(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "data directory path too long");
         return NULL;
     }
+    /* the store brings an older file's schema up to date (the state table) */
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    store *up = store_open(dir, err, errlen);
+    if (!up)
+        return NULL;
+    store_close(up);
     audit_log *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(err, errlen, "out of memory");
