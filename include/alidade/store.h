@@ -83,6 +83,11 @@ struct store_row {
     const char *markings;            /* object_marking_refs, space-separated */
     const char *created_by_ref;      /* "" when absent */
     const char *recipients;          /* x_alidade_recipients, space-separated */
+    /* provenance: the federation partner (one with a url) this version
+     * came from (pulled from it, or posted by it over TAXII); "" when made
+     * or imported here or written by a partner we do not sync with. NULL
+     * (rows built by hand) reads as "". */
+    const char *origin;
 };
 
 /* Whether a row may be shown to the caller (the partner's policy); the store
@@ -145,6 +150,13 @@ ALD_API ald_err store_delete(store *s, const char *collection, const char *id,
                              const char *const *versions, size_t nversions,
                              store_visible_fn visible, void *vctx, size_t *deleted);
 
+/* The largest date_added given so far in the whole store (0 for a new
+ * store): a cheap "anything new?" for pollers (one row read). */
+ALD_API ald_err store_last_added(store *s, int64_t *last);
+
+/* Whether version (id, version_us) is in any collection of the store. */
+ALD_API ald_err store_has_version(store *s, const char *id, int64_t version_us, bool *found);
+
 /* ---- TAXII status resources (kept as their JSON text) ---- */
 
 ALD_API ald_err store_status_put(store *s, const char *id, const char *json, size_t len);
@@ -180,6 +192,23 @@ struct store_partner {
     char read[1024];                 /* collection ids readable, comma-separated, "*" = all */
     char write[1024];                /* collection ids writable, comma-separated, "*" = all */
     int64_t created;
+    /* Federation (docs/federation.md): where and how this node syncs with the
+     * partner's own TAXII server. All "" = no sync (the partner only uses
+     * ours). */
+    char url[512];                   /* its TAXII API root URL, ending in '/' */
+    char pull[1024];                 /* its collection ids we pull from, comma-separated */
+    char push[1024];                 /* its collection ids we post our objects to */
+    char push_from[1024];            /* our collection ids whose objects we push ("" =
+                                        our default collection) */
+    char pull_into[STORE_UUID_TEXT]; /* our collection pulled objects go to ("" = the
+                                        collection "From NAME", made on first pull) */
+    char remote_user[64];            /* the name it knows us by (HTTP Basic user); ""
+                                        = present the token as a Bearer token */
+    char remote_token[128];          /* the token it gave us, in clear (we present it;
+                                        the data directory is 0700) */
+    bool reshare;                    /* it may receive TLP:CLEAR/GREEN objects that came
+                                        from other partners (never AMBER, AMBER+STRICT
+                                        or RED: share.h) */
 };
 /* Adds or replaces (by name). */
 ALD_API ald_err store_partner_put(store *s, const struct store_partner *p);
@@ -196,7 +225,13 @@ ALD_API ald_err store_partners(store *s, struct store_partner **out, size_t *n);
 /* ---- audit log (append-only: the schema refuses UPDATE and DELETE) ---- */
 
 /* who: partner name or "local"; action: "write", "read", "delete",
- * "partner-add", ...; object: STIX id or collection id or ""; detail: free. */
+ * "partner-add", ...; object: STIX id or collection id or ""; detail: free.
+ * Provenance: a "write" or "fed-pull" row whose who is a partner with a url
+ * (one this node federates with) and whose
+ * detail is the collection id, written in the transaction right after the
+ * store_put that added that object (as the TAXII server and federation do),
+ * marks that version as coming from the partner (store_row.origin), by a
+ * trigger in the schema (docs/store.md). */
 ALD_API ald_err store_audit(store *s, int64_t when_us, const char *who, const char *action,
                             const char *object, const char *detail);
 

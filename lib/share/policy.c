@@ -2,7 +2,8 @@
  * policy.c - the per-partner read policy of include/alidade/share.h (rules in
  * docs/share.md): collection grants, sharing groups (marking-definition ids
  * UUIDv5 in a fixed alidade namespace), TLP 2.0 with TLP 1.0 ids mapped by
- * stix_tlp_of. Every rule must pass; anything unknown fails closed (a TLP
+ * stix_tlp_of, and TLP 2.0 re-sharing of what came from other partners
+ * (store_row.origin). Every rule must pass; anything unknown fails closed (a TLP
  * value out of range reads as RED). Checked against an independent oracle
  * over random partners and objects in tests/share/test_policy.c.
  */
@@ -330,5 +331,11 @@ bool share_can_read(const struct share_config *cfg, const struct store_partner *
         if (tlp == STIX_TLP_NONE)
             tlp = STIX_TLP_AMBER;
     }
+    /* TLP 2.0 re-sharing: a version that came from one partner reaches
+     * another only when it is CLEAR or GREEN and that one was allowed to
+     * receive re-shared objects; the partner it came from may see it again */
+    if (obj->origin && obj->origin[0] && strcmp(obj->origin, p->name) != 0 &&
+        (tlp > STIX_TLP_GREEN || !p->reshare))
+        return false;
     return tlp != STIX_TLP_RED || named(p, obj);
 }

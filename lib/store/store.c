@@ -243,6 +243,80 @@ static const char *const schema[] = {
     " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
 };
 
+/* Columns added after the first release: added to older stores when they
+ * open (ALTER TABLE ... ADD COLUMN with a default rewrites nothing), and to
+ * new ones the same way, so both take one path. */
+static const struct {
+    const char *table, *column, *decl;
+} added_columns[] = {
+    /* provenance: the partner a version came from, "" = here (store.h) */
+    {"object", "origin", "TEXT NOT NULL DEFAULT ''"},
+    /* federation (docs/federation.md) */
+    {"partner", "url", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "pull", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "push", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "push_from", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "pull_into", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "remote_user", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "remote_token", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "reshare", "INTEGER NOT NULL DEFAULT 0"},
+};
+
+/* Provenance, kept by the audit row that every partner's write already
+ * gets (lib/taxii/objects.c, src/fed_pull.c): right after the store_put that
+ * added it, in the same transaction, so the version just added is the one
+ * with the store's last date_added. Only partners this node federates with
+ * (a url set: another node of the network) count: a partner that is only a
+ * TAXII client contributes to our collections as before federation (its
+ * writes stay in the audit log), and another part auditing "write" under
+ * its own name marks nothing. */
+static const char origin_trigger[] =
+    "CREATE TRIGGER IF NOT EXISTS object_origin AFTER INSERT ON audit"
+    " WHEN NEW.action IN ('write', 'fed-pull') AND NEW.who <> 'local'"
+    " AND EXISTS(SELECT 1 FROM partner WHERE name = NEW.who AND url <> '')"
+    " BEGIN UPDATE object SET origin = NEW.who"
+    " WHERE coll = (SELECT seq FROM collection WHERE id = NEW.detail) AND id = NEW.object"
+    " AND date_added = (SELECT value FROM meta WHERE key = 'last_added') AND origin = '';"
+    " END";
+
+/* Whether table has column (PRAGMA table_info); -1 on error. */
+static int has_column(store *s, const char *table, const char *column)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int found = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *n = sqlite3_column_text(st, 1);
+        if (n && strcmp((const char *)n, column) == 0)
+            found = 1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? found : -1;
+}
+
+/* Adds the columns an older store lacks, then the trigger that uses them. */
+static ald_err migrate(store *s)
+{
+    for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+        int h = has_column(s, added_columns[i].table, added_columns[i].column);
+        if (h < 0)
+            return fail_db(s, "schema: table_info");
+        if (h)
+            continue;
+        char sql[256];
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
+                 added_columns[i].column, added_columns[i].decl);
+        if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            return fail_db(s, "schema: add column");
+    }
+    if (sqlite3_exec(s->db, origin_trigger, NULL, NULL, NULL) != SQLITE_OK)
+        return fail_db(s, "schema: origin trigger");
+    return ALD_E_OK;
+}
+
 /* A random (version 4) UUID from SQLite's CSPRNG (seeded from the OS). */
 static void uuid4(char out[STORE_UUID_TEXT])
 {
@@ -287,6 +361,10 @@ static ald_err create_schema(store *s)
             store_rollback(s);
             return e;
         }
+    if ((e = migrate(s)) != ALD_E_OK) {
+        store_rollback(s);
+        return e;
+    }
     /* stores made before the multi table: filled once */
     sqlite3_stmt *st = stmt(s, "SELECT 1 FROM meta WHERE key = 'multi_ready'");
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
@@ -675,7 +753,7 @@ out:
 /* The columns every row query selects, in the order row_of() reads. */
 #define ROW_COLUMNS                                                                    \
     "rowid, json, id, type, spec_version, version, version_us, date_added, tlp,"      \
-    " markings, created_by_ref, recipients"
+    " markings, created_by_ref, recipients, origin"
 
 /* The row's facts; json NULL and len 0 (what visible() sees: reading the
  * text would cost its overflow pages for every version looked at). */
@@ -694,6 +772,7 @@ static void facts_of(sqlite3_stmt *st, struct store_row *r, int64_t *rowid)
     r->markings = (const char *)sqlite3_column_text(st, 9);
     r->created_by_ref = (const char *)sqlite3_column_text(st, 10);
     r->recipients = (const char *)sqlite3_column_text(st, 11);
+    r->origin = (const char *)sqlite3_column_text(st, 12);
 }
 
 /* The whole row, its original text included. */
@@ -1178,6 +1257,37 @@ out:
     return e;
 }
 
+ald_err store_last_added(store *s, int64_t *last)
+{
+    *last = 0;
+    sqlite3_stmt *st = stmt(s, "SELECT value FROM meta WHERE key = 'last_added'");
+    if (!st)
+        return ALD_E_STORE;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *last = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ALD_E_OK : fail_db(s, "last date_added");
+}
+
+ald_err store_has_version(store *s, const char *id, int64_t version_us, bool *found)
+{
+    *found = false;
+    /* one look-up per collection through object_version (coll, id,
+     * version_us): collections are few */
+    sqlite3_stmt *st = stmt(s, "SELECT EXISTS(SELECT 1 FROM object WHERE coll IN"
+                               " (SELECT seq FROM collection) AND id = ?1 AND version_us = ?2)");
+    if (!st)
+        return ALD_E_STORE;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, version_us);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *found = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? ALD_E_OK : fail_db(s, "has version");
+}
+
 /* ------------------------------------------------------------------ */
 /* Status resources                                                     */
 /* ------------------------------------------------------------------ */
@@ -1306,14 +1416,20 @@ static bool partner_name_ok(const char *n)
     return l >= 1 && l <= 63;
 }
 
+/* The partner columns, in the order partner_of_row() reads and
+ * store_partner_put() binds. */
+#define PARTNER_COLUMNS                                                               \
+    "name, identity, token_hash, cert_fp, groups, read, write, created, url, pull, push," \
+    " push_from, pull_into, remote_user, remote_token, reshare"
+
 ald_err store_partner_put(store *s, const struct store_partner *p)
 {
     if (!partner_name_ok(p->name))
         return fail(s, ALD_E_ARG,
                     "partner name '%.63s': 1-63 characters of A-Z a-z 0-9 . _ -", p->name);
-    sqlite3_stmt *st = stmt(s, "INSERT OR REPLACE INTO partner(name, identity, token_hash,"
-                               " cert_fp, groups, read, write, created)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt *st = stmt(s, "INSERT OR REPLACE INTO partner(" PARTNER_COLUMNS ")"
+                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                               " ?13, ?14, ?15, ?16)");
     if (!st)
         return ALD_E_STORE;
     bind_text(st, 1, p->name);
@@ -1324,10 +1440,18 @@ ald_err store_partner_put(store *s, const struct store_partner *p)
     bind_text(st, 6, p->read);
     bind_text(st, 7, p->write);
     sqlite3_bind_int64(st, 8, p->created);
+    bind_text(st, 9, p->url);
+    bind_text(st, 10, p->pull);
+    bind_text(st, 11, p->push);
+    bind_text(st, 12, p->push_from);
+    bind_text(st, 13, p->pull_into);
+    bind_text(st, 14, p->remote_user);
+    bind_text(st, 15, p->remote_token);
+    sqlite3_bind_int(st, 16, p->reshare);
     return step_done(s, st, "partner");
 }
 
-#define PARTNER_COLUMNS "name, identity, token_hash, cert_fp, groups, read, write, created"
+
 
 static void partner_of_row(sqlite3_stmt *st, struct store_partner *p)
 {
@@ -1339,6 +1463,14 @@ static void partner_of_row(sqlite3_stmt *st, struct store_partner *p)
     col_copy(st, 5, p->read, sizeof p->read);
     col_copy(st, 6, p->write, sizeof p->write);
     p->created = sqlite3_column_int64(st, 7);
+    col_copy(st, 8, p->url, sizeof p->url);
+    col_copy(st, 9, p->pull, sizeof p->pull);
+    col_copy(st, 10, p->push, sizeof p->push);
+    col_copy(st, 11, p->push_from, sizeof p->push_from);
+    col_copy(st, 12, p->pull_into, sizeof p->pull_into);
+    col_copy(st, 13, p->remote_user, sizeof p->remote_user);
+    col_copy(st, 14, p->remote_token, sizeof p->remote_token);
+    p->reshare = sqlite3_column_int(st, 15) != 0;
 }
 
 /* One partner by the statement's single text parameter. */

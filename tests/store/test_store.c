@@ -5,8 +5,9 @@
  * hidden versions, paging across 100,000 objects (also with a third hidden
  * and with objects added between pages), byte-identical round trip of the
  * real MITRE ATT&CK ICS bundles (two releases: same ids, two versions) and
- * the OASIS examples, the append-only audit log, partners, status resources
- * and two connections at once (a writer while a reader pages).
+ * the OASIS examples, the append-only audit log, partners (and their
+ * federation columns, migrated into an older store; provenance), status
+ * resources and two connections at once (a writer while a reader pages).
  *
  * The stix_info of each object is filled here with jansson (the store does
  * not depend on how it was obtained). With ALD_STORE_BENCH=N set, `bench`
@@ -1210,6 +1211,111 @@ static void named_state(void **state)
     rmtree(dir);
 }
 
+/* ---- federation: partner columns, migration, provenance ---- */
+
+/* Origins of the rows of a collection, "id=origin" space-separated. */
+static int origin_row(void *ctx, const struct store_row *r)
+{
+    char *out = ctx;
+    size_t l = strlen(out);
+    snprintf(out + l, 1024 - l, "%s%s=%s", l ? " " : "", r->id, r->origin ? r->origin : "?");
+    return 0;
+}
+
+static void federation_columns(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* a store made before federation: the old partner and object tables */
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, STORE_FILE);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE partner(name TEXT PRIMARY KEY, identity TEXT NOT NULL,"
+        " token_hash TEXT NOT NULL, cert_fp TEXT NOT NULL, groups TEXT NOT NULL,"
+        " read TEXT NOT NULL, write TEXT NOT NULL, created INTEGER NOT NULL);"
+        "INSERT INTO partner VALUES('old', '', 'aa', '', '', '*', '', 3);"
+        "CREATE TABLE object(rowid INTEGER PRIMARY KEY, coll INTEGER NOT NULL,"
+        " id TEXT NOT NULL, type TEXT NOT NULL, spec_version TEXT NOT NULL,"
+        " version TEXT NOT NULL, version_us INTEGER NOT NULL, date_added INTEGER NOT NULL,"
+        " tlp INTEGER NOT NULL, markings TEXT NOT NULL, created_by_ref TEXT NOT NULL,"
+        " recipients TEXT NOT NULL, json BLOB NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    store *s = open_ok(dir);
+    struct store_partner o;
+    assert_int_equal(store_partner_get(s, "old", &o), ALD_E_OK);
+    assert_string_equal(o.token_hash, "aa");
+    assert_string_equal(o.url, "");
+    assert_false(o.reshare);
+    /* the federation columns round-trip */
+    struct store_partner p = {.name = "peer", .read = "*", .url = "http://127.0.0.1:1/api/",
+                              .pull = "c1,c2", .push = "c3", .push_from = "l1",
+                              .pull_into = "l2", .remote_user = "us",
+                              .remote_token = "tok", .reshare = true, .created = 9};
+    assert_int_equal(store_partner_put(s, &p), ALD_E_OK);
+    struct store_partner client = {.name = "client", .read = "*", .write = "*"};
+    assert_int_equal(store_partner_put(s, &client), ALD_E_OK);
+    assert_int_equal(store_partner_get(s, "peer", &o), ALD_E_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:1/api/");
+    assert_string_equal(o.pull, "c1,c2");
+    assert_string_equal(o.push, "c3");
+    assert_string_equal(o.push_from, "l1");
+    assert_string_equal(o.pull_into, "l2");
+    assert_string_equal(o.remote_user, "us");
+    assert_string_equal(o.remote_token, "tok");
+    assert_true(o.reshare);
+    assert_int_equal(o.created, 9);
+    /* provenance: set by the audit row of a federation partner's write in
+     * the same transaction, not by a mere TAXII client's, nor local ones */
+    char coll[STORE_UUID_TEXT];
+    default_collection(s, coll);
+    int64_t last = -1;
+    assert_int_equal(store_last_added(s, &last), ALD_E_OK);
+    assert_int_equal(last, 0);
+    const char *who[4] = {"peer", "client", "local", "nobody"};
+    const char *ids[4] = {"indicator--1", "indicator--2", "indicator--3", "indicator--4"};
+    int64_t da = 0;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(store_begin(s), ALD_E_OK);
+        da = put(s, coll, "indicator", ids[i], "2.1", "2024-01-01T00:00:00.000Z", 1000 + i,
+                 true);
+        assert_int_equal(store_audit(s, 1, who[i], i == 2 ? "fed-pull" : "write", ids[i], coll),
+                         ALD_E_OK);
+        assert_int_equal(store_commit(s), ALD_E_OK);
+    }
+    /* "fed-pull" by a partner counts too */
+    assert_int_equal(store_begin(s), ALD_E_OK);
+    put(s, coll, "indicator", "indicator--5", "2.1", "2024-01-01T00:00:00.000Z", 2000, true);
+    assert_int_equal(store_audit(s, 1, "peer", "fed-pull", "indicator--5", coll), ALD_E_OK);
+    /* an audit row for an older object leaves it alone */
+    assert_int_equal(store_audit(s, 1, "peer", "write", "indicator--2", coll), ALD_E_OK);
+    assert_int_equal(store_commit(s), ALD_E_OK);
+    char got[1024] = "";
+    struct store_page pg;
+    assert_int_equal(store_query(s, coll, NULL, NULL, NULL, origin_row, got, &pg), ALD_E_OK);
+    assert_string_equal(got, "indicator--1=peer indicator--2= indicator--3= indicator--4= "
+                             "indicator--5=peer");
+    assert_int_equal(store_last_added(s, &last), ALD_E_OK);
+    assert_true(last > da);
+    bool found = false;
+    int64_t v;
+    assert_true(stix_time_parse("2024-01-01T00:00:00.000Z", 24, &v));
+    assert_int_equal(store_has_version(s, "indicator--3", v, &found), ALD_E_OK);
+    assert_true(found);
+    assert_int_equal(store_has_version(s, "indicator--3", v + 1, &found), ALD_E_OK);
+    assert_false(found);
+    assert_int_equal(store_has_version(s, "indicator--9", v, &found), ALD_E_OK);
+    assert_false(found);
+    store_close(s);
+    /* reopening changes nothing */
+    s = open_ok(dir);
+    assert_int_equal(store_partner_get(s, "peer", &o), ALD_E_OK);
+    assert_true(o.reshare);
+    store_close(s);
+    rmtree(dir);
+}
+
 static void partners_and_status(void **state)
 {
     (void)state;
@@ -1510,6 +1616,7 @@ int main(void)
         cmocka_unit_test(oasis_examples_round_trip),
         cmocka_unit_test(audit_append_only),
         cmocka_unit_test(partners_and_status),
+        cmocka_unit_test(federation_columns),
         cmocka_unit_test(named_state),
         cmocka_unit_test(two_connections),
         cmocka_unit_test(bench),
