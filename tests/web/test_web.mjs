@@ -1,0 +1,321 @@
+// test_web.mjs - the dashboard in real headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core from npm) against a node this
+// test starts: login required, the map draws vessels, clicking an event shows
+// its details, clicking a vessel shows its track, live mode shows a new
+// position within 2 s (NMEA sent over UDP to the node's live input), the
+// cyber and sharing views fill in, and the frame time with 100,000 vessels.
+// Screenshots of each view go to OUT (the build folder).
+//
+// Target (env ALD_WEB_TARGET): `node` = `alidade serve` (ALD_BIN) with an
+// operator from `alidade operator add` and a drill scenario imported; `mock`
+// = tests/web/mock_server.mjs (fake data, same API); `auto` (default) = the
+// node when it has the dashboard API and live UDP input, else the mock. The
+// first output line says which one ran.
+//
+// Env: ALD_BIN, ALD_WEB_DIST (built assets, for the mock), ALD_WEB_NODE_MODULES
+// (where playwright-core is), ALD_WEB_OUT (screenshots, results.json),
+// ALD_WEB_DOCS_IMG (when set, screenshots are also copied there: docs/img),
+// ALD_CHROMIUM (default /usr/bin/chromium). Exit 77 = skipped.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { positionReport } from './nmea.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const env = process.env;
+const chromiumPath = env.ALD_CHROMIUM || '/usr/bin/chromium';
+const nodeModules = path.resolve(env.ALD_WEB_NODE_MODULES || path.join(root, 'web', 'node_modules'));
+const out = path.resolve(env.ALD_WEB_OUT || path.join(os.tmpdir(), 'alidade-web-test'));
+const dist = env.ALD_WEB_DIST || path.join(root, 'web', 'dist');
+const bin = env.ALD_BIN;
+
+function skip(msg) { console.log(`SKIP: ${msg}`); process.exit(77); }
+if (!fs.existsSync(chromiumPath)) skip(`${chromiumPath} not found (scripts/install-deps.sh installs Debian's chromium)`);
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(nodeModules, 'noop.js'))('playwright-core'));
+} catch (e) {
+  skip(`playwright-core not found in ${nodeModules} (npm ci in web/, or build with meson): ${e.message.split('\n')[0]}`);
+}
+fs.mkdirSync(out, { recursive: true });
+
+let failures = 0, passes = 0;
+const results = { checks: [] };
+function check(ok, what, detail = '') {
+  results.checks.push({ ok: !!ok, what, detail });
+  if (ok) { passes++; console.log(`ok - ${what}${detail ? ` (${detail})` : ''}`); } else { failures++; console.log(`FAIL - ${what}${detail ? ` (${detail})` : ''}`); }
+}
+
+const freePort = (type = 'tcp') => new Promise((resolve, reject) => {
+  if (type === 'udp') {
+    const s = dgram.createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+    return;
+  }
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  s.on('error', reject);
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function run(args, opts = {}) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`alidade ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function waitHttp(url, ms = 15000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    try { const r = await fetch(url); return r.status; } catch { await sleep(100); }
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+// does this alidade have the dashboard API and the UDP live input?
+function nodeCapable() {
+  if (!bin || !fs.existsSync(bin)) return 'ALD_BIN not set or missing';
+  const help = spawnSync(bin, ['serve', '--help'], { encoding: 'utf8' });
+  if (!/--source/.test(help.stdout + help.stderr)) return 'alidade serve has no --source';
+  const op = spawnSync(bin, ['operator', '--help'], { encoding: 'utf8' });
+  if (op.status !== 0) return 'no `alidade operator` command';
+  return null;
+}
+
+async function startNode() {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'alidade-web-node-'));
+  const input = path.join(data, 'input');
+  fs.mkdirSync(input);
+  const pass = run(['operator', 'add', 'analyst', '--data', data]).trim().split('\n').pop().trim();
+  // a drill scenario: its events as STIX in the store, its positions replayed live
+  run(['drill', 'generate', '--quiet', '--out', path.join(input, 'drill')]);
+  const d = (f) => path.join(input, 'drill', f);
+  const stix = run(['ais', 'detect', '-f', 'stix', '--zones', d('zones.geojson'), '--shore', d('coast.geojson'),
+    '--anchorages', d('coast.geojson'), d('scenario.nmea')], { maxBuffer: 1 << 28 });
+  fs.writeFileSync(path.join(input, 'drill.stix.json'), stix);
+  run(['stix', 'import', '--data', data, path.join(input, 'drill.stix.json')]);
+  const port = await freePort(), udp = await freePort('udp');
+  const zones = fs.existsSync(d('zones.geojson')) ? ['--zones', d('zones.geojson')] : [];
+  const proc = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--source', `ais+udp://127.0.0.1:${udp}`, ...zones],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}/`;
+  await waitHttp(base);
+  // the last position of every drill vessel, sent live so the picture holds them
+  const lines = fs.readFileSync(d('scenario.nmea'), 'utf8').split('\n').filter((l) => l.startsWith('!'));
+  const sock = dgram.createSocket('udp4');
+  for (let i = Math.max(0, lines.length - 3000); i < lines.length; i += 20) {
+    await new Promise((r) => sock.send(lines.slice(i, i + 20).join('\n') + '\n', udp, '127.0.0.1', r));
+  }
+  sock.close();
+  return { kind: 'node', base, udp, user: 'analyst', pass, stop: () => proc.kill('SIGTERM'), data };
+}
+
+async function startMock(vessels = 3000) {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error(`no built assets in ${dist} (ALD_WEB_DIST)`);
+  const proc = spawn(process.execPath, [path.join(here, 'mock_server.mjs'), '--assets', dist, '--vessels', String(vessels)],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buf = '';
+  await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (c) => { buf += c; if (buf.split('\n').length >= 5) resolve(); });
+    proc.on('exit', (c) => reject(new Error(`mock server exited ${c}`)));
+  });
+  const l = buf.split('\n');
+  return { kind: 'mock', base: l[0].split(' ')[1], udp: +l[1].split(' ')[1], user: l[2].split(' ')[1], pass: l[3].trim(), stop: () => proc.kill('SIGTERM') };
+}
+
+const want = env.ALD_WEB_TARGET || 'auto';
+let target;
+if (want === 'mock') target = await startMock();
+else {
+  const why = nodeCapable();
+  if (why && want === 'node') { console.log(`FAIL - target node requested but ${why}`); process.exit(1); }
+  if (!why) {
+    target = await startNode();
+    const me = await fetch(target.base + 'api/me');
+    if (me.status !== 401 && want === 'auto') {
+      console.log(`note: the node answers /api/me with ${me.status}, not 401: falling back to the mock`);
+      target.stop();
+      target = null;
+    }
+  } else console.log(`note: not testing the real node: ${why}`);
+  if (!target) target = await startMock();
+}
+console.log(`target: ${target.kind === 'node' ? 'alidade serve (real node, ' + bin + ')' : 'mock server tests/web/mock_server.mjs (fake data)'} at ${target.base}`);
+results.target = target.kind;
+
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+const consoleErrors = [];
+// a 401 before login is the point; 404s are logged (the page copes with a
+// missing endpoint) but only script errors fail the check below
+const notFound = [];
+page.on('console', (m) => {
+  if (m.type() !== 'error') return;
+  if (/Failed to load resource.*\b401\b/.test(m.text())) return;
+  if (/Failed to load resource.*\b404\b/.test(m.text())) { notFound.push(m.location().url); return; }
+  consoleErrors.push(m.text());
+});
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const shots = [];
+async function shot(name) {
+  const f = path.join(out, `${name}.png`);
+  await page.screenshot({ path: f });
+  shots.push(f);
+}
+
+try {
+  // 1. login required
+  await page.goto(target.base);
+  await page.waitForSelector('#login:not([hidden])', { timeout: 10000 });
+  check(await page.isVisible('#login-user'), 'login required: the page shows the login form');
+  const unauth = await page.evaluate(async () => (await fetch('/api/vessels')).status);
+  check(unauth === 401, '/api/vessels without a session answers 401', `got ${unauth}`);
+  await page.fill('#login-user', target.user);
+  await page.fill('#login-password', 'wrong-password');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0, null, { timeout: 5000 });
+  check(await page.isVisible('#login'), 'a wrong password keeps the login form');
+  await shot('login');
+  await page.fill('#login-password', target.pass);
+  await page.click('#login-submit');
+  await page.waitForSelector('#app:not([hidden])', { timeout: 10000 });
+  check(true, 'login with the operator password opens the dashboard');
+
+  // 2. the map draws vessels
+  await page.waitForFunction(() => window.__alidade && window.__alidade.stats.vessels_drawn > 0, null, { timeout: 15000 }).catch(() => {});
+  const st = await page.evaluate(() => ({ ...window.__alidade.stats, frames: undefined }));
+  const attr = await page.getAttribute('#map', 'data-vessels-drawn');
+  check(st.vessels_drawn > 0 && +attr === st.vessels_drawn, 'the map draws vessels', `${st.vessels_drawn} drawn of ${st.vessels_total}`);
+  results.vessels = { drawn: st.vessels_drawn, total: st.vessels_total };
+  await page.waitForTimeout(400); // basemap file
+  await shot('map');
+
+  // 3. clicking an event shows its details
+  const events = await page.evaluate(() => window.__alidade.map.events.map((e) => ({ id: e.id, event: e.event })));
+  check(events.length > 0, 'the map has maritime events', `${events.length}`);
+  if (events.length) {
+    const ev = events.find((e) => e.event === 'gap') || events[0];
+    await page.evaluate((id) => window.__alidade.focusEvent(id, 9), ev.id);
+    await page.waitForTimeout(150);
+    const [x, y] = await page.evaluate((id) => window.__alidade.eventScreenPos(id), ev.id);
+    const box = await page.locator('#map canvas.layer-overlay').boundingBox();
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.waitForSelector('#details[data-kind="event"]', { timeout: 3000 }).catch(() => {});
+    const shown = await page.getAttribute('#details', 'data-event-id');
+    const text = await page.textContent('#details');
+    check(shown === ev.id && text.includes(ev.id) && /TLP:|no TLP/.test(text), 'clicking an event on the map shows its details with its TLP and provenance', `${ev.event} ${ev.id}`);
+    await shot('event');
+  }
+
+  // 4. clicking a vessel shows its static data and track
+  const mm = await page.evaluate(() => { const s = window.__alidade.store; return s.n ? s.mmsi[Math.floor(s.n / 2)] : 0; });
+  if (mm) {
+    await page.evaluate((m) => window.__alidade.focusVessel(m, 11), mm);
+    await page.waitForTimeout(150);
+    const [x, y] = await page.evaluate((m) => window.__alidade.vesselScreenPos(m), mm);
+    const box = await page.locator('#map canvas.layer-overlay').boundingBox();
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.waitForFunction((m) => { const d = document.querySelector('#details'); return d.dataset.kind === 'vessel' && +d.dataset.mmsi === m && !d.textContent.includes('loading'); }, mm, { timeout: 5000 }).catch(() => {});
+    const pts = +(await page.getAttribute('#details', 'data-track-points'));
+    check(+(await page.getAttribute('#details', 'data-mmsi')) === mm, 'clicking a vessel shows its data', `MMSI ${mm}, ${pts} track points`);
+    check(pts > 0, 'the clicked vessel has a track drawn', `${pts} points`);
+    await shot('vessel');
+  }
+
+  // 5. live: a new position appears within 2 s
+  await page.evaluate(() => window.__alidade.map.fitData());
+  await page.waitForFunction(() => document.querySelector('#live-status').dataset.state === 'open', null, { timeout: 5000 }).catch(() => {});
+  const liveState = await page.getAttribute('#live-status', 'data-state');
+  check(liveState === 'open', 'live mode: /api/stream is open', liveState);
+  const center = await page.evaluate(() => { const m = window.__alidade.map; return m.toLatLon(m.canvases[0].width / 2, m.canvases[0].height / 2); });
+  const liveMmsi = 232999001;
+  const sentence = positionReport({ mmsi: liveMmsi, lat: center[0], lon: center[1], sog: 11.5, cog: 90, heading: 90 });
+  const sock = dgram.createSocket('udp4');
+  const seq0 = await page.evaluate(() => window.__alidade.stats.frame_seq);
+  const t0 = Date.now();
+  await new Promise((r) => sock.send(sentence + '\r\n', target.udp, '127.0.0.1', r));
+  let liveMs = -1;
+  try {
+    await page.waitForFunction(([m, s0]) => window.__alidade.hasVessel(m) && window.__alidade.stats.frame_seq > s0, [liveMmsi, seq0], { timeout: 2000, polling: 20 });
+    liveMs = Date.now() - t0;
+  } catch { /* reported below */ }
+  sock.close();
+  const livePos = await page.evaluate((m) => window.__alidade.vesselScreenPos(m), liveMmsi);
+  check(liveMs >= 0 && liveMs <= 2000 && livePos, 'live mode: a position sent to the node over UDP is on the map within 2 s', liveMs >= 0 ? `${liveMs} ms` : 'not within 2 s');
+  results.live_ms = liveMs;
+  await shot('live');
+
+  // 6. cyber view
+  await page.click('#tabs button[data-view="cyber"]');
+  await page.waitForSelector('#indicators table, #indicators .na, #indicators p', { timeout: 5000 });
+  await page.waitForTimeout(300);
+  const indRows = await page.locator('#indicator-table tbody tr').count();
+  const sigRows = await page.locator('#sighting-table tbody tr').count();
+  check(indRows > 0, 'cyber view: indicators by source and TLP', `${indRows} sources`);
+  check(sigRows > 0, 'cyber view: sightings listed', `${sigRows} sightings`);
+  if (sigRows > 0) {
+    await page.click('#sighting-table tbody tr.clickable >> nth=0');
+    const lines = await page.locator('#sighting-table tr.lines-row').count();
+    check(lines === 1, "cyber view: clicking a sighting shows its matching log lines");
+  }
+  await shot('cyber');
+
+  // 7. sharing view
+  await page.click('#tabs button[data-view="sharing"]');
+  await page.waitForSelector('#partners table, #partners p', { timeout: 5000 });
+  await page.waitForTimeout(200);
+  const partners = await page.locator('#partner-table tbody tr').count();
+  const audit = await page.locator('#audit-table tbody tr').count();
+  check(partners > 0 || target.kind === 'node', 'sharing view: partners', `${partners} partners, ${audit} audit entries`);
+  await shot('sharing');
+
+  // 8. frame time with 100,000 vessels
+  await page.click('#tabs button[data-view="map"]');
+  if (target.kind === 'mock') {
+    // the mock's /api/vessels with 100,000 vessels: the real JSON path
+    const bulk = await startMock(100000);
+    await page.goto(bulk.base);
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#login-user', bulk.user);
+    await page.fill('#login-password', bulk.pass);
+    await page.click('#login-submit');
+    await page.waitForFunction(() => window.__alidade && window.__alidade.store.n >= 100000, null, { timeout: 30000 });
+    target.stopBulk = bulk.stop;
+  } else {
+    await page.evaluate(() => window.__alidade.synth(100000 - window.__alidade.store.n));
+  }
+  await page.evaluate(() => window.__alidade.map.fitData());
+  await page.waitForTimeout(500);
+  const bench = await page.evaluate(() => window.__alidade.bench(200));
+  results.bench = bench;
+  console.log(`frame time with ${bench.vessels} vessels (${bench.drawn_min}-${bench.drawn} drawn per frame): p50 ${bench.frame_p50.toFixed(2)} ms, p95 ${bench.frame_p95.toFixed(2)} ms, max ${bench.frame_max.toFixed(2)} ms; rAF interval p50 ${bench.interval_p50.toFixed(1)} ms, p95 ${bench.interval_p95.toFixed(1)} ms`);
+  check(bench.vessels >= 100000 && bench.frame_p95 < 50, 'frame time with 100,000 vessels: p95 under 50 ms', `p95 ${bench.frame_p95.toFixed(2)} ms`);
+  await shot('map-100k');
+  if (notFound.length) console.log(`note: endpoints answering 404: ${[...new Set(notFound)].join(' ')}`);
+  results.not_found = [...new Set(notFound)];
+  check(consoleErrors.length === 0, 'no errors in the page console', consoleErrors.slice(0, 3).join(' | '));
+} catch (e) {
+  check(false, 'test ran to the end', String(e && e.stack || e));
+  await shot('failure').catch(() => {});
+} finally {
+  await browser.close();
+  target.stop();
+  if (target.stopBulk) target.stopBulk();
+}
+
+results.screenshots = shots;
+fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
+if (env.ALD_WEB_DOCS_IMG) {
+  fs.mkdirSync(env.ALD_WEB_DOCS_IMG, { recursive: true });
+  for (const f of shots) fs.copyFileSync(f, path.join(env.ALD_WEB_DOCS_IMG, `dashboard-${path.basename(f)}`));
+}
+console.log(`screenshots in ${out}; ${passes} passed, ${failures} failed (target ${target.kind})`);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,245 @@
+// vessels.js - the latest position of every vessel, in columns (typed
+// arrays), and the layer that draws them. 100,000 vessels must redraw in a
+// few milliseconds, even in a browser without a GPU, so vessels are not
+// canvas paths: each one is a small pre-rasterised mark (a triangle pointing
+// to the heading, one mask per 10 degrees, dark outline for contrast) written
+// straight into the layer's pixel buffer, colour by vessel type. The masks'
+// pixel offsets are precomputed for the canvas width, so drawing a vessel is
+// a dozen array stores.
+
+import { lonToX, latToY } from './geo.js';
+
+// AIS ship type (ITU-R M.1371 table 53) -> class shown on the map
+export const CLASSES = [
+  { key: 'fishing', label: 'Fishing (30)', color: '#ff8c1a' },
+  { key: 'towing', label: 'Towing (31-32)', color: '#c49a6c' },
+  { key: 'military', label: 'Military (35)', color: '#9ccc65' },
+  { key: 'pleasure', label: 'Pleasure (36-37)', color: '#f06bd8' },
+  { key: 'highspeed', label: 'High speed (40-49)', color: '#ffe14d' },
+  { key: 'special', label: 'SAR/tug/pilot (50-59)', color: '#26c6da' },
+  { key: 'passenger', label: 'Passenger (60-69)', color: '#5c8dff' },
+  { key: 'cargo', label: 'Cargo (70-79)', color: '#35d07f' },
+  { key: 'tanker', label: 'Tanker (80-89)', color: '#ff4d4d' },
+  { key: 'other', label: 'Other / unknown', color: '#b8c4cc' },
+];
+
+export function typeClass(t) {
+  t = t | 0;
+  if (t === 30) return 0;
+  if (t === 31 || t === 32) return 1;
+  if (t === 35) return 2;
+  if (t === 36 || t === 37) return 3;
+  if (t >= 40 && t <= 49) return 4;
+  if (t >= 50 && t <= 59) return 5;
+  if (t >= 60 && t <= 69) return 6;
+  if (t >= 70 && t <= 79) return 7;
+  if (t >= 80 && t <= 89) return 8;
+  return 9;
+}
+
+const NO_HEADING = 36;
+
+function headingBucket(heading, cog) {
+  let h = heading;
+  if (h === null || h === undefined || !(h >= 0 && h < 360)) h = cog;
+  if (h === null || h === undefined || !(h >= 0 && h < 360)) return NO_HEADING;
+  return Math.round(h / 10) % 36;
+}
+
+export class VesselStore {
+  constructor() {
+    this.n = 0;
+    this.cap = 0;
+    this.index = new Map();
+    this.version = 0;
+    this.grow(1024);
+  }
+
+  grow(cap) {
+    const old = this;
+    const mk = (T, name) => { const a = new T(cap); if (old[name]) a.set(old[name].subarray(0, this.n)); return a; };
+    this.mmsi = mk(Uint32Array, 'mmsi');
+    this.x = mk(Float64Array, 'x');
+    this.y = mk(Float64Array, 'y');
+    this.lat = mk(Float32Array, 'lat');
+    this.lon = mk(Float32Array, 'lon');
+    this.cog = mk(Float32Array, 'cog');
+    this.sog = mk(Float32Array, 'sog');
+    this.heading = mk(Int16Array, 'heading');
+    this.type = mk(Uint8Array, 'type');
+    this.cls = mk(Uint8Array, 'cls');
+    this.hb = mk(Uint8Array, 'hb');
+    this.t = mk(Float64Array, 't');
+    this.cap = cap;
+  }
+
+  clear() { this.n = 0; this.index.clear(); this.version++; }
+
+  // one vessel's latest position; an older report than the one held is ignored
+  upsert(mmsi, lat, lon, cog, sog, heading, type, t) {
+    if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return -1;
+    let i = this.index.get(mmsi);
+    if (i === undefined) {
+      if (this.n === this.cap) this.grow(this.cap * 2);
+      i = this.n++;
+      this.index.set(mmsi, i);
+      this.mmsi[i] = mmsi;
+      this.type[i] = 0;
+      this.t[i] = -Infinity;
+    } else if (t < this.t[i]) {
+      return i;
+    }
+    this.lat[i] = lat; this.lon[i] = lon;
+    this.x[i] = lonToX(lon); this.y[i] = latToY(lat);
+    this.cog[i] = cog ?? NaN; this.sog[i] = sog ?? NaN;
+    this.heading[i] = heading === null || heading === undefined || !(heading < 360) ? -1 : heading;
+    if (type) this.type[i] = type;
+    this.cls[i] = typeClass(this.type[i]);
+    this.hb[i] = headingBucket(heading, cog);
+    this.t[i] = t;
+    this.version++;
+    return i;
+  }
+
+  // the columnar answer of GET /api/vessels
+  loadColumns(d) {
+    this.clear();
+    const m = d.mmsi || [];
+    if (this.cap < m.length) this.grow(Math.max(1024, m.length));
+    const col = (name) => d[name] || [];
+    const lat = col('lat'), lon = col('lon'), cog = col('cog'), sog = col('sog'),
+      hd = col('heading'), ty = col('type'), t = col('t');
+    for (let k = 0; k < m.length; k++) {
+      this.upsert(m[k], lat[k], lon[k], cog[k], sog[k], hd[k], ty[k], t[k] ?? 0);
+    }
+    this.version++;
+  }
+
+  get(mmsi) {
+    const i = this.index.get(mmsi);
+    if (i === undefined) return null;
+    return {
+      mmsi, lat: this.lat[i], lon: this.lon[i], cog: this.cog[i], sog: this.sog[i],
+      heading: this.heading[i] < 0 ? null : this.heading[i], type: this.type[i], t: this.t[i],
+    };
+  }
+}
+
+// masks: for each heading bucket (and one without heading) the body and the
+// outline pixels of a vessel mark of radius r, as [dx, dy] pairs
+function rasterise(r) {
+  const masks = [];
+  for (let b = 0; b <= NO_HEADING; b++) {
+    const inside = new Set();
+    const R = Math.ceil(r) + 1;
+    let test;
+    if (b === NO_HEADING) {
+      const s = Math.max(1, Math.round(r * 0.55));
+      test = (x, y) => Math.abs(x) <= s && Math.abs(y) <= s;
+    } else {
+      const a = (b * 10 * Math.PI) / 180; // clockwise from north
+      const pt = (ang, d) => [Math.sin(ang) * d, -Math.cos(ang) * d];
+      const p0 = pt(a, r), p1 = pt(a + 2.45, r * 0.85), p2 = pt(a - 2.45, r * 0.85);
+      const sgn = (p, q, s) => (p[0] - s[0]) * (q[1] - s[1]) - (q[0] - s[0]) * (p[1] - s[1]);
+      test = (x, y) => {
+        const p = [x, y];
+        const d1 = sgn(p, p0, p1), d2 = sgn(p, p1, p2), d3 = sgn(p, p2, p0);
+        const neg = d1 < 0 || d2 < 0 || d3 < 0, pos = d1 > 0 || d2 > 0 || d3 > 0;
+        return !(neg && pos);
+      };
+    }
+    const body = [];
+    for (let y = -R; y <= R; y++) for (let x = -R; x <= R; x++) {
+      if (test(x, y)) { body.push([x, y]); inside.add(`${x},${y}`); }
+    }
+    if (body.length === 0) { body.push([0, 0]); inside.add('0,0'); }
+    const outline = [];
+    for (let y = -R - 1; y <= R + 1; y++) for (let x = -R - 1; x <= R + 1; x++) {
+      if (inside.has(`${x},${y}`)) continue;
+      if (inside.has(`${x - 1},${y}`) || inside.has(`${x + 1},${y}`) || inside.has(`${x},${y - 1}`) || inside.has(`${x},${y + 1}`)) outline.push([x, y]);
+    }
+    masks.push({ body, outline });
+  }
+  return { r: Math.ceil(r) + 2, masks };
+}
+
+function rgba32(hex, alpha = 255) {
+  const v = parseInt(hex.slice(1), 16);
+  // ImageData is RGBA in memory; a little-endian Uint32 holds ABGR
+  return ((alpha << 24) | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff)) >>> 0;
+}
+
+export class VesselLayer {
+  constructor() {
+    this.sizes = [rasterise(2.6), rasterise(4.2), rasterise(6)];
+    this.colors = new Uint32Array(CLASSES.map((c) => rgba32(c.color)));
+    this.outline = rgba32('#05080c', 230);
+    this.selected = rgba32('#ffffff');
+    this.width = -1;
+    this.img = null;
+  }
+
+  // linear offsets of every mask for a buffer of this width
+  prepare(ctx, w, h) {
+    if (this.img && this.img.width === w && this.img.height === h) return;
+    this.img = ctx.createImageData(w, h);
+    this.buf = new Uint32Array(this.img.data.buffer);
+    this.width = w;
+    this.lin = this.sizes.map((s) => s.masks.map((m) => ({
+      body: Int32Array.from(m.body.map(([x, y]) => y * w + x)),
+      outline: Int32Array.from(m.outline.map(([x, y]) => y * w + x)),
+      bodyXY: m.body, outlineXY: m.outline,
+    })));
+  }
+
+  // draw the vessels whose last report is within [tmin, tmax] and whose
+  // class is not hidden; returns how many were drawn
+  draw(ctx, store, view, tmin, tmax, hidden, selectedMmsi) {
+    const w = ctx.canvas.width, h = ctx.canvas.height;
+    this.prepare(ctx, w, h);
+    const buf = this.buf;
+    buf.fill(0);
+    const S = view.scale;
+    const size = view.zoom < 4 ? 0 : view.zoom < 7 ? 1 : 2;
+    const lin = this.lin[size];
+    const R = this.sizes[size].r;
+    const oy = h / 2 - view.cy * S;
+    const n = store.n, X = store.x, Y = store.y, T = store.t, C = store.cls, HB = store.hb;
+    const colors = this.colors, outline = this.outline;
+    let drawn = 0;
+    // world copies visible across the antimeridian
+    const k0 = Math.floor(view.cx - w / 2 / S), k1 = Math.floor(view.cx + w / 2 / S);
+    for (let k = k0; k <= k1; k++) {
+      const ox = w / 2 - (view.cx - k) * S;
+      for (let i = 0; i < n; i++) {
+        const t = T[i];
+        if (t < tmin || t > tmax) continue;
+        const c = C[i];
+        if (hidden[c]) continue;
+        const sx = (X[i] * S + ox) | 0;
+        const sy = (Y[i] * S + oy) | 0;
+        if (sx < -R || sy < -R || sx >= w + R || sy >= h + R) continue;
+        const m = lin[HB[i]];
+        const col = colors[c];
+        if (sx >= R && sy >= R && sx < w - R && sy < h - R) {
+          const base = sy * w + sx;
+          const o = m.outline, b = m.body;
+          for (let j = 0; j < o.length; j++) buf[base + o[j]] = outline;
+          for (let j = 0; j < b.length; j++) buf[base + b[j]] = col;
+        } else {
+          for (const [dx, dy] of m.outlineXY) {
+            const px = sx + dx, py = sy + dy;
+            if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = outline;
+          }
+          for (const [dx, dy] of m.bodyXY) {
+            const px = sx + dx, py = sy + dy;
+            if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = col;
+          }
+        }
+        drawn++;
+      }
+    }
+    ctx.putImageData(this.img, 0, 0);
+    return drawn;
+  }
+}
