@@ -24,7 +24,24 @@ for p in $pkgs; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+# the dashboard (web/): node and npm build it, Debian's chromium runs its
+# browser test; checked by command, since node may come from elsewhere
+# (NodeSource's nodejs carries npm and conflicts with Debian's npm)
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+# then `npm ci` in web/ fills the npm cache the build installs from offline
+# (only when web/node_modules is older than the lock file); a failure (no
+# network) is reported, the build then goes on without the page
+web_deps() {
+    web="$(dirname "$0")/../web"
+    command -v npm >/dev/null 2>&1 || return 0
+    [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ] && return 0
+    echo "install-deps.sh: npm ci in web/ (fills the npm cache)" >&2
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+        echo "install-deps.sh: npm ci in web/ failed: the dashboard page will not be built" >&2
+}
+[ -z "$missing" ] && { web_deps; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
@@ -41,3 +58,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # gpsd-clients recommends a desktop stack we do not need
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+web_deps
