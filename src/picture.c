@@ -1,84 +1,546 @@
 /*
- * picture.c - the live maritime picture (picture.h). Being written in this
- * session: until then it keeps nothing.
+ * picture.c - the live maritime picture (picture.h).
+ *
+ * Vessels live in one array of max_vessels slots (dense: slots 0..n-1 are
+ * used, an evicted vessel's slot goes to the newcomer), found by MMSI
+ * through an open-addressing hash (linear probing, backward-shift delete)
+ * of twice as many uint32 slot numbers, and chained in a doubly linked
+ * least-recently-heard list (a position or static report moves a vessel to
+ * the front; past max_vessels the back one goes). A reader-writer lock
+ * guards them: snapshots (the dashboard) read in parallel, reports write.
+ *
+ * Each vessel's track is a ring of compact points that grows by doubling
+ * up to track_points, so a vessel heard once costs no track memory.
+ *
+ * Memory per vessel (x86-64): the slot 152 bytes (struct vessel: latest
+ * position 40, static data 68, links and ring bookkeeping) + 8 bytes of
+ * hash + 20 bytes per track point (struct tpoint), so 152 + 8 + 20 x 256 =
+ * 5.3 KB for a vessel with a full 256-point track, 0.16 KB for one heard
+ * once. 200,000 vessels: 32 MB without tracks, at most 1.06 GB with every
+ * track full (cmd_serve.c's picture_new(200000, 256, ...)).
+ *
+ * The news ring (news_ring entries) has its own mutex and a condition
+ * variable that picture_news_since waits on. picture_close wakes the
+ * waiters and then waits (at most PIC_CLOSE_WAIT_MS) until every thread
+ * that follows the news (called picture_news_since with a timeout) has
+ * come back once and seen the picture closed: a follower does its cleanup
+ * (web.c resumes its suspended live streams) between two calls, and the
+ * caller of picture_close may rely on it being done (libmicrohttpd must not
+ * be stopped with suspended connections).
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "picture.h"
 
+#define PIC_NONE UINT32_MAX
+#define PIC_MAX_FOLLOWERS 16
+#define PIC_CLOSE_WAIT_MS 2000
+
+/* One track point: 20 bytes instead of the 40 of a pic_position. Times to
+ * the second (a track is drawn, not replayed), positions to 1e-7 degree
+ * (1 cm), speed and course to 0.1. */
+struct tpoint {
+    int64_t t_s;
+    int32_t lat7, lon7;
+    uint16_t sog10, cog10;           /* UINT16_MAX: not available */
+    int16_t heading;
+};
+
+struct vessel {
+    struct pic_position pos;         /* latest */
+    struct pic_static st;
+    uint32_t prev, next;             /* least-recently-heard list */
+    struct tpoint *ring;             /* cap points, oldest at head */
+    uint16_t cap, len, head;
+    bool has_pos, has_static;
+};
+
+struct news_slot {
+    uint64_t seq;
+    char kind[16];
+    char *json;
+};
+
 struct picture {
-    int unused;
+    pthread_rwlock_t lock;           /* vessels, hash, list */
+    struct vessel *v;
+    size_t n, max;
+    uint32_t *hash;                  /* slot numbers, PIC_NONE: empty */
+    size_t hmask;
+    uint32_t mru, lru;               /* list ends */
+    size_t track_points;
+
+    pthread_mutex_t nmu;             /* news ring, followers, closed */
+    pthread_cond_t ncv, closecv;
+    struct news_slot *ring;
+    size_t ring_cap;
+    uint64_t last_seq;
+    bool closed;
+    pthread_t followers[PIC_MAX_FOLLOWERS];
+    size_t nfollowers;
 };
 
 picture *picture_new(size_t max_vessels, size_t track_points, size_t news_ring)
 {
-    (void)max_vessels;
-    (void)track_points;
-    (void)news_ring;
-    return calloc(1, sizeof(picture));
+    if (max_vessels == 0 || max_vessels >= PIC_NONE / 4 || track_points > 32768 || news_ring == 0)
+        return NULL;
+    picture *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    size_t hs = 1;
+    while (hs < 2 * max_vessels)
+        hs <<= 1;
+    p->v = calloc(max_vessels, sizeof *p->v);   /* untouched pages cost nothing */
+    p->hash = malloc(hs * sizeof *p->hash);
+    p->ring = calloc(news_ring, sizeof *p->ring);
+    if (!p->v || !p->hash || !p->ring) {
+        free(p->v);
+        free(p->hash);
+        free(p->ring);
+        free(p);
+        return NULL;
+    }
+    memset(p->hash, 0xff, hs * sizeof *p->hash);
+    p->hmask = hs - 1;
+    p->max = max_vessels;
+    p->track_points = track_points;
+    p->mru = p->lru = PIC_NONE;
+    p->ring_cap = news_ring;
+    pthread_rwlock_init(&p->lock, NULL);
+    pthread_mutex_init(&p->nmu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->ncv, &ca);
+    pthread_cond_init(&p->closecv, &ca);
+    pthread_condattr_destroy(&ca);
+    return p;
 }
 
 void picture_free(picture *p)
 {
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].ring);
+    for (size_t i = 0; i < p->ring_cap; i++)
+        free(p->ring[i].json);
+    pthread_rwlock_destroy(&p->lock);
+    pthread_mutex_destroy(&p->nmu);
+    pthread_cond_destroy(&p->ncv);
+    pthread_cond_destroy(&p->closecv);
+    free(p->v);
+    free(p->hash);
+    free(p->ring);
     free(p);
+}
+
+/* ---- vessels (under the write lock unless said) ---- */
+
+static size_t hash_home(const picture *p, uint32_t mmsi)
+{
+    uint32_t h = mmsi * 2654435761u;     /* Knuth's multiplicative hash */
+    return (size_t)(h ^ (h >> 15)) & p->hmask;
+}
+
+/* The slot of mmsi, PIC_NONE when unknown (read lock is enough). */
+static uint32_t find(const picture *p, uint32_t mmsi)
+{
+    for (size_t i = hash_home(p, mmsi);; i = (i + 1) & p->hmask) {
+        uint32_t s = p->hash[i];
+        if (s == PIC_NONE)
+            return PIC_NONE;
+        if (p->v[s].pos.mmsi == mmsi)
+            return s;
+    }
+}
+
+static void hash_insert(picture *p, uint32_t mmsi, uint32_t slot)
+{
+    size_t i = hash_home(p, mmsi);
+    while (p->hash[i] != PIC_NONE)
+        i = (i + 1) & p->hmask;
+    p->hash[i] = slot;
+}
+
+/* Removes mmsi's entry; later entries of its run shift back so that every
+ * lookup still finds its key before the first empty cell. */
+static void hash_remove(picture *p, uint32_t mmsi)
+{
+    size_t i = hash_home(p, mmsi);
+    while (p->hash[i] != PIC_NONE && p->v[p->hash[i]].pos.mmsi != mmsi)
+        i = (i + 1) & p->hmask;
+    if (p->hash[i] == PIC_NONE)
+        return;
+    size_t hole = i;
+    for (size_t j = (i + 1) & p->hmask; p->hash[j] != PIC_NONE; j = (j + 1) & p->hmask) {
+        size_t home = hash_home(p, p->v[p->hash[j]].pos.mmsi);
+        /* j's entry may move to the hole when its home is not in (hole, j] */
+        bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!stays) {
+            p->hash[hole] = p->hash[j];
+            hole = j;
+        }
+    }
+    p->hash[hole] = PIC_NONE;
+}
+
+static void list_unlink(picture *p, uint32_t s)
+{
+    struct vessel *v = &p->v[s];
+    if (v->prev != PIC_NONE)
+        p->v[v->prev].next = v->next;
+    else
+        p->mru = v->next;
+    if (v->next != PIC_NONE)
+        p->v[v->next].prev = v->prev;
+    else
+        p->lru = v->prev;
+    v->prev = v->next = PIC_NONE;
+}
+
+static void list_front(picture *p, uint32_t s)
+{
+    struct vessel *v = &p->v[s];
+    v->prev = PIC_NONE;
+    v->next = p->mru;
+    if (p->mru != PIC_NONE)
+        p->v[p->mru].prev = s;
+    p->mru = s;
+    if (p->lru == PIC_NONE)
+        p->lru = s;
+}
+
+/* The slot of mmsi, made when new (evicting the least recently heard when
+ * full), moved to the front of the list. */
+static uint32_t touch(picture *p, uint32_t mmsi)
+{
+    uint32_t s = find(p, mmsi);
+    if (s != PIC_NONE) {
+        if (p->mru != s) {
+            list_unlink(p, s);
+            list_front(p, s);
+        }
+        return s;
+    }
+    if (p->n < p->max) {
+        s = (uint32_t)p->n++;
+    } else {
+        s = p->lru;
+        hash_remove(p, p->v[s].pos.mmsi);
+        list_unlink(p, s);
+        free(p->v[s].ring);
+    }
+    memset(&p->v[s], 0, sizeof p->v[s]);
+    p->v[s].pos.mmsi = mmsi;
+    p->v[s].st.mmsi = mmsi;
+    p->v[s].pos.heading = -1;
+    p->v[s].pos.sog = p->v[s].pos.cog = NAN;
+    hash_insert(p, mmsi, s);
+    list_front(p, s);
+    return s;
+}
+
+static uint16_t pack10(float x, float max)
+{
+    return isnan(x) || x < 0 || x > max ? UINT16_MAX : (uint16_t)lroundf(x * 10.0f);
+}
+
+static float unpack10(uint16_t x)
+{
+    return x == UINT16_MAX ? NAN : (float)x / 10.0f;
+}
+
+/* Adds a point to the ring in time order (a late report goes to its place;
+ * the oldest point leaves a full ring). */
+static void track_add(picture *p, struct vessel *v, const struct pic_position *pos)
+{
+    if (p->track_points == 0)
+        return;
+    int64_t t_s = pos->t_us >= 0 ? pos->t_us / 1000000 : -((-pos->t_us + 999999) / 1000000);
+    if (v->len == v->cap && v->cap == p->track_points && v->ring[v->head].t_s > t_s)
+        return;                      /* older than everything in a full ring */
+    if (v->len == v->cap) {
+        if (v->cap < p->track_points) {
+            size_t cap = v->cap ? (size_t)v->cap * 2 : 4;
+            if (cap > p->track_points)
+                cap = p->track_points;
+            struct tpoint *r = malloc(cap * sizeof *r);
+            if (!r)
+                return;
+            for (size_t i = 0; i < v->len; i++)
+                r[i] = v->ring[(v->head + i) % v->cap];
+            free(v->ring);
+            v->ring = r;
+            v->cap = (uint16_t)cap;
+            v->head = 0;
+        } else {
+            v->head = (uint16_t)((v->head + 1) % v->cap);   /* drop the oldest */
+            v->len--;
+        }
+    }
+    struct tpoint t = {
+        .t_s = t_s,
+        .lat7 = (int32_t)lround(pos->lat * 1e7),
+        .lon7 = (int32_t)lround(pos->lon * 1e7),
+        .sog10 = pack10(pos->sog, 6000.0f),
+        .cog10 = pack10(pos->cog, 360.0f),
+        .heading = pos->heading,
+    };
+    /* usually the newest: append; otherwise shift the later ones up */
+    size_t i = v->len;
+    while (i > 0 && v->ring[(v->head + i - 1) % v->cap].t_s > t.t_s) {
+        v->ring[(v->head + i) % v->cap] = v->ring[(v->head + i - 1) % v->cap];
+        i--;
+    }
+    v->ring[(v->head + i) % v->cap] = t;
+    v->len++;
+}
+
+/* The position news: the object of docs/api.md's `position` event. */
+static int position_json(char *buf, size_t cap, const struct pic_position *pos, unsigned type)
+{
+    char cog[24] = "null", sog[24] = "null", hd[8] = "null";
+    if (!isnan(pos->cog))
+        snprintf(cog, sizeof cog, "%.1f", (double)pos->cog);
+    if (!isnan(pos->sog))
+        snprintf(sog, sizeof sog, "%.1f", (double)pos->sog);
+    if (pos->heading >= 0)
+        snprintf(hd, sizeof hd, "%d", pos->heading);
+    int64_t t = pos->t_us >= 0 ? pos->t_us / 1000000 : -((-pos->t_us + 999999) / 1000000);
+    return snprintf(buf, cap,
+                    "{\"mmsi\":%" PRIu32 ",\"lat\":%.6f,\"lon\":%.6f,\"cog\":%s,\"sog\":%s,"
+                    "\"heading\":%s,\"type\":%u,\"t\":%" PRId64 "}",
+                    pos->mmsi, pos->lat, pos->lon, cog, sog, hd, type, t);
 }
 
 void picture_position(picture *p, const struct pic_position *pos)
 {
-    (void)p;
-    (void)pos;
+    if (!p || !pos || !(pos->lat >= -90 && pos->lat <= 90 && pos->lon >= -180 && pos->lon <= 180))
+        return;
+    unsigned type;
+    pthread_rwlock_wrlock(&p->lock);
+    uint32_t s = touch(p, pos->mmsi);
+    struct vessel *v = &p->v[s];
+    if (!v->has_pos || pos->t_us >= v->pos.t_us) {
+        v->pos = *pos;
+        v->has_pos = true;
+    }
+    track_add(p, v, pos);
+    type = v->st.type;
+    pthread_rwlock_unlock(&p->lock);
+    char json[256];
+    position_json(json, sizeof json, pos, type);
+    picture_news(p, "position", json);
 }
 
 void picture_static(picture *p, const struct pic_static *st)
 {
-    (void)p;
-    (void)st;
+    if (!p || !st)
+        return;
+    pthread_rwlock_wrlock(&p->lock);
+    uint32_t s = touch(p, st->mmsi);
+    struct vessel *v = &p->v[s];
+    /* a report fills what it knows: a type 24 part A has the name only */
+    if (st->name[0])
+        memcpy(v->st.name, st->name, sizeof v->st.name);
+    if (st->callsign[0])
+        memcpy(v->st.callsign, st->callsign, sizeof v->st.callsign);
+    if (st->destination[0])
+        memcpy(v->st.destination, st->destination, sizeof v->st.destination);
+    if (st->imo)
+        v->st.imo = st->imo;
+    if (st->type)
+        v->st.type = st->type;
+    v->st.name[sizeof v->st.name - 1] = v->st.callsign[sizeof v->st.callsign - 1] = 0;
+    v->st.destination[sizeof v->st.destination - 1] = 0;
+    v->has_static = true;
+    pthread_rwlock_unlock(&p->lock);
 }
 
-uint64_t picture_news(picture *p, const char *kind, const char *json)
+static bool in_box(double lat, double lon, double w, double s, double e, double n)
 {
-    (void)p;
-    (void)kind;
-    (void)json;
-    return 0;
+    if (lat < s || lat > n)
+        return false;
+    return w <= e ? lon >= w && lon <= e : lon >= w || lon <= e;
 }
 
 size_t picture_vessels(picture *p, double west, double south, double east, double north,
                        size_t limit, picture_vessel_fn fn, void *ctx)
 {
-    (void)p, (void)west, (void)south, (void)east, (void)north, (void)limit, (void)fn, (void)ctx;
-    return 0;
+    size_t hits = 0;
+    pthread_rwlock_rdlock(&p->lock);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct vessel *v = &p->v[i];
+        if (!v->has_pos || !in_box(v->pos.lat, v->pos.lon, west, south, east, north))
+            continue;
+        if (hits++ < limit && fn)
+            fn(ctx, &v->pos, &v->st);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return hits;
 }
 
 bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_us,
                     struct pic_static *st, struct pic_position *track, size_t cap, size_t *n)
 {
-    (void)p, (void)mmsi, (void)since_us, (void)until_us, (void)st, (void)track, (void)cap;
     *n = 0;
-    return false;
+    pthread_rwlock_rdlock(&p->lock);
+    uint32_t s = find(p, mmsi);
+    if (s == PIC_NONE) {
+        pthread_rwlock_unlock(&p->lock);
+        return false;
+    }
+    const struct vessel *v = &p->v[s];
+    if (st)
+        *st = v->st;
+    /* the latest cap points of the window, oldest first */
+    size_t lo = 0, hi = v->len;      /* [lo, hi) in the window */
+    while (lo < hi && since_us && v->ring[(v->head + lo) % v->cap].t_s * 1000000 < since_us)
+        lo++;
+    while (hi > lo && until_us && v->ring[(v->head + hi - 1) % v->cap].t_s * 1000000 > until_us)
+        hi--;
+    if (hi - lo > cap)
+        lo = hi - cap;
+    for (size_t i = lo; i < hi; i++) {
+        const struct tpoint *t = &v->ring[(v->head + i) % v->cap];
+        track[(*n)++] = (struct pic_position){
+            .mmsi = mmsi, .t_us = t->t_s * 1000000, .lat = t->lat7 / 1e7, .lon = t->lon7 / 1e7,
+            .sog = unpack10(t->sog10), .cog = unpack10(t->cog10), .heading = t->heading};
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return true;
 }
 
 size_t picture_count(picture *p)
 {
-    (void)p;
-    return 0;
+    pthread_rwlock_rdlock(&p->lock);
+    size_t n = p->n;
+    pthread_rwlock_unlock(&p->lock);
+    return n;
+}
+
+/* ---- news ---- */
+
+uint64_t picture_news(picture *p, const char *kind, const char *json)
+{
+    if (!p || !kind || !json)
+        return 0;
+    char *copy = strdup(json);
+    if (!copy)
+        return 0;
+    pthread_mutex_lock(&p->nmu);
+    uint64_t seq = ++p->last_seq;
+    struct news_slot *s = &p->ring[seq % p->ring_cap];
+    free(s->json);
+    s->seq = seq;
+    snprintf(s->kind, sizeof s->kind, "%s", kind);
+    s->json = copy;
+    pthread_cond_broadcast(&p->ncv);
+    pthread_mutex_unlock(&p->nmu);
+    return seq;
+}
+
+static void follower_add(picture *p, pthread_t self)
+{
+    for (size_t i = 0; i < p->nfollowers; i++)
+        if (pthread_equal(p->followers[i], self))
+            return;
+    if (p->nfollowers < PIC_MAX_FOLLOWERS)
+        p->followers[p->nfollowers++] = self;
+}
+
+/* A follower came back after the close: picture_close may go on. */
+static void follower_done(picture *p, pthread_t self)
+{
+    for (size_t i = 0; i < p->nfollowers; i++)
+        if (pthread_equal(p->followers[i], self)) {
+            p->followers[i] = p->followers[--p->nfollowers];
+            pthread_cond_broadcast(&p->closecv);
+            return;
+        }
+}
+
+static void deadline_in(struct timespec *ts, int ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
 }
 
 size_t picture_news_since(picture *p, uint64_t after, struct pic_news *out, size_t max,
                           int timeout_ms, bool *lost)
 {
-    (void)p, (void)after, (void)out, (void)max, (void)timeout_ms;
-    *lost = false;
-    return 0;
+    bool lost_ = false;
+    size_t k = 0;
+    pthread_mutex_lock(&p->nmu);
+    if (p->closed) {
+        follower_done(p, pthread_self());
+    } else {
+        if (timeout_ms > 0)
+            follower_add(p, pthread_self());
+        if (p->last_seq <= after && timeout_ms > 0) {
+            struct timespec ts;
+            deadline_in(&ts, timeout_ms);
+            while (p->last_seq <= after && !p->closed)
+                if (pthread_cond_timedwait(&p->ncv, &p->nmu, &ts) == ETIMEDOUT)
+                    break;
+        }
+        uint64_t oldest = p->last_seq >= p->ring_cap ? p->last_seq - p->ring_cap + 1 : 1;
+        uint64_t from = after + 1;
+        if (after == 0) {
+            from = oldest;
+        } else if (from < oldest) {
+            lost_ = true;
+            from = oldest;
+        }
+        for (uint64_t q = from; q <= p->last_seq && k < max; q++) {
+            const struct news_slot *s = &p->ring[q % p->ring_cap];
+            char *json = strdup(s->json);
+            if (!json)
+                break;
+            out[k].seq = s->seq;
+            memcpy(out[k].kind, s->kind, sizeof out[k].kind);
+            out[k].json = json;
+            k++;
+        }
+    }
+    pthread_mutex_unlock(&p->nmu);
+    if (lost)
+        *lost = lost_;
+    return k;
 }
 
 void picture_news_free(struct pic_news *n, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; n && i < count; i++) {
         free(n[i].json);
+        n[i].json = NULL;
+    }
 }
 
 void picture_close(picture *p)
 {
-    (void)p;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->nmu);
+    p->closed = true;
+    pthread_cond_broadcast(&p->ncv);
+    struct timespec ts;
+    deadline_in(&ts, PIC_CLOSE_WAIT_MS);
+    while (p->nfollowers > 0)
+        if (pthread_cond_timedwait(&p->closecv, &p->nmu, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&p->nmu);
 }

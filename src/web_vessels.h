@@ -1,0 +1,20 @@
+/*
+ * web_vessels.h - the dashboard's /api/vessels answer (docs/api.md): the
+ * latest position of every vessel of the live picture in a box, as columns
+ * (one JSON array per field) so that 100,000 vessels stay a few MB and one
+ * pass. Kept apart from web_api.c so that tests can time it alone.
+ */
+#ifndef ALD_SRC_WEB_VESSELS_H
+#define ALD_SRC_WEB_VESSELS_H
+
+#include <stddef.h>
+
+#include "picture.h"
+
+/* The JSON text (malloc'd, *len set), NULL when out of memory. west > east
+ * crosses the antimeridian; at most limit vessels ("truncated" says when
+ * the box held more, "total" how many). */
+char *web_vessels_json(picture *p, double west, double south, double east, double north,
+                       size_t limit, size_t *len);
+
+#endif
