@@ -20,6 +20,8 @@ await build({
   target: ['es2020'],
   minify: true,
   legalComments: 'eof',
+  // topojson-client's sources carry no licence comment: say it here
+  banner: { js: '/*! alidade dashboard (Apache-2.0); includes topojson-client 3.1.0, ISC licence, Copyright 2012-2019 Michael Bostock */' },
   nodePaths: [nm],
   outfile: path.join(out, 'app.js'),
   logLevel: 'warning',

@@ -31,19 +31,34 @@ const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294
 const now = Math.floor(Date.now() / 1000);
 const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 const TYPES = [30, 31, 35, 36, 40, 52, 60, 70, 70, 70, 80, 80, 0];
-const box = { s: 48.5, n: 51.5, w: -6.5, e: 2.5 }; // English Channel
+// vessels at sea: small sets along the English Channel's two traffic lanes
+// (and fishing boats off Cornwall); bulk sets spread over the open North
+// Atlantic (35-60 N, 30-12 W), so that none sit on land
 const V = { mmsi: [], lat: [], lon: [], cog: [], sog: [], heading: [], type: [], t: [] };
+function place(n, i) {
+  if (n > 10000) return [35 + 25 * rnd(), -30 + 18 * rnd(), rnd() * 360];
+  const r = rnd();
+  if (r < 0.15) return [49.75 + 0.35 * rnd(), -5.6 + 2.2 * rnd(), rnd() * 360]; // fishing grounds
+  // lane from Ushant to Dover, one per direction: two straight legs
+  const f = rnd(), west = r < 0.575;
+  const [a, b] = f < 0.6 ? [[48.9, -5.6], [50.05, -1.2]] : [[50.05, -1.2], [51.0, 1.45]];
+  const g = f < 0.6 ? f / 0.6 : (f - 0.6) / 0.4;
+  const lat = a[0] + (b[0] - a[0]) * g + (west ? 0.05 : -0.05) + 0.04 * (rnd() - 0.5);
+  const lon = a[1] + (b[1] - a[1]) * g + 0.04 * (rnd() - 0.5);
+  return [lat, lon, west ? 248 : 68];
+}
 function makeVessels(n) {
   for (const k of Object.keys(V)) V[k] = [];
   for (let i = 0; i < n; i++) {
+    const [lat, lon, course] = place(n, i);
     V.mmsi.push(227000000 + i * 7);
-    V.lat.push(+(box.s + (box.n - box.s) * rnd()).toFixed(5));
-    V.lon.push(+(box.w + (box.e - box.w) * rnd()).toFixed(5));
-    const c = +(rnd() * 360).toFixed(1);
+    V.lat.push(+lat.toFixed(5));
+    V.lon.push(+lon.toFixed(5));
+    const c = +((course + 20 * (rnd() - 0.5) + 360) % 360).toFixed(1);
     V.cog.push(c);
     V.sog.push(+(rnd() * 18).toFixed(1));
     V.heading.push(rnd() < 0.1 ? null : Math.round(c) % 360);
-    V.type.push(TYPES[Math.floor(rnd() * TYPES.length)]);
+    V.type.push(n <= 10000 && lat > 49.7 && lon < -3.4 && rnd() < 0.7 ? 30 : TYPES[Math.floor(rnd() * TYPES.length)]);
     V.t.push(now - Math.floor(rnd() * 86400));
   }
 }

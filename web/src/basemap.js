@@ -54,7 +54,9 @@ function geomToPath(path, g, close) {
 }
 
 function build(topo) {
-  const obj = topo.objects.countries || topo.objects.land;
+  // land is filled from the file's merged `land` object (fewer, larger
+  // rings than the countries), borders are the arcs shared by two countries
+  const obj = topo.objects.land || topo.objects.countries;
   const land = new Path2D();
   const fc = feature(topo, obj);
   for (const f of fc.features || [fc]) geomToPath(land, f.geometry, true);

@@ -4,7 +4,7 @@
 
 import { api, qs, setCsrf, setUnauthorizedHandler } from './api.js';
 import { h, clear, $, fmtTime, fmtDuration, toUnix } from './dom.js';
-import { marking } from './tlp.js';
+import { marking, tlpBadge } from './tlp.js';
 import { Basemap } from './basemap.js';
 import { VesselStore, CLASSES } from './vessels.js';
 import { MapView } from './map.js';
@@ -15,7 +15,7 @@ import { Live } from './live.js';
 
 const stats = {
   vessels_total: 0, vessels_drawn: 0, events_drawn: 0, events_total: 0,
-  frame_seq: 0, last_frame_ms: 0, frames: [], live_positions: 0, live_events: 0,
+  frame_seq: 0, last_frame_ms: 0, frames: [], layer_ms: { base: [], vessels: [], overlay: [] }, live_positions: 0, live_events: 0,
   last_live_mmsi: null, vessels_status: 'not loaded', events_status: 'not loaded',
 };
 
@@ -167,9 +167,26 @@ function currentWindow() {
   return { tmin, tmax, end, w };
 }
 
+// the node answers at most `limit` events: when it said the list was cut,
+// ask again for the window only (debounced while the slider moves)
+let windowFetch = 0;
+function refetchEventsForWindow(tmin, tmax) {
+  clearTimeout(windowFetch);
+  windowFetch = setTimeout(async () => {
+    const r = await api('/api/events' + qs({ limit: 10000, since: isFinite(tmin) ? Math.floor(tmin) : '', until: isFinite(tmax) ? Math.ceil(tmax) : '' }));
+    if (!r.ok || !r.data) return;
+    const byId = new Map(eventsAll.map((e) => [e.id, e]));
+    for (const e of r.data.events || []) byId.set(e.id, e);
+    eventsAll = [...byId.values()];
+    map.setEvents(eventsAll);
+    scheduleList();
+  }, 300);
+}
+
 function applyWindow() {
   if (!map) return;
   const { tmin, tmax, end, w } = currentWindow();
+  if (stats.events_status === 'truncated by the node') refetchEventsForWindow(tmin, tmax);
   map.setWindow(tmin, tmax);
   const label = !isFinite(end) ? 'no data' :
     `${w > 0 ? fmtTime(end - w) : 'start'} → ${$('#live-toggle').checked ? 'latest' : fmtTime(end)}`;
@@ -223,8 +240,9 @@ function renderList() {
     const c = document.createElement('canvas');
     c.width = 20; c.height = 20;
     drawSymbol(c.getContext('2d'), o.kind, 10, 10, 6);
-    const row = h('div', { class: 'ev', 'data-event-id': o.id },
-      c, h('span', null, o.event), h('span', { class: 'muted mono' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`));
+    const row = h('div', { class: 'ev', 'data-event-id': o.id, title: `${o.source || ''} ${o.created_by || ''}` },
+      c, h('span', null, o.event), h('span', { class: 'muted mono' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`),
+      h('span', { class: 'spacer' }), tlpBadge(o.tlp));
     row.addEventListener('click', () => { map.centerOn(o.lat, o.lon, Math.max(map.view.zoom, 8)); pick({ kind: 'event', ev: o }); });
     box.appendChild(row);
   }
@@ -397,10 +415,15 @@ window.__alidade = {
       drawnMin = Math.min(drawnMin, stats.vessels_drawn);
     }
     const fr = stats.frames.slice(from);
+    const layer = {};
+    for (const [k, a] of Object.entries(stats.layer_ms)) {
+      const x = a.slice(a.length - fr.length);
+      layer[k] = { p50: pct(x, 50), p95: pct(x, 95) };
+    }
     return {
       steps, vessels: store.n, drawn: stats.vessels_drawn, drawn_min: drawnMin,
       frame_p50: pct(fr, 50), frame_p95: pct(fr, 95), frame_max: Math.max(...fr),
-      interval_p50: pct(intervals, 50), interval_p95: pct(intervals, 95),
+      interval_p50: pct(intervals, 50), interval_p95: pct(intervals, 95), layer,
     };
   },
 };

@@ -203,13 +203,18 @@ export class MapView {
     const t0 = performance.now();
     const d = this.dirty;
     this.dirty = 0;
+    const lt = this.stats.layer_ms;
     if (d & BASE) this.drawBase();
+    const t1 = performance.now();
     if (d & VESSELS) {
       this.stats.vessels_drawn = this.layer.draw(this.ctx[1], this.store, this.view, this.window.tmin, this.window.tmax, this.hidden);
       this.root.setAttribute('data-vessels-drawn', this.stats.vessels_drawn);
     }
+    const t2 = performance.now();
     if (d & OVERLAY) this.drawOverlay();
     const ms = performance.now() - t0;
+    lt.base.push(t1 - t0); lt.vessels.push(t2 - t1); lt.overlay.push(t0 + ms - t2);
+    for (const a of Object.values(lt)) if (a.length > 2000) a.splice(0, 1000);
     this.stats.frame_seq++;
     this.stats.last_frame_ms = ms;
     this.stats.frames.push(ms);
@@ -346,6 +351,15 @@ export class MapView {
 
   bindInput() {
     const el = this.canvases[2];
+    // keyboard: arrows pan, + and - zoom (the map is focusable)
+    this.root.tabIndex = 0;
+    this.root.addEventListener('keydown', (e) => {
+      const step = 80;
+      const k = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[e.key];
+      if (k) { this.panBy(k[0], k[1]); e.preventDefault(); }
+      else if (e.key === '+' || e.key === '=') { this.setZoom(this.view.zoom + 0.5); e.preventDefault(); }
+      else if (e.key === '-') { this.setZoom(this.view.zoom - 0.5); e.preventDefault(); }
+    });
     let drag = null;
     el.addEventListener('pointerdown', (e) => {
       drag = { x: e.clientX, y: e.clientY, moved: 0 };
