@@ -135,6 +135,22 @@ ALD_API void sim_free(sim *s);
  * per generator. Stops early only when out of memory (stats say so). */
 ALD_API void sim_run(sim *s, sim_write_cb cb, void *ctx);
 ALD_API const struct sim_stats *sim_get_stats(const sim *s);
+
+/* One generated message and its transmitter, for views over the world
+ * (alidade drill run gives each nation the messages its coverage holds). */
+struct sim_msg {
+    uint32_t mmsi;
+    int64_t time_s;          /* UNIX seconds (the tag block's c:) */
+    double lat, lon;         /* the transmitter's (reported) position, degrees */
+    bool position;           /* a position report; false: static data */
+    const char *text;        /* its NMEA line(s), each ending in '\n' */
+    size_t len;
+};
+typedef void (*sim_msg_cb)(void *ctx, const struct sim_msg *m);
+/* Calls cb for every message as it is generated (before sim_run's write
+ * callback receives the same text in its batch). Optional: the output is
+ * the same with or without it. */
+ALD_API void sim_set_msg_cb(sim *s, sim_msg_cb cb, void *ctx);
 /* The planted events, by start time. Before sim_run: all that are planted;
  * after it: those whose end the output reached (an event cut off by
  * max_positions is left out). */

@@ -319,6 +319,8 @@ struct sim {
     size_t blen;
     sim_write_cb cb;
     void *ctx;
+    sim_msg_cb msg_cb;         /* optional: each message with its vessel (drills) */
+    void *msg_ctx;
 };
 
 /* Allocated MIDs of busy flags (ITU-R M.585), for the normal fleet. */
@@ -402,7 +404,7 @@ static void flush(sim *s)
     s->blen = 0;
 }
 
-static void emit(sim *s, const struct ais_msg *m, int64_t t_rel)
+static void emit(sim *s, const struct ais_msg *m, int64_t t_rel, const struct vessel *v)
 {
     struct sim_nmea o = {
         .talker = "AI",
@@ -421,6 +423,13 @@ static void emit(sim *s, const struct ais_msg *m, int64_t t_rel)
     /* a type 5 (424 bits, 71 characters) is split in two sentences, a
      * type 24 is written as part A and part B; every other type is one */
     unsigned lines = n == 0 ? 0 : m->type == 5 || m->type == 24 ? 2 : 1;
+    if (n && s->msg_cb) {
+        struct sim_msg info = {
+            .mmsi = m->mmsi, .time_s = s->cfg.start_s + t_rel, .lat = v->lat, .lon = v->lon,
+            .position = m->type != 5 && m->type != 24, .text = s->buf + s->blen, .len = n,
+        };
+        s->msg_cb(s->msg_ctx, &info);
+    }
     s->blen += n;
     s->st.bytes += n;
     s->st.lines += lines;
@@ -479,7 +488,7 @@ static void emit_static(sim *s, const struct vessel *v, int64_t t)
         const char *port = ports[(h >> 50) % (sizeof ports / sizeof ports[0])];
         memcpy(t5->destination, port, strlen(port) + 1);     /* all under 20 */
     }
-    emit(s, &m, t);
+    emit(s, &m, t, v);
     s->st.statics++;
 }
 
@@ -514,7 +523,7 @@ static void emit_position(sim *s, const struct vessel *v, int64_t t, double kn, 
         p->heading = (cog + 5) / 10 % 360;
         p->second = (unsigned)((s->cfg.start_s + t) % 60);
     }
-    emit(s, &m, t);
+    emit(s, &m, t, v);
     s->st.positions++;
 }
 
@@ -961,6 +970,12 @@ void sim_run(sim *s, sim_write_cb cb, void *ctx)
         if (stop ? s->ev[j].end < s->st.last_s : s->ev[j].end <= s->st.last_s)
             s->ev[k++] = s->ev[j];
     s->nev = k;
+}
+
+void sim_set_msg_cb(sim *s, sim_msg_cb cb, void *ctx)
+{
+    s->msg_cb = cb;
+    s->msg_ctx = ctx;
 }
 
 const struct sim_stats *sim_get_stats(const sim *s)
