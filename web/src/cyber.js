@@ -79,7 +79,7 @@ export class CyberView {
       body.appendChild(row);
     }
     box.appendChild(h('table', { id: 'sighting-table' },
-      h('thead', null, h('tr', null, ['indicator', 'pattern', 'first seen', 'last seen', 'count', 'TLP / provenance'].map((x) => h('th', null, x)))),
+      h('thead', null, h('tr', null, ['indicator', 'pattern', 'first seen', 'last seen', 'count', 'TLP / provenance'].map((x) => h('th', { class: x === 'count' ? 'num' : null }, x)))),
       body));
   }
 

@@ -241,8 +241,8 @@ function renderList() {
     c.width = 20; c.height = 20;
     drawSymbol(c.getContext('2d'), o.kind, 10, 10, 6);
     const row = h('div', { class: 'ev', 'data-event-id': o.id, title: `${o.source || ''} ${o.created_by || ''}` },
-      c, h('span', null, o.event), h('span', { class: 'muted mono' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`),
-      h('span', { class: 'spacer' }), tlpBadge(o.tlp));
+      c, h('span', null, o.event), h('span', { class: 'muted mono when' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`),
+      tlpBadge(o.tlp));
     row.addEventListener('click', () => { map.centerOn(o.lat, o.lon, Math.max(map.view.zoom, 8)); pick({ kind: 'event', ev: o }); });
     box.appendChild(row);
   }

@@ -45,7 +45,7 @@ export class SharingView {
     }
     if (!this.partners.length) pb.appendChild(h('p', { class: 'muted' }, 'no partners configured'));
     else pb.appendChild(h('table', { id: 'partner-table' },
-      h('thead', null, h('tr', null, ['partner', 'url', 'last sync', 'lag', 'in', 'out', 'errors', 'last error'].map((x) => h('th', null, x)))),
+      h('thead', null, h('tr', null, ['partner', 'url', 'last sync', 'lag', 'in', 'out', 'errors', 'last error'].map((x, i) => h('th', { class: i >= 3 && i <= 6 ? 'num' : null }, x)))),
       h('tbody', null, this.partners.map((p) => h('tr', { 'data-partner': p.name },
         h('td', null, p.name), h('td', { class: 'mono' }, p.url || '—'),
         h('td', { class: 'mono' }, p.last_sync ? fmtTime(p.last_sync) : 'never'),
