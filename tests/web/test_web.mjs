@@ -318,5 +318,6 @@ if (env.ALD_WEB_DOCS_IMG) {
   fs.mkdirSync(env.ALD_WEB_DOCS_IMG, { recursive: true });
   for (const f of shots) fs.copyFileSync(f, path.join(env.ALD_WEB_DOCS_IMG, `dashboard-${path.basename(f)}`));
 }
-console.log(`screenshots in ${out}; ${passes} passed, ${failures} failed (target ${target.kind})`);
+console.log(`screenshots and results.json in ${out} (target: ${target.kind})`);
+console.log(`${passes} passed, ${failures} failed`);
 process.exit(failures ? 1 : 0);
