@@ -199,7 +199,7 @@ try {
   await shot('map');
 
   // 3. clicking an event shows its details
-  const events = await page.evaluate(() => window.__alidade.map.events.map((e) => ({ id: e.id, event: e.event })));
+  const events = await page.evaluate(() => window.__alidade.map.events.filter((e) => e.onMap).map((e) => ({ id: e.id, event: e.event })));
   check(events.length > 0, 'the map has maritime events', `${events.length}`);
   if (events.length) {
     const ev = events.find((e) => e.event === 'gap') || events[0];

@@ -243,7 +243,7 @@ function renderList() {
     const row = h('div', { class: 'ev', 'data-event-id': o.id, title: `${o.source || ''} ${o.created_by || ''}` },
       c, h('span', null, o.event), h('span', { class: 'muted mono when' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`),
       tlpBadge(o.tlp));
-    row.addEventListener('click', () => { map.centerOn(o.lat, o.lon, Math.max(map.view.zoom, 8)); pick({ kind: 'event', ev: o }); });
+    row.addEventListener('click', () => { if (o.onMap) map.centerOn(o.lat, o.lon, Math.max(map.view.zoom, 8)); pick({ kind: 'event', ev: o }); });
     box.appendChild(row);
   }
   if (vis.length > 300) box.appendChild(h('p', { class: 'muted small' }, `${vis.length - 300} more: narrow the time window`));
@@ -363,7 +363,7 @@ window.__alidade = {
   },
   eventScreenPos(id) {
     const o = map.events.find((e) => e.id === id);
-    return o ? map.toScreen(o.x, o.y) : null;
+    return o && o.onMap ? map.toScreen(o.x, o.y) : null;
   },
   focusEvent(id, zoom = 9) {
     const o = map.events.find((e) => e.id === id);

@@ -109,7 +109,7 @@ export class MapView {
       if (la < s) s = la; if (la > n) n = la; if (lo < w) w = lo; if (lo > e) e = lo; any = true;
     }
     for (const ev of this.events) {
-      if (!isFinite(ev.lat) || !isFinite(ev.lon)) continue;
+      if (!ev.onMap) continue;
       if (ev.lat < s) s = ev.lat; if (ev.lat > n) n = ev.lat; if (ev.lon < w) w = ev.lon; if (ev.lon > e) e = ev.lon; any = true;
     }
     if (!any) return;
@@ -149,8 +149,11 @@ export class MapView {
       }
       o.t0 = toUnix(ev.start); o.t1 = toUnix(ev.end);
       if (!isFinite(o.t1)) o.t1 = o.t0;
+      // an event without a position (e.g. an invalid MMSI seen once) is
+      // listed but not drawn
+      o.onMap = ev.lat !== null && ev.lon !== null && isFinite(o.x) && isFinite(o.y);
       return o;
-    }).filter((o) => isFinite(o.x) && isFinite(o.y));
+    });
     this.invalidate(OVERLAY);
   }
 
@@ -295,14 +298,14 @@ export class MapView {
     let drawn = 0;
     const sel = this.selected && this.selected.kind === 'event' ? this.selected.ev.id : null;
     for (const o of this.events) {
-      if (!this.eventVisible(o) || o.x2 === undefined || o.kind !== 'gap') continue;
+      if (!o.onMap || !this.eventVisible(o) || o.x2 === undefined || o.kind !== 'gap') continue;
       const [ax, ay] = this.toScreen(o.x, o.y), [bx, by] = this.toScreen(o.x2, o.y2);
       ctx.beginPath(); ctx.setLineDash([7, 5]); ctx.moveTo(ax, ay); ctx.lineTo(bx, by);
       ctx.lineWidth = o.id === sel ? 3 : 1.8; ctx.strokeStyle = '#b388ff'; ctx.stroke(); ctx.setLineDash([]);
       ctx.beginPath(); ctx.rect(bx - 4, by - 4, 8, 8); ctx.fillStyle = 'rgba(5,8,12,0.8)'; ctx.fill(); ctx.stroke();
     }
     for (const o of this.events) {
-      if (!this.eventVisible(o)) continue;
+      if (!o.onMap || !this.eventVisible(o)) continue;
       const [sx, sy] = this.toScreen(o.x, o.y);
       if (sx < -20 || sy < -20 || sx > W + 20 || sy > H + 20) continue;
       drawSymbol(ctx, o.kind, sx, sy, 7, o.id === sel);
@@ -325,7 +328,7 @@ export class MapView {
   pick(sx, sy) {
     let best = null, bd = 11 * 11;
     for (const o of this.events) {
-      if (!this.eventVisible(o)) continue;
+      if (!o.onMap || !this.eventVisible(o)) continue;
       for (const [x, y] of o.x2 !== undefined && o.kind === 'gap' ? [[o.x, o.y], [o.x2, o.y2]] : [[o.x, o.y]]) {
         const [px, py] = this.toScreen(x, y);
         const d = (px - sx) ** 2 + (py - sy) ** 2;
