@@ -8,6 +8,7 @@
 int cmd_ais(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
+int cmd_operator(int argc, char **argv);  /* cmd_operator.c */
 int cmd_collection(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_stix(int argc, char **argv);

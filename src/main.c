@@ -16,6 +16,7 @@ static const struct {
     {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO); detect maritime events"},
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
     {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
+    {"operator", cmd_operator, "dashboard operators (local accounts): add, list, passwd, remove"},
     {"collection", cmd_collection, "TAXII collections of this node: add, list"},
     {"serve", cmd_serve, "serve the STIX store over TAXII 2.1 to partners"},
     {"stix", cmd_stix, "STIX 2.1 objects: validate, import into and export from the store"},

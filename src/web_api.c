@@ -1,0 +1,986 @@
+/*
+ * web_api.c - the dashboard's JSON endpoints (docs/api.md): vessels and a
+ * vessel's track from the live picture; maritime events, sightings and the
+ * indicator summary from the store; zones; sharing (partners, federation
+ * state, audit trail).
+ *
+ * The store is not read whole per request. A cache (under web->mu) keeps
+ * what the endpoints need of every `sighting` and `indicator`: per
+ * collection, a store_query for those two types with added_after = the last
+ * date_added seen (the latest version of each new or changed object only),
+ * at most once a second, in pages of 1000 and at most REFRESH_ROWS rows per
+ * request (a larger backlog is read by the following requests). Each object
+ * is parsed once, when it arrives; a request then only filters the cache.
+ * The audit log is followed the same way (by seq) to learn which partner
+ * wrote an object (its "source"). Cost: the first request after start
+ * parses every sighting and indicator once (the bundled data: ~70 objects,
+ * under 10 ms), later ones only what was added since. Deleted objects stay
+ * in the cache until the server restarts (TAXII DELETE is rare; said in
+ * docs/api.md).
+ *
+ * The operator is the node: every object of every collection is shown,
+ * whatever its marking; each carries its TLP and provenance.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "alidade/stix.h"
+#include "web_internal.h"
+#include "web_vessels.h"
+
+/* alidade's maritime event extension (lib/detect/stix.c, docs/stix-maritime.md) */
+#define MARITIME_EXT "extension-definition--7fba3282-6758-58ab-a05c-9833b9c3c00d"
+#define REFRESH_ROWS 50000
+#define REFRESH_EVERY_US 1000000
+#define EVENTS_MAX 200000            /* events kept (the oldest go) */
+#define EVENTS_LIMIT_DEFAULT 1000
+#define EVENTS_LIMIT_MAX 10000
+#define SIGHTINGS_LIMIT_DEFAULT 500
+#define SIGHTINGS_LIMIT_MAX 5000
+#define BUCKETS_MAX 1000
+#define VESSELS_LIMIT_MAX 200000
+#define TRACK_MAX 4096
+#define AUDIT_PAGE 200
+#define SOURCES_MAX 1000000          /* object -> partner entries kept */
+
+/* The flag state of an MMSI: lib/detect's ITU MID table (mid.c), which has
+ * no public header yet; declared here as lib/detect/internal.h does. */
+const char *det_mid_country(unsigned mid);
+unsigned det_mmsi_mid(uint32_t mmsi);
+
+struct ev {
+    int64_t start_us, end_us;
+    double lat, lon;                 /* NAN: no position */
+    char *id, *created_by;
+    char *json;                      /* the object without source (see splice) */
+};
+
+struct sig {
+    int64_t first_us, last_us;
+    long long count;
+    char *id, *indicator, *created_by;
+    char *json;                      /* the object without pattern, name, source, lines */
+};
+
+struct ind {
+    int tlp;
+    char *id, *created_by, *name, *pattern;
+};
+
+struct web_cache {
+    struct ev *ev;
+    size_t nev, capev;
+    struct sig *sg;
+    size_t nsg, capsg;
+    struct ind *in;
+    size_t nin, capin;
+    json_t *ev_ix, *sg_ix, *in_ix;   /* id -> index */
+    json_t *cursor;                  /* collection id -> last date_added (integer) */
+    json_t *src;                     /* object id -> partner name (audit) */
+    json_t *partner_of;              /* partner identity id -> name */
+    int64_t audit_seq;
+    int64_t refreshed_us;
+};
+
+web_cache *web_cache_new(void)
+{
+    web_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->ev_ix = json_object();
+    c->sg_ix = json_object();
+    c->in_ix = json_object();
+    c->cursor = json_object();
+    c->src = json_object();
+    c->partner_of = json_object();
+    if (!c->ev_ix || !c->sg_ix || !c->in_ix || !c->cursor || !c->src || !c->partner_of) {
+        web_cache_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void ev_clear(struct ev *e)
+{
+    free(e->id);
+    free(e->created_by);
+    free(e->json);
+}
+
+void web_cache_free(web_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nev; i++)
+        ev_clear(&c->ev[i]);
+    for (size_t i = 0; i < c->nsg; i++) {
+        free(c->sg[i].id);
+        free(c->sg[i].indicator);
+        free(c->sg[i].created_by);
+        free(c->sg[i].json);
+    }
+    for (size_t i = 0; i < c->nin; i++) {
+        free(c->in[i].id);
+        free(c->in[i].created_by);
+        free(c->in[i].name);
+        free(c->in[i].pattern);
+    }
+    free(c->ev);
+    free(c->sg);
+    free(c->in);
+    json_decref(c->ev_ix);
+    json_decref(c->sg_ix);
+    json_decref(c->in_ix);
+    json_decref(c->cursor);
+    json_decref(c->src);
+    json_decref(c->partner_of);
+    free(c);
+}
+
+static const char *tlp_name(int t)
+{
+    switch (t) {
+    case STIX_TLP_CLEAR: return "clear";
+    case STIX_TLP_GREEN: return "green";
+    case STIX_TLP_AMBER: return "amber";
+    case STIX_TLP_AMBER_STRICT: return "amber+strict";
+    case STIX_TLP_RED: return "red";
+    default: return t == STIX_TLP_NONE ? "none" : "red";
+    }
+}
+
+static char *dup0(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+/* The object text without its closing brace (extra members follow). */
+static char *dump_open(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    if (s) {
+        size_t n = strlen(s);
+        if (n >= 2 && s[n - 1] == '}')
+            s[n - 1] = '\0';
+    }
+    return s;
+}
+
+/* open + the members of `extra` (a JSON object) + '}': the full object. */
+static char *splice(const char *open, json_t *extra)
+{
+    char *x = json_dumps(extra, JSON_COMPACT);
+    if (!x)
+        return NULL;
+    size_t a = strlen(open), b = strlen(x);
+    char *out = malloc(a + b + 2);
+    if (out) {
+        memcpy(out, open, a);
+        size_t k = a;
+        if (b > 2) {
+            if (a > 1)
+                out[k++] = ',';
+            memcpy(out + k, x + 1, b - 1);   /* members and the closing brace */
+            k += b - 1;
+        } else {
+            out[k++] = '}';
+        }
+        out[k] = '\0';
+    }
+    free(x);
+    return out;
+}
+
+static int64_t time_of(json_t *v)
+{
+    int64_t us = INT64_MIN;
+    const char *s = json_string_value(v);
+    if (s && !stix_time_parse(s, strlen(s), &us))
+        us = INT64_MIN;
+    return us;
+}
+
+/* ---- cache: events ---- */
+
+/* Puts e (taken) at its id's place, replacing an older version; the oldest
+ * event goes when EVENTS_MAX are kept. */
+static void ev_put(web_cache *c, struct ev *e)
+{
+    json_t *ix = json_object_get(c->ev_ix, e->id);
+    if (ix) {
+        struct ev *old = &c->ev[json_integer_value(ix)];
+        ev_clear(old);
+        *old = *e;
+        return;
+    }
+    if (c->nev == EVENTS_MAX) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < c->nev; i++)
+            if (c->ev[i].start_us < c->ev[oldest].start_us)
+                oldest = i;
+        json_object_del(c->ev_ix, c->ev[oldest].id);
+        ev_clear(&c->ev[oldest]);
+        c->ev[oldest] = *e;
+        json_object_set_new(c->ev_ix, e->id, json_integer((json_int_t)oldest));
+        return;
+    }
+    if (c->nev == c->capev) {
+        size_t cap = c->capev ? c->capev * 2 : 256;
+        struct ev *n = realloc(c->ev, cap * sizeof *n);
+        if (!n) {
+            ev_clear(e);
+            return;
+        }
+        c->ev = n;
+        c->capev = cap;
+    }
+    c->ev[c->nev] = *e;
+    json_object_set_new(c->ev_ix, e->id, json_integer((json_int_t)c->nev));
+    c->nev++;
+}
+
+static double num_or_nan(json_t *v)
+{
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A sighting with the maritime extension as an /api/events object. */
+static void add_maritime(web_cache *c, json_t *o, json_t *x, const struct store_row *r)
+{
+    const char *kind = json_string_value(json_object_get(x, "event"));
+    if (!kind)
+        return;
+    json_t *out = json_object();
+    json_t *details = json_object();
+    static const char *const top[] = {"mmsi", "mmsi2", "start", "end", "lat", "lon",
+                                      "end_lat", "end_lon"};
+    json_object_set_new(out, "id", json_string(r->id));
+    json_object_set_new(out, "event", json_string(kind));
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
+        json_t *v = json_object_get(x, top[i]);
+        json_object_set(out, top[i], v ? v : json_null());
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(x, key, v) {
+        bool is_top = strcmp(key, "event") == 0 || strcmp(key, "extension_type") == 0;
+        for (size_t i = 0; i < sizeof top / sizeof top[0] && !is_top; i++)
+            is_top = strcmp(key, top[i]) == 0;
+        if (!is_top)
+            json_object_set(details, key, v);
+    }
+    json_t *desc = json_object_get(o, "description");
+    if (json_is_string(desc))
+        json_object_set(out, "description", desc);
+    json_object_set_new(out, "details", details);
+    json_object_set_new(out, "tlp", json_string(tlp_name(r->tlp)));
+    json_object_set_new(out, "created_by",
+                        r->created_by_ref[0] ? json_string(r->created_by_ref) : json_null());
+    struct ev e = {
+        .start_us = time_of(json_object_get(x, "start")),
+        .end_us = time_of(json_object_get(x, "end")),
+        .lat = num_or_nan(json_object_get(x, "lat")),
+        .lon = num_or_nan(json_object_get(x, "lon")),
+        .id = dup0(r->id),
+        .created_by = dup0(r->created_by_ref),
+        .json = dump_open(out),
+    };
+    json_decref(out);
+    if (e.end_us < e.start_us)
+        e.end_us = e.start_us;
+    if (!e.id || !e.created_by || !e.json) {
+        ev_clear(&e);
+        return;
+    }
+    ev_put(c, &e);
+}
+
+void web_cache_live_event(web *w, const char *json)
+{
+    json_t *o = json_loads(json, 0, NULL);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    if (!id) {
+        json_decref(o);
+        return;
+    }
+    const char *cb = json_string_value(json_object_get(o, "created_by"));
+    json_object_del(o, "source");   /* resolved like the stored ones */
+    struct ev e = {
+        .start_us = time_of(json_object_get(o, "start")),
+        .end_us = time_of(json_object_get(o, "end")),
+        .lat = num_or_nan(json_object_get(o, "lat")),
+        .lon = num_or_nan(json_object_get(o, "lon")),
+        .id = dup0(id),
+        .created_by = dup0(cb),
+        .json = dump_open(o),
+    };
+    json_decref(o);
+    if (e.end_us < e.start_us)
+        e.end_us = e.start_us;
+    pthread_mutex_lock(&w->mu);
+    if (e.id && e.created_by && e.json)
+        ev_put(w->cache, &e);
+    else
+        ev_clear(&e);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* ---- cache: sightings of indicators, indicators ---- */
+
+static void add_sighting(web_cache *c, json_t *o, const char *of, const struct store_row *r)
+{
+    json_t *out = json_object();
+    json_object_set_new(out, "id", json_string(r->id));
+    json_object_set_new(out, "indicator", json_string(of));
+    static const char *const copy[] = {"first_seen", "last_seen", "count", "description"};
+    for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
+        json_t *v = json_object_get(o, copy[i]);
+        if (v)
+            json_object_set(out, copy[i], v);
+    }
+    json_object_set_new(out, "tlp", json_string(tlp_name(r->tlp)));
+    json_object_set_new(out, "created_by",
+                        r->created_by_ref[0] ? json_string(r->created_by_ref) : json_null());
+    json_t *od = json_object_get(o, "observed_data_refs");
+    json_object_set_new(out, "observed_data", json_integer((json_int_t)json_array_size(od)));
+    struct sig s = {
+        .first_us = time_of(json_object_get(o, "first_seen")),
+        .last_us = time_of(json_object_get(o, "last_seen")),
+        .count = json_is_integer(json_object_get(o, "count"))
+                     ? json_integer_value(json_object_get(o, "count")) : 1,
+        .id = dup0(r->id),
+        .indicator = dup0(of),
+        .created_by = dup0(r->created_by_ref),
+        .json = dump_open(out),
+    };
+    json_decref(out);
+    if (s.first_us == INT64_MIN)
+        s.first_us = r->version_us;
+    if (s.last_us < s.first_us)
+        s.last_us = s.first_us;
+    json_t *ix = json_object_get(c->sg_ix, r->id);
+    struct sig *slot = NULL;
+    if (ix) {
+        slot = &c->sg[json_integer_value(ix)];
+        free(slot->id);
+        free(slot->indicator);
+        free(slot->created_by);
+        free(slot->json);
+    } else {
+        if (c->nsg == c->capsg) {
+            size_t cap = c->capsg ? c->capsg * 2 : 256;
+            struct sig *n = realloc(c->sg, cap * sizeof *n);
+            if (!n)
+                goto fail;
+            c->sg = n;
+            c->capsg = cap;
+        }
+        json_object_set_new(c->sg_ix, r->id, json_integer((json_int_t)c->nsg));
+        slot = &c->sg[c->nsg++];
+    }
+    *slot = s;
+    return;
+fail:
+    free(s.id);
+    free(s.indicator);
+    free(s.created_by);
+    free(s.json);
+}
+
+static char *cut(const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    if (n <= max)
+        return strdup(s);
+    /* not inside a UTF-8 sequence */
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return strndup(s, max);
+}
+
+static void add_indicator(web_cache *c, json_t *o, const struct store_row *r)
+{
+    struct ind in = {
+        .tlp = r->tlp,
+        .id = dup0(r->id),
+        .created_by = dup0(r->created_by_ref),
+        .name = cut(json_string_value(json_object_get(o, "name")), 256),
+        .pattern = cut(json_string_value(json_object_get(o, "pattern")), 1024),
+    };
+    json_t *ix = json_object_get(c->in_ix, r->id);
+    struct ind *slot;
+    if (ix) {
+        slot = &c->in[json_integer_value(ix)];
+        free(slot->id);
+        free(slot->created_by);
+        free(slot->name);
+        free(slot->pattern);
+    } else {
+        if (c->nin == c->capin) {
+            size_t cap = c->capin ? c->capin * 2 : 256;
+            struct ind *n = realloc(c->in, cap * sizeof *n);
+            if (!n) {
+                free(in.id);
+                free(in.created_by);
+                free(in.name);
+                free(in.pattern);
+                return;
+            }
+            c->in = n;
+            c->capin = cap;
+        }
+        json_object_set_new(c->in_ix, r->id, json_integer((json_int_t)c->nin));
+        slot = &c->in[c->nin++];
+    }
+    *slot = in;
+}
+
+struct refresh {
+    web_cache *c;
+    size_t rows;
+};
+
+static int on_row(void *ctx, const struct store_row *r)
+{
+    struct refresh *f = ctx;
+    f->rows++;
+    json_t *o = json_loadb(r->json, r->len, 0, NULL);
+    if (!o)
+        return 0;
+    if (strcmp(r->type, "indicator") == 0) {
+        add_indicator(f->c, o, r);
+    } else {
+        json_t *x = json_object_get(json_object_get(o, "extensions"), MARITIME_EXT);
+        const char *of = json_string_value(json_object_get(o, "sighting_of_ref"));
+        if (x)
+            add_maritime(f->c, o, x, r);
+        else if (of && strncmp(of, "indicator--", 11) == 0)
+            add_sighting(f->c, o, of, r);
+    }
+    json_decref(o);
+    return 0;
+}
+
+static int on_audit(void *ctx, const struct audit_row *r)
+{
+    web_cache *c = ctx;
+    c->audit_seq = r->seq;
+    /* an object a partner wrote here (TAXII POST, or federation recording
+     * its pulls under the partner's name); "read" rows are releases */
+    if (r->who && strcmp(r->who, "local") != 0 && r->action && strcmp(r->action, "read") != 0 &&
+        r->object && strstr(r->object, "--") && json_object_size(c->src) < SOURCES_MAX)
+        json_object_set_new(c->src, r->object, json_string(r->who));
+    return 0;
+}
+
+/* Brings the cache up to date (under w->mu); false when the store failed
+ * (what is cached is still served). */
+static bool refresh(web *w, int64_t now_us)
+{
+    web_cache *c = w->cache;
+    if (now_us - c->refreshed_us < REFRESH_EVERY_US)
+        return true;
+    c->refreshed_us = now_us;
+    struct store_collection *cols = NULL;
+    size_t ncol = 0;
+    if (store_collections(w->st, &cols, &ncol) != ALD_E_OK) {
+        nlog_kv(w->env->log, NLOG_ERROR, "web", "store", "error", store_errmsg(w->st), NULL);
+        return false;
+    }
+    static const char *const types[] = {"sighting", "indicator"};
+    struct refresh f = {.c = c};
+    bool ok = true;
+    for (size_t i = 0; i < ncol && ok && f.rows < REFRESH_ROWS; i++) {
+        json_t *cur = json_object_get(c->cursor, cols[i].id);
+        struct store_filter flt = {
+            .added_after = cur ? (int64_t)json_integer_value(cur) : INT64_MIN,
+            .types = types, .ntypes = 2, .limit = 1000,
+        };
+        struct store_page pg;
+        do {
+            ald_err e = store_query(w->st, cols[i].id, &flt, NULL, NULL, on_row, &f, &pg);
+            if (e != ALD_E_OK) {
+                nlog_kv(w->env->log, NLOG_ERROR, "web", "store query", "error",
+                        store_errmsg(w->st), NULL);
+                ok = false;
+                break;
+            }
+            if (pg.count && pg.last_added != INT64_MIN)
+                json_object_set_new(c->cursor, cols[i].id, json_integer(pg.last_added));
+            /* the next page: everything added after this one's last row */
+            flt.added_after = pg.last_added;
+        } while (pg.more && pg.count && f.rows < REFRESH_ROWS);
+    }
+    free(cols);
+    struct store_partner *ps = NULL;
+    size_t np = 0;
+    if (store_partners(w->st, &ps, &np) == ALD_E_OK) {
+        json_object_clear(c->partner_of);
+        for (size_t i = 0; i < np; i++)
+            if (ps[i].identity[0])
+                json_object_set_new(c->partner_of, ps[i].identity, json_string(ps[i].name));
+    }
+    free(ps);
+    struct audit_filter af = {.after_seq = c->audit_seq, .limit = 20000};
+    if (audit_rows(w->audit, &af, on_audit, c) != ALD_E_OK)
+        nlog_kv(w->env->log, NLOG_WARN, "web", "audit log", "error", audit_errmsg(w->audit),
+                NULL);
+    return ok;
+}
+
+/* Where an object came from: the partner that wrote it here, or whose
+ * identity created it, else this node. */
+static const char *source_of(web_cache *c, const char *id, const char *created_by)
+{
+    const char *p = json_string_value(json_object_get(c->src, id));
+    if (!p && created_by && *created_by)
+        p = json_string_value(json_object_get(c->partner_of, created_by));
+    return p ? p : "local";
+}
+
+/* ---- a growing text ---- */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *conn, struct buf *b)
+{
+    if (b->oom) {
+        free(b->p);
+        return web_send_error(conn, 500, "out of memory");
+    }
+    return web_send(conn, 200, "application/json; charset=utf-8", b->p, b->len, NULL);
+}
+
+/* ---- endpoints ---- */
+
+enum MHD_Result web_api_vessels(struct web_call *c)
+{
+    double box[4] = {-180, -90, 180, 90};
+    bool given;
+    size_t limit = VESSELS_LIMIT_MAX;
+    if (!web_arg_bbox(c->conn, box, &given))
+        return web_send_error(c->conn, 400, "bbox wants W,S,E,N in degrees (W > E crosses "
+                                            "the antimeridian)");
+    if (!web_arg_size(c->conn, "limit", 1, VESSELS_LIMIT_MAX, &limit))
+        return web_send_error(c->conn, 400, "limit wants 1-200000");
+    size_t len = 0;
+    char *j = web_vessels_json(c->w->env->pic, box[0], box[1], box[2], box[3], limit, &len);
+    if (!j)
+        return web_send_error(c->conn, 500, "out of memory");
+    return web_send(c->conn, 200, "application/json; charset=utf-8", j, len, NULL);
+}
+
+static json_t *num_or_null(double x, double scale)
+{
+    return isfinite(x) ? json_real(round(x * scale) / scale) : json_null();
+}
+
+enum MHD_Result web_api_vessel(struct web_call *c, const char *arg)
+{
+    char *end;
+    unsigned long mmsi = strtoul(arg, &end, 10);
+    if (!*arg || *end || strlen(arg) > 9 || arg[0] < '0' || arg[0] > '9')
+        return web_send_error(c->conn, 400, "/api/vessel/MMSI wants up to 9 digits");
+    int64_t since = 0, until = 0;
+    if (!web_arg_time(c->conn, "since", &since) || !web_arg_time(c->conn, "until", &until))
+        return web_send_error(c->conn, 400, "since/until want ISO 8601 UTC or unix seconds");
+    struct pic_position *tr = malloc(TRACK_MAX * sizeof *tr);
+    if (!tr)
+        return web_send_error(c->conn, 500, "out of memory");
+    struct pic_static st;
+    size_t n = 0;
+    if (!picture_vessel(c->w->env->pic, (uint32_t)mmsi, since, until, &st, tr, TRACK_MAX, &n)) {
+        free(tr);
+        return web_send_error(c->conn, 404, "no such vessel in the live picture");
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "mmsi", json_integer((json_int_t)mmsi));
+    json_object_set_new(o, "name", st.name[0] ? json_string(st.name) : json_null());
+    json_object_set_new(o, "callsign", st.callsign[0] ? json_string(st.callsign) : json_null());
+    json_object_set_new(o, "destination",
+                        st.destination[0] ? json_string(st.destination) : json_null());
+    json_object_set_new(o, "imo", st.imo ? json_integer(st.imo) : json_null());
+    json_object_set_new(o, "type", json_integer(st.type));
+    const char *flag = det_mid_country(det_mmsi_mid((uint32_t)mmsi));
+    json_object_set_new(o, "flag", flag ? json_string(flag) : json_null());
+    json_t *track = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = tr[i].t_us >= 0 ? tr[i].t_us / 1000000 : -((-tr[i].t_us + 999999) / 1000000);
+        json_array_append_new(track, json_pack("[IoooO]", (json_int_t)t,
+                                               num_or_null(tr[i].lat, 1e5),
+                                               num_or_null(tr[i].lon, 1e5),
+                                               num_or_null(tr[i].sog, 10),
+                                               num_or_null(tr[i].cog, 10)));
+    }
+    free(tr);
+    json_object_set_new(o, "track", track);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    return web_send_json(c->conn, 200, s);
+}
+
+static bool in_box(const double b[4], double lat, double lon)
+{
+    if (!isfinite(lat) || !isfinite(lon) || lat < b[1] || lat > b[3])
+        return false;
+    return b[0] <= b[2] ? lon >= b[0] && lon <= b[2] : lon >= b[0] || lon <= b[2];
+}
+
+static int by_start_desc(const void *a, const void *b)
+{
+    const struct ev *x = *(const struct ev *const *)a, *y = *(const struct ev *const *)b;
+    if (x->start_us != y->start_us)
+        return x->start_us < y->start_us ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+enum MHD_Result web_api_events(struct web_call *c)
+{
+    int64_t since = INT64_MIN, until = INT64_MAX;
+    double box[4];
+    bool boxed;
+    size_t limit = EVENTS_LIMIT_DEFAULT;
+    if (!web_arg_time(c->conn, "since", &since) || !web_arg_time(c->conn, "until", &until))
+        return web_send_error(c->conn, 400, "since/until want ISO 8601 UTC or unix seconds");
+    if (!web_arg_bbox(c->conn, box, &boxed))
+        return web_send_error(c->conn, 400, "bbox wants W,S,E,N in degrees");
+    if (!web_arg_size(c->conn, "limit", 1, EVENTS_LIMIT_MAX, &limit))
+        return web_send_error(c->conn, 400, "limit wants 1-10000");
+    web *w = c->w;
+    pthread_mutex_lock(&w->mu);
+    refresh(w, c->now_us);
+    web_cache *k = w->cache;
+    const struct ev **hit = malloc((k->nev ? k->nev : 1) * sizeof *hit);
+    size_t nh = 0;
+    struct buf b = {0};
+    if (hit) {
+        for (size_t i = 0; i < k->nev; i++) {
+            const struct ev *e = &k->ev[i];
+            if (e->end_us < since || e->start_us > until)
+                continue;
+            if (boxed && !in_box(box, e->lat, e->lon))
+                continue;
+            hit[nh++] = e;
+        }
+        qsort(hit, nh, sizeof *hit, by_start_desc);
+        puts_(&b, "{\"events\":[");
+        for (size_t i = 0; i < nh && i < limit; i++) {
+            json_t *x = json_pack("{ss}", "source", source_of(k, hit[i]->id, hit[i]->created_by));
+            char *one = x ? splice(hit[i]->json, x) : NULL;
+            json_decref(x);
+            if (!one) {
+                b.oom = true;
+                break;
+            }
+            if (i)
+                puts_(&b, ",");
+            puts_(&b, one);
+            free(one);
+        }
+        char tail[96];
+        snprintf(tail, sizeof tail, "],\"count\":%zu,\"total\":%zu,\"truncated\":%s}",
+                 nh < limit ? nh : limit, nh, nh > limit ? "true" : "false");
+        puts_(&b, tail);
+    } else {
+        b.oom = true;
+    }
+    pthread_mutex_unlock(&w->mu);
+    free(hit);
+    return send_buf(c->conn, &b);
+}
+
+enum MHD_Result web_api_zones(struct web_call *c)
+{
+    const char *z = c->w->zones ? c->w->zones : "{\"type\":\"FeatureCollection\",\"features\":[]}";
+    char *s = strdup(z);
+    if (!s)
+        return web_send_error(c->conn, 500, "out of memory");
+    return web_send(c->conn, 200, "application/geo+json; charset=utf-8", s, strlen(s), NULL);
+}
+
+enum MHD_Result web_api_indicators_summary(struct web_call *c)
+{
+    web *w = c->w;
+    pthread_mutex_lock(&w->mu);
+    refresh(w, c->now_us);
+    web_cache *k = w->cache;
+    /* (source, tlp) -> count, in a JSON object keyed "source\ttlp" */
+    json_t *groups = json_object();
+    for (size_t i = 0; i < k->nin; i++) {
+        char key[256];
+        snprintf(key, sizeof key, "%s\t%s", source_of(k, k->in[i].id, k->in[i].created_by),
+                 tlp_name(k->in[i].tlp));
+        json_t *n = json_object_get(groups, key);
+        json_object_set_new(groups, key, json_integer(n ? json_integer_value(n) + 1 : 1));
+    }
+    json_t *by = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(groups, key, v) {
+        const char *tab = strchr(key, '\t');
+        json_t *g = json_object();
+        json_object_set_new(g, "source", json_stringn(key, (size_t)(tab - key)));
+        json_object_set_new(g, "tlp", json_string(tab + 1));
+        json_object_set(g, "count", v);
+        json_array_append_new(by, g);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "total", json_integer((json_int_t)k->nin));
+    json_object_set_new(o, "by_source", by);
+    pthread_mutex_unlock(&w->mu);
+    json_decref(groups);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return web_send_json(c->conn, 200, s);
+}
+
+static int sig_by_first_desc(const void *a, const void *b)
+{
+    const struct sig *x = *(const struct sig *const *)a, *y = *(const struct sig *const *)b;
+    if (x->first_us != y->first_us)
+        return x->first_us < y->first_us ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+enum MHD_Result web_api_sightings(struct web_call *c)
+{
+    int64_t since = INT64_MIN, until = INT64_MAX;
+    size_t limit = SIGHTINGS_LIMIT_DEFAULT, bucket = 3600;
+    if (!web_arg_time(c->conn, "since", &since) || !web_arg_time(c->conn, "until", &until))
+        return web_send_error(c->conn, 400, "since/until want ISO 8601 UTC or unix seconds");
+    if (!web_arg_size(c->conn, "limit", 1, SIGHTINGS_LIMIT_MAX, &limit))
+        return web_send_error(c->conn, 400, "limit wants 1-5000");
+    if (!web_arg_size(c->conn, "bucket", 1, 366 * 86400, &bucket))
+        return web_send_error(c->conn, 400, "bucket wants 1-31622400 seconds");
+    web *w = c->w;
+    pthread_mutex_lock(&w->mu);
+    refresh(w, c->now_us);
+    web_cache *k = w->cache;
+    const struct sig **hit = malloc((k->nsg ? k->nsg : 1) * sizeof *hit);
+    struct buf b = {0};
+    size_t nh = 0;
+    if (!hit) {
+        pthread_mutex_unlock(&w->mu);
+        return web_send_error(c->conn, 500, "out of memory");
+    }
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < k->nsg; i++) {
+        const struct sig *s = &k->sg[i];
+        if (s->last_us < since || s->first_us > until)
+            continue;
+        hit[nh++] = s;
+        if (s->first_us < lo)
+            lo = s->first_us;
+        if (s->first_us > hi)
+            hi = s->first_us;
+    }
+    qsort(hit, nh, sizeof *hit, sig_by_first_desc);
+    /* buckets of hits (sighting counts) by first_seen, over every match;
+     * widened so that there are at most BUCKETS_MAX */
+    int64_t bw = (int64_t)bucket * 1000000;
+    if (nh && (hi - lo) / bw + 1 > BUCKETS_MAX)
+        bw = ((hi - lo) / BUCKETS_MAX / 1000000 + 1) * 1000000;
+    size_t nb = nh ? (size_t)((hi / bw - lo / bw) + 1) : 0;
+    if (nb > BUCKETS_MAX + 1)
+        nb = BUCKETS_MAX + 1;
+    long long *cnt = calloc(nb ? nb : 1, sizeof *cnt);
+    int64_t b0 = nh ? (lo >= 0 ? lo / bw : -((-lo + bw - 1) / bw)) * bw : 0;
+    for (size_t i = 0; cnt && i < nh; i++) {
+        size_t j = (size_t)((hit[i]->first_us - b0) / bw);
+        if (j < nb)
+            cnt[j] += hit[i]->count;
+    }
+    char tmp[128], ts[STIX_TIME_TEXT];
+    snprintf(tmp, sizeof tmp, "{\"bucket_s\":%" PRId64 ",\"buckets\":[", bw / 1000000);
+    puts_(&b, tmp);
+    for (size_t j = 0; cnt && j < nb; j++) {
+        stix_time_format(b0 + (int64_t)j * bw, ts);
+        snprintf(tmp, sizeof tmp, "%s{\"t\":\"%s\",\"count\":%lld}", j ? "," : "", ts, cnt[j]);
+        puts_(&b, tmp);
+    }
+    free(cnt);
+    puts_(&b, "],\"sightings\":[");
+    for (size_t i = 0; i < nh && i < limit; i++) {
+        const struct sig *s = hit[i];
+        json_t *ix = json_object_get(k->in_ix, s->indicator);
+        const struct ind *in = ix ? &k->in[json_integer_value(ix)] : NULL;
+        json_t *x = json_object();
+        json_object_set_new(x, "pattern", in && in->pattern ? json_string(in->pattern)
+                                                            : json_null());
+        json_object_set_new(x, "name", in && in->name ? json_string(in->name) : json_null());
+        json_object_set_new(x, "source", json_string(source_of(k, s->id, s->created_by)));
+        /* the log lines themselves are not in the store (alidade match
+         * --details writes them to a file); see docs/api.md */
+        json_object_set_new(x, "lines", json_array());
+        char *one = splice(s->json, x);
+        json_decref(x);
+        if (!one) {
+            b.oom = true;
+            break;
+        }
+        if (i)
+            puts_(&b, ",");
+        puts_(&b, one);
+        free(one);
+    }
+    snprintf(tmp, sizeof tmp, "],\"count\":%zu,\"total\":%zu,\"truncated\":%s}",
+             nh < limit ? nh : limit, nh, nh > limit ? "true" : "false");
+    puts_(&b, tmp);
+    pthread_mutex_unlock(&w->mu);
+    free(hit);
+    return send_buf(c->conn, &b);
+}
+
+/* ---- sharing ---- */
+
+static int on_fed(void *ctx, const char *key, const char *value)
+{
+    json_object_set_new(ctx, key, json_string(value));
+    return 0;
+}
+
+static int on_audit_row(void *ctx, const struct audit_row *r)
+{
+    char at[STIX_TIME_TEXT];
+    stix_time_format(r->at, at);
+    json_t *o = json_pack("{sIssssssss}", "seq", (json_int_t)r->seq, "at", at, "who",
+                          r->who ? r->who : "", "action", r->action ? r->action : "", "object",
+                          r->object ? r->object : "");
+    if (o) {
+        char *d = cut(r->detail ? r->detail : "", 300);
+        json_object_set_new(o, "detail", json_string(d ? d : ""));
+        free(d);
+        json_array_insert_new(ctx, 0, o);      /* newest first */
+    }
+    return 0;
+}
+
+/* fed/<partner>/<what> as JSON: a string, a number, or null. */
+static json_t *fed_value(json_t *fed, const char *partner, const char *what, bool number)
+{
+    char key[160];
+    snprintf(key, sizeof key, "fed/%s/%s", partner, what);
+    const char *v = json_string_value(json_object_get(fed, key));
+    if (!v)
+        return number ? json_integer(0) : json_null();
+    if (!number)
+        return json_string(v);
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || !isfinite(d))
+        return json_null();
+    return d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_real(d);
+}
+
+enum MHD_Result web_api_sharing(struct web_call *c)
+{
+    size_t before = 0;
+    if (!web_arg_size(c->conn, "before", 1, (size_t)INT64_MAX, &before))
+        return web_send_error(c->conn, 400, "before wants an audit seq (a positive integer)");
+    web *w = c->w;
+    const struct serve_settings *o = w->env->o;
+    json_t *out = json_object();
+    json_object_set_new(out, "node",
+                        json_pack("{s:o,s:s}", "identity",
+                                  o->identity ? json_string(o->identity) : json_null(), "title",
+                                  o->title ? o->title : ""));
+    json_t *fed = json_object(), *partners = json_array(), *audit = json_array();
+    pthread_mutex_lock(&w->mu);
+    struct store_partner *ps = NULL;
+    size_t np = 0;
+    ald_err e = store_partners(w->st, &ps, &np);
+    if (e == ALD_E_OK)
+        e = store_state_list(w->st, "fed/", on_fed, fed);
+    int64_t top = 0;
+    if (e == ALD_E_OK && audit_last_before(w->audit, INT64_MAX, &top) != ALD_E_OK)
+        e = ALD_E_IO;
+    if (e == ALD_E_OK) {
+        if (before && (int64_t)before - 1 < top)
+            top = (int64_t)before - 1;
+        struct audit_filter af = {.after_seq = top > AUDIT_PAGE ? top - AUDIT_PAGE : 0,
+                                  .through_seq = top};
+        if (top > 0 && audit_rows(w->audit, &af, on_audit_row, audit) != ALD_E_OK)
+            e = ALD_E_IO;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (e != ALD_E_OK) {
+        free(ps);
+        json_decref(fed);
+        json_decref(partners);
+        json_decref(audit);
+        json_decref(out);
+        return web_send_error(c->conn, 500, "the store could not be read (see the server's log)");
+    }
+    for (size_t i = 0; i < np; i++) {
+        const char *n = ps[i].name;
+        json_t *p = json_object();
+        json_object_set_new(p, "name", json_string(n));
+        json_object_set_new(p, "identity", ps[i].identity[0] ? json_string(ps[i].identity)
+                                                             : json_null());
+        json_object_set_new(p, "url", fed_value(fed, n, "url", false));
+        json_object_set_new(p, "last_sync", fed_value(fed, n, "last_sync", false));
+        json_t *lag = fed_value(fed, n, "lag_s", true);
+        char key[160];
+        snprintf(key, sizeof key, "fed/%s/lag_s", n);
+        if (!json_object_get(fed, key)) {
+            json_decref(lag);
+            lag = json_null();
+        }
+        json_object_set_new(p, "lag_s", lag);
+        json_object_set_new(p, "in", fed_value(fed, n, "in", true));
+        json_object_set_new(p, "out", fed_value(fed, n, "out", true));
+        json_object_set_new(p, "errors", fed_value(fed, n, "errors", true));
+        json_object_set_new(p, "last_error", fed_value(fed, n, "last_error", false));
+        json_array_append_new(partners, p);
+    }
+    free(ps);
+    json_decref(fed);
+    size_t na = json_array_size(audit);
+    json_object_set_new(out, "partners", partners);
+    json_object_set_new(out, "audit", audit);
+    /* the seq to pass as ?before= for the previous page, null at the start */
+    json_t *last = na ? json_object_get(json_array_get(audit, na - 1), "seq") : NULL;
+    json_object_set_new(out, "audit_before",
+                        last && json_integer_value(last) > 1 ? json_integer(json_integer_value(last))
+                                                             : json_null());
+    char *s = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    return web_send_json(c->conn, 200, s);
+}
