@@ -283,6 +283,7 @@ int cmd_ais(int argc, char **argv)
         return decode(argc - 1, argv + 1);
     if (strcmp(argv[1], "detect") == 0)
         return cmd_detect(argc - 1, argv + 1);
+    if (strcmp(argv[1], "replay") == 0) { int cmd_replay(int, char **); return cmd_replay(argc - 1, argv + 1); }  /* cmd_replay.c */
     fprintf(stderr, "alidade ais: unknown subcommand '%s'\n", argv[1]);
     ais_commands(stderr);
     return 2;

@@ -1,0 +1,536 @@
+/*
+ * ingest_ais.c - the maritime core of live ingest (ingest_int.h): every
+ * NMEA source has its own decoder (multipart reassembly and receive times
+ * per source: tag block c:, $PGHP, trailing epoch; a line without any gets
+ * its arrival time), and all of them feed ONE tracker and ONE detector
+ * engine, as `alidade ais detect` runs them (src/cmd_detect.c: same
+ * library calls, same geography options). Each event becomes the STIX
+ * objects `ais detect -f stix` writes (lib/detect/stix.c: deterministic
+ * ids, so a re-read adds nothing twice) in the pending batch, and
+ * "event" news in the picture; positions and static data go to the picture.
+ * Everything here runs under ingest.mu.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alidade/stix.h"
+#include "ingest_int.h"
+#include "input.h"
+
+#define FIX_BATCH 32
+
+struct mar {
+    struct ingest *in;
+    trk_tracker *trk;
+    det_engine *det;
+    det_zones *zones;
+    det_geodata *shore, *anch, *land;
+    struct det_geo_layers layers;
+    struct det_geo geo;
+    struct det_stix_opts sopt;
+    struct trk_fix ffix[FIX_BATCH];
+    struct trk_static fst[FIX_BATCH];
+    size_t fn;
+    uint64_t d_events[DET__COUNT];   /* since the last metrics flush */
+    uint64_t suppressed;             /* events dropped while re-reading (warm-up) */
+};
+
+/* ---- geography (the same files and rules as `ais detect`) ---- */
+
+#define BUILTIN_SHORE "geo/ne-land-50m.geojson.zst"
+#define BUILTIN_LAND_MARGIN_KM 10.0
+
+/* $ALIDADE_DATA/geo/..., else data/ beside or above the binary, else ./data
+ * (as `ais detect --shore builtin` looks for it). */
+static bool builtin_path(char *dst, size_t cap)
+{
+    static const char *const rel[] = {"/../data/", "/../../data/", "/../share/alidade/"};
+    const char *env = getenv("ALIDADE_DATA");
+    struct stat sb;
+    if (env && *env) {
+        snprintf(dst, cap, "%s/%s", env, BUILTIN_SHORE);
+        return stat(dst, &sb) == 0;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            snprintf(dst, cap, "%s%s%s", exe, rel[i], BUILTIN_SHORE);
+            if (stat(dst, &sb) == 0)
+                return true;
+        }
+    }
+    snprintf(dst, cap, "data/%s", BUILTIN_SHORE);
+    return stat(dst, &sb) == 0;
+}
+
+static det_geodata *load_geo(const char *opt, const char *path, char *err, size_t errlen)
+{
+    char where[4200], why[512];
+    size_t len;
+    if (strcmp(path, "builtin") == 0) {
+        if (!builtin_path(where, sizeof where)) {
+            snprintf(err, errlen, "--%s builtin: %s not found (set ALIDADE_DATA to the "
+                     "directory holding geo/)", opt, BUILTIN_SHORE);
+            return NULL;
+        }
+        path = where;
+    }
+    char *text = input_read_all(path, INPUT_SMALL_MAX, &len, why, sizeof why);
+    det_geodata *g = text ? det_geo_parse(text, len, why, sizeof why) : NULL;
+    free(text);
+    if (!g)
+        snprintf(err, errlen, "--%s %s: %s", opt, path, why);
+    return g;
+}
+
+bool mar_new(struct ingest *in, char *err, size_t errlen)
+{
+    const struct serve_settings *o = in->env->o;
+    struct mar *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    in->mar = m;
+    m->in = in;
+    if (o->shore && !(m->shore = load_geo("shore", o->shore, err, errlen)))
+        return false;
+    if (o->anchorages && !(m->anch = load_geo("anchorages", o->anchorages, err, errlen)))
+        return false;
+    m->layers.shore = m->shore;
+    m->layers.anchorages = m->anch;
+    bool builtin = o->shore && strcmp(o->shore, "builtin") == 0;
+    /* the operator's own shore polygons double as the land mask; the
+     * builtin 1:50m land does not (as `ais detect`) */
+    m->layers.land = m->shore && !builtin && det_geo_count(m->shore).rings ? m->shore : NULL;
+    m->layers.land_margin_km = builtin ? BUILTIN_LAND_MARGIN_KM : 0;
+    det_geo_bind(&m->geo, &m->layers);
+    if (o->zones) {
+        char why[512];
+        size_t zlen;
+        char *text = input_read_all(o->zones, INPUT_SMALL_MAX, &zlen, why, sizeof why);
+        m->zones = text ? det_zones_load(text, zlen, why, sizeof why) : NULL;
+        free(text);
+        if (!m->zones) {
+            snprintf(err, errlen, "--zones %s: %s", o->zones, why);
+            return false;
+        }
+        m->geo.zones = m->zones;
+    }
+    m->sopt = (struct det_stix_opts){.identity_name = in->ident_name, .tlp = (unsigned)in->tlp};
+    return true;
+}
+
+void mar_free(struct ingest *in)
+{
+    struct mar *m = in->mar;
+    if (!m)
+        return;
+    trk_free(m->trk);
+    det_free(m->det);
+    det_zones_free(m->zones);
+    det_geo_free(m->shore);
+    det_geo_free(m->anch);
+    free(m);
+    in->mar = NULL;
+}
+
+/* ---- tracker -> detectors -> events ---- */
+
+static void fix_flush(struct mar *m)
+{
+    if (m->fn)
+        det_feed_fixes(m->det, m->ffix, m->fst, m->fn);
+    m->fn = 0;
+}
+
+static void on_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
+{
+    struct mar *m = ctx;
+    m->ffix[m->fn] = *f;
+    m->fst[m->fn] = *st;
+    if (++m->fn == FIX_BATCH)
+        fix_flush(m);
+}
+
+static void on_static(void *ctx, uint32_t mmsi, const struct trk_static *before,
+                      const struct trk_static *after)
+{
+    struct mar *m = ctx;
+    fix_flush(m);                    /* the detectors see fixes and static data in order */
+    det_feed_static(m->det, mmsi, before, after, after->t);
+    struct pic_static ps = {.mmsi = mmsi, .imo = after->imo, .type = after->shiptype};
+    snprintf(ps.name, sizeof ps.name, "%s", after->name);
+    snprintf(ps.callsign, sizeof ps.callsign, "%s", after->callsign);
+    snprintf(ps.destination, sizeof ps.destination, "%s", after->destination);
+    picture_static(m->in->pic, &ps);
+}
+
+static void set_time(json_t *o, const char *key, int64_t ms)
+{
+    char t[40];
+    if (ms == AIS_TIME_NONE || !ais_format_time(ms, t, sizeof t))
+        json_object_set_new(o, key, json_null());
+    else
+        json_object_set_new(o, key, json_string(t));
+}
+
+static void set_num(json_t *o, const char *key, double v)
+{
+    json_object_set_new(o, key, isfinite(v) ? json_real(v) : json_null());
+}
+
+static const char *tlp_name(enum stix_tlp t)
+{
+    static const char *const n[] = {"clear", "green", "amber", "amber+strict", "red"};
+    return t >= STIX_TLP_CLEAR && t <= STIX_TLP_RED ? n[t] : "none";
+}
+
+/* The /api/events form of one event (docs/api.md) as picture news. */
+static void event_news(struct mar *m, const struct det_event *e, const char *sighting_id)
+{
+    json_t *o = json_object(), *d = json_object();
+    if (!o || !d) {
+        json_decref(o);
+        json_decref(d);
+        return;
+    }
+    json_object_set_new(o, "id", json_string(sighting_id));
+    json_object_set_new(o, "event", json_string(det_kind_name(e->kind)));
+    json_object_set_new(o, "mmsi", json_integer(e->mmsi));
+    json_object_set_new(o, "mmsi2", e->mmsi2 ? json_integer(e->mmsi2) : json_null());
+    set_time(o, "start", e->start);
+    set_time(o, "end", e->end == AIS_TIME_NONE || e->end < e->start ? e->start : e->end);
+    set_num(o, "lat", e->lat);
+    set_num(o, "lon", e->lon);
+    set_num(o, "end_lat", e->end_lat);
+    set_num(o, "end_lon", e->end_lon);
+    set_num(d, "duration_h", e->duration_h);
+    set_num(d, "distance_km", e->distance_km);
+    set_num(d, "speed_kn", e->speed_kn);
+    set_num(d, "shore_km", e->shore_km);
+    if (e->kind == DET_GAP)
+        json_object_set_new(d, "likely_disabling", e->likely_disabling < 0 ? json_null()
+                                                   : json_boolean(e->likely_disabling));
+    if (e->zone[0])
+        json_object_set_new(d, "zone", json_string(e->zone));
+    if (e->detail[0])
+        json_object_set_new(d, "detail", json_string(e->detail));
+    json_object_set_new(o, "details", d);
+    json_object_set_new(o, "tlp", json_string(tlp_name(m->in->tlp)));
+    json_object_set_new(o, "created_by", json_string(m->in->ident_id));
+    json_object_set_new(o, "source", json_string("local"));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text)
+        picture_news(m->in->pic, "event", text);
+    free(text);
+}
+
+struct split_ctx {
+    struct ingest *in;
+    char sighting[STIX_ID_MAX];
+    bool failed;
+};
+
+static int split_one(void *ctx, const char *obj, size_t len, size_t index)
+{
+    (void)index;
+    struct split_ctx *c = ctx;
+    const char *p = memmem(obj, len < 120 ? len : 120, "\"id\":\"sighting--", 16);
+    if (p)
+        snprintf(c->sighting, sizeof c->sighting, "%.*s", 46, p + 6);
+    if (!ingest_pending_add(c->in, obj, len))
+        c->failed = true;
+    return 0;
+}
+
+static void on_event(void *ctx, const struct det_event *e)
+{
+    struct mar *m = ctx;
+    struct ingest *in = m->in;
+    if (in->warming) {               /* re-reading what was committed: known already */
+        m->suppressed++;
+        return;
+    }
+    char buf[4096];
+    /* location and sighting separated by ",\n": a JSON array for stix_split */
+    buf[0] = '[';
+    size_t n = det_stix_event(e, &m->sopt, buf + 1, sizeof buf - 2);
+    if (n)
+        buf[++n] = ']';
+    n += n ? 1 : 0;
+    if (!n) {
+        nlog_kv(in->log, NLOG_ERROR, "ingest", "event too large for its STIX form", "event",
+                det_kind_name(e->kind), NULL);
+        return;
+    }
+    buf[n] = '\0';
+    ingest_fix_identity(in, buf, n);
+    struct split_ctx sc = {.in = in};
+    char why[256];
+    if (stix_split(buf, n, split_one, &sc, why, sizeof why) != 0 || sc.failed) {
+        nlog_kv(in->log, NLOG_ERROR, "ingest", "event not queued", "event",
+                det_kind_name(e->kind), "error", sc.failed ? "out of memory" : why, NULL);
+        return;
+    }
+    if ((unsigned)e->kind < DET__COUNT)
+        m->d_events[e->kind]++;
+    event_news(m, e, sc.sighting);
+}
+
+/* The tracker and engine are made on first use so that mar_new stays cheap
+ * when the geography fails to load. */
+static bool core_ready(struct mar *m)
+{
+    if (m->trk)
+        return true;
+    m->trk = trk_new(NULL);
+    m->det = det_new(NULL, &m->geo, on_event, m);
+    if (!m->trk || !m->det) {
+        trk_free(m->trk);
+        det_free(m->det);
+        m->trk = NULL;
+        m->det = NULL;
+        return false;
+    }
+    trk_set_cb(m->trk, on_fix, on_static, m);
+    /* the definitions every event refers to, stored with the first batch */
+    char *pre = malloc(16384 + 3);
+    size_t pn = pre ? det_stix_preamble(&m->sopt, pre + 1, 16384) : 0;
+    if (pn) {
+        pre[0] = '[';
+        pre[++pn] = ']';
+        pre[++pn] = '\0';
+        ingest_fix_identity(m->in, pre, pn);
+        struct split_ctx sc = {.in = m->in};
+        char why[256];
+        stix_split(pre, pn, split_one, &sc, why, sizeof why);
+    }
+    free(pre);
+    return true;
+}
+
+/* ---- decoding ---- */
+
+static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *meta)
+{
+    struct source *s = ctx;
+    struct mar *m = s->in->mar;
+    struct ais_meta mt = *meta;
+    if (mt.time_ms == AIS_TIME_NONE)
+        mt.time_ms = s->arrival_ms;  /* a live feed without times: when it came */
+    if (mt.time_ms > s->data_ms)
+        s->data_ms = mt.time_ms;
+    s->d_msgs++;
+    int lat = 91 * 600000, lon = 181 * 600000;
+    float sog = NAN, cog = NAN;
+    int16_t hdg = -1;
+    switch (msg->type) {
+    case 1: case 2: case 3:
+        lat = msg->u.t1.lat; lon = msg->u.t1.lon;
+        sog = msg->u.t1.speed < 1023 ? (float)msg->u.t1.speed / 10.f : NAN;
+        cog = msg->u.t1.course < 3600 ? (float)msg->u.t1.course / 10.f : NAN;
+        hdg = msg->u.t1.heading < 360 ? (int16_t)msg->u.t1.heading : -1;
+        break;
+    case 18:
+        lat = msg->u.t18.lat; lon = msg->u.t18.lon;
+        sog = msg->u.t18.speed < 1023 ? (float)msg->u.t18.speed / 10.f : NAN;
+        cog = msg->u.t18.course < 3600 ? (float)msg->u.t18.course / 10.f : NAN;
+        hdg = msg->u.t18.heading < 360 ? (int16_t)msg->u.t18.heading : -1;
+        break;
+    case 19:
+        lat = msg->u.t19.lat; lon = msg->u.t19.lon;
+        sog = msg->u.t19.speed < 1023 ? (float)msg->u.t19.speed / 10.f : NAN;
+        cog = msg->u.t19.course < 3600 ? (float)msg->u.t19.course / 10.f : NAN;
+        hdg = msg->u.t19.heading < 360 ? (int16_t)msg->u.t19.heading : -1;
+        break;
+    case 27:
+        lat = msg->u.t27.lat * 1000; lon = msg->u.t27.lon * 1000;   /* 1/10 min */
+        sog = msg->u.t27.speed < 63 ? (float)msg->u.t27.speed : NAN;
+        cog = msg->u.t27.course < 511 ? (float)msg->u.t27.course : NAN;
+        break;
+    default:
+        break;
+    }
+    if (abs(lat) <= 90 * 600000 && abs(lon) <= 180 * 600000 && !s->warming) {
+        struct pic_position p = {.mmsi = msg->mmsi, .t_us = mt.time_ms * 1000,
+                                 .lat = lat / 600000.0, .lon = lon / 600000.0, .sog = sog,
+                                 .cog = cog, .heading = hdg};
+        picture_position(s->in->pic, &p);
+    }
+    if (m && core_ready(m))
+        trk_feed(m->trk, msg, &mt);
+}
+
+static void on_bad(void *ctx, const struct ald_errpos *err, const char *line, size_t len,
+                   size_t line_no)
+{
+    (void)line;
+    (void)len;
+    (void)line_no;
+    struct source *s = ctx;
+    s->d_bad++;
+    if ((unsigned)err->code < ALD_E__COUNT)
+        s->d_err[err->code]++;
+}
+
+bool mar_source_init(struct source *s)
+{
+    struct ais_decoder_opts o = {.split24 = true};   /* as `ais detect` */
+    s->dec = ais_decoder_new(&o);
+    if (!s->dec)
+        return false;
+    ais_decoder_set_cb(s->dec, on_msg, on_bad, s);
+    ais_decoder_set_default_source(s->dec, s->label);
+    return true;
+}
+
+void mar_source_reset(struct source *s)
+{
+    if (s->dec)
+        ais_decoder_finish(s->dec);
+}
+
+/* Fragment number and count of an AIS sentence on this line (after any
+ * tag block): false when the line is not one. */
+static bool frag_of(const char *p, size_t len, unsigned *num, unsigned *count)
+{
+    const char *end = p + len;
+    const char *bang = memchr(p, '!', len);
+    if (!bang || end - bang < 10 || bang[3] != 'V' || bang[4] != 'D' || bang[6] != ',')
+        return false;
+    const char *q = bang + 7;
+    if (q + 3 >= end || q[0] < '1' || q[0] > '9' || q[1] != ',' || q[2] < '1' || q[2] > '9')
+        return false;
+    *count = (unsigned)(q[0] - '0');
+    *num = (unsigned)(q[2] - '0');
+    return true;
+}
+
+/* Keeps the per-hour checkpoints of a followed file and picks the offset a
+ * restart re-reads from: the newest checkpoint at least INGEST_WARM_MS of
+ * data time older than now (docs/node.md: restart). */
+static void checkpoint(struct fpos *fp, int64_t data_ms, uint64_t off)
+{
+    if (data_ms <= 0)
+        return;
+    if (fp->nck == 0 || data_ms - fp->ck_t[fp->nck - 1] >= 3600000) {
+        if (fp->nck == 64) {
+            memmove(fp->ck_t, fp->ck_t + 1, 63 * sizeof fp->ck_t[0]);
+            memmove(fp->ck_off, fp->ck_off + 1, 63 * sizeof fp->ck_off[0]);
+            fp->nck--;
+        }
+        fp->ck_t[fp->nck] = data_ms;
+        fp->ck_off[fp->nck++] = off;
+    }
+    int k = -1;
+    for (int i = 0; i < fp->nck; i++)
+        if (fp->ck_t[i] <= data_ms - INGEST_WARM_MS)
+            k = i;
+    if (k >= 0) {
+        fp->warm_ino = fp->ino;
+        fp->warm_off = fp->ck_off[k];
+        memmove(fp->ck_t, fp->ck_t + k, (size_t)(fp->nck - k) * sizeof fp->ck_t[0]);
+        memmove(fp->ck_off, fp->ck_off + k, (size_t)(fp->nck - k) * sizeof fp->ck_off[0]);
+        fp->nck -= k;
+    }
+}
+
+void mar_feed(struct source *s, const char *buf, size_t len, uint64_t off, struct fpos *fp)
+{
+    struct ingest *in = s->in;
+    uint64_t lines = 0;
+    pthread_mutex_lock(&in->mu);
+    s->arrival_ms = ingest_now_us() / 1000;
+    in->last_line_us = s->arrival_ms * 1000;
+    in->flushed = false;
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - buf) : len;
+        size_t ll = e - i;
+        const char *line = buf + i;
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        uint64_t line_off = off + i;
+        lines++;
+        unsigned num, count;
+        if (fp && frag_of(line, ll, &num, &count) && count > 1) {
+            if (num < count && !fp->frag_pending) {
+                fp->frag_pending = true;
+                fp->frag_start = line_off;
+                fp->frag_lines = 0;
+            } else if (num == count) {
+                fp->frag_pending = false;
+            }
+        }
+        if (fp && fp->frag_pending && ++fp->frag_lines > 100)
+            fp->frag_pending = false; /* an orphan: the decoder drops it too */
+        if (ll > LR_MAX_LINE)
+            ais_decoder_reject_line(s->dec, ALD_E_NMEA_TOO_LONG, "line too long", line, 80);
+        else
+            ais_decoder_feed(s->dec, line, ll);
+        i = nl ? e + 1 : len;
+        if (s->warming && off + i >= s->warm_until) {
+            s->warming = false;
+            in->warming--;
+            nlog_kv(in->log, NLOG_INFO, "ingest", "caught up with the committed position",
+                    "source", s->label, NULL);
+        }
+    }
+    s->d_lines += lines;
+    if (fp && !s->warming) {
+        uint64_t safe = fp->frag_pending ? fp->frag_start : off + len;
+        if (safe != fp->off) {
+            fp->off = safe;
+            fp->dirty = true;
+        }
+        checkpoint(fp, s->data_ms, safe);
+    }
+    pthread_mutex_unlock(&in->mu);
+    ingest_lines_read(in, lines, fp != NULL);
+}
+
+void mar_idle_flush(struct ingest *in)
+{
+    struct mar *m = in->mar;
+    if (!m || !m->trk)
+        return;
+    trk_finish(m->trk);
+    fix_flush(m);
+}
+
+void mar_finish(struct ingest *in)
+{
+    struct mar *m = in->mar;
+    if (!m || !m->trk)
+        return;
+    trk_finish(m->trk);
+    fix_flush(m);
+    det_finish(m->det);
+}
+
+void mar_flush_metrics(struct ingest *in)
+{
+    struct mar *m = in->mar;
+    for (int k = 0; k < DET__COUNT; k++)
+        if (m->d_events[k]) {
+            metrics_add(in->m, "alidade_ingest_events_total", "detector",
+                        det_kind_name((enum det_kind)k), (double)m->d_events[k]);
+            m->d_events[k] = 0;
+        }
+    if (m->trk)
+        metrics_set(in->m, "alidade_ingest_vessels", NULL, NULL,
+                    (double)trk_stats(m->trk)->vessels);
+}
