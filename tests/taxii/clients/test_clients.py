@@ -841,7 +841,7 @@ def section_opencti_ingester(node):
     check("ingester: idle run re-delivers only versions added in the header's last millisecond",
           all(ts_micro(added[o["id"]]) > cut and ts_micro(added[o["id"]]) < cut + 1000 for o in idle),
           repr([o["id"] for o in idle]))
-    print("# note - an idle OpenCTI poll cycle (%d runs) re-delivered %d of the %d objects: all those "
+    print("# note - an idle OpenCTI poll cycle (%d run(s)) re-delivered %d of the %d objects: all those "
           "added in the millisecond of X-TAXII-Date-Added-Last, which the client truncates" % (idle_runs, len(idle), len(added)))
     check("ingester: a second idle cycle starts from the same millisecond (re-delivers the same set again)",
           state["added_after"] == moment_iso_ms(last_hdr))
@@ -975,8 +975,14 @@ def section_opencti_connector(node):
     # the "2.0" path: first object without spec_version (an SCO), paging by
     # the manifest's date_added of the last object
     sco_coll = [c for c in root[0].collections if c.title == "SCO first"][0]
-    node.plain_post(sco_coll.id, [{"type": "ipv4-addr", "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
-                                   "value": "198.51.100.3"}])
+    st = node.plain_post(sco_coll.id, [{"type": "ipv4-addr", "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
+                                        "value": "198.51.100.3"}])
+    # no client reads it, but the status of an object without modified or
+    # created says which version was stored
+    sv = st["successes"][0].get("version")
+    if not sv:
+        print("# note - status successes[].version of an SCO without modified/created is %r "
+              "(the manifest shows its date_added)" % sv)
     node.plain_post(sco_coll.id, [indicator("s", i) for i in range(45)])
     filters = {"limit": 20, "added_after": datetime.datetime.now() - datetime.timedelta(hours=24)}
     objs, crash = connector_poll(tc, sco_coll, filters)
