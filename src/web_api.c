@@ -816,7 +816,7 @@ enum MHD_Result web_api_sightings(struct web_call *c)
      * widened so that there are at most BUCKETS_MAX */
     int64_t bw = (int64_t)bucket * 1000000;
     if (nh && (hi - lo) / bw + 1 > BUCKETS_MAX)
-        bw = ((hi - lo) / BUCKETS_MAX / 1000000 + 1) * 1000000;
+        bw *= (hi - lo) / bw / BUCKETS_MAX + 1;   /* a multiple of what was asked */
     size_t nb = nh ? (size_t)((hi / bw - lo / bw) + 1) : 0;
     if (nb > BUCKETS_MAX + 1)
         nb = BUCKETS_MAX + 1;

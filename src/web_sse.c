@@ -200,7 +200,8 @@ enum MHD_Result web_sse_answer(struct web_call *c)
             x->seq = v;
     }
     /* the first bytes go out at once: the client sees the stream open */
-    pend(x, "retry: 2000\n: alidade live stream\n\n", 36);
+    static const char hello[] = "retry: 2000\n: alidade live stream\n\n";
+    pend(x, hello, sizeof hello - 1);
     x->next = s->head;
     if (s->head)
         s->head->prev = x;
