@@ -1188,6 +1188,17 @@ def main():
     finally:
         signal.alarm(0)
         stop_server(proc)
+        # a server built with sanitizers reports on its stderr
+        try:
+            with open(os.path.join(tmp, "serve.err"), errors="replace") as f:
+                err = f.read()
+        except OSError:
+            err = ""
+        san = [l for l in err.splitlines() if "AddressSanitizer" in l or "LeakSanitizer" in l
+               or "runtime error:" in l]
+        if proc is not None:
+            check("server stderr has no sanitizer report", not san, "; ".join(san[:3]))
+            print("# server exit status after SIGTERM: %s" % proc.returncode)
         subprocess.run(["rm", "-rf", tmp])
     print("%d passed, %d failed, %d client incompatibilities reported" % (passed, failed, len(incompat)))
     for i in incompat:
