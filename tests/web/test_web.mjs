@@ -102,19 +102,25 @@ async function startNode() {
     '--anchorages', d('coast.geojson'), d('scenario.nmea')], { maxBuffer: 1 << 28 });
   fs.writeFileSync(path.join(input, 'drill.stix.json'), stix);
   run(['stix', 'import', '--data', data, path.join(input, 'drill.stix.json')]);
+  // cyber: a partner CERT's indicators and their sightings in the node's
+  // Suricata alerts (as make run-node does); a partner for the sharing view
+  run(['stix', 'import', '--data', data, path.join(root, 'data', 'cti', 'partner-indicators.json')]);
+  const m = spawnSync(bin, ['match', '-q', '--indicators', 'store', '--data', data, '--store',
+    path.join(root, 'data', 'cti', 'suricata-alerts.eve.json.zst')], { encoding: 'utf8' });
+  if (m.status > 1) throw new Error(`alidade match: exit ${m.status}: ${m.stderr}`);
+  run(['partner', 'add', 'demo', '--data', data, '--read', '*']);
   const port = await freePort(), udp = await freePort('udp');
   const zones = fs.existsSync(d('zones.geojson')) ? ['--zones', d('zones.geojson')] : [];
   const proc = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--source', `ais+udp://127.0.0.1:${udp}`, ...zones],
     { stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}/`;
   await waitHttp(base);
-  // the last position of every drill vessel, sent live so the picture holds them
-  const lines = fs.readFileSync(d('scenario.nmea'), 'utf8').split('\n').filter((l) => l.startsWith('!'));
-  const sock = dgram.createSocket('udp4');
-  for (let i = Math.max(0, lines.length - 3000); i < lines.length; i += 20) {
-    await new Promise((r) => sock.send(lines.slice(i, i + 20).join('\n') + '\n', udp, '127.0.0.1', r));
-  }
-  sock.close();
+  // the drill's positions sent live (as fast as the node takes them), so
+  // that the picture holds every drill vessel with its track
+  const rp = spawnSync(bin, ['ais', 'replay', d('scenario.nmea'), '--udp', `127.0.0.1:${udp}`, '--speed', '0', '--rate', '40000', '-q'],
+    { encoding: 'utf8' });
+  if (rp.status !== 0) throw new Error(`alidade ais replay: exit ${rp.status}: ${rp.stderr}`);
+  await sleep(1000);
   return { kind: 'node', base, udp, user: 'analyst', pass, stop: () => proc.kill('SIGTERM'), data };
 }
 

@@ -200,7 +200,8 @@ export class VesselLayer {
     const buf = this.buf;
     buf.fill(0);
     const S = view.scale;
-    const size = view.zoom < 4 ? 0 : view.zoom < 7 ? 1 : 2;
+    // marks grow with the zoom, and a step more when the vessels are few
+    const size = Math.min(2, (view.zoom < 4 ? 0 : view.zoom < 7 ? 1 : 2) + (store.n < 5000 ? 1 : 0));
     const lin = this.lin[size];
     const R = this.sizes[size].r;
     const oy = h / 2 - view.cy * S;
