@@ -60,12 +60,28 @@ struct ev {
     char *json;                      /* the object without source (see splice) */
 };
 
+#define LINES_PER_SIGHTING 3          /* observed-data shown as lines */
+#define LINES_SIGHTINGS 50            /* sightings of a page that get lines */
+
 struct sig {
     int64_t first_us, last_us;
     long long count;
     char *id, *indicator, *created_by;
+    char *collection;
+    char *od[LINES_PER_SIGHTING];    /* first observed_data_refs */
     char *json;                      /* the object without pattern, name, source, lines */
 };
+
+static void sig_clear(struct sig *s)
+{
+    free(s->id);
+    free(s->indicator);
+    free(s->created_by);
+    free(s->collection);
+    for (size_t i = 0; i < LINES_PER_SIGHTING; i++)
+        free(s->od[i]);
+    free(s->json);
+}
 
 struct ind {
     int tlp;
@@ -118,12 +134,8 @@ void web_cache_free(web_cache *c)
         return;
     for (size_t i = 0; i < c->nev; i++)
         ev_clear(&c->ev[i]);
-    for (size_t i = 0; i < c->nsg; i++) {
-        free(c->sg[i].id);
-        free(c->sg[i].indicator);
-        free(c->sg[i].created_by);
-        free(c->sg[i].json);
-    }
+    for (size_t i = 0; i < c->nsg; i++)
+        sig_clear(&c->sg[i]);
     for (size_t i = 0; i < c->nin; i++) {
         free(c->in[i].id);
         free(c->in[i].created_by);
@@ -332,7 +344,8 @@ void web_cache_live_event(web *w, const char *json)
 
 /* ---- cache: sightings of indicators, indicators ---- */
 
-static void add_sighting(web_cache *c, json_t *o, const char *of, const struct store_row *r)
+static void add_sighting(web_cache *c, json_t *o, const char *of, const struct store_row *r,
+                         const char *collection)
 {
     json_t *out = json_object();
     json_object_set_new(out, "id", json_string(r->id));
@@ -356,9 +369,13 @@ static void add_sighting(web_cache *c, json_t *o, const char *of, const struct s
         .id = dup0(r->id),
         .indicator = dup0(of),
         .created_by = dup0(r->created_by_ref),
+        .collection = dup0(collection),
         .json = dump_open(out),
     };
     json_decref(out);
+    for (size_t i = 0; i < LINES_PER_SIGHTING && i < json_array_size(od); i++)
+        s.od[i] = json_string_value(json_array_get(od, i))
+                      ? strdup(json_string_value(json_array_get(od, i))) : NULL;
     if (s.first_us == INT64_MIN)
         s.first_us = r->version_us;
     if (s.last_us < s.first_us)
@@ -367,10 +384,7 @@ static void add_sighting(web_cache *c, json_t *o, const char *of, const struct s
     struct sig *slot = NULL;
     if (ix) {
         slot = &c->sg[json_integer_value(ix)];
-        free(slot->id);
-        free(slot->indicator);
-        free(slot->created_by);
-        free(slot->json);
+        sig_clear(slot);
     } else {
         if (c->nsg == c->capsg) {
             size_t cap = c->capsg ? c->capsg * 2 : 256;
@@ -386,10 +400,7 @@ static void add_sighting(web_cache *c, json_t *o, const char *of, const struct s
     *slot = s;
     return;
 fail:
-    free(s.id);
-    free(s.indicator);
-    free(s.created_by);
-    free(s.json);
+    sig_clear(&s);
 }
 
 static char *cut(const char *s, size_t max)
@@ -445,6 +456,7 @@ static void add_indicator(web_cache *c, json_t *o, const struct store_row *r)
 struct refresh {
     web_cache *c;
     size_t rows;
+    const char *collection;
 };
 
 static int on_row(void *ctx, const struct store_row *r)
@@ -462,7 +474,7 @@ static int on_row(void *ctx, const struct store_row *r)
         if (x)
             add_maritime(f->c, o, x, r);
         else if (of && strncmp(of, "indicator--", 11) == 0)
-            add_sighting(f->c, o, of, r);
+            add_sighting(f->c, o, of, r, f->collection);
     }
     json_decref(o);
     return 0;
@@ -498,6 +510,7 @@ static bool refresh(web *w, int64_t now_us)
     struct refresh f = {.c = c};
     bool ok = true;
     for (size_t i = 0; i < ncol && ok && f.rows < REFRESH_ROWS; i++) {
+        f.collection = cols[i].id;
         json_t *cur = json_object_get(c->cursor, cols[i].id);
         struct store_filter flt = {
             .added_after = cur ? (int64_t)json_integer_value(cur) : INT64_MIN,
@@ -771,6 +784,149 @@ enum MHD_Result web_api_indicators_summary(struct web_call *c)
     return web_send_json(c->conn, 200, s);
 }
 
+/* ---- what a sighting saw, as lines ---- */
+
+static int on_keep(void *ctx, const struct store_row *r)
+{
+    json_t *o = json_loadb(r->json, r->len, 0, NULL);
+    if (o)
+        json_object_set_new(ctx, r->id, o);
+    return 0;
+}
+
+/* The objects with these ids in a collection into map (id -> object). */
+static void fetch(web *w, const char *collection, json_t *ids, json_t *map)
+{
+    size_t n = json_array_size(ids);
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_string_value(json_array_get(ids, i));
+    struct store_filter f = {.added_after = INT64_MIN, .ids = v, .nids = n, .limit = 1000};
+    struct store_page pg;
+    if (n && store_query(w->st, collection, &f, NULL, NULL, on_keep, map, &pg) != ALD_E_OK)
+        nlog_kv(w->env->log, NLOG_WARN, "web", "observed-data lookup", "error",
+                store_errmsg(w->st), NULL);
+    free(v);
+}
+
+/* The main value of a cyber observable ("value", a name, a hash). */
+static const char *sco_value(json_t *o)
+{
+    const char *v = json_string_value(json_object_get(o, "value"));
+    if (!v)
+        v = json_string_value(json_object_get(o, "name"));
+    if (!v) {
+        const char *k;
+        json_t *h;
+        json_object_foreach(json_object_get(o, "hashes"), k, h) {
+            v = json_string_value(h);
+            break;
+        }
+    }
+    return v ? v : "?";
+}
+
+/* One observed-data as a line: its time, then network traffic as
+ * "proto SRC:PORT -> DST:PORT" and the other observables as "type value". */
+static json_t *od_line(json_t *od, json_t *scos)
+{
+    struct buf b = {0};
+    const char *t = json_string_value(json_object_get(od, "first_observed"));
+    puts_(&b, t ? t : "?");
+    json_t *refs = json_object_get(od, "object_refs"), *used = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(refs, i, r) {
+        json_t *o = json_object_get(scos, json_string_value(r));
+        const char *type = json_string_value(json_object_get(o, "type"));
+        if (!type || strcmp(type, "network-traffic") != 0)
+            continue;
+        json_t *pr = json_object_get(o, "protocols");
+        const char *proto = json_string_value(json_array_get(pr, json_array_size(pr) - 1));
+        const char *sr = json_string_value(json_object_get(o, "src_ref"));
+        const char *dr = json_string_value(json_object_get(o, "dst_ref"));
+        char tmp[512];
+        json_t *sp = json_object_get(o, "src_port"), *dp = json_object_get(o, "dst_port");
+        char sps[16] = "", dps[16] = "";
+        if (json_is_integer(sp))
+            snprintf(sps, sizeof sps, ":%lld", (long long)json_integer_value(sp));
+        if (json_is_integer(dp))
+            snprintf(dps, sizeof dps, ":%lld", (long long)json_integer_value(dp));
+        snprintf(tmp, sizeof tmp, " %s %s%s -> %s%s", proto ? proto : "traffic",
+                 sr ? sco_value(json_object_get(scos, sr)) : "?", sps,
+                 dr ? sco_value(json_object_get(scos, dr)) : "?", dps);
+        puts_(&b, tmp);
+        if (sr)
+            json_object_set_new(used, sr, json_true());
+        if (dr)
+            json_object_set_new(used, dr, json_true());
+        json_object_set_new(used, json_string_value(r), json_true());
+    }
+    json_array_foreach(refs, i, r) {
+        const char *id = json_string_value(r);
+        json_t *o = json_object_get(scos, id);
+        if (!id || !o || json_object_get(used, id))
+            continue;
+        puts_(&b, " ");
+        puts_(&b, json_string_value(json_object_get(o, "type")) ? json_string_value(json_object_get(o, "type")) : "?");
+        puts_(&b, " ");
+        puts_(&b, sco_value(o));
+    }
+    json_decref(used);
+    json_t *line = b.oom ? NULL : json_string(b.p);
+    free(b.p);
+    return line;
+}
+
+/* sighting id -> [line, ...] for the first n sightings of a page: two
+ * queries by id per collection (observed-data, then their observables). */
+static json_t *lines_for(web *w, const struct sig *const *hit, size_t n)
+{
+    json_t *out = json_object(), *done = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const char *col = hit[i]->collection;
+        if (!col || !*col || json_object_get(done, col))
+            continue;
+        json_object_set_new(done, col, json_true());
+        json_t *ids = json_array(), *ods = json_object(), *scos = json_object();
+        for (size_t j = i; j < n; j++)
+            for (size_t k = 0; strcmp(hit[j]->collection, col) == 0 && k < LINES_PER_SIGHTING; k++)
+                if (hit[j]->od[k])
+                    json_array_append_new(ids, json_string(hit[j]->od[k]));
+        fetch(w, col, ids, ods);
+        json_array_clear(ids);
+        const char *k;
+        json_t *od;
+        json_object_foreach(ods, k, od) {
+            size_t x;
+            json_t *r;
+            json_array_foreach(json_object_get(od, "object_refs"), x, r)
+                if (json_array_size(ids) < 1000)
+                    json_array_append(ids, r);
+        }
+        fetch(w, col, ids, scos);
+        for (size_t j = i; j < n; j++) {
+            if (strcmp(hit[j]->collection, col) != 0)
+                continue;
+            json_t *lines = json_array();
+            for (size_t q = 0; q < LINES_PER_SIGHTING && hit[j]->od[q]; q++) {
+                json_t *o = json_object_get(ods, hit[j]->od[q]);
+                json_t *l = o ? od_line(o, scos) : NULL;
+                if (l)
+                    json_array_append_new(lines, l);
+            }
+            json_object_set_new(out, hit[j]->id, lines);
+        }
+        json_decref(ids);
+        json_decref(ods);
+        json_decref(scos);
+    }
+    json_decref(done);
+    return out;
+}
+
 static int sig_by_first_desc(const void *a, const void *b)
 {
     const struct sig *x = *(const struct sig *const *)a, *y = *(const struct sig *const *)b;
@@ -837,6 +993,8 @@ enum MHD_Result web_api_sightings(struct web_call *c)
     }
     free(cnt);
     puts_(&b, "],\"sightings\":[");
+    json_t *lines = lines_for(w, hit, nh < limit ? (nh < LINES_SIGHTINGS ? nh : LINES_SIGHTINGS)
+                                                 : (limit < LINES_SIGHTINGS ? limit : LINES_SIGHTINGS));
     for (size_t i = 0; i < nh && i < limit; i++) {
         const struct sig *s = hit[i];
         json_t *ix = json_object_get(k->in_ix, s->indicator);
@@ -846,9 +1004,14 @@ enum MHD_Result web_api_sightings(struct web_call *c)
                                                             : json_null());
         json_object_set_new(x, "name", in && in->name ? json_string(in->name) : json_null());
         json_object_set_new(x, "source", json_string(source_of(k, s->id, s->created_by)));
-        /* the log lines themselves are not in the store (alidade match
-         * --details writes them to a file); see docs/api.md */
-        json_object_set_new(x, "lines", json_array());
+        /* what was seen, from the sighting's observed-data: the raw log
+         * lines are not in the store (alidade match --details writes them
+         * to a file); see docs/api.md */
+        json_t *l = json_object_get(lines, s->id);
+        if (l)
+            json_object_set(x, "lines", l);
+        else
+            json_object_set_new(x, "lines", json_array());
         char *one = splice(s->json, x);
         json_decref(x);
         if (!one) {
@@ -864,6 +1027,7 @@ enum MHD_Result web_api_sightings(struct web_call *c)
              nh < limit ? nh : limit, nh, nh > limit ? "true" : "false");
     puts_(&b, tmp);
     pthread_mutex_unlock(&w->mu);
+    json_decref(lines);
     free(hit);
     return send_buf(c->conn, &b);
 }

@@ -235,8 +235,8 @@ s=$(get sg -H "$C" "$U/api/sightings")
 check "/api/sightings: the $SG sightings of indicators, $SG_HITS hits in the buckets" \
     '[ "$s" = 200 ] && [ "$(py "$T/sg" "d[\"total\"], len(d[\"sightings\"])")" = "$SG $SG" ] &&
      [ "$(py "$T/sg" "sum(b[\"count\"] for b in d[\"buckets\"])")" = "$SG_HITS" ]'
-check "/api/sightings: indicator, pattern, name, first/last seen, TLP, created_by, source" \
-    '[ "$(py "$T/sg" "all(s[\"indicator\"].startswith(\"indicator--\") and s[\"pattern\"].startswith(\"[\") and s[\"name\"] and s[\"first_seen\"] and s[\"last_seen\"] and s[\"tlp\"]==\"amber\" and s[\"created_by\"].startswith(\"identity--\") and s[\"source\"]==\"local\" and s[\"lines\"]==[] for s in d[\"sightings\"])")" = True ]'
+check "/api/sightings: indicator, pattern, name, first/last seen, TLP, created_by, source, lines (time, traffic)" \
+    '[ "$(py "$T/sg" "all(s[\"indicator\"].startswith(\"indicator--\") and s[\"pattern\"].startswith(\"[\") and s[\"name\"] and s[\"first_seen\"] and s[\"last_seen\"] and s[\"tlp\"]==\"amber\" and s[\"created_by\"].startswith(\"identity--\") and s[\"source\"]==\"local\" and len(s[\"lines\"])>=1 and all(l[:4].isdigit() and \" -> \" in l for l in s[\"lines\"]) for s in d[\"sightings\"])")" = True ]'
 s=$(get sg2 -H "$C" "$U/api/sightings?limit=1&bucket=86400&since=2015-01-01T00:00:00Z&until=2016-01-01T00:00:00Z")
 check "/api/sightings?limit=1&bucket=86400: one sighting, truncated, daily buckets" \
     '[ "$(py "$T/sg2" "len(d[\"sightings\"]), d[\"truncated\"], d[\"bucket_s\"]")" = "1 True 86400" ]'
@@ -268,6 +268,13 @@ done
 check "/api/stream delivers position news within 2 s (id, event, data lines)" \
     '[ -n "$seen" ] && grep -q "^id: [0-9]*$" "$T/sse1" && grep -q "^data: {\"mmsi\":" "$T/sse1"'
 sleep 1
+LAST=$(($(sed -n 's/^id: //p' "$T/sse1" | tail -n 1) - 3))
+curl -s -N --max-time 2 -H "$C" -H "Last-Event-ID: $LAST" "$U/api/stream" > "$T/sse2"
+check "/api/stream with Last-Event-ID: $LAST resumes at the next one (3 news)" \
+    '[ "$(sed -n "s/^id: //p" "$T/sse2" | head -n 1)" = $((LAST + 1)) ] && [ "$(grep -c "^id: " "$T/sse2")" = 3 ]'
+curl -s -N --max-time 2 -H "$C" -H "Last-Event-ID: 10" "$U/api/stream" > "$T/sse3"
+check "/api/stream with a Last-Event-ID gone from the ring: event reset first" \
+    '[ "$(grep "^event: " "$T/sse3" | head -n 1)" = "event: reset" ]'
 s=$(get ves -H "$C" "$U/api/vessels")
 N=$(py "$T/ves" 'd["count"]')
 check "/api/vessels: columns of equal length ($N vessels heard)" \
