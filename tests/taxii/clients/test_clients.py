@@ -95,6 +95,30 @@ class HTTPError(Exception):
         self.resp = resp
 
 
+class Paging:
+    """Every response seen with "more": true, and whether it had a next:
+    as_pages and the OpenCTI connector loop forever on more without next."""
+
+    def __init__(self):
+        self.more = 0
+        self.without_next = 0
+
+    def see(self, body):
+        if not body.startswith(b"{"):
+            return
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(d, dict) and d.get("more") is True:
+            self.more += 1
+            if not d.get("next"):
+                self.without_next += 1
+
+
+PAGING = Paging()
+
+
 class Conn:
     """One keep-alive connection per host:port, as requests' Session pool
     and axios' agent keep them; reopened when the server closed it."""
@@ -130,6 +154,7 @@ class Conn:
                     c.close()
                     del self.pool[key]
                 self.log.append((method, path, r.status))
+                PAGING.see(data)
                 return Resp(r.status, h, data, url)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 c.close()
@@ -1246,6 +1271,8 @@ def main():
         san = [l for l in err.splitlines() if "AddressSanitizer" in l or "LeakSanitizer" in l
                or "runtime error:" in l]
         if proc is not None:
+            check("every page with more=true (%d seen) carries next" % PAGING.more,
+                  PAGING.more > 0 and PAGING.without_next == 0)
             check("server stderr has no sanitizer report", not san, "; ".join(san[:3]))
             print("# server exit status after SIGTERM: %s" % proc.returncode)
         subprocess.run(["rm", "-rf", tmp])
