@@ -174,27 +174,36 @@ export class VesselLayer {
     this.sizes = [rasterise(2.6), rasterise(4.2), rasterise(6)];
     this.colors = new Uint32Array(CLASSES.map((c) => rgba32(c.color)));
     this.outline = rgba32('#05080c', 230);
-    this.selected = rgba32('#ffffff');
     this.width = -1;
     this.img = null;
   }
 
-  // linear offsets of every mask for a buffer of this width
+  // linear offsets of every mask for a buffer of this width, flattened per
+  // size: bucket b's outline is offs[os[b]..ob[b]), its body offs[ob[b]..oe[b])
+  // (one typed array and no object look-up per vessel in the hot loop)
   prepare(ctx, w, h) {
     if (this.img && this.img.width === w && this.img.height === h) return;
     this.img = ctx.createImageData(w, h);
     this.buf = new Uint32Array(this.img.data.buffer);
     this.width = w;
-    this.lin = this.sizes.map((s) => s.masks.map((m) => ({
-      body: Int32Array.from(m.body.map(([x, y]) => y * w + x)),
-      outline: Int32Array.from(m.outline.map(([x, y]) => y * w + x)),
-      bodyXY: m.body, outlineXY: m.outline,
-    })));
+    this.lin = this.sizes.map((s) => {
+      const nb = s.masks.length;
+      const os = new Int32Array(nb), ob = new Int32Array(nb), oe = new Int32Array(nb);
+      const all = [];
+      s.masks.forEach((m, b) => {
+        os[b] = all.length;
+        for (const [x, y] of m.outline) all.push(y * w + x);
+        ob[b] = all.length;
+        for (const [x, y] of m.body) all.push(y * w + x);
+        oe[b] = all.length;
+      });
+      return { offs: Int32Array.from(all), os, ob, oe, masks: s.masks };
+    });
   }
 
   // draw the vessels whose last report is within [tmin, tmax] and whose
   // class is not hidden; returns how many were drawn
-  draw(ctx, store, view, tmin, tmax, hidden, selectedMmsi) {
+  draw(ctx, store, view, tmin, tmax, hidden) {
     const w = ctx.canvas.width, h = ctx.canvas.height;
     this.prepare(ctx, w, h);
     const buf = this.buf;
@@ -207,6 +216,7 @@ export class VesselLayer {
     const oy = h / 2 - view.cy * S;
     const n = store.n, X = store.x, Y = store.y, T = store.t, C = store.cls, HB = store.hb;
     const colors = this.colors, outline = this.outline;
+    const offs = lin.offs, os = lin.os, ob = lin.ob, oe = lin.oe;
     let drawn = 0;
     // world copies visible across the antimeridian
     const k0 = Math.floor(view.cx - w / 2 / S), k1 = Math.floor(view.cx + w / 2 / S);
@@ -220,19 +230,21 @@ export class VesselLayer {
         const sx = (X[i] * S + ox) | 0;
         const sy = (Y[i] * S + oy) | 0;
         if (sx < -R || sy < -R || sx >= w + R || sy >= h + R) continue;
-        const m = lin[HB[i]];
+        const b = HB[i];
         const col = colors[c];
         if (sx >= R && sy >= R && sx < w - R && sy < h - R) {
           const base = sy * w + sx;
-          const o = m.outline, b = m.body;
-          for (let j = 0; j < o.length; j++) buf[base + o[j]] = outline;
-          for (let j = 0; j < b.length; j++) buf[base + b[j]] = col;
+          let j = os[b];
+          const jb = ob[b], je = oe[b];
+          for (; j < jb; j++) buf[base + offs[j]] = outline;
+          for (; j < je; j++) buf[base + offs[j]] = col;
         } else {
-          for (const [dx, dy] of m.outlineXY) {
+          const m = lin.masks[b];
+          for (const [dx, dy] of m.outline) {
             const px = sx + dx, py = sy + dy;
             if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = outline;
           }
-          for (const [dx, dy] of m.bodyXY) {
+          for (const [dx, dy] of m.body) {
             const px = sx + dx, py = sy + dy;
             if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = col;
           }
