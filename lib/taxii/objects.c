@@ -194,7 +194,12 @@ static void envelope(struct taxii_ctx *c, struct taxii_query *q, bool by_id)
     struct tbuf b = {0};
     page_head(&b, &pg);
     tbuf_put(&b, e.b.p ? e.b.p : "", e.b.len);
-    tbuf_puts(&b, pg.count ? "]}" : "}");
+    /* An empty objects page says "objects":[] although the specification
+     * describes the member as one or more objects: the OpenCTI taxii2
+     * connector pages until an empty page and reads response["objects"]
+     * (a KeyError on {"more":false} fails its whole run); no client we
+     * know of refuses the empty list (docs/taxii.md, interoperability). */
+    tbuf_puts(&b, pg.count ? "]}" : by_id ? "}" : ",\"objects\":[]}");
     if (e.b.oom || e.ids.b.oom)
         b.oom = true;
     if (!audit_read(c, &e.ids)) {
@@ -401,12 +406,18 @@ static bool envelope_shape(struct taxii_ctx *c)
 }
 
 /* A status-details entry (id, version, message). */
-static void detail(struct tbuf *b, size_t *n, const struct stix_info *in, const char *msg)
+static void detail(struct tbuf *b, size_t *n, const struct stix_info *in, int64_t date_added,
+                   const char *msg)
 {
     tbuf_puts(b, (*n)++ ? ",{\"id\":" : "{\"id\":");
     tbuf_jstr(b, in->id);
     tbuf_puts(b, ",\"version\":");
-    tbuf_jstr(b, in->modified);
+    /* an SCO without modified/created: the date added, as the manifest
+     * shows it (put_version), when it was stored */
+    if (!in->modified[0] && date_added > 0)
+        tbuf_time(b, date_added);
+    else
+        tbuf_jstr(b, in->modified);
     if (msg) {
         tbuf_puts(b, ",\"message\":");
         tbuf_jstr(b, msg);
@@ -464,7 +475,7 @@ static void check_chunk(const struct objs *o, size_t from, size_t n, struct chec
         if (np) {
             char msg[900];
             problems_text(probs, np < 4 ? np : 4, np, msg, sizeof msg);
-            detail(&r->bad, &r->nbad, &ck[k].in, msg);
+            detail(&r->bad, &r->nbad, &ck[k].in, 0, msg);
         }
     }
 }
@@ -491,7 +502,7 @@ static void store_chunk(struct taxii_ctx *c, const struct objs *o, size_t from, 
                    ALD_E_OK &&
                (!added || store_audit(s, c->now, c->partner.name, "write", ck[k].in.id,
                                       c->collection) == ALD_E_OK);
-        detail(&ok, &nok, &ck[k].in, NULL);
+        detail(&ok, &nok, &ck[k].in, da, NULL);
     }
     if (good && !ok.oom && store_commit(s) == ALD_E_OK) {
         if (nok) {
@@ -508,7 +519,7 @@ static void store_chunk(struct taxii_ctx *c, const struct objs *o, size_t from, 
     store_rollback(s);
     for (size_t k = 0; k < n; k++)
         if (ck[k].valid)
-            detail(&r->bad, &r->nbad, &ck[k].in, msg);
+            detail(&r->bad, &r->nbad, &ck[k].in, 0, msg);
     free(ok.p);
 }
 

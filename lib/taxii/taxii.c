@@ -272,7 +272,7 @@ static bool auth_cert(struct taxii_ctx *c, const char *fp)
     return strlen(c->partner.cert_fp) == strlen(fp) && share_hash_equal(c->partner.cert_fp, fp);
 }
 
-/* Who is asking: an Authorization header (Basic or Bearer) or, without one,
+/* Who is asking: an Authorization header (Basic, Bearer or Token) or, without one,
  * the TLS client certificate. False when none identifies a partner. */
 static bool authenticate(struct taxii_ctx *c)
 {
@@ -280,9 +280,12 @@ static bool authenticate(struct taxii_ctx *c)
     if (a) {
         while (*a == ' ')
             a++;
+        /* "Token KEY" is taxii2-client's TokenAuth (the OpenCTI taxii2
+         * connector's TAXII2_USE_TOKEN): the same as Bearer here */
         bool basic = strncasecmp(a, "Basic ", 6) == 0;
-        if (basic || strncasecmp(a, "Bearer ", 7) == 0) {
-            a += basic ? 6 : 7;
+        bool token = !basic && strncasecmp(a, "Token ", 6) == 0;
+        if (basic || token || strncasecmp(a, "Bearer ", 7) == 0) {
+            a += basic || token ? 6 : 7;
             while (*a == ' ')
                 a++;
             char tok[512];
@@ -458,7 +461,9 @@ static const struct route {
 
 /* Splits the path ("/a/b/c/", the trailing slash optional) into at most
  * TAXII_MAX_SEGS non-empty segments in buf; returns how many, -1 if it is
- * not such a path. */
+ * not such a path. Repeated slashes count as one: MISP builds
+ * baseurl + "/" + api_root, which gives "//api/" when the operator typed
+ * the base URL with a trailing slash. */
 static int split_path(const char *path, char *buf, size_t cap, char *seg[TAXII_MAX_SEGS])
 {
     size_t n = strlen(path);
@@ -472,10 +477,14 @@ static int split_path(const char *path, char *buf, size_t cap, char *seg[TAXII_M
         return 0;
     int k = 0;
     for (char *s = buf;;) {
+        while (*s == '/')
+            s++;
+        if (!*s)
+            return k;                   /* "/api//" ends like "/api/" */
         char *e = strchr(s, '/');
         if (e)
             *e = '\0';
-        if (!*s || k == TAXII_MAX_SEGS)
+        if (k == TAXII_MAX_SEGS)
             return -1;
         seg[k++] = s;
         if (!e)

@@ -195,6 +195,17 @@ static void test_auth(void **state)
     call(f, &rs, "GET", "/taxii2/", NULL, "Digest abc", TAXII_MEDIA, NULL, NULL);
     expect(&rs, 401, NULL);
     taxii_response_free(&rs);
+    /* taxii2-client's TokenAuth ("Token KEY", the OpenCTI taxii2 connector
+     * with TAXII2_USE_TOKEN) is a bearer token by another name */
+    char tokauth[128];
+    snprintf(tokauth, sizeof tokauth, "Token %s", f->tok_a);
+    call(f, &rs, "GET", "/taxii2/", NULL, tokauth, TAXII_MEDIA, NULL, NULL);
+    expect(&rs, 200, NULL);
+    taxii_response_free(&rs);
+    snprintf(tokauth, sizeof tokauth, "Token %s", wrong);
+    call(f, &rs, "GET", "/taxii2/", NULL, tokauth, TAXII_MEDIA, NULL, NULL);
+    expect(&rs, 401, NULL);
+    taxii_response_free(&rs);
 }
 
 /* A client certificate fingerprint identifies a partner that has one. */
@@ -230,7 +241,16 @@ static void test_routing(void **state)
     get_a(f, &rs, "/api/collections/x/objects/y/versions/z/", NULL);
     expect(&rs, 404, NULL);
     taxii_response_free(&rs);
+    /* repeated slashes are one (MISP's baseurl + "/" + api_root) */
     get_a(f, &rs, "/api//collections/", NULL);
+    expect(&rs, 200, NULL);
+    assert_non_null(strstr(rs.body, "\"collections\":["));
+    taxii_response_free(&rs);
+    get_a(f, &rs, "//api/", NULL);
+    expect(&rs, 200, NULL);
+    assert_non_null(strstr(rs.body, "\"max_content_length\""));
+    taxii_response_free(&rs);
+    get_a(f, &rs, "/api/collections//x/", NULL);
     expect(&rs, 404, NULL);
     taxii_response_free(&rs);
     get_a(f, &rs, "/api", NULL);     /* the trailing slash may be left out */
@@ -350,7 +370,7 @@ static void test_collections(void **state)
     expect(&rs, 404, NULL);
     taxii_response_free(&rs);
     call(f, &rs, "GET", path, NULL, bearer(f, f->tok_b), TAXII_MEDIA, NULL, NULL);
-    expect(&rs, 200, "{\"more\":false}");
+    expect(&rs, 200, "{\"more\":false,\"objects\":[]}");
     taxii_response_free(&rs);
     p(path, sizeof path, "/api/collections/%s/", f->def);
     call(f, &rs, "GET", path, NULL, bearer(f, f->tok_w), TAXII_MEDIA, NULL, NULL);
@@ -442,7 +462,7 @@ static void test_post_errors(void **state)
     taxii_response_free(&rs);
     /* nothing was stored */
     call(f, &rs, "GET", path, NULL, bearer(f, f->tok_b), TAXII_MEDIA, NULL, NULL);
-    expect(&rs, 200, "{\"more\":false}");
+    expect(&rs, 200, "{\"more\":false,\"objects\":[]}");
     taxii_response_free(&rs);
 }
 
@@ -567,6 +587,28 @@ static void test_post_status(void **state)
     audit_last(f, "write", object, detail, sizeof object);
     assert_string_equal(object, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd02");
     assert_string_equal(detail, f->def);
+
+    /* an SCO has neither modified nor created: its version in the status is
+     * the date it was added, as the manifest shows it */
+    post(f, &rs, f->tok_a, "{\"type\":\"ipv4-addr\",\"spec_version\":\"2.1\",\"id\":"
+                           "\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\",\"value\":"
+                           "\"198.51.100.3\"}");
+    expect(&rs, 202, NULL);
+    const char *v = strstr(rs.body, "\"id\":\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\","
+                                    "\"version\":\"");
+    assert_non_null(v);
+    char version[40];
+    snprintf(version, sizeof version, "%.27s", v + strlen("\"id\":\"ipv4-addr--ff26c055-6336-"
+                                                          "5bc5-b98d-13d6226742dd\",\"version\":\""));
+    taxii_response_free(&rs);
+    p(path, sizeof path, "/api/collections/%s/manifest/", f->def);
+    get_a(f, &rs, path, "match[type]=ipv4-addr");
+    char mwant[120];
+    snprintf(mwant, sizeof mwant, "\"version\":\"%s\"", version);
+    assert_int_equal(strlen(version), 27);   /* YYYY-MM-DDTHH:MM:SS.ssssssZ */
+    assert_int_equal(version[26], 'Z');
+    assert_non_null(strstr(rs.body, mwant));
+    taxii_response_free(&rs);
 }
 
 /* An envelope of 600 objects (three chunks of 256 at most), every 7th
@@ -759,7 +801,7 @@ static void test_filters_paging(void **state)
     assert_non_null(strstr(rs.body, "cd12\""));
     taxii_response_free(&rs);
     get_a(f, &rs, path, "match%5Btype%5D=malware");
-    expect(&rs, 200, "{\"more\":false}");
+    expect(&rs, 200, "{\"more\":false,\"objects\":[]}");
     assert_string_equal(rs.date_added_first, "");
     taxii_response_free(&rs);
     get_a(f, &rs, path, "match[type]=malware,indicator&limit=5");
@@ -780,7 +822,7 @@ static void test_filters_paging(void **state)
     assert_int_equal(count_objects(rs.body, next, sizeof next), 28);
     taxii_response_free(&rs);
     get_a(f, &rs, path, "match[spec_version]=2.0");
-    expect(&rs, 200, "{\"more\":false}");
+    expect(&rs, 200, "{\"more\":false,\"objects\":[]}");
     taxii_response_free(&rs);
 
     /* added_after: the second round only (added after the first round's last) */
@@ -1235,7 +1277,7 @@ static void test_garbage(void **state)
     assert_int_equal(audit_count(f, "alpha", "write"), 0);
     struct taxii_response rs;
     get_a(f, &rs, def_objects, NULL);
-    expect(&rs, 200, "{\"more\":false}");
+    expect(&rs, 200, "{\"more\":false,\"objects\":[]}");
     taxii_response_free(&rs);
 }
 
