@@ -41,28 +41,61 @@
 
 enum efmt { E_JSON, E_GEOJSON, E_STIX };
 
-#define FEED_BATCH 32
-#define MSG_BATCH 256            /* decoded messages handed over at once */
-#define MSG_RING 4               /* batches in flight between the threads */
+#define MSG_BATCH 256            /* decoded messages handed to the tracker at once */
+#define FIX_BATCH 256            /* fixes handed to the detectors at once */
+#define RING 8                   /* batches in flight between two stages */
+#define CHG_BATCH 16             /* static-data changes per fix batch, at most */
 
-/* Decoded messages on their way from the decoding thread (main) to the
- * tracker thread: a ring of MSG_RING batches, filled in order, under one
- * mutex (taken once per batch). Only meta->time_ms is kept. */
+/*
+ * Three stages, each in its own thread, connected by rings of batches:
+ *   main thread      reads and decodes
+ *   tracker thread   trk_feed_batch() on each batch of decoded messages
+ *   detector thread  every detector, and the output
+ * Each stage costs about a third of the CPU time at fleet scale (decoding,
+ * the tracker's records and due heap, the detectors' tables:
+ * docs/detect-perf.md), so on two cores the scheduler keeps both busy,
+ * where two threads split at either boundary left one core waiting.
+ * Everything crosses in order: messages reach the tracker as decoded; the
+ * detectors get each fix (with a copy of its vessel's static data as it
+ * was) and each static-data change, placed at the fix it preceded, so they
+ * see exactly the calls they saw in one thread. Without threads (no memory,
+ * no thread) each batch is fed inline when full, with the same result.
+ */
 struct msg_batch {
     struct ais_msg msg[MSG_BATCH];
-    struct ais_meta meta[MSG_BATCH];
+    struct ais_meta meta[MSG_BATCH]; /* only time_ms is kept */
     size_t n;
 };
 
-struct msg_queue {
+struct stat_change {
+    size_t at;                   /* before fix[at] of its batch */
+    uint32_t mmsi;
+    struct trk_static before, after;
+};
+
+struct fix_batch {
+    struct trk_fix fix[FIX_BATCH];
+    struct trk_static st[FIX_BATCH];
+    struct stat_change chg[CHG_BATCH];
+    size_t n, nchg;
+};
+
+struct detect_run;
+
+/* A ring of RING batches between a producer and the consumer thread,
+ * filled in order, under one mutex (taken once per batch). */
+struct pipe {
     pthread_mutex_t mu;
     pthread_cond_t data, space;
-    struct msg_batch *ring;      /* MSG_RING */
+    unsigned char *ring;         /* RING batches of `size` bytes */
+    size_t size;
     size_t head, tail;           /* batches published, taken */
-    struct msg_batch *fill;      /* being filled by the decoder, or NULL */
+    void *fill;                  /* being filled by the producer, or NULL */
     bool done;                   /* no more batches */
-    bool running;                /* tracker thread started (else inline) */
+    bool running;                /* consumer thread started (else inline) */
     pthread_t th;
+    void (*consume)(struct detect_run *r, void *batch);
+    struct detect_run *r;
 };
 
 struct detect_run {
@@ -77,120 +110,160 @@ struct detect_run {
     struct det_stix_opts stix;
     unsigned long long csv_rows, csv_bad;   /* CSV input */
     unsigned long long csv_skipped;         /* no position, or not a vessel report */
-    /* messages on their way to the tracker, which runs in its own thread
-     * with the detectors and the output: decoding takes the other core */
-    struct msg_queue q;
-    /* fixes (with a copy of the vessel's static data as it was) waiting for
-     * the detectors, likewise (det_feed_fixes) */
-    struct trk_fix ffix[FEED_BATCH];
-    struct trk_static fst[FEED_BATCH];
-    size_t fn;
+    struct pipe msgs;            /* decoded messages -> tracker thread */
+    struct pipe fixes;           /* fixes, static changes -> detector thread */
 };
 
-/* Hands the waiting fixes to the detectors, in order. */
-static void fix_flush(struct detect_run *r)
+static void *pipe_batch(struct pipe *p, size_t i)
 {
-    det_feed_fixes(r->det, r->ffix, r->fst, r->fn);
-    r->fn = 0;
+    return p->ring + (i % RING) * p->size;
 }
 
-/* The tracker thread: feeds each batch, in order, until done. The tracker,
- * the detectors and the output belong to it until it is joined. */
-static void *feed_thread(void *arg)
+/* The consumer thread: consumes each batch, in order, until done. */
+static void *pipe_thread(void *arg)
 {
-    struct detect_run *r = arg;
-    struct msg_queue *q = &r->q;
-    pthread_mutex_lock(&q->mu);
+    struct pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (q->tail == q->head && !q->done)
-            pthread_cond_wait(&q->data, &q->mu);
-        if (q->tail == q->head)
+        while (p->tail == p->head && !p->done)
+            pthread_cond_wait(&p->data, &p->mu);
+        if (p->tail == p->head)
             break;
-        struct msg_batch *b = &q->ring[q->tail % MSG_RING];
-        pthread_mutex_unlock(&q->mu);
-        trk_feed_batch(r->trk, b->msg, b->meta, b->n);
-        pthread_mutex_lock(&q->mu);
-        q->tail++;
-        pthread_cond_signal(&q->space);
+        void *b = pipe_batch(p, p->tail);
+        pthread_mutex_unlock(&p->mu);
+        p->consume(p->r, b);
+        pthread_mutex_lock(&p->mu);
+        p->tail++;
+        pthread_cond_signal(&p->space);
     }
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-/* Starts the tracker thread; without it (no memory, no thread) messages are
- * fed inline, with the same result. */
-static void feed_start(struct detect_run *r)
+/* Allocates the ring and starts the consumer; without a thread, batches
+ * are consumed inline. False when out of memory. */
+static bool pipe_start(struct pipe *p, size_t size, void (*consume)(struct detect_run *, void *),
+                       struct detect_run *r)
 {
-    struct msg_queue *q = &r->q;
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->data, NULL);
-    pthread_cond_init(&q->space, NULL);
-    q->ring = malloc(MSG_RING * sizeof *q->ring);
-    q->running = q->ring && pthread_create(&q->th, NULL, feed_thread, r) == 0;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->data, NULL);
+    pthread_cond_init(&p->space, NULL);
+    p->size = size;
+    p->consume = consume;
+    p->r = r;
+    p->ring = malloc(RING * size);
+    if (!p->ring)
+        return false;
+    p->running = pthread_create(&p->th, NULL, pipe_thread, p) == 0;
+    return true;
 }
 
-/* Hands the batch being filled over (or feeds it, inline). */
-static void feed_publish(struct detect_run *r)
+/* The batch being filled, or the next free one (waiting for the consumer
+ * to free one); the caller resets a new one (`fresh`). */
+static void *pipe_fill(struct pipe *p, bool *fresh)
 {
-    struct msg_queue *q = &r->q;
-    if (!q->running) {
-        trk_feed_batch(r->trk, q->fill->msg, q->fill->meta, q->fill->n);
-        q->fill->n = 0;
+    *fresh = false;
+    if (!p->fill) {
+        if (p->running) {
+            pthread_mutex_lock(&p->mu);
+            while (p->head - p->tail == RING)
+                pthread_cond_wait(&p->space, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        p->fill = pipe_batch(p, p->head);
+        *fresh = true;
+    }
+    return p->fill;
+}
+
+/* Hands the batch being filled over (or consumes it, inline). */
+static void pipe_publish(struct pipe *p)
+{
+    if (!p->fill)
+        return;
+    if (!p->running) {
+        p->consume(p->r, p->fill);
+        p->fill = NULL;
         return;
     }
-    pthread_mutex_lock(&q->mu);
-    q->head++;
-    pthread_cond_signal(&q->data);
-    pthread_mutex_unlock(&q->mu);
-    q->fill = NULL;
+    pthread_mutex_lock(&p->mu);
+    p->head++;
+    pthread_cond_signal(&p->data);
+    pthread_mutex_unlock(&p->mu);
+    p->fill = NULL;
+}
+
+/* Hands over what is left and waits for the consumer to finish: what it
+ * owned is the caller's again. */
+static void pipe_stop(struct pipe *p)
+{
+    pipe_publish(p);
+    if (p->running) {
+        pthread_mutex_lock(&p->mu);
+        p->done = true;
+        pthread_cond_signal(&p->data);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->th, NULL);
+        p->running = false;
+    }
+    free(p->ring);
+    p->ring = NULL;
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->data);
+    pthread_cond_destroy(&p->space);
+}
+
+/* Tracker thread: one batch of decoded messages. */
+static void track_batch(struct detect_run *r, void *batch)
+{
+    struct msg_batch *b = batch;
+    trk_feed_batch(r->trk, b->msg, b->meta, b->n);
+}
+
+/* Detector thread: one batch of fixes, each static-data change where it
+ * happened. */
+static void detect_batch(struct detect_run *r, void *batch)
+{
+    struct fix_batch *b = batch;
+    size_t from = 0;
+    for (size_t k = 0; k < b->nchg; k++) {
+        const struct stat_change *c = &b->chg[k];
+        det_feed_fixes(r->det, b->fix + from, b->st + from, c->at - from);
+        det_feed_static(r->det, c->mmsi, &c->before, &c->after, c->after.t);
+        from = c->at;
+    }
+    det_feed_fixes(r->det, b->fix + from, b->st + from, b->n - from);
+}
+
+/* Starts the tracker and detector threads. False when out of memory. */
+static bool feed_start(struct detect_run *r)
+{
+    bool ok = pipe_start(&r->fixes, sizeof(struct fix_batch), detect_batch, r);
+    return pipe_start(&r->msgs, sizeof(struct msg_batch), track_batch, r) && ok;
 }
 
 /* trk_feed(), handed to the tracker thread: the same messages reach the
- * tracker in the same order (feed_stop() before trk_finish()). */
+ * tracker in the same order. */
 static void feed(struct detect_run *r, const struct ais_msg *m, const struct ais_meta *meta)
 {
-    struct msg_queue *q = &r->q;
-    if (!q->ring) {                  /* no memory for the ring: one by one */
-        trk_feed(r->trk, m, meta);
-        return;
-    }
-    if (!q->fill && !q->running) {
-        q->fill = q->ring;
-        q->fill->n = 0;
-    }
-    if (!q->fill) {
-        pthread_mutex_lock(&q->mu);
-        while (q->head - q->tail == MSG_RING)
-            pthread_cond_wait(&q->space, &q->mu);
-        pthread_mutex_unlock(&q->mu);
-        q->fill = &q->ring[q->head % MSG_RING];
-        q->fill->n = 0;
-    }
-    q->fill->msg[q->fill->n] = *m;
-    q->fill->meta[q->fill->n] = (struct ais_meta){.time_ms = meta->time_ms};
-    if (++q->fill->n == MSG_BATCH)
-        feed_publish(r);
+    bool fresh;
+    struct msg_batch *b = pipe_fill(&r->msgs, &fresh);
+    if (fresh)
+        b->n = 0;
+    b->msg[b->n] = *m;
+    b->meta[b->n] = (struct ais_meta){.time_ms = meta->time_ms};
+    if (++b->n == MSG_BATCH)
+        pipe_publish(&r->msgs);
 }
 
-/* Feeds what is left and waits for the tracker thread to finish. */
+/* The end of the input: the tracker gets the last messages and lets its
+ * held fixes go, the detectors get those; then the tracker, the detectors
+ * and the output belong to the main thread again. */
 static void feed_stop(struct detect_run *r)
 {
-    struct msg_queue *q = &r->q;
-    if (q->fill && q->fill->n)
-        feed_publish(r);
-    if (q->running) {
-        pthread_mutex_lock(&q->mu);
-        q->done = true;
-        pthread_cond_signal(&q->data);
-        pthread_mutex_unlock(&q->mu);
-        pthread_join(q->th, NULL);
-        q->running = false;
-    }
-    free(q->ring);
-    q->ring = q->fill = NULL;
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->data);
-    pthread_cond_destroy(&q->space);
+    pipe_stop(&r->msgs);
+    trk_finish(r->trk);
+    pipe_stop(&r->fixes);
 }
 
 /*
@@ -776,21 +849,35 @@ static void csv_feed(struct detect_run *r, const struct csv_in *c, const char *p
 
 /* ---- pipeline ---- */
 
+/* The tracker's fixes, with their vessel's static data as it was, go to
+ * the detector thread in batches. */
 static void on_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
 {
     struct detect_run *r = ctx;
-    r->ffix[r->fn] = *f;
-    r->fst[r->fn] = *st;
-    if (++r->fn == FEED_BATCH)
-        fix_flush(r);
+    bool fresh;
+    struct fix_batch *b = pipe_fill(&r->fixes, &fresh);
+    if (fresh)
+        b->n = b->nchg = 0;
+    b->fix[b->n] = *f;
+    b->st[b->n] = *st;
+    if (++b->n == FIX_BATCH)
+        pipe_publish(&r->fixes);
 }
 
+/* A static-data change goes with the fixes, where it happened: the
+ * detectors see fixes and static data in order. */
 static void on_static(void *ctx, uint32_t mmsi, const struct trk_static *before,
                       const struct trk_static *after)
 {
     struct detect_run *r = ctx;
-    fix_flush(r);                /* the detectors see fixes and static data in order */
-    det_feed_static(r->det, mmsi, before, after, after->t);
+    bool fresh;
+    struct fix_batch *b = pipe_fill(&r->fixes, &fresh);
+    if (fresh)
+        b->n = b->nchg = 0;
+    b->chg[b->nchg++] = (struct stat_change){.at = b->n, .mmsi = mmsi, .before = *before,
+                                             .after = *after};
+    if (b->nchg == CHG_BATCH)
+        pipe_publish(&r->fixes);
 }
 
 static void on_msg(void *ctx, const struct ais_msg *m, const struct ais_meta *meta)
@@ -1025,7 +1112,11 @@ int cmd_detect(int argc, char **argv)
         status = 2;
         nfiles = -1;
     }
-    feed_start(&r);
+    if (!feed_start(&r)) {           /* nothing is fed then: no fix reaches on_fix */
+        fprintf(stderr, "alidade: out of memory\n");
+        status = 2;
+        nfiles = -1;
+    }
     for (int i = 0; nfiles >= 0 && i < (nfiles ? nfiles : 1); i++) {
         const char *path = nfiles ? argv[optind + i] : "-";
         char err[512];
@@ -1074,8 +1165,6 @@ int cmd_detect(int argc, char **argv)
     }
     free(csvbuf);
     feed_stop(&r);
-    trk_finish(r.trk);
-    fix_flush(&r);
     det_finish(r.det);
     if (r.fmt == E_GEOJSON || r.fmt == E_STIX)
         out_write(&r.out, "\n]}\n", 4);
