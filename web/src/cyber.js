@@ -71,8 +71,8 @@ export class CyberView {
       const row = h('tr', { class: 'clickable', 'data-sighting': s.id || '' },
         h('td', null, s.name || s.indicator || ''),
         h('td', { class: 'mono' }, s.pattern || ''),
-        h('td', { class: 'mono' }, fmtTime(s.first_seen)),
-        h('td', { class: 'mono' }, fmtTime(s.last_seen)),
+        h('td', { class: 'mono time' }, fmtTime(s.first_seen)),
+        h('td', { class: 'mono time' }, fmtTime(s.last_seen)),
         h('td', { class: 'num' }, s.count ?? ''),
         h('td', null, marking(s)));
       row.addEventListener('click', () => this.toggleLines(row, s));

@@ -48,7 +48,7 @@ export class SharingView {
       h('thead', null, h('tr', null, ['partner', 'url', 'last sync', 'lag', 'in', 'out', 'errors', 'last error'].map((x, i) => h('th', { class: i >= 3 && i <= 6 ? 'num' : null }, x)))),
       h('tbody', null, this.partners.map((p) => h('tr', { 'data-partner': p.name },
         h('td', null, p.name), h('td', { class: 'mono' }, p.url || '—'),
-        h('td', { class: 'mono' }, p.last_sync ? fmtTime(p.last_sync) : 'never'),
+        h('td', { class: 'mono time' }, p.last_sync ? fmtTime(p.last_sync) : 'never'),
         h('td', { class: 'num' }, p.lag_s === null || p.lag_s === undefined ? '—' : fmtDuration(p.lag_s)),
         h('td', { class: 'num' }, p.in ?? 0), h('td', { class: 'num' }, p.out ?? 0),
         h('td', { class: 'num' + (p.errors ? ' error' : '') }, p.errors ?? 0),
@@ -57,7 +57,7 @@ export class SharingView {
     ab.appendChild(h('table', { id: 'audit-table' },
       h('thead', null, h('tr', null, ['at', 'who', 'action', 'object'].map((x) => h('th', null, x)))),
       h('tbody', null, this.audit.map((a) => h('tr', null,
-        h('td', { class: 'mono' }, fmtTime(a.at)), h('td', null, a.who || ''), h('td', null, a.action || ''),
+        h('td', { class: 'mono time' }, fmtTime(a.at)), h('td', null, a.who || ''), h('td', null, a.action || ''),
         h('td', { class: 'mono small' }, typeof a.object === 'string' ? a.object : JSON.stringify(a.object ?? '')))))));
     if (this.audit.length && this.audit[this.audit.length - 1].seq !== undefined) {
       ab.appendChild(h('button', { type: 'button', onclick: () => this.older() }, 'older entries'));
