@@ -1,8 +1,9 @@
 /*
- * cmd_drill.c - `alidade drill`: exercise scenarios. For now one subcommand,
- * `generate`: the seeded scenario generator (lib/sim/sim.c) writes AIS NMEA
- * with planted illicit behaviour, its ground truth as JSON lines in the shape
- * `alidade ais detect` prints, and the zones and coast the scenario assumes.
+ * cmd_drill.c - `alidade drill`: exercise scenarios. `generate`: the seeded
+ * scenario generator (lib/sim/sim.c) writes AIS NMEA with planted illicit
+ * behaviour, its ground truth as JSON lines in the shape `alidade ais
+ * detect` prints, and the zones and coast the scenario assumes. `run`: a
+ * scored joint drill of live nodes (drill_run.c, docs/drill.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include "alidade/sim.h"
 #include "cmd.h"
+#include "drill_run.h"
 #include "out.h"
 
 static void drill_commands(FILE *f)
@@ -27,8 +29,11 @@ static void drill_commands(FILE *f)
         "Exercise scenarios with ground truth. Subcommands:\n"
         "  generate   write a synthetic AIS scenario (NMEA) with planted events and\n"
         "             their ground truth\n"
+        "  run        run a scored joint drill: one live node per nation of a scenario\n"
+        "             file (data/drills/*.json, docs/drill.md), fed, federated, scored\n"
         "\n"
-        "Run 'alidade drill generate --help' for its options.\n");
+        "Run 'alidade drill generate --help' or 'alidade drill run --help' for their\n"
+        "options.\n");
 }
 
 static void generate_usage(FILE *f)
@@ -357,6 +362,8 @@ int cmd_drill(int argc, char **argv)
     }
     if (strcmp(argv[1], "generate") == 0)
         return generate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return drill_run_main(argc - 1, argv + 1);
     fprintf(stderr, "alidade drill: unknown subcommand '%s'\n", argv[1]);
     drill_commands(stderr);
     return 2;

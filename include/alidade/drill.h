@@ -149,6 +149,12 @@ struct drill_err {
  * (first problem found) and *sc undefined. */
 ALD_API ald_err drill_scenario_parse(const char *text, size_t n, struct drill_scenario *sc,
                                      struct drill_err *err);
+/* A deterministic STIX id for something of the drill: TYPE "--" UUIDv5 of
+ * "alidade-drill:" sc->name ":" what (alidade's namespace): the CERTs'
+ * indicators ("indicator", intrusion name) and the umpire ("identity",
+ * "umpire"), the same on every run of the scenario. */
+ALD_API void drill_id(const struct drill_scenario *sc, const char *type, const char *what,
+                      char out[DRILL_ID_MAX + 16]);
 /* Nation index by name, -1 when none. */
 ALD_API int drill_nation_index(const struct drill_scenario *sc, const char *name);
 
@@ -195,7 +201,11 @@ struct drill_truth {
     double lat, lon;                  /* NAN when none */
     uint32_t expect;                  /* nations that should detect it (bit per index) */
     bool artifact;
-    unsigned artifact_of;             /* artifact: the nation whose view makes it */
+    unsigned artifact_of;             /* artifact: the nation whose view makes it (it
+                                         explains that nation's detections only) */
+    bool any_time;                    /* artifact: matches whatever the times (a
+                                         planted event a nation saw only in part:
+                                         its detector reports the part it saw) */
 };
 
 /* One event a node detected (an object it created). */
@@ -260,10 +270,20 @@ struct drill_score {
 /* Maps world time to wall time: wall0 + (t - sc->start_s) / sc->speed. */
 ALD_API double drill_wall_of(const struct drill_scenario *sc, double wall0, int64_t t);
 
-/* Scores. truth/det/arr may be NULL when their count is 0. Matching: a
- * detection matches a truth of the same kind, the same mmsi (and mmsi2,
- * either order) or indicator ref, whose start and end are each within
- * sc->tolerance_s. `leak` (may be NULL) gets, per arrival, whether it is a
+/* Whether detection d matches truth t: the same kind, the same mmsi (and
+ * mmsi2, either order) or indicator ref, start and end each within
+ * sc->tolerance_s (any times for an any_time artifact); an artifact only
+ * matches detections of the nation it belongs to. */
+ALD_API bool drill_matches(const struct drill_scenario *sc, const struct drill_truth *t,
+                           const struct drill_det *d);
+/* The truth detection d is counted against: -1 for none; a planted truth
+ * its nation was expected to see first, then any planted truth, then an
+ * artifact. */
+ALD_API long drill_match(const struct drill_scenario *sc, const struct drill_truth *truth,
+                         size_t ntruth, const struct drill_det *d);
+
+/* Scores. truth/det/arr may be NULL when their count is 0 (matching as
+ * drill_match). `leak` (may be NULL) gets, per arrival, whether it is a
  * leak (drill_may_reach false). ALD_E_TOO_LARGE when more than
  * DRILL_MAX_KINDS kinds appear; ALD_E_NOMEM. */
 ALD_API ald_err drill_score_compute(const struct drill_scenario *sc, double wall0,

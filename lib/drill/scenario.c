@@ -16,6 +16,7 @@
 
 #include "alidade/drill.h"
 #include "alidade/stix.h"
+#include "core/uuid.h"
 
 /* A failure carries its path; the walk stops at the first one. */
 struct ctx {
@@ -179,6 +180,16 @@ static ald_err get_tlp(struct ctx *c, json_t *o, const char *key, enum drill_tlp
     e = fail(c, "unknown TLP \"%s\" (clear, green, amber, amber+strict or red)", s);
     pop(c, n);
     return e;
+}
+
+void drill_id(const struct drill_scenario *sc, const char *type, const char *what,
+              char out[DRILL_ID_MAX + 16])
+{
+    char name[256], u[37];
+    int n = snprintf(name, sizeof name, "alidade-drill:%s:%s", sc->name, what);
+    ald_uuid5(ald_uuid_ns, name, n < 0 ? 0 : (size_t)n < sizeof name ? (size_t)n : sizeof name - 1,
+              u);
+    snprintf(out, DRILL_ID_MAX + 16, "%.24s--%s", type, u);
 }
 
 int drill_nation_index(const struct drill_scenario *sc, const char *name)

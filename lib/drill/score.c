@@ -41,10 +41,12 @@ struct drill_stat drill_stat_of(double *v, size_t n)
     return s;
 }
 
-static bool matches(const struct drill_scenario *sc, const struct drill_truth *t,
-                    const struct drill_det *d)
+bool drill_matches(const struct drill_scenario *sc, const struct drill_truth *t,
+                   const struct drill_det *d)
 {
     if (strcmp(t->kind, d->kind) != 0)
+        return false;
+    if (t->artifact && t->artifact_of != d->node)
         return false;
     if (t->ref[0] || d->ref[0]) {
         if (strcmp(t->ref, d->ref) != 0)
@@ -55,8 +57,27 @@ static bool matches(const struct drill_scenario *sc, const struct drill_truth *t
         if (!same && !swapped)
             return false;
     }
+    if (t->artifact && t->any_time)
+        return true;
     double tol = sc->tolerance_s;
     return fabs((double)(t->start - d->start)) <= tol && fabs((double)(t->end - d->end)) <= tol;
+}
+
+long drill_match(const struct drill_scenario *sc, const struct drill_truth *truth,
+                 size_t ntruth, const struct drill_det *d)
+{
+    long best = -1;
+    int best_rank = 0;
+    for (size_t i = 0; i < ntruth; i++) {
+        if (!drill_matches(sc, &truth[i], d))
+            continue;
+        int rank = truth[i].artifact ? 1 : (truth[i].expect & (1u << d->node) ? 3 : 2);
+        if (rank > best_rank) {
+            best_rank = rank;
+            best = (long)i;
+        }
+    }
+    return best;
 }
 
 static int kind_index(struct drill_score *s, const char *kind)
@@ -84,9 +105,7 @@ ald_err drill_score_compute(const struct drill_scenario *sc, double wall0,
                             struct drill_score *out, bool *leak)
 {
     memset(out, 0, sizeof *out);
-    /* per detection: the truth it matches (-1 none), preferring a planted
-     * truth over an artifact and, among planted ones, one its node was
-     * expected to see */
+    /* per detection: the truth it is counted against (drill_match) */
     long *dm = calloc(ndet ? ndet : 1, sizeof *dm);
     double *tmp = calloc((ntruth > narr ? ntruth : narr) + 1, sizeof *tmp);
     if (!dm || !tmp) {
@@ -101,18 +120,7 @@ ald_err drill_score_compute(const struct drill_scenario *sc, double wall0,
     for (size_t j = 0; j < ndet; j++) {
         if (kind_index(out, det[j].kind) < 0)
             rc = ALD_E_TOO_LARGE;
-        long best = -1;
-        int best_rank = 0;
-        for (size_t i = 0; i < ntruth; i++) {
-            if (!matches(sc, &truth[i], &det[j]))
-                continue;
-            int rank = truth[i].artifact ? (truth[i].artifact_of == det[j].node ? 2 : 1)
-                                         : (truth[i].expect & (1u << det[j].node) ? 4 : 3);
-            if (rank > best_rank) {
-                best_rank = rank;
-                best = (long)i;
-            }
-        }
+        long best = drill_match(sc, truth, ntruth, &det[j]);
         dm[j] = best;
     }
     if (rc)
