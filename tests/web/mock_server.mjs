@@ -5,6 +5,7 @@
 // sessions in memory, one operator.
 //
 //   node mock_server.mjs --assets DIR [--listen 127.0.0.1:0] [--udp 0] [--vessels N] [--seed S]
+//                        [--missing /api/events,/api/stream,...]
 //
 // Prints `http http://HOST:PORT/`, `udp PORT` and, last, the operator's
 // password (user "analyst") like `alidade operator add` does. NMEA lines
@@ -24,6 +25,8 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const assets = args.assets;
 const [host, port] = (args.listen || '127.0.0.1:0').split(':');
 const nVessels = +(args.vessels || 3000);
+// --missing /api/a,/api/b: answer 404 there, as a node without them would
+const missing = new Set((args.missing || '').split(',').filter(Boolean));
 let seed = +(args.seed || 7);
 const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
 
@@ -188,6 +191,7 @@ const server = http.createServer(async (req, res) => {
   }
   const s = session(req);
   if (!s) { json(res, 401, { error: 'login required' }); return; }
+  if (missing.has(p)) { json(res, 404, { error: 'no such endpoint' }); return; }
   if (req.method !== 'GET' && req.headers['x-csrf-token'] !== s.csrf) { json(res, 403, { error: 'bad CSRF token' }); return; }
   if (p === '/api/me') { json(res, 200, { user: USER, csrf: s.csrf }); return; }
   if (p === '/api/logout' && req.method === 'POST') { sessions.delete(s.id); res.writeHead(204); res.end(); return; }
