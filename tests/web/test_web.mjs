@@ -340,6 +340,12 @@ try {
     'frame time with 100,000 vessels: p50 under 16.7 ms, p95 under 100 ms', `p50 ${bench.frame_p50.toFixed(2)} ms, p95 ${bench.frame_p95.toFixed(2)} ms`);
   await shot('map-100k');
 
+  // logging out ends the session
+  await page.click('#logout');
+  await page.waitForSelector('#login:not([hidden])', { timeout: 5000 }).catch(() => {});
+  const after = await page.evaluate(async () => (await fetch('/api/vessels')).status);
+  check(await page.isVisible('#login') && after === 401, 'log out: the login form is back and /api/vessels answers 401', `got ${after}`);
+
   // a node without some endpoints (404): the page still works and says so
   if (target.kind === 'mock') {
     const bare = await startMock(500, '/api/events,/api/zones,/api/sightings,/api/indicators/summary,/api/sharing,/api/stream,/api/vessel/227000007');
