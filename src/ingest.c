@@ -302,6 +302,7 @@ static const char *reason_name(int code)
     case ALD_E_IO: return "io";
     case ALD_E_STORE: return "store";
     case ALD_E_NOMEM: return "nomem";
+    case ALD_E_TOO_LARGE: return "udp_queue_full";
     default: return "other";
     }
 }

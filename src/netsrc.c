@@ -191,18 +191,110 @@ bool udp_prepare(struct source *s, char *err, size_t errlen)
     return true;
 }
 
+/* Datagrams wait here between the socket and the decoder: the receiving
+ * thread only copies (a burst such as `ais replay --speed 0` would
+ * otherwise overflow the socket's buffer while the tracker works), the
+ * decoding thread feeds whole chunks. Bounded: past UDP_QUEUE_MAX bytes
+ * datagrams are dropped and counted (errors_total{reason="udp_queue_full"}
+ * is "other"). */
+#define UDP_CHUNK (1024 * 1024)
+#define UDP_QUEUE_MAX ((size_t)64 << 20)
+
+struct chunk {
+    struct chunk *next;
+    size_t len;
+    char data[UDP_CHUNK];
+};
+
+struct udpq {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk *head, *tail;       /* tail is being filled */
+    size_t bytes;
+    bool done;
+    struct source *s;
+};
+
+static void *udp_decoder(void *arg)
+{
+    struct udpq *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        /* a chunk is taken once it is not the one being filled, or when
+         * the receiver has been quiet (the tail is then taken too) */
+        while (!q->done && (!q->head || (q->head == q->tail && q->head->len == 0))) {
+            pthread_cond_wait(&q->cv, &q->mu);
+        }
+        if (!q->head || (q->head == q->tail && q->head->len == 0)) {
+            if (q->done)
+                break;
+            continue;
+        }
+        struct chunk *c = q->head;
+        q->head = c->next;
+        if (q->tail == c)
+            q->tail = NULL;
+        q->bytes -= c->len;
+        pthread_mutex_unlock(&q->mu);
+        mar_feed(q->s, c->data, c->len, 0, NULL);
+        free(c);
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Appends one datagram (with a final newline) to the queue. */
+static bool udp_push(struct udpq *q, const char *buf, size_t n)
+{
+    bool nl = buf[n - 1] != '\n';
+    pthread_mutex_lock(&q->mu);
+    if (q->bytes + n + 1 > UDP_QUEUE_MAX) {
+        pthread_mutex_unlock(&q->mu);
+        return false;
+    }
+    if (!q->tail || q->tail->len + n + 1 > UDP_CHUNK) {
+        struct chunk *c = malloc(sizeof *c);
+        if (!c) {
+            pthread_mutex_unlock(&q->mu);
+            return false;
+        }
+        c->next = NULL;
+        c->len = 0;
+        if (q->tail)
+            q->tail->next = c;
+        else
+            q->head = c;
+        q->tail = c;
+    }
+    memcpy(q->tail->data + q->tail->len, buf, n);
+    q->tail->len += n;
+    if (nl)
+        q->tail->data[q->tail->len++] = '\n';
+    q->bytes += n + nl;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    return true;
+}
+
 void *udp_thread(void *arg)
 {
     struct source *s = arg;
     struct ingest *in = s->in;
     char *buf = malloc(65536 + 1);
-    if (!buf) {
+    struct udpq q = {.s = s};
+    pthread_t dec;
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    if (!buf || pthread_create(&dec, NULL, udp_decoder, &q) != 0) {
         nlog_kv(in->log, NLOG_ERROR, "ingest", "out of memory", "source", s->label, NULL);
+        free(buf);
         return NULL;
     }
     set_connected(s, true);
     nlog_kv(in->log, NLOG_INFO, "ingest", "listening", "source", s->label, "address", s->host,
             "port", s->port, NULL);
+    bool full_logged = false;
     while (!atomic_load(&in->stop)) {
         struct pollfd p = {.fd = s->fd, .events = POLLIN};
         int r = poll(&p, 1, 200);
@@ -216,12 +308,26 @@ void *udp_thread(void *arg)
         }
         if (n == 0)
             continue;
-        /* each datagram is whole lines; one without a final newline ends
-         * with one anyway */
-        mar_feed(s, buf, (size_t)n, 0, NULL);
-        /* the fragments of a message never span datagrams of different
-         * senders in practice; the decoder still reassembles across them */
+        if (!udp_push(&q, buf, (size_t)n)) {
+            count_err(s, ALD_E_TOO_LARGE);
+            if (!full_logged)
+                nlog_kv(in->log, NLOG_WARN, "ingest", "decoding falls behind: datagrams "
+                        "dropped", "source", s->label, NULL);
+            full_logged = true;
+        }
     }
+    pthread_mutex_lock(&q.mu);
+    q.done = true;
+    pthread_cond_signal(&q.cv);
+    pthread_mutex_unlock(&q.mu);
+    pthread_join(dec, NULL);
+    while (q.head) {
+        struct chunk *c = q.head;
+        q.head = c->next;
+        free(c);
+    }
+    pthread_mutex_destroy(&q.mu);
+    pthread_cond_destroy(&q.cv);
     set_connected(s, false);
     free(buf);
     return NULL;
