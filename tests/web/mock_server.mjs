@@ -235,7 +235,17 @@ const udp = dgram.createSocket('udp4');
 udp.on('message', (msg) => {
   for (const line of msg.toString().split(/\r?\n/)) {
     const pos = decodeNmea(line);
-    if (pos) broadcast('position', pos);
+    if (!pos) continue;
+    broadcast('position', pos);
+    // like the node's spoofing detector, if much simpler: an MMSI whose
+    // first three digits are no country (below 201) is an invalid_mmsi event
+    if (Math.floor(pos.mmsi / 1e6) < 201) {
+      const ev = { id: `sighting--${crypto.randomUUID()}`, event: 'invalid_mmsi', mmsi: pos.mmsi, mmsi2: null, start: pos.t, end: pos.t,
+        lat: pos.lat, lon: pos.lon, end_lat: null, end_lon: null, details: { reason: 'no country for MID' }, tlp: 'green',
+        created_by: 'identity--4b2c7a0e-7d0c-5b9e-9a53-1f1f3c5e9d01', source: 'local' };
+      events.push(ev);
+      broadcast('event', ev);
+    }
   }
 });
 udp.bind(+(args.udp || 0), '127.0.0.1', () => {

@@ -254,10 +254,23 @@ try {
     await page.waitForFunction(([m, s0]) => window.__alidade.hasVessel(m) && window.__alidade.stats.frame_seq > s0, [liveMmsi, seq0], { timeout: 2000, polling: 20 });
     liveMs = Date.now() - t0;
   } catch { /* reported below */ }
-  sock.close();
   const livePos = await page.evaluate((m) => window.__alidade.vesselScreenPos(m), liveMmsi);
   check(liveMs >= 0 && liveMs <= 2000 && livePos, 'live mode: a position sent to the node over UDP is on the map within 2 s', liveMs >= 0 ? `${liveMs} ms` : 'not within 2 s');
   results.live_ms = liveMs;
+  // a live event: an MMSI with no country (MID 123) is an invalid_mmsi
+  // event for the node's detectors; it must be listed and drawn
+  const badMmsi = 123000777;
+  const t1 = Date.now();
+  await new Promise((r) => sock.send(positionReport({ mmsi: badMmsi, lat: center[0] + 0.01, lon: center[1] + 0.01, sog: 3, cog: 10, heading: 10 }) + '\r\n', target.udp, '127.0.0.1', r));
+  let evMs = -1;
+  try {
+    await page.waitForFunction((m) => window.__alidade.map.events.some((e) => +e.mmsi === m && e.event === 'invalid_mmsi') &&
+      document.querySelector('#event-list .ev') !== null, badMmsi, { timeout: 5000, polling: 20 });
+    evMs = Date.now() - t1;
+  } catch { /* reported below */ }
+  check(evMs >= 0, 'live mode: an event the node detects live appears on the map and in the list', evMs >= 0 ? `invalid_mmsi after ${evMs} ms` : 'not within 5 s');
+  results.live_event_ms = evMs;
+  sock.close();
   await shot('live');
 
   // 6. cyber view
