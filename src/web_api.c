@@ -656,7 +656,7 @@ enum MHD_Result web_api_vessel(struct web_call *c, const char *arg)
     json_t *track = json_array();
     for (size_t i = 0; i < n; i++) {
         int64_t t = tr[i].t_us >= 0 ? tr[i].t_us / 1000000 : -((-tr[i].t_us + 999999) / 1000000);
-        json_array_append_new(track, json_pack("[IoooO]", (json_int_t)t,
+        json_array_append_new(track, json_pack("[Ioooo]", (json_int_t)t,
                                                num_or_null(tr[i].lat, 1e5),
                                                num_or_null(tr[i].lon, 1e5),
                                                num_or_null(tr[i].sog, 10),

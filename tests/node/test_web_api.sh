@@ -339,7 +339,7 @@ kill -TERM "$SP"
 wait "$SP"; rc=$?
 SP=""
 dt=$(($(date +%s) - t0))
-check "SIGTERM with live streams open: exit 0 in ${dt} s, no libmicrohttpd complaint" \
+check "SIGTERM with live streams open: exit 0 (got $rc) in ${dt} s, no libmicrohttpd complaint" \
     '[ $rc -eq 0 ] && [ $dt -le 5 ] && ! grep -qi "suspended\|panic" "$T/serve.err"'
 
 echo "$pass passed, $fail failed"
