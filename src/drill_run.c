@@ -1625,8 +1625,8 @@ int drill_run_main(int argc, char **argv)
     for (unsigned k = 0; k < sc.nnations; k++) {
         struct node *nd = &r.nodes[k];
         snprintf(nd->dir, sizeof nd->dir, "%s/nodes/%s", outdir, sc.nations[k].name);
-        snprintf(nd->data, sizeof nd->data, "%s/data", nd->dir);
-        snprintf(nd->log, sizeof nd->log, "%s/serve.log", nd->dir);
+        snprintf(nd->data, sizeof nd->data, "%s/nodes/%s/data", outdir, sc.nations[k].name);
+        snprintf(nd->log, sizeof nd->log, "%s/nodes/%s/serve.log", outdir, sc.nations[k].name);
         if (!mkdir_p(nd->dir)) {
             snprintf(r.err, sizeof r.err, "%s: %s", nd->dir, strerror(errno));
             goto fail;
