@@ -753,6 +753,20 @@ def section_taxii2client(node):
         gone = e.resp.status == 404
     check("get_object after delete: 404", gone)
 
+    # the accept= argument every v21 method takes: the bare media type is
+    # answered too, and passes the client's comparison
+    env = dflt.tc.get(dflt.objects_url, accept="application/taxii+json", params={"limit": 1})
+    check("get_objects(accept='application/taxii+json'): answered, Content-Type accepted by the client",
+          len(env.get("objects", [])) == 1)
+    # taxii2client.v20 against a 2.1 server: its Accept is the 2.0 media
+    # type; the client expects 406 (and then logs its hint to use v21)
+    try:
+        tc.get(root.url, accept="application/vnd.oasis.taxii+json; version=2.0")
+        v20 = 200
+    except HTTPError as e:
+        v20 = e.resp.status
+    check("taxii2client.v20's Accept (application/vnd.oasis.taxii+json; version=2.0): 406", v20 == 406, str(v20))
+
     # every GET answered with a Content-Type the client accepts
     check("every GET's Content-Type passes valid_content_type (%d responses)" % len(tc.content_types),
           tc.content_types and all(TC.valid_content_type(c, V21) for c in tc.content_types))
