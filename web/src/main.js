@@ -100,6 +100,16 @@ function start(me) {
     started = true;
     map = new MapView($('#map'), store, new Basemap(() => map.invalidate(7)), stats);
     map.onPick = pick;
+    map.describe = (p) => {
+      if (p.kind === 'event') {
+        const e = p.ev;
+        return `${(EVENT_KINDS[kindOf(e)] || EVENT_KINDS.other).label} · MMSI ${e.mmsi ?? '?'} · ${fmtTime(e.start)}`;
+      }
+      const i = store.index.get(p.mmsi);
+      if (i === undefined) return '';
+      const sog = store.sog[i];
+      return `MMSI ${p.mmsi} · ${CLASSES[store.cls[i]].label}${isFinite(sog) ? ` · ${sog.toFixed(1)} kn` : ''} · ${fmtTime(store.t[i])}`;
+    };
     map.onPointer = (lat, lon) => { $('#map-status').textContent = `${lat.toFixed(4)}, ${lon.toFixed(4)}`; };
     bindToolbar();
     legend();

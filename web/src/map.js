@@ -368,10 +368,31 @@ export class MapView {
       drag = { x: e.clientX, y: e.clientY, moved: 0 };
       el.setPointerCapture(e.pointerId);
     });
+    // hover: what is under the pointer, at most once per frame
+    const tip = document.createElement('div');
+    tip.className = 'tooltip';
+    tip.hidden = true;
+    this.root.appendChild(tip);
+    let hoverAt = null, hoverRaf = 0;
+    const hover = () => {
+      hoverRaf = 0;
+      if (!hoverAt || drag) { tip.hidden = true; return; }
+      const [x, y] = hoverAt;
+      const p = this.pick(x, y);
+      el.style.cursor = p ? 'pointer' : '';
+      if (!p) { tip.hidden = true; return; }
+      tip.textContent = this.describe ? this.describe(p) : '';
+      tip.style.left = `${x + 14}px`;
+      tip.style.top = `${y + 10}px`;
+      tip.hidden = !tip.textContent;
+    };
+    el.addEventListener('pointerleave', () => { hoverAt = null; tip.hidden = true; });
     el.addEventListener('pointermove', (e) => {
       const r = el.getBoundingClientRect();
       const [lat, lon] = this.toLatLon(e.clientX - r.left, e.clientY - r.top);
       this.onPointer && this.onPointer(lat, lon);
+      hoverAt = [e.clientX - r.left, e.clientY - r.top];
+      if (!hoverRaf) hoverRaf = requestAnimationFrame(hover);
       if (!drag) return;
       const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       drag.moved += Math.abs(dx) + Math.abs(dy);
