@@ -239,6 +239,12 @@ try {
     check(+(await page.getAttribute('#details', 'data-mmsi')) === mm, 'clicking a vessel shows its data', `MMSI ${mm}, ${pts} track points`);
     check(pts > 0, 'the clicked vessel has a track drawn', `${pts} points`);
     await shot('vessel');
+    // find another vessel by MMSI
+    const other = await page.evaluate(() => window.__alidade.store.mmsi[0]);
+    await page.fill('#vessel-search-input', String(other));
+    await page.press('#vessel-search-input', 'Enter');
+    await page.waitForFunction((m) => +document.querySelector('#details').dataset.mmsi === m, other, { timeout: 3000 }).catch(() => {});
+    check(+(await page.getAttribute('#details', 'data-mmsi')) === other, 'finding a vessel by MMSI shows it', `MMSI ${other}`);
   }
 
   // 5. live: a new position appears within 2 s

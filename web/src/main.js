@@ -220,6 +220,18 @@ function bindToolbar() {
   $('#zoom-in').addEventListener('click', () => map.setZoom(map.view.zoom + 1));
   $('#zoom-out').addEventListener('click', () => map.setZoom(map.view.zoom - 1));
   $('#zoom-fit').addEventListener('click', () => map.fitData());
+  // find a vessel by MMSI: centre on it when the picture holds it, and show
+  // what the node knows (its track may be outside the time window)
+  $('#vessel-search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const mmsi = parseInt($('#vessel-search-input').value.replace(/\D/g, ''), 10);
+    if (!(mmsi > 0)) return;
+    if (store.index.has(mmsi)) {
+      const p = store.get(mmsi);
+      map.centerOn(p.lat, p.lon, Math.max(map.view.zoom, 9));
+    }
+    pick({ kind: 'vessel', mmsi });
+  });
 }
 
 let countsPending = false;
