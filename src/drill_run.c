@@ -1150,8 +1150,11 @@ static bool feed_until(struct run *r, int64_t now, struct drill_result *res)
 
 /* ---- collection ---- */
 
-struct held {                         /* one object id at one node */
+struct held {                         /* one object id at one node, by one maker
+                                         (a node may hold its own version of an
+                                         event and a partner's: same id) */
     char id[DRILL_ID_MAX + 16];
+    char maker[DRILL_ID_MAX + 16];    /* created_by_ref ("" for none, and over TAXII) */
     unsigned node;
     double added;                     /* earliest date_added there */
     json_t *obj;                      /* latest version (borrowed from objs) */
@@ -1160,6 +1163,8 @@ struct held {                         /* one object id at one node */
 struct collected {
     struct held *h;
     size_t n, cap;
+    size_t *ix;                       /* hash of (node, id, maker) -> index + 1 */
+    size_t ixcap;
     json_t *objs;                     /* keeps every object alive */
 };
 
@@ -1171,17 +1176,45 @@ static double stix_wall(const char *s)
     return (double)us / 1e6;
 }
 
-static struct held *held_find(struct collected *c, unsigned node, const char *id)
+static uint64_t held_hash(unsigned node, const char *id, const char *maker)
 {
-    for (size_t i = c->n; i-- > 0;)
-        if (c->h[i].node == node && strcmp(c->h[i].id, id) == 0)
-            return &c->h[i];
+    uint64_t h = 1469598103934665603ull ^ node;
+    for (const char *p = id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ '|') * 1099511628211ull;
+    for (const char *p = maker; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h;
+}
+
+static struct held *held_find(struct collected *c, unsigned node, const char *id,
+                              const char *maker)
+{
+    if (!c->ixcap)
+        return NULL;
+    size_t mask = c->ixcap - 1;
+    for (size_t i = held_hash(node, id, maker) & mask; c->ix[i]; i = (i + 1) & mask) {
+        struct held *h = &c->h[c->ix[i] - 1];
+        if (h->node == node && strcmp(h->id, id) == 0 && strcmp(h->maker, maker) == 0)
+            return h;
+    }
     return NULL;
 }
 
-static struct held *held_add(struct collected *c, unsigned node, const char *id)
+static bool held_index(struct collected *c, size_t k)
 {
-    struct held *h = held_find(c, node, id);
+    size_t mask = c->ixcap - 1;
+    size_t i = held_hash(c->h[k].node, c->h[k].id, c->h[k].maker) & mask;
+    while (c->ix[i])
+        i = (i + 1) & mask;
+    c->ix[i] = k + 1;
+    return true;
+}
+
+static struct held *held_add(struct collected *c, unsigned node, const char *id,
+                             const char *maker)
+{
+    struct held *h = held_find(c, node, id, maker);
     if (h)
         return h;
     if (c->n == c->cap) {
@@ -1192,11 +1225,24 @@ static struct held *held_add(struct collected *c, unsigned node, const char *id)
         c->h = nh;
         c->cap = nc;
     }
+    if (2 * (c->n + 1) > c->ixcap) {                  /* keep the table half empty */
+        size_t nc = c->ixcap ? c->ixcap * 2 : 1024;
+        size_t *ni = calloc(nc, sizeof *ni);
+        if (!ni)
+            return NULL;
+        free(c->ix);
+        c->ix = ni;
+        c->ixcap = nc;
+        for (size_t k = 0; k < c->n; k++)
+            held_index(c, k);
+    }
     h = &c->h[c->n++];
     memset(h, 0, sizeof *h);
     snprintf(h->id, sizeof h->id, "%s", id);
+    snprintf(h->maker, sizeof h->maker, "%s", maker);
     h->node = node;
     h->added = INFINITY;
+    held_index(c, c->n - 1);
     return h;
 }
 
@@ -1280,13 +1326,13 @@ static bool collect(struct run *r, struct collected *c)
             json_array_foreach(man, j, m) {
                 const char *id = json_string_value(json_object_get(m, "id"));
                 double t = stix_wall(json_string_value(json_object_get(m, "date_added")));
-                struct held *h = id ? held_add(c, k, id) : NULL;
+                struct held *h = id ? held_add(c, k, id, "") : NULL;
                 if (h && t < h->added)
                     h->added = t;
             }
             json_array_foreach(objs, j, m) {
                 const char *id = json_string_value(json_object_get(m, "id"));
-                struct held *h = id ? held_add(c, k, id) : NULL;
+                struct held *h = id ? held_add(c, k, id, "") : NULL;
                 if (!h)
                     continue;
                 /* keep the latest version */
@@ -1321,7 +1367,8 @@ struct census_ctx {
 static int census_row(void *ctx, const struct store_row *row)
 {
     struct census_ctx *cc = ctx;
-    struct held *h = held_add(cc->c, cc->node, row->id);
+    struct held *h = held_add(cc->c, cc->node, row->id,
+                              row->created_by_ref ? row->created_by_ref : "");
     if (!h) {
         cc->failed = true;
         return 1;
@@ -1452,7 +1499,7 @@ static bool to_score_input(struct run *r, struct collected *c, struct drill_resu
         a->node = h->node;
         a->added_wall = h->added;
         a->pol.origin = (unsigned)origin;
-        struct held *at = held_find(c, (unsigned)origin, h->id);
+        struct held *at = held_find(c, (unsigned)origin, h->id, h->maker);
         a->origin_wall = at ? at->added : NAN;
         int tlp = -1;
         size_t j;
@@ -1770,8 +1817,10 @@ out:
     sigaction(SIGTERM, &old_term, NULL);
     json_decref(col.objs);
     free(col.h);
+    free(col.ix);
     json_decref(taxii.objs);
     free(taxii.h);
+    free(taxii.ix);
     free(w.tab);
     free(w.truth);
     free(res.det);
