@@ -38,7 +38,7 @@ web_deps() {
     command -v npm >/dev/null 2>&1 || return 0
     [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ] && return 0
     echo "install-deps.sh: npm ci in web/ (fills the npm cache)" >&2
-    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    (cd "$web" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null) ||
         echo "install-deps.sh: npm ci in web/ failed: the dashboard page will not be built" >&2
 }
 [ -z "$missing" ] && { web_deps; exit 0; }
