@@ -617,7 +617,18 @@ enum MHD_Result web_api_vessels(struct web_call *c)
     char *j = web_vessels_json(c->w->env->pic, box[0], box[1], box[2], box[3], limit, &len);
     if (!j)
         return web_send_error(c->conn, 500, "out of memory");
-    return web_send(c->conn, 200, "application/json; charset=utf-8", j, len, NULL);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(len, j, web_vessels_free);
+    if (!r) {
+        web_vessels_free(j);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    web_security_headers(r);
+    enum MHD_Result ret = MHD_queue_response(c->conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 static json_t *num_or_null(double x, double scale)

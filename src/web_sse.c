@@ -21,6 +21,7 @@
  * marks every stream ended and resumes the suspended ones.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,7 +302,15 @@ ald_err web_sse_start(web *w, web_sse **out)
         return ALD_E_NOMEM;
     s->w = w;
     pthread_mutex_init(&s->mu, NULL);
-    if (pthread_create(&s->th, NULL, follower, s) != 0) {
+    /* the follower takes no signal: web_new runs before cmd_serve.c blocks
+     * SIGTERM/SIGINT/SIGHUP for its sigwait, and a thread that let SIGTERM
+     * in would be killed by it instead of the clean stop */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->th, NULL, follower, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
         pthread_mutex_destroy(&s->mu);
         free(s);
         return ALD_E_IO;

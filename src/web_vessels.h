@@ -16,5 +16,7 @@
  * the box held more, "total" how many). */
 char *web_vessels_json(picture *p, double west, double south, double east, double north,
                        size_t limit, size_t *len);
+/* Gives the text's pages back (NULL is fine); not free(). */
+void web_vessels_free(void *text);
 
 #endif

@@ -339,7 +339,7 @@ static void hundred_thousand(void **state)
             assert_true(json_is_false(json_object_get(o, "truncated")));
             json_decref(o);
         }
-        free(j);
+        web_vessels_free(j);
     }
     printf("picture: 100,000 vessels x 16 positions loaded in %.0f ms (%.2f us/report); "
            "RSS +%ld MB (%.0f bytes/vessel incl. 16-point track)\n",
