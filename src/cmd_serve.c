@@ -1023,6 +1023,15 @@ int cmd_serve(int argc, char **argv)
     struct pool p = {.max_body = o.max_body, .budget = o.upload_budget, .https = o.cert != NULL,
                      .client_certs = o.ca != NULL, .quiet = o.quiet,
                      .access_log = o.access_log, .identity = o.identity};
+    /* blocked before any thread starts (the dashboard's, MHD's, ingest's,
+     * federation's): only wait_signals takes them, with sigwait */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     int status = 1;
     nlog *log = nlog_new(stderr, o.log_format, o.quiet ? NLOG_WARN : o.log_level);
     picture *pic = picture_new(200000, 256, 4096);
@@ -1044,13 +1053,6 @@ int cmd_serve(int argc, char **argv)
     }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);  /* before MHD starts its threads */
-    signal(SIGPIPE, SIG_IGN);
     struct MHD_Daemon *d = start(&p, &o, &ss, v6, pem);
     if (!d) {
         fprintf(stderr, "alidade serve: cannot listen on %s: %s\n", o.listen, strerror(errno));
