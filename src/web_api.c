@@ -11,8 +11,10 @@
  * at most once a second, in pages of 1000 and at most REFRESH_ROWS rows per
  * request (a larger backlog is read by the following requests). Each object
  * is parsed once, when it arrives; a request then only filters the cache.
- * The audit log is followed the same way (by seq) to learn which partner
- * wrote an object (its "source"). Cost: the first request after start
+ * An object's "source" is the store's provenance (store_row.origin: the
+ * federation partner it was pulled from or posted by), else the partner
+ * the audit log shows writing it (followed the same way, by seq: partners
+ * without a url post too), else the partner whose identity created it. Cost: the first request after start
  * parses every sighting and indicator once (the bundled data: ~70 objects,
  * under 10 ms), later ones only what was added since. Deleted objects stay
  * in the cache until the server restarts (TAXII DELETE is rare; said in
@@ -463,6 +465,9 @@ static int on_row(void *ctx, const struct store_row *r)
 {
     struct refresh *f = ctx;
     f->rows++;
+    /* the store's own provenance (a federation partner's pull or post) */
+    if (r->origin && r->origin[0] && json_object_size(f->c->src) < SOURCES_MAX)
+        json_object_set_new(f->c->src, r->id, json_string(r->origin));
     json_t *o = json_loadb(r->json, r->len, 0, NULL);
     if (!o)
         return 0;
@@ -1129,7 +1134,8 @@ enum MHD_Result web_api_sharing(struct web_call *c)
         json_object_set_new(p, "name", json_string(n));
         json_object_set_new(p, "identity", ps[i].identity[0] ? json_string(ps[i].identity)
                                                              : json_null());
-        json_object_set_new(p, "url", fed_value(fed, n, "url", false));
+        json_object_set_new(p, "url", ps[i].url[0] ? json_string(ps[i].url)
+                                                   : fed_value(fed, n, "url", false));
         json_object_set_new(p, "last_sync", fed_value(fed, n, "last_sync", false));
         json_t *lag = fed_value(fed, n, "lag_s", true);
         char key[160];
