@@ -15,6 +15,7 @@ int cmd_stix(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);   /* cmd_pattern.c */
 int cmd_match(int argc, char **argv);     /* cmd_match.c */
 int cmd_misp(int argc, char **argv);      /* cmd_misp.c */
+int cmd_status(int argc, char **argv);    /* cmd_status.c */
 int cmd_audit(int argc, char **argv);     /* cmd_audit.c */
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);

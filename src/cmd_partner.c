@@ -1,10 +1,13 @@
 /*
- * cmd_partner.c - `alidade partner add|list|remove|rotate|groups` (the partners of
- * this node: name, STIX identity, bearer token kept only as its SHA-256,
- * client-certificate fingerprint, sharing groups, collection grants; every
- * change goes to the audit log; docs/share.md) and `alidade collection
- * add|list` (at the end of the file).
+ * cmd_partner.c - `alidade partner add|set|list|remove|rotate|groups` (the
+ * partners of this node: name, STIX identity, bearer token kept only as its
+ * SHA-256, client-certificate fingerprint, sharing groups, collection grants,
+ * and for federation its TAXII URL, what we pull and push and the token it
+ * gave us; every change goes to the audit log; docs/share.md,
+ * docs/federation.md) and `alidade collection add|list` (at the end of the
+ * file).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@ static void partner_usage(FILE *f)
         "The partners that may use this node's TAXII server. Subcommands:\n"
         "  add NAME     new partner; prints its bearer token alone on the last line\n"
         "               (shown once: only its SHA-256 is kept)\n"
+        "  set NAME     change its federation settings (the options marked sync)\n"
         "  list         every partner (never the token; the first 8 hex digits of its hash)\n"
         "  rotate NAME  new token (printed alone on the last line); the old one stops working\n"
         "  remove NAME  delete the partner; its token stops working\n"
@@ -44,6 +48,26 @@ static void partner_usage(FILE *f)
         "  --cert-fp HEX        (add) SHA-256 of its TLS client certificate (64 hex digits,\n"
         "                       ':' allowed, as openssl x509 -fingerprint -sha256 prints)\n"
         "  --stix               (groups) print marking-definition objects\n"
+        "\n"
+        "Federation (add, set; docs/federation.md): `alidade serve` pulls from and\n"
+        "pushes to the partner's own TAXII server.\n"
+        "  --url URL            (sync) its TAXII API root, e.g. https://host:8700/api/\n"
+        "  --pull C,...         (sync) its collection ids we pull objects from\n"
+        "  --push C,...         (sync) its collection ids we post our objects to\n"
+        "  --push-from C,...    (sync) our collection ids whose objects we push\n"
+        "                       (default: our default collection)\n"
+        "  --pull-into C        (sync) our collection for what we pull (default: a\n"
+        "                       collection \"From NAME\" made on the first pull)\n"
+        "  --remote-user USER   (sync) the name the partner knows us by (HTTP Basic);\n"
+        "                       without it the token goes as a Bearer token\n"
+        "  --remote-token-file FILE  (sync) the token the partner gave us (first line)\n"
+        "  --remote-token-env VAR    (sync) or the environment variable holding it\n"
+        "  --reshare            (sync) it may receive TLP:CLEAR/GREEN objects that came\n"
+        "                       from other partners (default: no; AMBER, AMBER+STRICT\n"
+        "                       and RED from others never reach it)\n"
+        "  --no-reshare         (set) take that back\n"
+        "The token is kept in the store, in clear (we must present it): the data\n"
+        "directory is made 0700.\n"
         "  -h, --help           this help\n"
         "\n"
         "Names: 1-63 characters of A-Z a-z 0-9 . _ -, not starting with '-' or '.'.\n"
@@ -55,7 +79,18 @@ static void partner_usage(FILE *f)
 struct partner_opts {
     const char *data, *identity, *groups, *read, *write, *cert_fp, *name;
     bool stix;
+    /* federation */
+    const char *url, *pull, *push, *push_from, *pull_into, *remote_user, *token_file,
+        *token_env;
+    int reshare;                     /* -1 not given, 0 --no-reshare, 1 --reshare */
 };
+
+/* Whether any federation option was given. */
+static bool fed_given(const struct partner_opts *o)
+{
+    return o->url || o->pull || o->push || o->push_from || o->pull_into || o->remote_user ||
+           o->token_file || o->token_env || o->reshare >= 0;
+}
 
 static int partner_parse(int argc, char **argv, struct partner_opts *o)
 {
@@ -64,9 +99,17 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         {"groups", required_argument, NULL, 'g'},   {"read", required_argument, NULL, 'r'},
         {"write", required_argument, NULL, 'w'},    {"cert-fp", required_argument, NULL, 'c'},
         {"stix", no_argument, NULL, 's'},           {"help", no_argument, NULL, 'h'},
+        {"url", required_argument, NULL, 'U'},      {"pull", required_argument, NULL, 'P'},
+        {"push", required_argument, NULL, 'S'},     {"push-from", required_argument, NULL, 'F'},
+        {"pull-into", required_argument, NULL, 'I'},
+        {"remote-user", required_argument, NULL, 'u'},
+        {"remote-token-file", required_argument, NULL, 'T'},
+        {"remote-token-env", required_argument, NULL, 'E'},
+        {"reshare", no_argument, NULL, 'R'},        {"no-reshare", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
+    o->reshare = -1;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -78,6 +121,16 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         case 'w': o->write = optarg; break;
         case 'c': o->cert_fp = optarg; break;
         case 's': o->stix = true; break;
+        case 'U': o->url = optarg; break;
+        case 'P': o->pull = optarg; break;
+        case 'S': o->push = optarg; break;
+        case 'F': o->push_from = optarg; break;
+        case 'I': o->pull_into = optarg; break;
+        case 'u': o->remote_user = optarg; break;
+        case 'T': o->token_file = optarg; break;
+        case 'E': o->token_env = optarg; break;
+        case 'R': o->reshare = 1; break;
+        case 'N': o->reshare = 0; break;
         case 'h': partner_usage(stdout); return 0;
         default:
             fprintf(stderr, "run 'alidade partner --help' for the options\n");
@@ -225,9 +278,13 @@ static bool partner_new_token(struct store_partner *p, char tok[SHARE_TOKEN_TEXT
 /* Writes p and its audit record in one transaction. */
 static bool partner_save(store *st, const struct store_partner *p, const char *action)
 {
-    char detail[3072];
-    snprintf(detail, sizeof detail, "partner=%s identity=%s groups=%s read=%s write=%s cert=%s",
-             p->name, p->identity, p->groups, p->read, p->write, p->cert_fp[0] ? "yes" : "no");
+    char detail[8192];
+    snprintf(detail, sizeof detail,
+             "partner=%s identity=%s groups=%s read=%s write=%s cert=%s url=%s pull=%s push=%s "
+             "push_from=%s pull_into=%s remote_user=%s remote_token=%s reshare=%s",
+             p->name, p->identity, p->groups, p->read, p->write, p->cert_fp[0] ? "yes" : "no",
+             p->url, p->pull, p->push, p->push_from, p->pull_into, p->remote_user,
+             p->remote_token[0] ? "set" : "none", p->reshare ? "yes" : "no");
     ald_err e = store_begin(st);
     if (e == ALD_E_OK)
         e = store_partner_put(st, p);
@@ -243,6 +300,161 @@ static bool partner_save(store *st, const struct store_partner *p, const char *a
     return true;
 }
 
+/* ---- federation settings ---- */
+
+/* Remote collection ids: comma-separated items of [A-Za-z0-9._~-] (they go
+ * into a URL path as they are; UUIDs in practice). */
+static bool remote_ids_norm(const char *what, const char *in, char *out, size_t cap)
+{
+    if (strlen(in) >= cap) {
+        fprintf(stderr, "alidade partner: --%s list too long\n", what);
+        return false;
+    }
+    bool item = false;
+    for (const char *c = in; *c; c++) {
+        bool ok = isalnum((unsigned char)*c) || strchr("._~-", *c);
+        if (*c == ',' ? !item : !ok) {
+            fprintf(stderr, "alidade partner: --%s '%s': comma-separated collection ids "
+                            "(A-Z a-z 0-9 . _ ~ -)\n", what, in);
+            return false;
+        }
+        item = *c != ',';
+    }
+    if (in[0] && !item) {
+        fprintf(stderr, "alidade partner: --%s '%s': empty item\n", what, in);
+        return false;
+    }
+    snprintf(out, cap, "%s", in);
+    return true;
+}
+
+/* http(s)://HOST... with a '/' at the end (paths are appended to it). */
+static bool url_norm(const char *in, char *out, size_t cap)
+{
+    if (strncmp(in, "http://", 7) != 0 && strncmp(in, "https://", 8) != 0) {
+        fprintf(stderr, "alidade partner: --url '%s': an http:// or https:// TAXII API root "
+                        "URL expected\n", in);
+        return false;
+    }
+    size_t n = strlen(in);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)in[i] <= 0x20 || in[i] == 0x7f) {
+            fprintf(stderr, "alidade partner: --url: no blanks or control characters\n");
+            return false;
+        }
+    if (n + 2 > cap) {
+        fprintf(stderr, "alidade partner: --url too long\n");
+        return false;
+    }
+    snprintf(out, cap, "%s%s", in, in[n - 1] == '/' ? "" : "/");
+    return true;
+}
+
+/* The token from --remote-token-file (first line) or --remote-token-env,
+ * blanks around it removed, into out[cap]. */
+static bool token_read(const struct partner_opts *o, char *out, size_t cap)
+{
+    char buf[512] = "";
+    if (o->token_file) {
+        FILE *f = fopen(o->token_file, "r");
+        if (!f) {
+            fprintf(stderr, "alidade partner: --remote-token-file %s: cannot read\n",
+                    o->token_file);
+            return false;
+        }
+        if (!fgets(buf, sizeof buf, f))
+            buf[0] = 0;
+        fclose(f);
+    } else {
+        const char *v = getenv(o->token_env);
+        if (!v) {
+            fprintf(stderr, "alidade partner: --remote-token-env: %s is not set\n", o->token_env);
+            return false;
+        }
+        snprintf(buf, sizeof buf, "%s", v);
+    }
+    char *b = buf;
+    while (*b && isspace((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n && isspace((unsigned char)b[n - 1]))
+        b[--n] = 0;
+    bool ok = n > 0 && n < cap;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)b[i] > 0x20 && b[i] != 0x7f && b[i] != ':';
+    if (!ok)
+        fprintf(stderr, "alidade partner: the remote token (%s) must be 1-%zu printable "
+                        "characters without blanks or ':'\n",
+                o->token_file ? o->token_file : o->token_env, cap - 1);
+    else
+        snprintf(out, cap, "%s", b);
+    memset(buf, 0, sizeof buf);
+    return ok;
+}
+
+/* Our collection ids (they must exist), comma-separated. */
+static bool local_ids_norm(store *st, const char *what, const char *in, char *out, size_t cap)
+{
+    if (strcmp(in, "*") == 0) {
+        fprintf(stderr, "alidade partner: --%s: collection ids, not '*'\n", what);
+        return false;
+    }
+    return grants_norm(st, what, in, out, cap);
+}
+
+/* Applies the federation options given to p. */
+static bool fed_fill(store *st, const struct partner_opts *o, struct store_partner *p)
+{
+    if (o->url && !url_norm(o->url, p->url, sizeof p->url))
+        return false;
+    if (o->pull && !remote_ids_norm("pull", o->pull, p->pull, sizeof p->pull))
+        return false;
+    if (o->push && !remote_ids_norm("push", o->push, p->push, sizeof p->push))
+        return false;
+    if (o->push_from && !local_ids_norm(st, "push-from", o->push_from, p->push_from,
+                                        sizeof p->push_from))
+        return false;
+    if (o->pull_into) {
+        if (strchr(o->pull_into, ',')) {
+            fprintf(stderr, "alidade partner: --pull-into: one collection id\n");
+            return false;
+        }
+        if (!local_ids_norm(st, "pull-into", o->pull_into, p->pull_into, sizeof p->pull_into))
+            return false;
+    }
+    if (o->remote_user) {
+        if (!share_name_valid(o->remote_user)) {
+            fprintf(stderr, "alidade partner: --remote-user '%s': 1-63 characters of A-Z a-z "
+                            "0-9 . _ -\n", o->remote_user);
+            return false;
+        }
+        snprintf(p->remote_user, sizeof p->remote_user, "%s", o->remote_user);
+    }
+    if ((o->token_file || o->token_env) &&
+        !token_read(o, p->remote_token, sizeof p->remote_token))
+        return false;
+    if (o->reshare >= 0)
+        p->reshare = o->reshare == 1;
+    if ((p->pull[0] || p->push[0]) && !p->url[0]) {
+        fprintf(stderr, "alidade partner: --pull and --push need --url\n");
+        return false;
+    }
+    return true;
+}
+
+/* The federation settings, one line (never the token). */
+static void fed_describe(const struct store_partner *p, char out[4096], size_t cap)
+{
+    if (!p->url[0]) {
+        snprintf(out, cap, "no sync");
+        return;
+    }
+    snprintf(out, cap, "sync with %s: pull %s, push %s, as %s, token %s, reshare %s", p->url,
+             p->pull[0] ? p->pull : "(none)", p->push[0] ? p->push : "(none)",
+             p->remote_user[0] ? p->remote_user : "(bearer)",
+             p->remote_token[0] ? "set" : "NOT SET", p->reshare ? "yes" : "no");
+}
+
 static int partner_add(store *st, const struct partner_opts *o)
 {
     struct store_partner p, old;
@@ -253,18 +465,20 @@ static int partner_add(store *st, const struct partner_opts *o)
                         "remove deletes it)\n", o->name);
         return 1;
     }
-    if (!partner_fill(st, o, &p))
+    if (!partner_fill(st, o, &p) || !fed_fill(st, o, &p))
         return 1;
     p.created = now_us();
     char tok[SHARE_TOKEN_TEXT];
     if (!partner_new_token(&p, tok) || !partner_save(st, &p, "partner-add"))
         return 1;
-    printf("partner %s added: identity %s, groups %s, read %s, write %s%s\n"
+    char sync[4096];
+    fed_describe(&p, sync, sizeof sync);
+    printf("partner %s added: identity %s, groups %s, read %s, write %s%s; %s\n"
            "its bearer token (shown only now; HTTP Basic user '%s' with this password, or "
            "'Authorization: Bearer'):\n%s\n",
            p.name, p.identity[0] ? p.identity : "(none)", p.groups[0] ? p.groups : "(none)",
            p.read[0] ? p.read : "(none)", p.write[0] ? p.write : "(none)",
-           p.cert_fp[0] ? ", client certificate" : "", p.name, tok);
+           p.cert_fp[0] ? ", client certificate" : "", sync, p.name, tok);
     memset(tok, 0, sizeof tok);
     return 0;
 }
@@ -285,11 +499,69 @@ static int partner_rotate(store *st, const struct partner_opts *o)
     return 0;
 }
 
+static int partner_set(store *st, const struct partner_opts *o)
+{
+    struct store_partner p;
+    if (store_partner_get(st, o->name, &p) != ALD_E_OK) {
+        fprintf(stderr, "alidade partner set: no partner '%s'\n", o->name);
+        return 1;
+    }
+    if (!fed_given(o)) {
+        fprintf(stderr, "alidade partner set: nothing to change (federation options: "
+                        "alidade partner --help)\n");
+        return 2;
+    }
+    if (!fed_fill(st, o, &p) || !partner_save(st, &p, "partner-set"))
+        return 1;
+    char sync[4096];
+    fed_describe(&p, sync, sizeof sync);
+    printf("partner %s: %s\n", p.name, sync);
+    return 0;
+}
+
+/* Collects the keys of a partner's federation state (to remove them). */
+struct keys {
+    char (*k)[256];
+    size_t n, cap;
+};
+
+static int key_cb(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    struct keys *ks = ctx;
+    if (ks->n == ks->cap) {
+        size_t cap = ks->cap ? 2 * ks->cap : 16;
+        char(*k)[256] = realloc(ks->k, cap * sizeof *k);
+        if (!k)
+            return ALD_E_NOMEM;
+        ks->k = k;
+        ks->cap = cap;
+    }
+    snprintf(ks->k[ks->n++], 256, "%s", key);
+    return 0;
+}
+
+/* Removes "fed/NAME/..." state (cursors, counters): a partner added again
+ * under the name starts from the beginning (the store drops what it has). */
+static ald_err fed_state_remove(store *st, const char *name)
+{
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "fed/%s/", name);
+    struct keys ks = {0};
+    ald_err e = store_state_list(st, prefix, key_cb, &ks);
+    for (size_t i = 0; e == ALD_E_OK && i < ks.n; i++)
+        e = store_state_remove(st, ks.k[i]);
+    free(ks.k);
+    return e;
+}
+
 static int partner_remove(store *st, const struct partner_opts *o)
 {
     ald_err e = store_begin(st);
     if (e == ALD_E_OK)
         e = store_partner_remove(st, o->name);
+    if (e == ALD_E_OK)
+        e = fed_state_remove(st, o->name);
     if (e == ALD_E_OK)
         e = store_audit(st, now_us(), "local", "partner-remove", o->name, o->name);
     if (e == ALD_E_OK)
@@ -312,15 +584,21 @@ static int partner_list(store *st)
         fprintf(stderr, "alidade partner list: %s\n", store_errmsg(st));
         return 1;
     }
-    printf("name\tidentity\tgroups\tread\twrite\ttoken\tcert\tcreated\n");
+    printf("name\tidentity\tgroups\tread\twrite\ttoken\tcert\tcreated\turl\tpull\tpush\t"
+           "push_from\tpull_into\tremote_user\tremote_token\treshare\n");
     for (size_t i = 0; i < n; i++) {
         const struct store_partner *p = &ps[i];
         char tok[16], created[STIX_TIME_TEXT];
         snprintf(tok, sizeof tok, "%.8s", p->token_hash[0] ? p->token_hash : "-");
         stix_time_format(p->created, created);
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p->name, p->identity[0] ? p->identity : "-",
-               p->groups[0] ? p->groups : "-", p->read[0] ? p->read : "-",
-               p->write[0] ? p->write : "-", tok, p->cert_fp[0] ? "yes" : "-", created);
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p->name,
+               p->identity[0] ? p->identity : "-", p->groups[0] ? p->groups : "-",
+               p->read[0] ? p->read : "-", p->write[0] ? p->write : "-", tok,
+               p->cert_fp[0] ? "yes" : "-", created, p->url[0] ? p->url : "-",
+               p->pull[0] ? p->pull : "-", p->push[0] ? p->push : "-",
+               p->push_from[0] ? p->push_from : "-", p->pull_into[0] ? p->pull_into : "-",
+               p->remote_user[0] ? p->remote_user : "-", p->remote_token[0] ? "set" : "-",
+               p->reshare ? "yes" : "no");
     }
     free(ps);
     return 0;
@@ -381,7 +659,7 @@ int cmd_partner(int argc, char **argv)
     }
     const char *sub = argv[1];
     bool named = strcmp(sub, "add") == 0 || strcmp(sub, "rotate") == 0 ||
-                 strcmp(sub, "remove") == 0;
+                 strcmp(sub, "remove") == 0 || strcmp(sub, "set") == 0;
     if (!named && strcmp(sub, "list") != 0 && strcmp(sub, "groups") != 0) {
         fprintf(stderr, "alidade partner: unknown subcommand '%s'\n", sub);
         partner_usage(stderr);
@@ -406,6 +684,20 @@ int cmd_partner(int argc, char **argv)
                         "--cert-fp go with add\n", sub);
         return 2;
     }
+    if (strcmp(sub, "add") != 0 && strcmp(sub, "set") != 0 && fed_given(&o)) {
+        fprintf(stderr, "alidade partner %s: the federation options go with add and set\n", sub);
+        return 2;
+    }
+    if (o.token_file && o.token_env) {
+        fprintf(stderr, "alidade partner %s: --remote-token-file or --remote-token-env, not "
+                        "both\n", sub);
+        return 2;
+    }
+    if (o.reshare == 0 && strcmp(sub, "set") != 0) {
+        fprintf(stderr, "alidade partner %s: --no-reshare goes with set (add: no re-share "
+                        "unless --reshare)\n", sub);
+        return 2;
+    }
     if (named && !share_name_valid(o.name)) {
         fprintf(stderr, "alidade partner %s: name '%s': 1-63 characters of A-Z a-z 0-9 . _ -, "
                         "not starting with '-' or '.'\n", sub, o.name);
@@ -423,6 +715,8 @@ int cmd_partner(int argc, char **argv)
         rc = partner_rotate(st, &o);
     else if (strcmp(sub, "remove") == 0)
         rc = partner_remove(st, &o);
+    else if (strcmp(sub, "set") == 0)
+        rc = partner_set(st, &o);
     else if (strcmp(sub, "groups") == 0)
         rc = partner_groups(st, o.stix);
     else

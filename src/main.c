@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
     {"ais", cmd_ais, "decode AIS (NMEA 0183 !AIVDM/!AIVDO); detect maritime events"},
     {"drill", cmd_drill, "generate exercise scenarios with ground truth"},
-    {"partner", cmd_partner, "partners of this node: add, list, rotate, remove"},
+    {"partner", cmd_partner, "partners of this node: add, set, list, rotate, remove"},
     {"operator", cmd_operator, "dashboard operators (local accounts): add, list, passwd, remove"},
     {"collection", cmd_collection, "TAXII collections of this node: add, list"},
     {"serve", cmd_serve, "serve the STIX store over TAXII 2.1 to partners"},
@@ -23,6 +23,7 @@ static const struct {
     {"pattern", cmd_pattern, "STIX 2.1 patterns: check one, match one against observations"},
     {"match", cmd_match, "match indicators against Suricata/Zeek/text logs; report sightings"},
     {"misp", cmd_misp, "MISP feeds into STIX 2.1 indicators; MISP warninglists"},
+    {"status", cmd_status, "federation and collections of a node: partners, sync, lag, counts"},
     {"audit", cmd_audit, "the audit log: list it, archive old rows out of the store"},
 };
 

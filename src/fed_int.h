@@ -1,0 +1,94 @@
+/*
+ * fed_int.h - what the files of federation share (docs/federation.md):
+ *   fed.c       the thread: when to pull and push, start/stop
+ *   fed_pull.c  one pull: pages of a partner's collection into our store
+ *   fed_push.c  one push: our new objects the policy allows, posted to a
+ *               partner, the cursor moved only when it accepted them
+ *   fed_state.c per-partner counters, lag, errors: the store_state keys
+ *               "fed/<partner>/..." that `alidade status` and the dashboard
+ *               read, metrics, logs and "sync" news
+ */
+#ifndef ALD_SRC_FED_INT_H
+#define ALD_SRC_FED_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alidade/share.h"
+#include "alidade/store.h"
+#include "node.h"
+#include "taxii_client.h"
+
+/* Objects per page asked for when pulling, and per POST when pushing. */
+#define FED_PULL_PAGE 500
+#define FED_PUSH_BATCH 500
+/* Bytes of objects per POST (the partner's max_body is 16 MiB by default). */
+#define FED_PUSH_BYTES ((size_t)8 << 20)
+/* Retry delays after a failed push or pull: 1 s doubling up to 60 s. */
+#define FED_BACKOFF_MIN_US 1000000
+#define FED_BACKOFF_MAX_US 60000000
+
+/* What one partner's sync has done, as kept in the store and shown. */
+struct fed_peer {
+    char name[64];
+    bool loaded;                     /* counters read from the store */
+    uint64_t in, out, errors;
+    double lag_s;
+    char last_error[256];
+    char last_sync[40];              /* ISO 8601 UTC, "" = never */
+    /* retries (not kept: a restart tries at once) */
+    int64_t push_retry_at, pull_retry_at;   /* 0: no failure pending */
+    int64_t push_backoff, pull_backoff;
+    bool changed;                    /* this round did something worth news */
+};
+
+struct fed {
+    const struct node_env *env;
+    store *st;
+    tclient *http;
+    atomic_bool stop;
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct fed_peer *peers;
+    size_t npeers, cappeers;
+    size_t pull_page;                /* ALD_FED_PAGE overrides FED_PULL_PAGE (tests) */
+    size_t push_batch;               /* ALD_FED_BATCH overrides FED_PUSH_BATCH (tests) */
+    char err[256];
+};
+
+int64_t fed_now_us(void);
+
+/* The peer record of a partner (made on first use), NULL when out of
+ * memory. */
+struct fed_peer *fed_peer(struct fed *f, const char *name);
+/* Reads the kept counters of p once. */
+void fed_peer_load(struct fed *f, struct fed_peer *p);
+/* The counters as store_state rows: call inside the transaction that moved
+ * a cursor, so counts and cursors agree after a crash. */
+ald_err fed_peer_save(struct fed *f, const struct fed_peer *p);
+/* A failure: counted (errors, metrics by reason), last_error set, logged,
+ * saved in its own transaction. */
+void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A round that succeeded: last_sync, lag, saved; "sync" news when it
+ * changed something. */
+void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s);
+/* The partner object of /api/sharing for p (malloc'd JSON). */
+char *fed_peer_json(const struct fed_peer *p, const struct store_partner *sp);
+
+/* One partner's pull of every --pull collection: true when each one was
+ * read to its end. */
+bool fed_pull(struct fed *f, const struct store_partner *sp, struct fed_peer *p);
+/* One partner's push: true when nothing is left to send (or the partner
+ * has no --push). *lag_s: age of the oldest object not yet accepted. */
+bool fed_push(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+              const struct share_config *cfg, double *lag_s);
+
+/* The auth of a partner (fed_pull.c). */
+struct tc_auth fed_auth(const struct store_partner *sp);
+
+#endif

@@ -1,0 +1,287 @@
+#!/bin/sh
+# test_fed.sh - federation between `alidade serve` nodes on 127.0.0.1
+# (docs/federation.md): three nodes A, B, C with their own data directories
+# and free ports (picked by python3), partners registered both ways with
+# the tokens `partner add` printed. A pushes to B and pulls from it; B
+# pushes to A and to C (C may receive re-shared CLEAR/GREEN); C pulls from B
+# and pushes to it. Checked: a TLP:GREEN indicator made at A reaches C
+# through B; a TLP:AMBER one reaches B and never C (neither by B's push nor
+# by C's pull from B: the same policy); an indicator imported at B reaches
+# A; nothing comes back to where it came from and every node holds each
+# id+modified once (counts stable over several rounds); `alidade status`
+# (text and JSON) and the partner list; `partner remove` stops the sync.
+# Then a fourth and fifth node X -> Y: Y pulls 3000 objects in pages of 5
+# and is killed with SIGKILL in the middle, restarted: afterwards Y holds
+# exactly X's id+modified set, each once; X pushes 3000 objects to a sixth node Z in
+# batches of 2 while Z is killed and restarted: the same.
+# Every server is stopped on exit, also on failure.
+set -u
+BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+for tool in python3 timeout; do
+    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
+done
+T=$(mktemp -d)
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill -9 "$p" 2> /dev/null; done
+    for p in $PIDS; do wait "$p" 2> /dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for SECONDS CONDITION: true as soon as CONDITION holds
+wait_for() {
+    n=$(($1 * 10))
+    while [ $n -gt 0 ]; do
+        eval "$2" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+
+# start NAME: serves $T/NAME on port $PORT_NAME; its pid in PID_NAME
+start() {
+    before=$(cat "$T/$1.err" 2> /dev/null | grep -c 'listening on')
+    eval "port=\$PORT_$1"
+    # the server itself is the background job (no wrapper): kill reaches it
+    "$BIN" serve --data "$T/$1" --listen "127.0.0.1:$port" --sync-interval 1 \
+        --threads 2 --log-level warn 2>> "$T/$1.err" &
+    eval "PID_$1=$!"
+    PIDS="$PIDS $!"
+    errf="$T/$1.err"
+    wait_for 10 '[ "$(grep -c "listening on" "$errf")" -gt "$before" ]'
+}
+stop() {
+    eval "p=\$PID_$1"
+    kill "$p" 2> /dev/null
+    wait "$p" 2> /dev/null
+}
+
+defcoll() { "$BIN" collection list --data "$T/$1" | awk -F'\t' '$3 == "yes" {print $1}'; }
+
+# rows NAME: "id modified" of every stored object version of every
+# collection (one line each, sorted); duplicates stay (uniq -d finds them)
+rows() {
+    python3 - "$BIN" "$T/$1" << 'EOF'
+import json, subprocess, sys
+b, d = sys.argv[1], sys.argv[2]
+out = subprocess.run([b, "status", "--data", d, "--json"], capture_output=True, text=True).stdout
+rows = []
+for c in json.loads(out)["collections"]:
+    bundle = subprocess.run([b, "stix", "export", "--data", d, "--collection", c["id"],
+                             "--all-versions"], capture_output=True, text=True).stdout
+    for o in json.loads(bundle).get("objects", []):
+        rows.append("%s %s" % (o["id"], o.get("modified", "")))
+for r in sorted(rows):
+    print(r)
+EOF
+}
+has() { rows "$1" | grep -q "^$2 "; }
+# count NAME: object versions stored (all collections), straight from the
+# SQLite file (cheap enough to poll)
+count() {
+    python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=10).execute("SELECT count(*) FROM object").fetchone()[0])' "$T/$1/alidade.db" 2> /dev/null || echo 0
+}
+
+GREEN=marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb
+AMBER=marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421
+# indicator ID TLP FILE
+indicator() {
+    printf '{"type":"indicator","spec_version":"2.1","id":"%s","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","name":"t","pattern":"[ipv4-addr:value = '"'"'10.1.2.3'"'"']","pattern_type":"stix","valid_from":"2026-11-01T00:00:00Z","object_marking_refs":["%s"]}\n' "$1" "$2" > "$3"
+}
+I_GREEN=indicator--11111111-1111-4111-8111-111111111111
+I_AMBER=indicator--22222222-2222-4222-8222-222222222222
+I_FROM_B=indicator--33333333-3333-4333-8333-333333333333
+I_LATE=indicator--44444444-4444-4444-8444-444444444444
+
+for n in A B C; do eval "PORT_$n=$(free_port)"; done
+UA=http://127.0.0.1:$PORT_A/api/
+UB=http://127.0.0.1:$PORT_B/api/
+UC=http://127.0.0.1:$PORT_C/api/
+
+# ---- partners both ways: who may use my server, with the tokens printed ----
+"$BIN" partner add A --data "$T/B" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.A_at_B"
+"$BIN" partner add C --data "$T/B" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.C_at_B"
+"$BIN" partner add B --data "$T/A" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.B_at_A"
+"$BIN" partner add B --data "$T/C" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.B_at_C"
+DA=$(defcoll A)
+DB=$(defcoll B)
+DC=$(defcoll C)
+check "three stores, four partners, tokens" \
+    '[ ${#DA} -eq 36 ] && [ ${#DB} -eq 36 ] && [ ${#DC} -eq 36 ] && [ $(cat "$T"/tok.* | wc -c) -eq 176 ]'
+
+# ---- and what each syncs with the others ----
+"$BIN" partner set B --data "$T/A" --url "$UB" --push "$DB" --pull "$DB" --remote-user A \
+    --remote-token-file "$T/tok.A_at_B" > "$T/set.out" 2>&1
+rc1=$?
+"$BIN" partner set A --data "$T/B" --url "$UA" --push "$DA" --pull "$DA" --remote-user B \
+    --remote-token-file "$T/tok.B_at_A" >> "$T/set.out" 2>&1
+rc2=$?
+TOKEN_FOR_C=$(cat "$T/tok.B_at_C") "$BIN" partner set C --data "$T/B" --url "$UC" --push "$DC" \
+    --remote-user B --remote-token-env TOKEN_FOR_C --reshare >> "$T/set.out" 2>&1
+rc3=$?
+"$BIN" partner set B --data "$T/C" --url "$UB" --pull "$DB" --push "$DB" --remote-user C \
+    --remote-token-file "$T/tok.C_at_B" >> "$T/set.out" 2>&1
+rc4=$?
+check "partner set: federation settings of A, B (two) and C" \
+    '[ $rc1$rc2$rc3$rc4 = 0000 ] && grep -q "sync with $UC: pull (none), push $DC, as B, token set, reshare yes" "$T/set.out"'
+"$BIN" partner list --data "$T/B" > "$T/list.B"
+check "partner list shows url, pull, push, reshare; never the token" \
+    'grep -q "^C	.*	$UC	-	$DC	-	-	B	set	yes$" "$T/list.B" && grep -q "^A	.*	$UA	$DA	$DA	-	-	B	set	no$" "$T/list.B" && ! grep -q "$(cat "$T/tok.B_at_C")" "$T/list.B"'
+
+start A
+start B
+start C
+check "three nodes serving" 'grep -q listening "$T/A.err" && grep -q listening "$T/B.err" && grep -q listening "$T/C.err"'
+
+indicator $I_GREEN $GREEN "$T/green.json"
+indicator $I_AMBER $AMBER "$T/amber.json"
+"$BIN" stix import --data "$T/A" "$T/green.json" "$T/amber.json" > /dev/null 2>&1
+check "GREEN indicator made at A reaches C through B" 'wait_for 20 "has C $I_GREEN"'
+check "AMBER indicator made at A reaches B" 'wait_for 20 "has B $I_AMBER"'
+indicator $I_FROM_B $AMBER "$T/fromb.json"
+"$BIN" stix import --data "$T/B" "$T/fromb.json" > /dev/null 2>&1
+check "an indicator imported at B reaches A" 'wait_for 20 "has A $I_FROM_B"'
+check "and C (B's own AMBER: C may read it at B)" 'wait_for 20 "has C $I_FROM_B"'
+# several pull rounds (1 s) and push wake-ups later
+sleep 4
+check "A's AMBER indicator never reached C (B's push nor C's pull from B)" '! has C $I_AMBER'
+rows A > "$T/a1"
+rows B > "$T/b1"
+rows C > "$T/c1"
+check "no duplicates: each id+modified once per node" \
+    '[ -z "$(uniq -d "$T/a1")$(uniq -d "$T/b1")$(uniq -d "$T/c1")" ] && [ $(wc -l < "$T/a1") -eq 3 ] && [ $(wc -l < "$T/b1") -eq 3 ] && [ $(wc -l < "$T/c1") -eq 2 ]'
+"$BIN" status --data "$T/B" --json > "$T/s1.json"
+sleep 3
+rows A > "$T/a2"
+rows B > "$T/b2"
+rows C > "$T/c2"
+"$BIN" status --data "$T/B" --json > "$T/s2.json"
+check "no loops: the same rows and counters after three more rounds" \
+    'cmp -s "$T/a1" "$T/a2" && cmp -s "$T/b1" "$T/b2" && cmp -s "$T/c1" "$T/c2" && python3 -c "
+import json,sys
+a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+f=lambda s: [(p[\"name\"],p[\"in\"],p[\"out\"]) for p in s[\"partners\"]]
+sys.exit(0 if f(a)==f(b) else 1)" "$T/s1.json" "$T/s2.json"'
+check "status --json at B: A sent 2 in, B sent 1 out to A, 2 out to C, no errors, lag 0" \
+    'python3 -c "
+import json,sys
+s=json.load(open(sys.argv[1])); p={x[\"name\"]:x for x in s[\"partners\"]}
+a,c=p[\"A\"],p[\"C\"]
+ok=a[\"out\"]==1 and c[\"out\"]==2 and a[\"errors\"]==0 and c[\"errors\"]==0 and a[\"last_sync\"] and c[\"lag_s\"]==0
+sys.exit(0 if ok else 1)" "$T/s2.json"' || cat "$T/s2.json"
+"$BIN" status --data "$T/C" > "$T/status.C"
+check "status (text) at C: partner B with its URL and last sync, collections and counts" \
+    'grep -q "^partners$" "$T/status.C" && grep -q "^B	$UB	20[0-9-]*T[0-9:]*Z	0.0	" "$T/status.C" && grep -q "^collections$" "$T/status.C" && grep -q "^$DC	Default	yes	2$" "$T/status.C"'
+check "provenance: A's objects at B are marked as from A" \
+    'python3 -c "
+import sqlite3,sys
+db=sqlite3.connect(sys.argv[1])
+r=dict(db.execute(\"SELECT id, origin FROM object\").fetchall())
+sys.exit(0 if r[sys.argv[2]]==\"A\" and r[sys.argv[3]]==\"A\" and r[sys.argv[4]]==\"\" else 1)" "$T/B/alidade.db" $I_GREEN $I_AMBER $I_FROM_B'
+
+# ---- partner remove stops the sync ----
+"$BIN" partner remove C --data "$T/B" > /dev/null
+indicator $I_LATE $GREEN "$T/late.json"
+"$BIN" stix import --data "$T/A" "$T/late.json" > /dev/null 2>&1
+check "after partner remove C at B: A's new GREEN indicator reaches B" 'wait_for 20 "has B $I_LATE"'
+sleep 3
+check "and not C" '! has C $I_LATE'
+check "partner remove dropped C's sync state at B" \
+    '! "$BIN" status --data "$T/B" | grep -q "^C	"'
+stop A
+stop B
+stop C
+
+# ---- kill -9 in the middle of a pull, and of a push ----
+PORT_X=$(free_port)
+PORT_Y=$(free_port)
+UX=http://127.0.0.1:$PORT_X/api/
+UY=http://127.0.0.1:$PORT_Y/api/
+"$BIN" partner add Y --data "$T/X" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.Y_at_X"
+"$BIN" partner add X --data "$T/Y" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.X_at_Y"
+DX=$(defcoll X)
+DY=$(defcoll Y)
+python3 - "$T/big.json" 3000 << 'EOF'
+import sys, uuid
+n = int(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    for i in range(n):
+        u = uuid.uuid5(uuid.NAMESPACE_URL, "fed-test-%d" % i)
+        f.write('{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":'
+                '"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:%02d.000Z","name":"n%d",'
+                '"pattern":"[ipv4-addr:value = \'10.%d.%d.%d\']","pattern_type":"stix",'
+                '"valid_from":"2026-11-01T00:00:00Z","object_marking_refs":["%s"]}\n'
+                % (u, i % 60, i, i >> 16 & 255, i >> 8 & 255, i & 255,
+                   "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"))
+EOF
+"$BIN" stix import --data "$T/X" "$T/big.json" > /dev/null 2>&1
+# Y pulls X's default collection into its own default, 5 objects a page
+"$BIN" partner set X --data "$T/Y" --url "$UX" --pull "$DX" --pull-into "$DY" --remote-user Y \
+    --remote-token-file "$T/tok.Y_at_X" > /dev/null
+start X
+export ALD_FED_PAGE=5
+start Y
+# kill it once it has part of them
+wait_for 60 '[ "$(count Y)" -gt 100 ]'
+kill -9 "$PID_Y"
+wait "$PID_Y" 2> /dev/null
+mid=$(count Y)
+check "Y killed (SIGKILL) in the middle of its pull ($mid of 3000 stored)" '[ "$mid" -gt 0 ] && [ "$mid" -lt 3000 ]'
+start Y
+unset ALD_FED_PAGE
+wait_for 120 '[ "$(count Y)" -ge 3000 ]'
+rows X > "$T/x.rows"
+rows Y > "$T/y.rows"
+check "after restart Y holds X's 3000 id+modified exactly, each once" \
+    'cmp -s "$T/x.rows" "$T/y.rows" && [ $(wc -l < "$T/y.rows") -eq 3000 ]'
+check "Y's counter of objects in agrees: 3000" \
+    '"$BIN" status --data "$T/Y" --json | grep -q "\"name\":\"X\",[^}]*\"in\":3000,"'
+stop Y
+stop X
+
+# X pushes to a fresh Z; Z is killed and restarted while X pushes
+PORT_Z=$(free_port)
+UZ=http://127.0.0.1:$PORT_Z/api/
+"$BIN" partner add X --data "$T/Z" --read '*' --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.X_at_Z"
+DZ=$(defcoll Z)
+"$BIN" partner add Z --data "$T/X" > /dev/null
+"$BIN" partner set Z --data "$T/X" --url "$UZ" --push "$DZ" --remote-user X \
+    --remote-token-file "$T/tok.X_at_Z" > /dev/null
+start Z
+export ALD_FED_BATCH=2
+start X
+unset ALD_FED_BATCH
+wait_for 60 '[ "$(count Z)" -gt 100 ]'
+kill -9 "$PID_Z"
+wait "$PID_Z" 2> /dev/null
+mid=$(count Z)
+sleep 1
+start Z
+check "Z killed (SIGKILL) while X pushed ($mid of 3000 stored), restarted" '[ "$mid" -lt 3000 ]'
+wait_for 120 '[ "$(count Z)" -ge 3000 ]'
+rows Z > "$T/z.rows"
+check "after X's retries Z holds X's 3000 id+modified exactly, each once" \
+    'cmp -s "$T/x.rows" "$T/z.rows"'
+check "X counted the failed pushes as errors (network) and went on" \
+    '"$BIN" status --data "$T/X" --json | python3 -c "
+import json,sys
+p={x[\"name\"]:x for x in json.load(sys.stdin)[\"partners\"]}[\"Z\"]
+sys.exit(0 if p[\"errors\"]>=1 and p[\"out\"]>=3000 and p[\"lag_s\"]==0 else 1)"'
+stop X
+stop Z
+check "every node stopped cleanly" '! grep -q "AddressSanitizer\|runtime error" "$T"/*.err'
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
