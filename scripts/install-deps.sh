@@ -9,7 +9,7 @@
 # otherwise it runs `apt-get update` once and installs what is missing.
 set -eu
 
-pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev libsqlite3-dev nettle-dev libmicrohttpd-dev python3-jsonschema curl libinih-dev libvectorscan-dev libpcre2-dev"
+pkgs="gcc make meson ninja-build pkg-config zlib1g-dev libzstd-dev zstd libcmocka-dev libgeos-dev libjansson-dev libsqlite3-dev nettle-dev libmicrohttpd-dev python3-jsonschema curl libinih-dev libvectorscan-dev libpcre2-dev libcurl4-gnutls-dev"
 for group in "$@"; do
     case "$group" in
         bench) pkgs="$pkgs gpsd-clients hyperfine time bc wrk" ;;

@@ -1,11 +1,13 @@
 #!/bin/sh
-# test_partner_cli.sh - `alidade partner add|list|rotate|remove` as an
+# test_partner_cli.sh - `alidade partner add|set|list|rotate|remove` as an
 # operator runs it: the token alone on the last line, only its SHA-256 in the
 # store (checked by looking the hash up in the SQLite file with python3),
 # the old token gone after rotate, names/identities/grants/fingerprints
 # checked, list never showing a token or a whole hash, every change in the
 # audit log. When `alidade serve` is registered and curl is there, the same
 # tokens are also tried over HTTP (Basic and Bearer; the old one refused).
+# Federation options: the remote token from a file or the environment,
+# kept in the store, never printed nor audited; bad values refused.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
 T=$(mktemp -d)
@@ -190,6 +192,39 @@ check "list after remove: bob gone, the others there" \
 if [ -n "$SERVER" ]; then
     check "Bearer with a removed partner's token: 401" '[ "$(code -H "Authorization: Bearer $TOK_B")" = 401 ]'
 fi
+
+# federation options (docs/federation.md): add and set, the remote token
+# from a file or the environment (never on the command line), kept in the
+# store, never printed
+REMOTE=tokenFromPartner_0123456789abcdefABCDEF-_xyz
+printf '%s\n' "$REMOTE" > "$T/remote.tok"
+"$BIN" partner add peer --data "$D" --url http://127.0.0.1:9/api --pull c-1,c-2 --push c-3 \
+    --remote-user us --remote-token-file "$T/remote.tok" > "$T/o" 2>&1; rc=$?
+check "add with --url/--pull/--push/--remote-user/--remote-token-file: '/' added to the URL, token kept, not printed" \
+    '[ $rc -eq 0 ] && grep -q "sync with http://127.0.0.1:9/api/: pull c-1,c-2, push c-3, as us, token set, reshare no" "$T/o" && [ "$(sql "SELECT url, pull, push, remote_user, remote_token, reshare FROM partner WHERE name = '"'"'peer'"'"'")" = "http://127.0.0.1:9/api/|c-1,c-2|c-3|us|$REMOTE|0" ] && ! grep -q "$REMOTE" "$T/o"'
+def=$(sql "SELECT id FROM collection WHERE is_default = 1")
+NEWTOK=$REMOTE-2 "$BIN" partner set peer --data "$D" --remote-token-env NEWTOK --reshare \
+    --push-from "$def" --pull-into "$def" > "$T/o" 2>&1; rc=$?
+check "set: token from the environment, --reshare, --push-from and --pull-into our collections" \
+    '[ $rc -eq 0 ] && [ "$(sql "SELECT remote_token, reshare, push_from, pull_into FROM partner WHERE name = '"'"'peer'"'"'")" = "$REMOTE-2|1|$def|$def" ]'
+"$BIN" partner set peer --data "$D" --no-reshare > /dev/null 2>&1
+check "set --no-reshare" '[ "$(sql "SELECT reshare FROM partner WHERE name = '"'"'peer'"'"'")" = 0 ]'
+"$BIN" partner list --data "$D" > "$T/list" 2>&1
+check "list: url, pull, push, remote user, 'set' for the token, never the token" \
+    'grep -q "	http://127.0.0.1:9/api/	c-1,c-2	c-3	$def	$def	us	set	no$" "$T/list" && ! grep -q "$REMOTE" "$T/list"'
+"$BIN" partner set peer --data "$D" --url ftp://x/ > "$T/o" 2>&1; rc1=$?
+"$BIN" partner set peer --data "$D" --push "a b" > "$T/o2" 2>&1; rc2=$?
+"$BIN" partner set peer --data "$D" --pull-into no-such-collection > "$T/o3" 2>&1; rc3=$?
+"$BIN" partner set peer --data "$D" --remote-token-env NOT_SET_ANYWHERE > "$T/o4" 2>&1; rc4=$?
+"$BIN" partner set peer --data "$D" --remote-token-file "$T/remote.tok" --remote-token-env X > "$T/o5" 2>&1; rc5=$?
+"$BIN" partner set peer --data "$D" > "$T/o6" 2>&1; rc6=$?
+"$BIN" partner set nobody --data "$D" --reshare > "$T/o7" 2>&1; rc7=$?
+"$BIN" partner rotate peer --data "$D" --url http://x/ > "$T/o8" 2>&1; rc8=$?
+"$BIN" partner add peer2 --data "$D" --pull c-1 > "$T/o9" 2>&1; rc9=$?
+check "refused: ftp URL, a blank in --push, unknown --pull-into, unset variable, file and env together, nothing to set, unknown partner, sync options on rotate, --pull without --url" \
+    '[ "$rc1$rc2$rc3$rc4$rc5$rc6$rc7$rc8$rc9" = "111122121" ] && grep -q "http:// or https://" "$T/o" && grep -q "comma-separated collection ids" "$T/o2" && grep -q "no collection" "$T/o3" && grep -q "NOT_SET_ANYWHERE is not set" "$T/o4" && grep -q "not both" "$T/o5" && grep -q "nothing to change" "$T/o6" && grep -q "no partner" "$T/o7" && grep -q "go with add and set" "$T/o8" && grep -q "need --url" "$T/o9"'
+check "the remote token is in no audit row" '! sql "SELECT detail FROM audit" | grep -q "$REMOTE"'
+"$BIN" partner remove peer --data "$D" > /dev/null 2>&1
 
 # the audit log: each change once, by "local", never a token or a whole hash
 check "audit: add alice, add bob, rotate alice, remove bob, in that order" \
