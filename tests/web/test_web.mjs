@@ -121,7 +121,15 @@ async function startNode() {
     { encoding: 'utf8' });
   if (rp.status !== 0) throw new Error(`alidade ais replay: exit ${rp.status}: ${rp.stderr}`);
   await sleep(1000);
-  return { kind: 'node', base, udp, user: 'analyst', pass, stop: () => proc.kill('SIGTERM'), data };
+  // stops the node, then removes its data directory (at most 10 s wait)
+  const stop = () => new Promise((resolve) => {
+    const done = () => { fs.rmSync(data, { recursive: true, force: true }); resolve(); };
+    if (proc.exitCode !== null) { done(); return; }
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); }, 10000);
+    proc.once('exit', () => { clearTimeout(timer); done(); });
+    proc.kill('SIGTERM');
+  });
+  return { kind: 'node', base, udp, user: 'analyst', pass, stop, data };
 }
 
 async function startMock(vessels = 3000, missing = '') {
@@ -149,7 +157,7 @@ else {
     const me = await fetch(target.base + 'api/me');
     if (me.status !== 401 && want === 'auto') {
       console.log(`note: the node answers /api/me with ${me.status}, not 401: falling back to the mock`);
-      target.stop();
+      await target.stop();
       target = null;
     }
   } else console.log(`note: not testing the real node: ${why}`);
@@ -410,7 +418,7 @@ try {
   await shot('failure').catch(() => {});
 } finally {
   await browser.close();
-  target.stop();
+  await target.stop();
   if (target.stopBulk) target.stopBulk();
 }
 
