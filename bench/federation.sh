@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# federation.sh - federation between `alidade serve` nodes on this machine
+# (docs/federation.md):
+#   1. end-to-end latency A -> B -> C: BENCH_FED_OBJECTS indicators
+#      (TLP:GREEN) made at A one by one (`alidade stix import`, every
+#      BENCH_FED_GAP_MS); A pushes to B, B re-shares to C. Latency of an
+#      object = its date_added at C minus its date_added at A (the same
+#      clock: both are the store's microsecond stamps), p50/p99/max.
+#   2. sustained objects/s between two nodes: BENCH_FED_BULK indicators in
+#      X's store pushed to Y (X's push cursor from nothing to the end), and
+#      then pulled by a fresh Z from X (pages of 500): objects over the time
+#      from the first to the last date_added at the receiver.
+#
+#   bench/federation.sh            print the Markdown section
+#   bench/federation.sh --write    also replace the "Federation" section of
+#                                  docs/PERFORMANCE.md
+#
+# Build: build-fed (release); BENCH_BUILD overrides. Every server is stopped
+# on exit. The machine is shared with other work: the section says so.
+#
+# Environment: BENCH_FED_OBJECTS (200), BENCH_FED_GAP_MS (50),
+#   BENCH_FED_BULK (20000), BENCH_BUILD (build-fed).
+set -euo pipefail
+. "$(dirname "$0")/section.sh"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+write=0
+case "${1:-}" in
+    --write) write=1 ;;
+    "") ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: $0 [--write]" >&2; exit 2 ;;
+esac
+N=${BENCH_FED_OBJECTS:-200}
+GAP=${BENCH_FED_GAP_MS:-50}
+BULK=${BENCH_FED_BULK:-20000}
+BUILD=${BENCH_BUILD:-build-fed}
+BIN=$root/$BUILD/src/alidade
+[ -x "$BIN" ] || { echo "federation.sh: build $BUILD first (meson setup $BUILD; ninja -C $BUILD)" >&2; exit 1; }
+
+T=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+declare -A PORT
+start() {
+    "$BIN" serve --data "$T/$1" --listen "127.0.0.1:${PORT[$1]}" --sync-interval 1 --threads 2 \
+        --log-level warn 2>> "$T/$1.err" &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do grep -q "listening on" "$T/$1.err" 2> /dev/null && return; sleep 0.1; done
+    echo "federation.sh: node $1 did not start" >&2
+    cat "$T/$1.err" >&2
+    exit 1
+}
+defcoll() { "$BIN" collection list --data "$T/$1" | awk -F'\t' '$3 == "yes" {print $1}'; }
+# token NAME AT: partner NAME added at node AT, its token into $T/tok.NAME_at_AT
+token() { "$BIN" partner add "$1" --data "$T/$2" --read '*' --write '*' | tail -n 1 > "$T/tok.$1_at_$2"; }
+count() {
+    python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=10).execute("SELECT count(*) FROM object").fetchone()[0])' "$T/$1/alidade.db"
+}
+# gen FILE N PREFIX: N GREEN indicators, one per line
+gen() {
+    python3 - "$1" "$2" "$3" << 'EOF'
+import sys, uuid
+path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, "w") as f:
+    for i in range(n):
+        u = uuid.uuid5(uuid.NAMESPACE_URL, "%s-%d" % (prefix, i))
+        f.write('{"type":"indicator","spec_version":"2.1","id":"indicator--%s",'
+                '"created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z",'
+                '"name":"bench %d","pattern":"[ipv4-addr:value = \'10.%d.%d.%d\']",'
+                '"pattern_type":"stix","valid_from":"2026-11-01T00:00:00Z",'
+                '"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}\n'
+                % (u, i, i >> 16 & 255, i >> 8 & 255, i & 255))
+EOF
+}
+
+# ---- 1. latency A -> B -> C ----
+for n in A B C; do PORT[$n]=$(free_port); done
+token A B
+token C B
+token B A
+token B C
+DA=$(defcoll A)
+DB=$(defcoll B)
+DC=$(defcoll C)
+"$BIN" partner set B --data "$T/A" --url "http://127.0.0.1:${PORT[B]}/api/" --push "$DB" \
+    --remote-user A --remote-token-file "$T/tok.A_at_B" > /dev/null
+"$BIN" partner set C --data "$T/B" --url "http://127.0.0.1:${PORT[C]}/api/" --push "$DC" \
+    --remote-user B --remote-token-file "$T/tok.B_at_C" --reshare > /dev/null
+for n in A B C; do start $n; done
+gen "$T/lat.jsonl" "$N" "fed-bench-latency-$$"
+split -l 1 -d -a 4 "$T/lat.jsonl" "$T/one."
+for f in "$T"/one.*; do
+    "$BIN" stix import --data "$T/A" "$f" > /dev/null
+    sleep "$(printf '0.%03d' "$GAP")"
+done
+for _ in $(seq 1 300); do [ "$(count C)" -ge "$N" ] && break; sleep 0.1; done
+got=$(count C)
+lat=$(python3 - "$T/A/alidade.db" "$T/C/alidade.db" << 'EOF'
+import sqlite3, sys
+a = dict(sqlite3.connect(sys.argv[1]).execute("SELECT id, date_added FROM object"))
+c = dict(sqlite3.connect(sys.argv[2]).execute("SELECT id, date_added FROM object"))
+d = sorted((c[k] - a[k]) / 1e6 for k in c if k in a)
+q = lambda p: d[min(len(d) - 1, int(round(p * (len(d) - 1))))]
+print("%.3f %.3f %.3f %.3f %d" % (q(0.5), q(0.99), d[-1], sum(d) / len(d), len(d)))
+EOF
+)
+read -r p50 p99 pmax pmean nlat <<< "$lat"
+for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+PIDS=()
+
+# ---- 2. throughput X -> Y (push) and X -> Z (pull) ----
+for n in X Y Z; do PORT[$n]=$(free_port); done
+token X Y
+token Z X
+token Y X
+DX=$(defcoll X)
+DY=$(defcoll Y)
+DZ=$(defcoll Z)
+gen "$T/bulk.jsonl" "$BULK" "fed-bench-bulk-$$"
+"$BIN" stix import --data "$T/X" "$T/bulk.jsonl" > /dev/null
+"$BIN" partner set Y --data "$T/X" --url "http://127.0.0.1:${PORT[Y]}/api/" --push "$DY" \
+    --remote-user X --remote-token-file "$T/tok.X_at_Y" > /dev/null
+start Y
+start X
+for _ in $(seq 1 1200); do [ "$(count Y)" -ge "$BULK" ] && break; sleep 0.1; done
+"$BIN" partner add X --data "$T/Z" > /dev/null
+"$BIN" partner set X --data "$T/Z" --url "http://127.0.0.1:${PORT[X]}/api/" --pull "$DX" \
+    --pull-into "$DZ" --remote-user Z --remote-token-file "$T/tok.Z_at_X" > /dev/null
+start Z
+for _ in $(seq 1 1200); do [ "$(count Z)" -ge "$BULK" ] && break; sleep 0.1; done
+rate() {
+    python3 - "$T/$1/alidade.db" << 'EOF'
+import sqlite3, sys
+n, lo, hi = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT count(*), min(date_added), max(date_added) FROM object").fetchone()
+print("%d %.2f %.0f" % (n, (hi - lo) / 1e6, n / max((hi - lo) / 1e6, 1e-6)))
+EOF
+}
+read -r ny ty ry <<< "$(rate Y)"
+read -r nz tz rz <<< "$(rate Z)"
+
+cores=$(nproc)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+sec=$T/section.md
+cat > "$sec" << EOF
+## Federation
+
+\`bench/federation.sh\` ($(date -u +%Y-%m-%d), $cpu, $cores cores, load average
+before the runs $load: **the machine is shared with other work** (other
+builds, tests and nodes ran at the same time), so these are what a busy
+machine gives, not a quiet one's best). Release build, three nodes on
+127.0.0.1, each \`alidade serve --threads 2 --sync-interval 1\`.
+
+End-to-end latency A -> B -> C: $N TLP:GREEN indicators made at A one at
+a time (one \`alidade stix import\` each, ${GAP} ms apart); A pushes to B, B
+re-shares to C (\`--reshare\`). Latency = date_added at C - date_added at A
+(the stores' own microsecond stamps, one clock). $nlat of $N arrived ($got
+objects at C).
+
+| p50 | p99 | max | mean | goal |
+|---|---|---|---|---|
+| ${p50} s | ${p99} s | ${pmax} s | ${pmean} s | p99 < 2 s |
+
+Where it goes: each node notices a new object within its 100 ms store poll
+(FED_POLL_MS), then one POST of what is new (TAXII check, store, audit,
+status resource at the receiver); two hops.
+
+Sustained objects/s between two nodes ($BULK indicators of about 430 bytes,
+already in X's store): time from the first to the last date_added at the
+receiver.
+
+| direction | objects | seconds | objects/s |
+|---|---|---|---|
+| X pushes to Y (envelopes of 500) | $ny | $ty | $ry |
+| Z pulls from X (pages of 500) | $nz | $tz | $rz |
+
+Reproduce: \`ninja -C build-fed && bench/federation.sh --write\`
+(BENCH_FED_OBJECTS, BENCH_FED_GAP_MS, BENCH_FED_BULK).
+EOF
+cat "$sec"
+if [ $write -eq 1 ]; then
+    replace_section "$root/docs/PERFORMANCE.md" "Federation" "$sec"
+fi
