@@ -123,7 +123,7 @@ static bool first_detection(const struct drill_result *r, size_t i, double *wall
     *by = 0;
     for (size_t j = 0; j < r->ndet; j++) {
         const struct drill_det *d = &r->det[j];
-        if (drill_match(r->sc, r->truth, r->ntruth, d) != (long)i)
+        if (r->match[j] != (long)i)
             continue;
         *by |= 1u << d->node;
         if (d->added_wall < *wall) {
@@ -144,7 +144,7 @@ static bool write_detections(const char *dir, const struct drill_result *r)
         return false;
     for (size_t j = 0; j < r->ndet; j++) {
         const struct drill_det *d = &r->det[j];
-        long m = drill_match(r->sc, r->truth, r->ntruth, d);
+        long m = r->match[j];
         const char *verdict = m < 0 ? "false" : r->truth[m].artifact ? "explained"
                               : r->truth[m].expect & (1u << d->node) ? "correct"
                                                                      : "correct-unexpected";

@@ -58,6 +58,8 @@
 
 #define UMPIRE "drill-umpire"
 #define GAP_ARTIFACT_S (6 * 3600)     /* ais detect's default minimum gap */
+#define BLIND_S 1800                  /* a nation missed a vessel's reports this long
+                                         (every vessel reports at least every 6 min) */
 #define MARITIME_EXT "extension-definition--7fba3282-6758-58ab-a05c-9833b9c3c00d"
 #define PATHMAX 4096
 
@@ -256,7 +258,8 @@ static char *last_line(char *text)
 
 struct vlast {
     uint32_t mmsi;
-    int64_t last[DRILL_MAX_NATIONS];
+    int64_t wlast;                        /* its last position report in the world */
+    int64_t last[DRILL_MAX_NATIONS];      /* ... heard by each nation */
 };
 
 struct world {
@@ -293,6 +296,7 @@ static struct vlast *vessel_slot(struct world *w, uint32_t mmsi)
         i = (i + 1) & mask;
     if (!w->tab[i].mmsi) {
         w->tab[i].mmsi = mmsi;
+        w->tab[i].wlast = INT64_MIN;
         for (unsigned k = 0; k < DRILL_MAX_NATIONS; k++)
             w->tab[i].last[k] = INT64_MIN;
     }
@@ -326,7 +330,17 @@ static void on_msg(void *ctx, const struct sim_msg *m)
         }
         w->last_t[k] = m->time_s;
         if (v) {
-            if (v->last[k] != INT64_MIN && m->time_s - v->last[k] >= GAP_ARTIFACT_S) {
+            /* reports the world sent and this nation missed (not a silence of
+             * the vessel itself, such as a planted dark period) */
+            bool missed = v->last[k] != INT64_MIN && v->wlast > v->last[k];
+            if (missed && m->time_s - v->last[k] >= BLIND_S) {
+                struct drill_truth t = {.mmsi = m->mmsi, .start = v->last[k], .end = m->time_s,
+                                        .lat = NAN, .lon = NAN, .artifact = true,
+                                        .artifact_of = k, .blind = true};
+                if (!add_truth(w, &t))
+                    w->failed = true;
+            }
+            if (missed && m->time_s - v->last[k] >= GAP_ARTIFACT_S) {
                 struct drill_truth t = {.mmsi = m->mmsi, .start = v->last[k], .end = m->time_s,
                                         .lat = NAN, .lon = NAN, .artifact = true,
                                         .artifact_of = k};
@@ -337,6 +351,8 @@ static void on_msg(void *ctx, const struct sim_msg *m)
             v->last[k] = m->time_s;
         }
     }
+    if (v)
+        v->wlast = m->time_s;
 }
 
 static void on_text(void *ctx, const char *text, size_t len)
@@ -391,15 +407,22 @@ static bool make_world(const struct drill_scenario *sc, const char *out, struct 
         snprintf(err, errlen, "writing the nations' AIS views failed (disk full?)");
         return false;
     }
-    /* a vessel a nation stopped hearing 6 h or more before its feed ended:
-     * its gap detector reports the silence when it stops */
+    /* a vessel a nation stopped hearing (out of its coverage) 30 min or
+     * more before its feed ended: blind until the end; 6 h or more: its gap
+     * detector reports the silence when it stops */
     for (size_t i = 0; i < w->tabcap; i++)
         for (unsigned k = 0; w->tab[i].mmsi && k < sc->nnations; k++) {
             int64_t last = w->tab[i].last[k];
-            if (last == INT64_MIN || w->last_t[k] - last < GAP_ARTIFACT_S)
+            if (last == INT64_MIN || w->tab[i].wlast <= last || w->last_t[k] - last < BLIND_S)
                 continue;
             struct drill_truth t = {.mmsi = w->tab[i].mmsi, .start = last, .end = w->last_t[k],
-                                    .lat = NAN, .lon = NAN, .artifact = true, .artifact_of = k};
+                                    .lat = NAN, .lon = NAN, .artifact = true, .artifact_of = k,
+                                    .blind = true};
+            if (!add_truth(w, &t))
+                ok = false;
+            if (w->last_t[k] - last < GAP_ARTIFACT_S)
+                continue;
+            t.blind = false;
             snprintf(t.kind, sizeof t.kind, "gap");
             if (!add_truth(w, &t))
                 ok = false;
@@ -1796,6 +1819,13 @@ int drill_run_main(int argc, char **argv)
                  DRILL_MAX_KINDS);
         goto fail;
     }
+    res.match = calloc(res.ndet + 1, sizeof *res.match);
+    if (!res.match) {
+        snprintf(r.err, sizeof r.err, "out of memory");
+        goto fail;
+    }
+    for (size_t j = 0; j < res.ndet; j++)
+        res.match[j] = drill_match(&sc, res.truth, res.ntruth, &res.det[j]);
     res.total_s = wall_now() - t_begin;
     if (!drill_write_reports(outdir, &res, r.err, sizeof r.err))
         goto fail;
@@ -1826,5 +1856,6 @@ out:
     free(res.det);
     free(res.arr);
     free(res.leak);
+    free(res.match);
     return rc;
 }

@@ -30,6 +30,7 @@ struct drill_result {
     struct drill_arrival *arr;
     size_t narr;
     bool *leak;                        /* per arrival */
+    long *match;                       /* per detection: drill_match() */
     struct drill_score score;
     unsigned held[DRILL_MAX_NATIONS];  /* objects (ids) each node's store holds */
     unsigned taxii_visible[DRILL_MAX_NATIONS];  /* of them, what the umpire could read

@@ -206,6 +206,10 @@ struct drill_truth {
     bool any_time;                    /* artifact: matches whatever the times (a
                                          planted event a nation saw only in part:
                                          its detector reports the part it saw) */
+    bool blind;                       /* artifact: nation artifact_of could not hear
+                                         vessel mmsi from start to end (out of its
+                                         coverage); explains a detection of any kind
+                                         naming the vessel over an overlapping time */
 };
 
 /* One event a node detected (an object it created). */

@@ -44,9 +44,12 @@ struct drill_stat drill_stat_of(double *v, size_t n)
 bool drill_matches(const struct drill_scenario *sc, const struct drill_truth *t,
                    const struct drill_det *d)
 {
-    if (strcmp(t->kind, d->kind) != 0)
-        return false;
     if (t->artifact && t->artifact_of != d->node)
+        return false;
+    if (t->artifact && t->blind)
+        return !d->ref[0] && (d->mmsi == t->mmsi || d->mmsi2 == t->mmsi) &&
+               d->start <= t->end && d->end >= t->start;
+    if (strcmp(t->kind, d->kind) != 0)
         return false;
     if (t->ref[0] || d->ref[0]) {
         if (strcmp(t->ref, d->ref) != 0)
@@ -115,7 +118,7 @@ ald_err drill_score_compute(const struct drill_scenario *sc, double wall0,
     }
     ald_err rc = ALD_E_OK;
     for (size_t i = 0; i < ntruth; i++)
-        if (kind_index(out, truth[i].kind) < 0)
+        if (!truth[i].blind && kind_index(out, truth[i].kind) < 0)
             rc = ALD_E_TOO_LARGE;
     for (size_t j = 0; j < ndet; j++) {
         if (kind_index(out, det[j].kind) < 0)

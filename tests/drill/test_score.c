@@ -176,6 +176,51 @@ static void test_score(void **state)
     assert_int_equal(s.pairs[C][A].latency_s.n, 0);
 }
 
+/* A nation that could not hear a vessel for a while: any detection of that
+ * vessel by that nation over an overlapping time is explained, whatever its
+ * kind; the same detection by another nation, or outside the spell, is
+ * false; a planted truth still wins over the spell. */
+static void test_blind(void **state)
+{
+    (void)state;
+    struct drill_scenario sc;
+    assert_int_equal(drill_scenario_parse(scen, strlen(scen), &sc, NULL), ALD_E_OK);
+    struct drill_truth truth[] = {
+        {.mmsi = 9, .start = S + 3600, .end = S + 7200, .artifact = true, .artifact_of = B,
+         .blind = true},
+        {.kind = "gap", .mmsi = 9, .start = S + 3000, .end = S + 7300, .expect = 1u << B},
+    };
+    struct drill_det det[] = {
+        /* loitering over 1:30-3:00 at b: overlaps the spell: explained */
+        {.kind = "loitering", .mmsi = 9, .start = S + 5400, .end = S + 10800, .node = B},
+        /* encounter naming 9 as the second vessel, at b, overlapping: explained */
+        {.kind = "encounter", .mmsi = 5, .mmsi2 = 9, .start = S, .end = S + 3600, .node = B},
+        /* the same loitering at a: false */
+        {.kind = "loitering", .mmsi = 9, .start = S + 5400, .end = S + 10800, .node = A},
+        /* at b but after the spell: false */
+        {.kind = "loitering", .mmsi = 9, .start = S + 7201, .end = S + 9000, .node = B},
+        /* the planted gap: correct, not explained */
+        {.kind = "gap", .mmsi = 9, .start = S + 3000, .end = S + 7300, .node = B},
+    };
+    assert_int_equal(drill_match(&sc, truth, 2, &det[0]), 0);
+    assert_int_equal(drill_match(&sc, truth, 2, &det[1]), 0);
+    assert_int_equal(drill_match(&sc, truth, 2, &det[2]), -1);
+    assert_int_equal(drill_match(&sc, truth, 2, &det[3]), -1);
+    assert_int_equal(drill_match(&sc, truth, 2, &det[4]), 1);
+    struct drill_score s;
+    assert_int_equal(drill_score_compute(&sc, 0, truth, 2, det, 5, NULL, 0, &s, NULL), ALD_E_OK);
+    /* kinds: gap (from the truth), loitering, encounter; the spell adds none */
+    assert_int_equal(s.nkinds, 3);
+    assert_string_equal(s.kinds[0].kind, "gap");
+    assert_true(s.kinds[0].correct == 1 && s.kinds[0].recall == 1);
+    assert_string_equal(s.kinds[1].kind, "loitering");
+    assert_true(s.kinds[1].explained == 1 && s.kinds[1].detections == 2 &&
+                s.kinds[1].correct == 0);
+    assert_true(s.kinds[2].explained == 1 && s.kinds[2].detections == 0);
+    assert_true(s.nations[B].explained == 2 && s.nations[B].detections == 2 &&
+                s.nations[B].correct == 1);
+}
+
 /* Nothing at all: every ratio is 1 (nothing to miss, nothing wrong). */
 static void test_empty(void **state)
 {
@@ -210,6 +255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stat),
         cmocka_unit_test(test_score),
+        cmocka_unit_test(test_blind),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_too_many_kinds),
     };
