@@ -274,6 +274,7 @@ static enum MHD_Result login(web *w, struct MHD_Connection *conn, const struct w
         web_security_headers(r);
         enum MHD_Result ret = MHD_queue_response(conn, 429, r);
         MHD_destroy_response(r);
+        metrics_add(w->env->metrics, "alidade_dashboard_logins_total", "result", "limited", 1);
         nlog_kv(w->env->log, NLOG_WARN, "web", "login rate limited", "client", addr, NULL);
         return ret;
     }
@@ -299,10 +300,12 @@ static enum MHD_Result login(web *w, struct MHD_Connection *conn, const struct w
     json_decref(o);
     if (!ok) {
         web_login_failed(w->sess, addr, now_s);
+        metrics_add(w->env->metrics, "alidade_dashboard_logins_total", "result", "failed", 1);
         nlog_kv(w->env->log, NLOG_WARN, "web", "login failed", "client", addr, NULL);
         return web_send_error(conn, 401, "wrong user or password");
     }
     web_login_succeeded(w->sess, addr);
+    metrics_add(w->env->metrics, "alidade_dashboard_logins_total", "result", "ok", 1);
     char id[WEB_TOKEN_HEX], csrf[WEB_TOKEN_HEX];
     if (web_session_create(w->sess, name, now_s, id, csrf) != ALD_E_OK)
         return web_send_error(conn, 500, "no random bytes for a session");
@@ -456,6 +459,10 @@ ald_err web_new(const struct node_env *env, web **out, char *err, size_t errlen)
     }
     w->env = env;
     pthread_mutex_init(&w->mu, NULL);
+    metrics_describe(env->metrics, "alidade_dashboard_logins_total", "counter",
+                     "dashboard logins by result (ok, failed, limited)");
+    metrics_describe(env->metrics, "alidade_dashboard_streams", "gauge",
+                     "open /api/stream connections");
     ald_err e = ALD_E_OK;
     char serr[256];
     w->sess = web_sessions_new();

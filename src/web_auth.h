@@ -4,8 +4,8 @@
  * An operator is the store state "operator/<name>" holding
  * "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" (PBKDF2-HMAC-SHA256,
  * RFC 8018, nettle; 16-byte random salt, 32-byte hash, iterations chosen
- * when the password is set so that one check takes about 50 ms on this
- * machine, at least 100,000). Sessions live in memory only (a restart logs
+ * when the password is set so that one check takes about 50 ms of CPU on
+ * this machine, at least 100,000). Sessions live in memory only (a restart logs
  * everyone out): a random 256-bit id (the cookie), a random 256-bit CSRF
  * token, idle expiry and an absolute lifetime. Failed logins are counted per
  * client address (at most WEB_LOGIN_FAILS per WEB_LOGIN_WINDOW_S).
@@ -34,7 +34,7 @@
 
 /* Operator names: 1-63 of A-Z a-z 0-9 . _ -, not starting with '-' or '.'. */
 bool op_name_valid(const char *name);
-/* PBKDF2 iterations that take about OP_TARGET_MS here (measured). */
+/* PBKDF2 iterations that take about OP_TARGET_MS of CPU here (measured). */
 unsigned op_calibrate(void);
 /* The stored text for password (fresh salt). ALD_E_IO when the kernel's
  * random source fails. */

@@ -171,6 +171,7 @@ static void reader_free(void *cls)
     if (x->next)
         x->next->prev = x->prev;
     s->n--;
+    metrics_set(s->w->env->metrics, "alidade_dashboard_streams", NULL, NULL, (double)s->n);
     pthread_mutex_unlock(&s->mu);
     free(x->pend);
     free(x);
@@ -208,6 +209,7 @@ enum MHD_Result web_sse_answer(struct web_call *c)
         s->head->prev = x;
     s->head = x;
     s->n++;
+    metrics_set(s->w->env->metrics, "alidade_dashboard_streams", NULL, NULL, (double)s->n);
     pthread_mutex_unlock(&s->mu);
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, reader, x, reader_free);

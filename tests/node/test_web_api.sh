@@ -318,6 +318,12 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 check "21 streams open ($open idle + 1), TAXII and /api/me still answered (${ms} ms for 3 requests)" \
     '[ "$open" = 20 ] && [ "$s" = 200 ] && [ "$s2" = 200 ] && [ "$s3" = 200 ] && [ "$ms" -lt 3000 ]'
 
+s=$(get metrics "$U/metrics")
+check "/metrics counts dashboard logins and open streams (>= 21: a client gone is noticed at the next keepalive)" \
+    'grep -q "^alidade_dashboard_logins_total{result=\"ok\"} 1$" "$T/metrics" &&
+     grep -q "^alidade_dashboard_logins_total{result=\"failed\"} 2$" "$T/metrics" &&
+     [ "$(sed -n "s/^alidade_dashboard_streams //p" "$T/metrics")" -ge 21 ]'
+
 # ---- logout ----
 s=$(get lo4 -X POST -H "$C" -H "X-CSRF-Token: $CSRF" "$U/api/logout")
 s2=$(get me3 -H "$C" "$U/api/me")

@@ -17,10 +17,17 @@ export class CyberView {
 
   async load() {
     this.loaded = true;
-    const [sum, sig] = await Promise.all([
+    // daily buckets first; when the sightings span less than a week, hourly
+    const [sum, daily] = await Promise.all([
       api('/api/indicators/summary'),
-      api('/api/sightings' + qs({ bucket: 3600, limit: 500 })),
+      api('/api/sightings' + qs({ bucket: 86400, limit: 500 })),
     ]);
+    let sig = daily;
+    const b = (daily.ok && daily.data && daily.data.buckets) || [];
+    if (b.length && toUnix(b[b.length - 1].t) - toUnix(b[0].t) < 7 * 86400) {
+      const hourly = await api('/api/sightings' + qs({ bucket: 3600, limit: 500 }));
+      if (hourly.ok && hourly.data) sig = hourly;
+    }
     this.renderIndicators(sum);
     if (sig.ok && sig.data) {
       this.buckets = sig.data.buckets || [];
@@ -104,7 +111,11 @@ export class CyberView {
     if (!b.length) { ctx.fillText('no sightings in the window', pad, H / 2); return; }
     const t0 = b[0].t, t1 = b[b.length - 1].t;
     const max = Math.max(1, ...b.map((x) => x.n));
-    const bw = Math.max(2, (W - pad * 2) / b.length - 1);
+    // a bar is one bucket wide (the smallest step between buckets), at least 3 px
+    let step = Infinity;
+    for (let i = 1; i < b.length; i++) step = Math.min(step, b[i].t - b[i - 1].t);
+    const span = t1 - t0;
+    const bw = Math.max(3, isFinite(step) && span > 0 ? ((W - pad * 2) * step) / (span + step) - 1 : (W - pad * 2) / b.length - 1);
     ctx.fillStyle = '#ffab40';
     b.forEach((x, i) => {
       const bh = ((H - pad * 1.5) * x.n) / max;
