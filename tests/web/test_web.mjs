@@ -216,13 +216,14 @@ try {
   // the legend hides a vessel class
   if (st.vessels_drawn > 0) {
     const key = await page.evaluate(() => ['fishing', 'towing', 'military', 'pleasure', 'highspeed', 'special', 'passenger', 'cargo', 'tanker', 'other'][window.__alidade.store.cls[0]]);
-    await page.click('#legend-toggle, details:has(#legend) > summary');
+    await page.click('details:has(#legend) > summary');
     await page.uncheck(`#legend input[data-class="${key}"]`);
     await page.waitForTimeout(100);
     const fewer = await page.evaluate(() => window.__alidade.stats.vessels_drawn);
     await page.check(`#legend input[data-class="${key}"]`);
     await page.waitForTimeout(100);
     const back = await page.evaluate(() => window.__alidade.stats.vessels_drawn);
+    await page.click('details:has(#legend) > summary');
     check(fewer < st.vessels_drawn && back === st.vessels_drawn, 'the legend hides and shows a vessel class', `${key}: ${st.vessels_drawn} -> ${fewer} -> ${back}`);
   }
 
