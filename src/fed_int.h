@@ -70,6 +70,8 @@ void fed_peer_load(struct fed *f, struct fed_peer *p);
 /* The counters as store_state rows: call inside the transaction that moved
  * a cursor, so counts and cursors agree after a crash. */
 ald_err fed_peer_save(struct fed *f, const struct fed_peer *p);
+/* The same in a transaction of its own (logged when it fails). */
+void fed_peer_save_alone(struct fed *f, const struct fed_peer *p);
 /* A failure: counted (errors, metrics by reason), last_error set, logged,
  * saved in its own transaction. */
 void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char *fmt, ...)

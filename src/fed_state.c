@@ -116,7 +116,7 @@ ald_err fed_peer_save(struct fed *f, const struct fed_peer *p)
 }
 
 /* Saves p in a transaction of its own (no cursor moved with it). */
-static void save_alone(struct fed *f, const struct fed_peer *p)
+void fed_peer_save_alone(struct fed *f, const struct fed_peer *p)
 {
     ald_err e = store_begin(f->st);
     if (e == ALD_E_OK)
@@ -166,7 +166,7 @@ void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char 
     metrics_add(f->env->metrics, "alidade_fed_errors_by_reason_total", "reason", reason, 1);
     nlog_kv(f->env->log, NLOG_WARN, "fed", "sync failed", "partner", p->name, "reason", reason,
             "error", msg, NULL);
-    save_alone(f, p);
+    fed_peer_save_alone(f, p);
 }
 
 void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s)
@@ -178,7 +178,7 @@ void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp,
     bool lag_moved = fabs(lag_s - p->lag_s) >= 0.5;
     p->lag_s = lag_s;
     metrics_set(f->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag_s);
-    save_alone(f, p);
+    fed_peer_save_alone(f, p);
     if (p->changed || lag_moved) {
         char *j = fed_peer_json(p, sp);
         if (j && f->env->pic)

@@ -4,7 +4,8 @@
 # and free ports (picked by python3), partners registered both ways with
 # the tokens `partner add` printed. A pushes to B and pulls from it; B
 # pushes to A and to C (C may receive re-shared CLEAR/GREEN); C pulls from B
-# and pushes to it. Checked: a TLP:GREEN indicator made at A reaches C
+# and pushes to it. Pulls go into the collection the partner pushes to
+# (--pull-into), as docs/federation.md advises when both directions run. Checked: a TLP:GREEN indicator made at A reaches C
 # through B; a TLP:AMBER one reaches B and never C (neither by B's push nor
 # by C's pull from B: the same policy); an indicator imported at B reaches
 # A; nothing comes back to where it came from and every node holds each
@@ -122,23 +123,23 @@ check "three stores, four partners, tokens" \
     '[ ${#DA} -eq 36 ] && [ ${#DB} -eq 36 ] && [ ${#DC} -eq 36 ] && [ $(cat "$T"/tok.* | wc -c) -eq 176 ]'
 
 # ---- and what each syncs with the others ----
-"$BIN" partner set B --data "$T/A" --url "$UB" --push "$DB" --pull "$DB" --remote-user A \
+"$BIN" partner set B --data "$T/A" --url "$UB" --push "$DB" --pull "$DB" --pull-into "$DA" --remote-user A \
     --remote-token-file "$T/tok.A_at_B" > "$T/set.out" 2>&1
 rc1=$?
-"$BIN" partner set A --data "$T/B" --url "$UA" --push "$DA" --pull "$DA" --remote-user B \
+"$BIN" partner set A --data "$T/B" --url "$UA" --push "$DA" --pull "$DA" --pull-into "$DB" --remote-user B \
     --remote-token-file "$T/tok.B_at_A" >> "$T/set.out" 2>&1
 rc2=$?
 TOKEN_FOR_C=$(cat "$T/tok.B_at_C") "$BIN" partner set C --data "$T/B" --url "$UC" --push "$DC" \
     --remote-user B --remote-token-env TOKEN_FOR_C --reshare >> "$T/set.out" 2>&1
 rc3=$?
-"$BIN" partner set B --data "$T/C" --url "$UB" --pull "$DB" --push "$DB" --remote-user C \
+"$BIN" partner set B --data "$T/C" --url "$UB" --pull "$DB" --pull-into "$DC" --push "$DB" --remote-user C \
     --remote-token-file "$T/tok.C_at_B" >> "$T/set.out" 2>&1
 rc4=$?
 check "partner set: federation settings of A, B (two) and C" \
     '[ $rc1$rc2$rc3$rc4 = 0000 ] && grep -q "sync with $UC: pull (none), push $DC, as B, token set, reshare yes" "$T/set.out"'
 "$BIN" partner list --data "$T/B" > "$T/list.B"
 check "partner list shows url, pull, push, reshare; never the token" \
-    'grep -q "^C	.*	$UC	-	$DC	-	-	B	set	yes$" "$T/list.B" && grep -q "^A	.*	$UA	$DA	$DA	-	-	B	set	no$" "$T/list.B" && ! grep -q "$(cat "$T/tok.B_at_C")" "$T/list.B"'
+    'grep -q "^C	.*	$UC	-	$DC	-	-	B	set	yes$" "$T/list.B" && grep -q "^A	.*	$UA	$DA	$DA	-	$DB	B	set	no$" "$T/list.B" && ! grep -q "$(cat "$T/tok.B_at_C")" "$T/list.B"'
 
 start A
 start B
@@ -227,8 +228,9 @@ with open(sys.argv[1], "w") as f:
                    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"))
 EOF
 "$BIN" stix import --data "$T/X" "$T/big.json" > /dev/null 2>&1
-# Y pulls X's default collection into its own default, 5 objects a page
-"$BIN" partner set X --data "$T/Y" --url "$UX" --pull "$DX" --pull-into "$DY" --remote-user Y \
+# Y pulls X's default collection, 5 objects a page, into "From X" (made
+# on the first pull)
+"$BIN" partner set X --data "$T/Y" --url "$UX" --pull "$DX" --remote-user Y \
     --remote-token-file "$T/tok.Y_at_X" > /dev/null
 start X
 export ALD_FED_PAGE=5
@@ -246,6 +248,8 @@ rows X > "$T/x.rows"
 rows Y > "$T/y.rows"
 check "after restart Y holds X's 3000 id+modified exactly, each once" \
     'cmp -s "$T/x.rows" "$T/y.rows" && [ $(wc -l < "$T/y.rows") -eq 3000 ]'
+check "Y made the collection \"From X\" and pulled into it" \
+    '"$BIN" collection list --data "$T/Y" | grep -q "	From X	-	Objects pulled from partner X by federation$"'
 check "Y's counter of objects in agrees: 3000" \
     '"$BIN" status --data "$T/Y" --json | grep -q "\"name\":\"X\",[^}]*\"in\":3000,"'
 stop Y
