@@ -25,7 +25,10 @@ import dgram from 'node:dgram';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { positionReport } from './nmea.mjs';
+import { positionReport, staticTypeReport } from './nmea.mjs';
+
+// ship types of the bulk vessels: every colour class of the map
+const SHIP_TYPES = [30, 31, 35, 36, 40, 52, 60, 70, 70, 70, 80, 80, 0];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -267,6 +270,7 @@ try {
     await page.press('#vessel-search-input', 'Enter');
     await page.waitForFunction((m) => +document.querySelector('#details').dataset.mmsi === m, other, { timeout: 3000 }).catch(() => {});
     check(+(await page.getAttribute('#details', 'data-mmsi')) === other, 'finding a vessel by MMSI shows it', `MMSI ${other}`);
+    await page.fill('#vessel-search-input', '');
   }
 
   // 5. live: a new position appears within 2 s
@@ -342,9 +346,10 @@ try {
     await page.waitForFunction(() => window.__alidade && window.__alidade.store.n >= 100000, null, { timeout: 30000 });
     target.stopBulk = bulk.stop;
   } else {
-    // 100,000 more vessels sent to the node's live input (one position
-    // report each, over the open North Atlantic), then the page asks
-    // /api/vessels again: the node's own bulk path end to end
+    // 100,000 more vessels sent to the node's live input (a position
+    // report and a type 24 static report with the ship type each, over the
+    // open North Atlantic), then the page asks /api/vessels again: the
+    // node's own bulk path end to end
     const sock2 = dgram.createSocket('udp4');
     let s = 12345;
     const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
@@ -353,6 +358,7 @@ try {
       const lines = [];
       for (let k = i; k < i + 25; k++) {
         lines.push(positionReport({ mmsi: 201000000 + k, lat: 35 + 25 * rnd(), lon: -30 + 18 * rnd(), sog: 12 * rnd(), cog: 360 * rnd(), heading: Math.floor(360 * rnd()) }));
+        lines.push(staticTypeReport({ mmsi: 201000000 + k, shipType: SHIP_TYPES[Math.floor(rnd() * SHIP_TYPES.length)] }));
       }
       await new Promise((r) => sock2.send(lines.join('\r\n') + '\r\n', target.udp, '127.0.0.1', r));
       if (i % 2000 === 0) await sleep(2); // let the node's reader keep up (UDP drops what it cannot take)
@@ -364,7 +370,7 @@ try {
       await window.__alidade.reload();
       return { n: window.__alidade.store.n, ms: performance.now() - t };
     });
-    console.log(`bulk: 100,000 positions sent over UDP in ${Date.now() - t0} ms; the node's /api/vessels has ${n} vessels (fetched and loaded by the page in ${ms.toFixed(0)} ms)`);
+    console.log(`bulk: 100,000 vessels (200,000 messages) sent over UDP in ${Date.now() - t0} ms; the node's /api/vessels has ${n} vessels (fetched and loaded by the page in ${ms.toFixed(0)} ms)`);
     results.bulk_load_ms = ms;
     results.bulk_from_node = n;
     if (n < 100000) {
