@@ -239,6 +239,13 @@ static size_t read_some(struct follower *fw, struct ffile *f)
 /* Reads a file to its current end, then checks truncation. The carried
  * partial line lives at the start of the shared buffer, so each file is
  * read to its end (or its carry dropped) before another is. */
+static void set_busy(struct source *s, bool busy)
+{
+    pthread_mutex_lock(&s->in->mu);
+    s->busy = busy;
+    pthread_mutex_unlock(&s->in->mu);
+}
+
 static void drain(struct follower *fw, struct ffile *f)
 {
     while (!atomic_load(&fw->s->in->stop) && read_some(fw, f) > 0)
@@ -303,6 +310,7 @@ static void follow_file(struct follower *fw)
             first = false;
             fw->waiting_logged = false;
         }
+        set_busy(s, true);
         drain(fw, f);
         struct stat sb;
         if (stat(f->path, &sb) != 0 || (uint64_t)sb.st_ino != f->ino) {
@@ -314,6 +322,7 @@ static void follow_file(struct follower *fw)
             close_file(fw, f);
             continue;
         }
+        set_busy(s, false);
         ingest_sleep(in, POLL_MS);
     }
     if (f->fd >= 0)
@@ -387,6 +396,7 @@ static void follow_dir(struct follower *fw)
             list_dir(fw);
             since_list = 0;
         }
+        set_busy(fw->s, true);
         for (size_t i = 0; i < fw->nfiles && !atomic_load(&in->stop); i++) {
             struct ffile *f = &fw->files[i];
             drain(fw, f);
@@ -407,6 +417,7 @@ static void follow_dir(struct follower *fw)
                 f->clen = 0;
             }
         }
+        set_busy(fw->s, false);
         ingest_sleep(in, POLL_MS);
         since_list += POLL_MS;
     }

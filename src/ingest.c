@@ -105,9 +105,12 @@ void ingest_lines_read(struct ingest *in, uint64_t n, bool wait)
         /* a followed file waits for the batch to be stored: the batch, and
          * what a kill -9 can make us re-read, stays bounded */
         uint64_t c = in->commits;
+        in->waiting++;
         while (wait && c == in->commits && !atomic_load(&in->stop) &&
                in->uncommitted_lines >= INGEST_BATCH_LINES)
             pthread_cond_wait(&in->done_cv, &in->mu);
+        in->waiting--;
+        in->last_line_us = ingest_now_us();   /* waiting for the store is not quiet */
     }
     pthread_mutex_unlock(&in->mu);
 }
@@ -241,7 +244,7 @@ static bool parse_spec(const char *spec, struct source *s, char *err, size_t err
             snprintf(err, errlen, "--source '%s': PATH too long", spec);
             return false;
         }
-        snprintf(s->path, sizeof s->path, "%s", body);
+        memcpy(s->path, body, strlen(body) + 1);
     }
     if (!s->label[0])
         default_label(s);
@@ -468,7 +471,14 @@ static void *committer(void *arg)
         int64_t now = ingest_now_us();
         /* a quiet feed: what the tracker holds back for reordering goes to
          * the detectors now (live clock), not when the next line comes */
-        if (in->mar && !in->flushed && in->last_line_us && now - in->last_line_us > 2000000) {
+        bool files_busy = false;
+        for (size_t i = 0; i < in->nsrc; i++)
+            files_busy |= in->src[i].busy;
+        /* (not while a reader waits for this very committer, nor while a
+         * followed file still has lines: a pause of ours is not a quiet feed,
+         * and a flush would make the result depend on timing) */
+        if (in->mar && !in->flushed && in->last_line_us && !in->waiting && !files_busy &&
+            now - in->last_line_us > 2000000) {
             mar_idle_flush(in);
             in->flushed = true;
         }

@@ -7,9 +7,9 @@
  * observed-data).
  *
  * The indicator set is compiled once at start, then a background thread
- * looks every few seconds whether the default collection changed (object
- * count, or an indicator added after the newest one compiled) and, when it
- * did (or every hour, for validity windows), compiles a new set and swaps
+ * looks every few seconds whether an indicator was added to the default
+ * collection after the newest one compiled and, when one was (or every
+ * hour, for validity windows and deletions), compiles a new set and swaps
  * it in: each stream takes the new set at its next block of lines; the old
  * one is freed when the last stream lets it go. The scan never stops.
  *
@@ -60,7 +60,6 @@ struct cyber {
     pthread_t th;
     bool started;
     store *st;                       /* the recompiler's connection */
-    size_t last_count;
     int64_t last_added;
     int64_t compiled_us;
     size_t d_hits, d_sightings, nind;/* mu */
@@ -118,10 +117,7 @@ static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size
     static const char *const types[] = {"indicator"};
     struct store_filter f = {.added_after = INT64_MIN, .types = types, .ntypes = 1};
     struct store_page page;
-    size_t count = 0;
-    ald_err e = store_count(st, in->collection, &count);
-    if (e == ALD_E_OK)
-        e = store_query(st, in->collection, &f, NULL, NULL, load_row, &l, &page);
+    ald_err e = store_query(st, in->collection, &f, NULL, NULL, load_row, &l, &page);
     struct ald_errpos ep = {0};
     if (e == ALD_E_OK)
         e = ald_iset_compile(l.set, &ep);
@@ -138,7 +134,6 @@ static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size
     }
     r->set = l.set;
     r->refs = 1;
-    cy->last_count = count;
     cy->last_added = l.max_added;
     cy->compiled_us = ingest_now_us();
     struct ald_iset_stats ist;
@@ -162,14 +157,12 @@ static int no_row(void *ctx, const struct store_row *r)
     return 0;
 }
 
-/* Whether the collection changed since the set was compiled. */
+/* Whether an indicator was added (or a new version of one) since the set
+ * was compiled. The object count is no sign: live ingest itself adds
+ * maritime objects to the same collection all the time. Deletions are
+ * seen at the hourly recompile. */
 static bool changed(struct cyber *cy)
 {
-    size_t count = 0;
-    if (store_count(cy->st, cy->in->collection, &count) != ALD_E_OK)
-        return false;
-    if (count != cy->last_count)
-        return true;
     static const char *const types[] = {"indicator"};
     struct store_filter f = {.added_after = cy->last_added, .types = types, .ntypes = 1,
                              .limit = 1};

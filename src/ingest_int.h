@@ -93,6 +93,7 @@ struct source {
     uint64_t d_err[ALD_E__COUNT];
     bool connected;                  /* network sources (gauge) */
     int fd;                          /* UDP: the bound socket (udp_prepare), else -1 */
+    bool busy;                       /* followed files: not at the end of every file (mu) */
 };
 
 /* The pending objects of the next batch (malloc'd JSON texts). */
@@ -126,6 +127,7 @@ struct ingest {
     int warming;                     /* sources re-reading to rebuild state (mu) */
     int64_t last_line_us;            /* wall clock of the newest maritime line (mu) */
     bool flushed;                    /* trk_finish done since the last line (mu) */
+    int waiting;                     /* readers waiting for a commit (mu) */
     /* node identity: name, id (o->identity when set) and the id the
      * library derives from the name (replaced by the former in texts) */
     char ident_name[256];

@@ -272,9 +272,15 @@ static bool udp_push(struct udpq *q, const char *buf, size_t n)
     if (nl)
         q->tail->data[q->tail->len++] = '\n';
     q->bytes += n + nl;
-    pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
     return true;
+}
+
+static void udp_wake(struct udpq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
 }
 
 void *udp_thread(void *arg)
@@ -300,21 +306,25 @@ void *udp_thread(void *arg)
         int r = poll(&p, 1, 200);
         if (r <= 0)
             continue;
-        ssize_t n = recv(s->fd, buf, 65536, 0);
-        if (n < 0) {
-            if (errno != EINTR && errno != EAGAIN)
-                count_err(s, ALD_E_NET);
-            continue;
+        /* everything the socket holds, then wake the decoder once */
+        for (int k = 0; k < 4096; k++) {
+            ssize_t n = recv(s->fd, buf, 65536, MSG_DONTWAIT);
+            if (n < 0) {
+                if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+                    count_err(s, ALD_E_NET);
+                break;
+            }
+            if (n == 0)
+                continue;
+            if (!udp_push(&q, buf, (size_t)n)) {
+                count_err(s, ALD_E_TOO_LARGE);
+                if (!full_logged)
+                    nlog_kv(in->log, NLOG_WARN, "ingest", "decoding falls behind: datagrams "
+                            "dropped", "source", s->label, NULL);
+                full_logged = true;
+            }
         }
-        if (n == 0)
-            continue;
-        if (!udp_push(&q, buf, (size_t)n)) {
-            count_err(s, ALD_E_TOO_LARGE);
-            if (!full_logged)
-                nlog_kv(in->log, NLOG_WARN, "ingest", "decoding falls behind: datagrams "
-                        "dropped", "source", s->label, NULL);
-            full_logged = true;
-        }
+        udp_wake(&q);
     }
     pthread_mutex_lock(&q.mu);
     q.done = true;

@@ -417,6 +417,7 @@ key "$T/n5a.objs" > "$T/a.keys"
 key "$T/n5b.objs" > "$T/b.keys"
 check "after kill -9 and restart: the same object versions as a clean run ($(wc -l < "$T/a.keys"))" \
     '[ -s "$T/a.keys" ] && cmp -s "$T/a.keys" "$T/b.keys"'
+cmp -s "$T/a.keys" "$T/b.keys" || { echo "# clean run vs killed run:"; diff "$T/a.keys" "$T/b.keys" | head -n 20; }
 check "no duplicate: every (id, version) once" '[ -z "$(uniq -d "$T/b.keys")" ]'
 check "the big scenario's events were all found" \
     '[ "$(events_of "$T/n5a.objs" | wc -l)" -ge 9 ]'
