@@ -65,6 +65,16 @@ struct slot {
     uint32_t rec;
 };
 
+/* A due-heap entry: when the vessel's oldest held fix is due (its time +
+ * reorder_ms) and the vessel's record index, side by side in 12 bytes, so
+ * that a heap step reads one cache line for both (they were two arrays). */
+struct qent {
+    int64_t due;
+    uint32_t rec;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct qent) == 12, "due-heap entry grew");
+
 struct trk_tracker {
     struct trk_opts opt;
     trk_fix_cb on_fix;
@@ -76,11 +86,9 @@ struct trk_tracker {
     size_t n, cap;
     struct slot *slot;           /* rec = NO_SLOT: empty */
     size_t nslot;                /* power of two >= 2 * cap */
-    /* the due heap: vessels holding fixes, as record index (qrec) and the
-     * time their oldest held fix is due (qdue = its time + reorder_ms),
-     * smallest qdue first; `qlen` used of `cap` */
-    int64_t *qdue;
-    uint32_t *qrec;
+    /* the due heap: vessels holding fixes, smallest due first; `qlen`
+     * used of `cap` */
+    struct qent *q;
     uint32_t *qpos;              /* per record: index in the heap, NO_SLOT
                                   * if absent (kept apart from the records:
                                   * heap moves then stay in a small array) */
@@ -225,14 +233,10 @@ static bool index_build(trk_tracker *t, size_t nslot)
 
 static bool heap_resize(trk_tracker *t, size_t cap)
 {
-    int64_t *d = realloc(t->qdue, cap * sizeof *d);
-    if (!d)
+    struct qent *q = realloc(t->q, cap * sizeof *q);
+    if (!q)
         return false;
-    t->qdue = d;
-    uint32_t *r = realloc(t->qrec, cap * sizeof *r);
-    if (!r)
-        return false;
-    t->qrec = r;
+    t->q = q;
     uint32_t *p = realloc(t->qpos, cap * sizeof *p);
     if (!p)
         return false;
@@ -370,20 +374,20 @@ static int64_t held_due(const trk_tracker *t, const struct vessel *v)
 
 static void heap_set(trk_tracker *t, size_t i, int64_t due, uint32_t r)
 {
-    t->qdue[i] = due;
-    t->qrec[i] = r;
+    t->q[i].due = due;
+    t->q[i].rec = r;
     t->qpos[r] = (uint32_t)i;
 }
 
 static void heap_up(trk_tracker *t, size_t i)
 {
-    int64_t due = t->qdue[i];
-    uint32_t r = t->qrec[i];
+    int64_t due = t->q[i].due;
+    uint32_t r = t->q[i].rec;
     while (i > 0) {
         size_t up = (i - 1) / 2;
-        if (t->qdue[up] <= due)
+        if (t->q[up].due <= due)
             break;
-        heap_set(t, i, t->qdue[up], t->qrec[up]);
+        heap_set(t, i, t->q[up].due, t->q[up].rec);
         i = up;
     }
     heap_set(t, i, due, r);
@@ -391,17 +395,17 @@ static void heap_up(trk_tracker *t, size_t i)
 
 static void heap_down(trk_tracker *t, size_t i)
 {
-    int64_t due = t->qdue[i];
-    uint32_t r = t->qrec[i];
+    int64_t due = t->q[i].due;
+    uint32_t r = t->q[i].rec;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= t->qlen)
             break;
-        if (c + 1 < t->qlen && t->qdue[c + 1] < t->qdue[c])
+        if (c + 1 < t->qlen && t->q[c + 1].due < t->q[c].due)
             c++;
-        if (t->qdue[c] >= due)
+        if (t->q[c].due >= due)
             break;
-        heap_set(t, i, t->qdue[c], t->qrec[c]);
+        heap_set(t, i, t->q[c].due, t->q[c].rec);
         i = c;
     }
     heap_set(t, i, due, r);
@@ -410,7 +414,7 @@ static void heap_down(trk_tracker *t, size_t i)
 /* Restores the heap order around entry i after its key changed. */
 static void heap_fix(trk_tracker *t, size_t i)
 {
-    if (i > 0 && t->qdue[(i - 1) / 2] > t->qdue[i])
+    if (i > 0 && t->q[(i - 1) / 2].due > t->q[i].due)
         heap_up(t, i);
     else
         heap_down(t, i);
@@ -423,7 +427,7 @@ static void heap_remove(trk_tracker *t, struct vessel *v)
     *qpos = NO_SLOT;
     if (--t->qlen == i)
         return;
-    heap_set(t, i, t->qdue[t->qlen], t->qrec[t->qlen]);
+    heap_set(t, i, t->q[t->qlen].due, t->q[t->qlen].rec);
     heap_fix(t, i);
 }
 
@@ -443,7 +447,7 @@ static void queue_update(trk_tracker *t, struct vessel *v)
         heap_up(t, i);
         return;
     }
-    t->qdue[qpos] = held_due(t, v);
+    t->q[qpos].due = held_due(t, v);
     heap_fix(t, qpos);
 }
 
@@ -451,8 +455,8 @@ static void queue_update(trk_tracker *t, struct vessel *v)
  * flush_due() the vessel's key is past `now` or its entry is gone. */
 static void queue_run(trk_tracker *t)
 {
-    while (t->qlen && t->qdue[0] <= t->now) {
-        struct vessel *v = &t->rec[t->qrec[0]];
+    while (t->qlen && t->q[0].due <= t->now) {
+        struct vessel *v = &t->rec[t->q[0].rec];
         flush_due(t, v);
         queue_update(t, v);
     }
@@ -480,7 +484,7 @@ static void evict(trk_tracker *t, size_t r)
         t->slot[i].rec = (uint32_t)r;
         t->qpos[r] = t->qpos[last];
         if (t->qpos[r] != NO_SLOT)
-            t->qrec[t->qpos[r]] = (uint32_t)r;
+            t->q[t->qpos[r]].rec = (uint32_t)r;
     }
     t->n--;
     t->st.evicted++;
@@ -865,8 +869,7 @@ void trk_free(trk_tracker *t)
         return;
     free(t->rec);
     free(t->slot);
-    free(t->qdue);
-    free(t->qrec);
+    free(t->q);
     free(t->qpos);
     free(t);
 }
