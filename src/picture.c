@@ -20,13 +20,19 @@
  * track full (cmd_serve.c's picture_new(200000, 256, ...)).
  *
  * The news ring (news_ring entries) has its own mutex and a condition
- * variable that picture_news_since waits on. picture_close wakes the
- * waiters and then waits (at most PIC_CLOSE_WAIT_MS) until every thread
- * that follows the news (called picture_news_since with a timeout) has
- * come back once and seen the picture closed: a follower does its cleanup
- * (web.c resumes its suspended live streams) between two calls, and the
- * caller of picture_close may rely on it being done (libmicrohttpd must not
- * be stopped with suspended connections).
+ * variable that picture_news_since waits on. Once the picture is closed,
+ * picture_news_since returns 0 at once with *lost set (the news after
+ * `after` will never come): 0 news and lost is never seen otherwise (lost
+ * news means the ring is full, so there is news to return), so a caller
+ * can tell the close from a timeout.
+ *
+ * picture_close wakes the waiters and then waits (at most
+ * PIC_CLOSE_WAIT_MS) until every follower (a thread that called
+ * picture_news_since with a timeout) has been told of the close by one
+ * call and then called once more: a follower cleans up between those two
+ * calls (web_sse.c resumes its suspended live streams), and the caller of
+ * picture_close may rely on that being done (libmicrohttpd must not be
+ * stopped with suspended connections).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -83,7 +89,10 @@ struct picture {
     size_t ring_cap;
     uint64_t last_seq;
     bool closed;
-    pthread_t followers[PIC_MAX_FOLLOWERS];
+    struct follower {
+        pthread_t th;
+        bool told;                   /* a call returned to it after the close */
+    } followers[PIC_MAX_FOLLOWERS];
     size_t nfollowers;
 };
 
@@ -451,17 +460,22 @@ uint64_t picture_news(picture *p, const char *kind, const char *json)
 static void follower_add(picture *p, pthread_t self)
 {
     for (size_t i = 0; i < p->nfollowers; i++)
-        if (pthread_equal(p->followers[i], self))
+        if (pthread_equal(p->followers[i].th, self))
             return;
     if (p->nfollowers < PIC_MAX_FOLLOWERS)
-        p->followers[p->nfollowers++] = self;
+        p->followers[p->nfollowers++] = (struct follower){.th = self};
 }
 
-/* A follower came back after the close: picture_close may go on. */
-static void follower_done(picture *p, pthread_t self)
+/* A call of a closed picture: the first tells the follower, the next one
+ * says it is done (picture_close may go on). */
+static void follower_closed(picture *p, pthread_t self)
 {
     for (size_t i = 0; i < p->nfollowers; i++)
-        if (pthread_equal(p->followers[i], self)) {
+        if (pthread_equal(p->followers[i].th, self)) {
+            if (!p->followers[i].told) {
+                p->followers[i].told = true;
+                return;
+            }
             p->followers[i] = p->followers[--p->nfollowers];
             pthread_cond_broadcast(&p->closecv);
             return;
@@ -485,9 +499,7 @@ size_t picture_news_since(picture *p, uint64_t after, struct pic_news *out, size
     bool lost_ = false;
     size_t k = 0;
     pthread_mutex_lock(&p->nmu);
-    if (p->closed) {
-        follower_done(p, pthread_self());
-    } else {
+    if (!p->closed) {
         if (timeout_ms > 0)
             follower_add(p, pthread_self());
         if (p->last_seq <= after && timeout_ms > 0) {
@@ -497,6 +509,11 @@ size_t picture_news_since(picture *p, uint64_t after, struct pic_news *out, size
                 if (pthread_cond_timedwait(&p->ncv, &p->nmu, &ts) == ETIMEDOUT)
                     break;
         }
+    }
+    if (p->closed) {
+        follower_closed(p, pthread_self());
+        lost_ = true;
+    } else {
         uint64_t oldest = p->last_seq >= p->ring_cap ? p->last_seq - p->ring_cap + 1 : 1;
         uint64_t from = after + 1;
         if (after == 0) {

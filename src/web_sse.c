@@ -112,6 +112,10 @@ static void fill(struct stream *x)
     struct pic_news news[64];
     bool lost = false;
     size_t n = picture_news_since(w->env->pic, x->seq, news, 64, 0, &lost);
+    if (n == 0 && lost) {
+        x->ended = true;             /* the picture is closed: the node stops */
+        return;
+    }
     if (lost) {
         /* the client fell behind the ring: it reloads the snapshots */
         char r[64];
@@ -264,22 +268,20 @@ static void *follower(void *arg)
         if (stop || !news)
             break;
         bool lost;
-        double t0 = mono_ms();
         size_t n = picture_news_since(w->env->pic, seen, news, SSE_BATCH, SSE_WAIT_MS, &lost);
-        double waited = mono_ms() - t0;
         for (size_t i = 0; i < n; i++) {
             seen = news[i].seq;
             if (strcmp(news[i].kind, "event") == 0)
                 web_cache_live_event(w, news[i].json);
         }
         picture_news_free(news, n);
-        if (n == 0 && waited < SSE_WAIT_MS / 2) {
-            /* no news and no wait: the picture is closed (picture_close) */
+        if (n == 0 && lost) {
+            /* no news, yet news lost: the picture is closed (picture.c) */
             pthread_mutex_lock(&s->mu);
             s->closed = true;
             pthread_mutex_unlock(&s->mu);
             wake(s, true, false, true);
-            /* come back once so that picture_close knows we are done */
+            /* the second call after the close tells picture_close we are done */
             picture_news_since(w->env->pic, seen, news, 1, SSE_WAIT_MS, &lost);
             break;
         }

@@ -214,6 +214,7 @@ struct waiter {
     picture *p;
     uint64_t after;
     size_t got;
+    bool lost;
     uint64_t first_seq;
     double waited_ms;
     size_t after_close;
@@ -234,6 +235,7 @@ static void *wait_thread(void *arg)
     double t0 = ms_now();
     w->got = picture_news_since(w->p, w->after, out, 4, 5000, &lost);
     w->waited_ms = ms_now() - t0;
+    w->lost = lost;
     if (w->got)
         w->first_seq = out[0].seq;
     picture_news_free(out, w->got);
@@ -273,7 +275,9 @@ static void waiting_across_threads(void **state)
     double close_ms = ms_now() - t0;
     pthread_join(th, NULL);
     assert_int_equal(w2.got, 0);
+    assert_true(w2.lost);                            /* 0 news and lost: closed */
     assert_int_equal(w2.after_close, 0);
+    assert_false(w.lost);                            /* not so for the news above */
     assert_true(w2.waited_ms < 1000);
     /* this thread also followed (150 ms wait above) and never came back:
      * the close waited for it at most its bound (2 s) */
