@@ -102,6 +102,7 @@ static void sync_partner(struct fed *f, const struct store_partner *sp,
         lag = push_lag;
         p->lag_s = lag;
         metrics_set(f->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag);
+        p->contacted = false;
         fed_peer_save_alone(f, p);
         if (p->changed) {
             char *j = fed_peer_json(p, sp);

@@ -42,6 +42,7 @@ struct fed_peer {
     int64_t push_retry_at, pull_retry_at;   /* 0: no failure pending */
     int64_t push_backoff, pull_backoff;
     bool changed;                    /* this round did something worth news */
+    bool contacted;                  /* this round had an answer from the partner */
 };
 
 struct fed {
@@ -76,8 +77,9 @@ void fed_peer_save_alone(struct fed *f, const struct fed_peer *p);
  * saved in its own transaction. */
 void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* A round that succeeded: last_sync, lag, saved; "sync" news when it
- * changed something. */
+/* A round that succeeded: last_sync (when the partner answered at all:
+ * a round with nothing to send asks nothing), lag, saved; "sync" news when
+ * it changed something. */
 void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s);
 /* The partner object of /api/sharing for p (malloc'd JSON). */
 char *fed_peer_json(const struct fed_peer *p, const struct store_partner *sp);

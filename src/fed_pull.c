@@ -159,6 +159,7 @@ static bool pull_collection(struct fed *f, const struct store_partner *sp, struc
             ok = false;
             break;
         }
+        p->contacted = true;
         if (rs.status != 200) {
             fed_fail(f, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
                      "GET %s: HTTP %ld", coll, rs.status);

@@ -100,6 +100,7 @@ static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_p
             fed_fail(f, p, "network", "POST %s: %s", remote, rs.error);
         return false;
     }
+    p->contacted = true;
     bool ok = rs.status == 202;
     if (!ok) {
         fed_fail(f, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",

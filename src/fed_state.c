@@ -171,10 +171,13 @@ void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char 
 
 void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s)
 {
-    char t[STIX_TIME_TEXT];
-    stix_time_format(fed_now_us(), t);
-    /* ISO 8601 to the second is enough for "last sync" */
-    snprintf(p->last_sync, sizeof p->last_sync, "%.19sZ", t);
+    if (p->contacted) {
+        char t[STIX_TIME_TEXT];
+        stix_time_format(fed_now_us(), t);
+        /* ISO 8601 to the second is enough for "last sync" */
+        snprintf(p->last_sync, sizeof p->last_sync, "%.19sZ", t);
+    }
+    p->contacted = false;
     bool lag_moved = fabs(lag_s - p->lag_s) >= 0.5;
     p->lag_s = lag_s;
     metrics_set(f->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag_s);

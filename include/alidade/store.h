@@ -227,11 +227,11 @@ ALD_API ald_err store_partners(store *s, struct store_partner **out, size_t *n);
 /* who: partner name or "local"; action: "write", "read", "delete",
  * "partner-add", ...; object: STIX id or collection id or ""; detail: free.
  * Provenance: a "write" or "fed-pull" row whose who is a partner with a url
- * (one this node federates with) and whose
- * detail is the collection id, written in the transaction right after the
- * store_put that added that object (as the TAXII server and federation do),
- * marks that version as coming from the partner (store_row.origin), by a
- * trigger in the schema (docs/store.md). */
+ * (one this node federates with) and whose detail is the collection id,
+ * written in the transaction right after the store_put that added that
+ * object (as the TAXII server and federation do), marks that version as
+ * coming from the partner (store_row.origin), by a trigger in the schema
+ * (docs/federation.md). */
 ALD_API ald_err store_audit(store *s, int64_t when_us, const char *who, const char *action,
                             const char *object, const char *detail);
 

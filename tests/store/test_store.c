@@ -6,7 +6,8 @@
  * and with objects added between pages), byte-identical round trip of the
  * real MITRE ATT&CK ICS bundles (two releases: same ids, two versions) and
  * the OASIS examples, the append-only audit log, partners (and their
- * federation columns, migrated into an older store; provenance), status
+ * federation columns, migrated into an older store; provenance, and the
+ * read policy's re-share rule over it), status
  * resources and two connections at once (a writer while a reader pages).
  *
  * The stix_info of each object is filled here with jansson (the store does
@@ -26,6 +27,7 @@
 
 #include <sqlite3.h>
 
+#include "alidade/share.h"
 #include "alidade/stix.h"
 #include "alidade/store.h"
 
@@ -1316,6 +1318,35 @@ static void federation_columns(void **state)
     rmtree(dir);
 }
 
+/* share_can_read's re-share rule over provenance (share.h rule 4): every
+ * TLP level x origin (none, the reader itself, another partner) x the
+ * reader's reshare flag, against the rule as docs/federation.md states it. */
+static void reshare_rule(void **state)
+{
+    (void)state;
+    static const int levels[] = {STIX_TLP_NONE, STIX_TLP_CLEAR, STIX_TLP_GREEN, STIX_TLP_AMBER,
+                                 STIX_TLP_AMBER_STRICT, STIX_TLP_RED};
+    const char *origins[] = {NULL, "", "Q", "P"};
+    for (int rs = 0; rs < 2; rs++)
+        for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++)
+            for (size_t o = 0; o < 4; o++)
+                for (int def = STIX_TLP_CLEAR; def <= STIX_TLP_AMBER; def++) {
+                    struct store_partner q = {.name = "Q", .identity = "identity--q",
+                                              .read = "*", .reshare = rs != 0};
+                    struct share_config cfg = {.default_tlp = (enum stix_tlp)def};
+                    /* RED names the reader, so that TLP alone would allow */
+                    struct store_row r = {.id = "indicator--1", .tlp = levels[l],
+                                          .markings = "", .created_by_ref = "identity--q",
+                                          .recipients = "", .origin = origins[o]};
+                    int eff = levels[l] == STIX_TLP_NONE ? def : levels[l];
+                    bool other = origins[o] && origins[o][0] && strcmp(origins[o], "Q") != 0;
+                    bool want = !other || (eff <= STIX_TLP_GREEN && rs);
+                    if (share_can_read(&cfg, &q, "c", &r) != want)
+                        fail_msg("tlp %d default %d origin %s reshare %d: want %d", levels[l],
+                                 def, origins[o] ? origins[o] : "NULL", rs, want);
+                }
+}
+
 static void partners_and_status(void **state)
 {
     (void)state;
@@ -1617,6 +1648,7 @@ int main(void)
         cmocka_unit_test(audit_append_only),
         cmocka_unit_test(partners_and_status),
         cmocka_unit_test(federation_columns),
+        cmocka_unit_test(reshare_rule),
         cmocka_unit_test(named_state),
         cmocka_unit_test(two_connections),
         cmocka_unit_test(bench),
