@@ -490,9 +490,11 @@ void mar_feed(struct source *s, const char *buf, size_t len, uint64_t off, struc
         }
     }
     s->d_lines += lines;
-    if (fp && !s->warming) {
+    if (fp) {
         uint64_t safe = fp->frag_pending ? fp->frag_start : off + len;
-        if (safe != fp->off) {
+        /* re-reading before the committed offset: checkpoints yes (it is
+         * the file's data), the committed offset stays */
+        if (!s->warming && safe != fp->off) {
             fp->off = safe;
             fp->dirty = true;
         }

@@ -380,32 +380,50 @@ run_clean n5a
 TOK5A=$(tail -n 1 "$T/n5a.p")
 wait_metric "$PORT" "alidade_ingest_lines_total{source=\"big\"}" "$NB" 240
 sleep 3
-dump "$PORT" "$TOK5A" "$T/n5a.live" 2> /dev/null
 stop_node "$SP"; rc=$RC
 start_node n5a-read --data "$T/n5a"
 dump "$PORT" "$TOK5A" "$T/n5a.objs"
 stop_node "$SP"
 run_clean n5b
 TOK5B=$(tail -n 1 "$T/n5b.p")
-# kill it once a good part is read (and some of it committed)
-for i in $(seq 1 600); do
-    v=$(metric "$PORT" "alidade_ingest_lines_total{source=\"big\"}")
-    [ "$v" -ge $((NB / 3)) ] && break
-    sleep 0.05
-done
-kill -9 "$SP"
-wait "$SP" 2> /dev/null
-check "killed with kill -9 in the middle (at line $v of $NB)" '[ "$v" -ge $((NB / 3)) ] && [ "$v" -lt "$NB" ]'
-# shellcheck disable=SC2086
-start_node n5b --data "$T/n5b" --source "ais+file:$BIG?name=big" $BGEO
-for i in $(seq 1 50); do
-    [ "$(grep -c "following file source=big" "$T/n5b.err")" -ge 2 ] && break
-    sleep 0.1
-done
-check "restart resumes from the committed offset (re-reading for the detectors' state)" \
-    'grep "following file source=big" "$T/n5b.err" | tail -n 1 | grep -qv "offset=0 "'
-wait_stable "$PORT" "alidade_ingest_lines_total{source=\"big\"}" 3
-for i in $(seq 1 50); do grep -q "caught up" "$T/n5b.err" && break; sleep 0.1; done
+# kill_at N: kill -9 once N lines were read (and some committed); V: the count then
+kill_at() {
+    for i in $(seq 1 1200); do
+        V=$(metric "$PORT" "alidade_ingest_lines_total{source=\"big\"}")
+        [ "$V" -ge "$1" ] && break
+        sleep 0.05
+    done
+    kill -9 "$SP"
+    wait "$SP" 2> /dev/null
+}
+# restart: the same node again; RE (byte offset it re-reads from) and OFF (the
+# committed offset it resumes at) from its log
+restart() {
+    : > "$T/n5b.err"
+    # shellcheck disable=SC2086
+    start_node n5b --data "$T/n5b" --source "ais+file:$BIG?name=big" $BGEO
+    for i in $(seq 1 300); do grep -q "following file source=big" "$T/n5b.err" && break; sleep 0.1; done
+    OFF=$(sed -n 's/.*following file source=big .* offset=\([0-9]*\) .*/\1/p' "$T/n5b.err")
+    RE=$(sed -n 's/.*following file source=big .* reread_from=\([0-9]*\).*/\1/p' "$T/n5b.err")
+}
+# every line after RE read again: the node is through the file
+wait_through() {
+    n=$(tail -c +$((RE + 1)) "$BIG" | wc -l)
+    wait_metric "$PORT" "alidade_ingest_lines_total{source=\"big\"}" "$n" 240
+}
+kill_at $((NB / 3))
+check "killed with kill -9 in the middle (at line $V of $NB)" '[ "$V" -ge $((NB / 3)) ] && [ "$V" -lt "$NB" ]'
+restart
+check "restart resumes from the committed offset $OFF, re-reading from $RE for the detectors' state" \
+    '[ "${OFF:-0}" -gt 0 ] && [ "${RE:-x}" -le "$OFF" ]'
+# the second kill past 48 h of data: the re-read starts at a checkpoint, not at 0
+kill_at $((NB * 88 / 100))
+restart
+check "killed again at line $V: re-read from a warm-up checkpoint ($RE) before the offset ($OFF)" \
+    '[ "${RE:-0}" -gt 0 ] && [ "$RE" -lt "$OFF" ]'
+wait_through
+for i in $(seq 1 100); do grep -q "caught up" "$T/n5b.err" && break; sleep 0.1; done
+sleep 3
 stop_node "$SP"; rc=$RC
 start_node n5b-read --data "$T/n5b"
 dump "$PORT" "$TOK5B" "$T/n5b.objs"
