@@ -18,7 +18,7 @@
 # Every server is stopped on exit, also on failure.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
-for tool in python3 timeout; do
+for tool in python3; do
     command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
 done
 T=$(mktemp -d)
