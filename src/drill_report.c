@@ -91,6 +91,10 @@ static bool write_score(const char *dir, const struct drill_result *r)
                       (json_int_t)r->log_lines[k], "indicators",
                       (json_int_t)r->indicators[k]));
     }
+    for (unsigned k = 0; k < sc->nnations; k++)
+        json_object_set_new(json_object_get(nats, sc->nations[k].name), "sync_errors",
+                            r->sync_errors[k] < 0 ? json_null()
+                                                  : json_integer((json_int_t)r->sync_errors[k]));
     json_object_set_new(root, "nations", nats);
     json_object_set_new(root, "arrivals", json_integer(s->arrivals));
     json_object_set_new(root, "share_latency_s", stat_json(&s->share_latency_s));
@@ -224,15 +228,18 @@ static bool write_md(const char *dir, const struct drill_result *r)
     }
     fprintf(f, "\n## Per nation\n\n| nation | expected | found | detections | correct | "
                "precision | recall | time to detect p50 | received | leaks | objects held | "
-               "AIS lines | log lines | indicators |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+               "AIS lines | log lines | indicators | sync errors |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (unsigned k = 0; k < sc->nnations; k++) {
         const struct drill_nation_score *n = &s->nations[k];
+        char se[32] = "-";
+        if (r->sync_errors[k] >= 0)
+            snprintf(se, sizeof se, "%lld", r->sync_errors[k]);
         fprintf(f, "| %s | %u | %u | %u | %u | %.3f | %.3f | %.2f s | %u | %u | %u | %llu | "
-                   "%llu | %u |\n",
+                   "%llu | %u | %s |\n",
                 sc->nations[k].name, n->expected, n->found, n->detections, n->correct,
                 n->precision, n->recall, n->ttd_s.p50, n->received, n->leaks, r->held[k],
-                r->fed_lines[k], r->log_lines[k], r->indicators[k]);
+                r->fed_lines[k], r->log_lines[k], r->indicators[k], se);
     }
     fprintf(f, "\n## Planted events\n\n| kind | vessel(s) or indicator | world time | "
                "expected of | found by | first detection after the event |\n"

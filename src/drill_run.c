@@ -1443,6 +1443,32 @@ static bool census(struct run *r, struct collected *c)
     return true;
 }
 
+/* `alidade status --data D --json` of each node (still running) into
+ * DIR/nodes/NAME/status.json, and the sync errors it counts per node. A
+ * build without the status command leaves them out (-1). */
+static void node_status(struct run *r, struct drill_result *res)
+{
+    for (unsigned k = 0; k < r->sc->nnations; k++) {
+        res->sync_errors[k] = -1;
+        static char out[1 << 20];
+        char *const a[] = {"alidade", "status", "--data", r->nodes[k].data, "--json", NULL};
+        if (run_self(r->self, a, out, sizeof out, NULL) != 0)
+            continue;
+        char path[PATHMAX];
+        snprintf(path, sizeof path, "%s/status.json", r->nodes[k].dir);
+        write_file(path, out, strlen(out));
+        json_t *st = json_loads(out, 0, NULL);
+        size_t i;
+        json_t *p;
+        long long errors = 0;
+        json_array_foreach(json_object_get(st, "partners"), i, p)
+            errors += json_integer_value(json_object_get(p, "errors"));
+        if (st)
+            res->sync_errors[k] = errors;
+        json_decref(st);
+    }
+}
+
 /* The nation behind an identity id, -1 when none (public definitions). */
 static int nation_of(const struct drill_scenario *sc, const char *id)
 {
@@ -1804,6 +1830,7 @@ int drill_run_main(int argc, char **argv)
         goto fail;
     for (size_t i = 0; i < taxii.n; i++)
         res.taxii_visible[taxii.h[i].node]++;
+    node_status(&r, &res);
     stop_nodes(&r);
     if (!census(&r, &col))
         goto fail;

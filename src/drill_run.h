@@ -38,6 +38,8 @@ struct drill_result {
     unsigned long long fed_lines[DRILL_MAX_NATIONS];   /* NMEA lines fed */
     unsigned long long log_lines[DRILL_MAX_NATIONS];   /* log lines fed */
     unsigned indicators[DRILL_MAX_NATIONS];            /* imported by its CERT */
+    long long sync_errors[DRILL_MAX_NATIONS];          /* `alidade status`: errors syncing
+                                                          with its partners; -1 unknown */
     double world_lat[2], world_lon[2]; /* map bounds */
 };
 
