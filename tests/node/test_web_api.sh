@@ -267,6 +267,16 @@ for i in $(seq 1 20); do
 done
 check "/api/stream delivers position news within 2 s (id, event, data lines)" \
     '[ -n "$seen" ] && grep -q "^id: [0-9]*$" "$T/sse1" && grep -q "^data: {\"mmsi\":" "$T/sse1"'
+# live detections: ingest announces them as `event` news; /api/events merges
+# them with the stored ones by id
+for i in $(seq 1 30); do
+    grep -q "^event: event" "$T/sse1" && break
+    sleep 0.1
+done
+s=$(get evlive -H "$C" "$U/api/events")
+check "live maritime events on /api/stream (event), merged by id into /api/events" \
+    'grep -q "^event: event" "$T/sse1" && grep -A1 "^event: event" "$T/sse1" | grep -q "^data: {\"id\":\"sighting--" &&
+     [ "$(py "$T/evlive" "d[\"total\"] >= $EV and len(set(e[\"id\"] for e in d[\"events\"])) == len(d[\"events\"])")" = True ]'
 sleep 1
 LAST=$(($(sed -n 's/^id: //p' "$T/sse1" | tail -n 1) - 3))
 curl -s -N --max-time 2 -H "$C" -H "Last-Event-ID: $LAST" "$U/api/stream" > "$T/sse2"
