@@ -861,11 +861,15 @@ static bool register_partners(struct run *r)
                     const struct drill_agreement *a = &sc->agreements[i];
                     if (a->from == k && a->to == p) {
                         reshare = a->reshare;
-                        if (a->mode == DRILL_PULL)
-                            read = a->reshare ? "*" : r->nodes[k].coll;
-                        else {
-                            push = r->nodes[p].coll;    /* into p's default collection */
-                            push_from = a->reshare ? "*" : r->nodes[k].coll;
+                        /* what p may read is also what may be pushed to it
+                         * (one policy decides both) */
+                        read = a->reshare ? "*" : r->nodes[k].coll;
+                        if (a->mode == DRILL_PUSH) {
+                            /* from our default collection (what we pull lands
+                             * there too; the reshare flag decides what of it
+                             * from third parties may go) into p's */
+                            push = r->nodes[p].coll;
+                            push_from = r->nodes[k].coll;
                         }
                     }
                     if (a->from == p && a->to == k) {
