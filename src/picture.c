@@ -122,7 +122,13 @@ picture *picture_new(size_t max_vessels, size_t track_points, size_t news_ring)
     p->track_points = track_points;
     p->mru = p->lru = PIC_NONE;
     p->ring_cap = news_ring;
-    pthread_rwlock_init(&p->lock, NULL);
+    /* writers first: a dashboard taking snapshots back to back must not
+     * starve live ingest (glibc's default prefers readers) */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&p->lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&p->nmu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -12,7 +12,8 @@
 # python3 from the imported files, live positions (alidade ais replay into
 # --source ais+udp) on /api/vessels and /api/stream, 20 idle streams while
 # TAXII still answers on 2 worker threads, a clean stop with streams open,
-# and the login rate limit. The server is stopped on exit.
+# the login rate limit, and the Secure cookie over HTTPS (when openssl is
+# there). The server is stopped on exit.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
 T=$(mktemp -d)
@@ -357,6 +358,28 @@ SP=""
 dt=$(($(date +%s) - t0))
 check "SIGTERM with live streams open: exit 0 (got $rc) in ${dt} s, no libmicrohttpd complaint" \
     '[ $rc -eq 0 ] && [ $dt -le 5 ] && ! grep -qi "suspended\|panic" "$T/serve.err"'
+
+# ---- HTTPS: the cookie is Secure ----
+if command -v openssl > /dev/null; then
+    (cd "$T" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout tls.key -out tls.pem -days 2 -subj "/CN=alidade test" \
+        -addext "subjectAltName=IP:127.0.0.1") > /dev/null 2>&1
+    PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    : > "$T/tls.err"
+    timeout 120 "$BIN" serve --data "$D" --listen "127.0.0.1:$PORT2" --tls-cert "$T/tls.pem" \
+        --tls-key "$T/tls.key" 2>> "$T/tls.err" &
+    SP=$!
+    for i in $(seq 1 100); do grep -q "listening on" "$T/tls.err" && break; sleep 0.1; done
+    s=$(get tlogin --cacert "$T/tls.pem" -H "Content-Type: application/json" -d "$LOGIN" \
+        "https://127.0.0.1:$PORT2/api/login")
+    check "over HTTPS the session cookie is also Secure" \
+        '[ "$s" = 200 ] && grep -i "^Set-Cookie: alidade_session=" "$T/tlogin.hdr" | grep -q "; Secure"'
+    kill "$SP" 2>/dev/null
+    wait "$SP" 2>/dev/null
+    SP=""
+else
+    echo "skipped: openssl absent (HTTPS cookie)"
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
