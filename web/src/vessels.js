@@ -202,15 +202,58 @@ export class VesselLayer {
   }
 
   // draw the vessels whose last report is within [tmin, tmax] and whose
-  // class is not hidden; returns how many were drawn
+  // class is not hidden; returns how many were drawn. When only the view
+  // moved by whole pixels since the last call (a drag), the pixels drawn
+  // last time are shifted and only the uncovered strips are drawn.
   draw(ctx, store, view, tmin, tmax, hidden) {
     const w = ctx.canvas.width, h = ctx.canvas.height;
     this.prepare(ctx, w, h);
-    const buf = this.buf;
-    buf.fill(0);
     const S = view.scale;
     // marks grow with the zoom, and a step more when the vessels are few
     const size = Math.min(2, (view.zoom < 4 ? 0 : view.zoom < 7 ? 1 : 2) + (store.n < 5000 ? 1 : 0));
+    const key = `${w}x${h} ${S} ${size} ${tmin} ${tmax} ${hidden.join('')} ${store.version} ${store.n}`;
+    const last = this.last;
+    this.last = { key, cx: view.cx, cy: view.cy };
+    if (last && last.key === key) {
+      const fx = (last.cx - view.cx) * S, fy = (last.cy - view.cy) * S;
+      const ix = Math.round(fx), iy = Math.round(fy);
+      if (Math.abs(fx - ix) < 1e-6 && Math.abs(fy - iy) < 1e-6 && Math.abs(ix) < w / 2 && Math.abs(iy) < h / 2) {
+        if (ix === 0 && iy === 0) return this.drawn;
+        this.shift(ix, iy, w, h);
+        // the strips the shift uncovered: columns [x0, x1), rows [y0, y1)
+        const x0 = ix > 0 ? 0 : w + ix, x1 = ix > 0 ? ix : w;
+        const y0 = iy > 0 ? 0 : h + iy, y1 = iy > 0 ? iy : h;
+        this.drawn = this.pass(store, view, tmin, tmax, hidden, size, w, h,
+          ix !== 0 ? x0 : 0, ix !== 0 ? x1 : 0, iy !== 0 ? y0 : 0, iy !== 0 ? y1 : 0);
+        ctx.putImageData(this.img, 0, 0);
+        return this.drawn;
+      }
+    }
+    this.buf.fill(0);
+    this.drawn = this.pass(store, view, tmin, tmax, hidden, size, w, h, -1, -1, -1, -1);
+    ctx.putImageData(this.img, 0, 0);
+    return this.drawn;
+  }
+
+  // moves the buffer's pixels by (dx, dy) and clears what was uncovered
+  // (a row-major shift by dy*w+dx: what wraps from one row to the next
+  // lands in the uncovered columns, cleared here too)
+  shift(dx, dy, w, h) {
+    const buf = this.buf, d = dy * w + dx, n = w * h;
+    if (d > 0) buf.copyWithin(d, 0, n - d); else buf.copyWithin(0, -d, n);
+    if (dy > 0) buf.fill(0, 0, dy * w); else if (dy < 0) buf.fill(0, (h + dy) * w, n);
+    if (dx !== 0) {
+      const c0 = dx > 0 ? 0 : w + dx, c1 = dx > 0 ? dx : w;
+      for (let y = 0; y < h; y++) buf.fill(0, y * w + c0, y * w + c1);
+    }
+  }
+
+  // one pass over the vessels; counts those in view and draws them all
+  // (x0 < 0) or only their pixels in columns [x0, x1) or rows [y0, y1)
+  pass(store, view, tmin, tmax, hidden, size, w, h, x0, x1, y0, y1) {
+    const buf = this.buf;
+    const all = x0 < 0;
+    const S = view.scale;
     const lin = this.lin[size];
     const R = this.sizes[size].r;
     const oy = h / 2 - view.cy * S;
@@ -227,32 +270,37 @@ export class VesselLayer {
         if (t < tmin || t > tmax) continue;
         const c = C[i];
         if (hidden[c]) continue;
-        const sx = (X[i] * S + ox) | 0;
-        const sy = (Y[i] * S + oy) | 0;
+        // floor (not truncation toward zero, which would not commute with
+        // a shift for marks left of or above the edge), cheaply: offset by
+        // 2^30 into positive int32 range, |0, offset back
+        const sx = ((X[i] * S + ox + 1073741824) | 0) - 1073741824;
+        const sy = ((Y[i] * S + oy + 1073741824) | 0) - 1073741824;
         if (sx < -R || sy < -R || sx >= w + R || sy >= h + R) continue;
+        drawn++;
         const b = HB[i];
         const col = colors[c];
-        if (sx >= R && sy >= R && sx < w - R && sy < h - R) {
+        if (all && sx >= R && sy >= R && sx < w - R && sy < h - R) {
           const base = sy * w + sx;
           let j = os[b];
           const jb = ob[b], je = oe[b];
           for (; j < jb; j++) buf[base + offs[j]] = outline;
           for (; j < je; j++) buf[base + offs[j]] = col;
-        } else {
-          const m = lin.masks[b];
-          for (const [dx, dy] of m.outline) {
-            const px = sx + dx, py = sy + dy;
-            if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = outline;
-          }
-          for (const [dx, dy] of m.body) {
-            const px = sx + dx, py = sy + dy;
-            if (px >= 0 && py >= 0 && px < w && py < h) buf[py * w + px] = col;
+          continue;
+        }
+        // near an edge, or only the uncovered strips: pixel by pixel
+        if (!all && !(sx + R >= x0 && sx - R < x1) && !(sy + R >= y0 && sy - R < y1)) continue;
+        const m = lin.masks[b];
+        for (let pass = 0; pass < 2; pass++) {
+          const pts = pass === 0 ? m.outline : m.body, v = pass === 0 ? outline : col;
+          for (let q = 0; q < pts.length; q++) {
+            const px = sx + pts[q][0], py = sy + pts[q][1];
+            if (px < 0 || py < 0 || px >= w || py >= h) continue;
+            if (!all && !(px >= x0 && px < x1) && !(py >= y0 && py < y1)) continue;
+            buf[py * w + px] = v;
           }
         }
-        drawn++;
       }
     }
-    ctx.putImageData(this.img, 0, 0);
     return drawn;
   }
 }
