@@ -124,6 +124,31 @@ ALD_API void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_
  * read from meta. */
 ALD_API void trk_feed_batch(trk_tracker *t, const struct ais_msg *m,
                             const struct ais_meta *meta, size_t n);
+/* What the tracker reads of one decoded message and its receive time: 104
+ * bytes instead of struct ais_msg's 648 + struct ais_meta. For a pipeline
+ * that decodes in one thread and tracks in another (`alidade ais detect`):
+ * it hands these over instead of whole messages. Made by trk_msg_set(). */
+struct trk_msg {
+    int64_t time_ms;             /* receive time, ms since 1970; AIS_TIME_NONE */
+    uint32_t type, mmsi;
+    int32_t lat, lon;            /* positions (flags & TRK_MSG_POSITION), as */
+    uint16_t sog, cog, heading;  /* in the message (type 27 not yet scaled) */
+    uint8_t nav_status;
+    uint8_t flags;               /* TRK_MSG_POSITION, TRK_MSG_LONG_RANGE */
+    uint32_t imo, shiptype;      /* static data (types 5, 19, 24) */
+    uint32_t length, beam;       /* to_bow + to_stern, to_port + to_starboard */
+    uint8_t part;                /* type 24: enum ais_part24 */
+    char name[21], callsign[8], destination[21];
+};
+#define TRK_MSG_POSITION 1u
+#define TRK_MSG_LONG_RANGE 2u
+
+/* Fills `out` from a decoded message and its receive time (meta->time_ms). */
+ALD_API void trk_msg_set(struct trk_msg *out, const struct ais_msg *m, int64_t time_ms);
+/* Feeds n messages made by trk_msg_set(), exactly as trk_feed() of the
+ * messages they were made from, in order (loading ahead as
+ * trk_feed_batch()). */
+ALD_API void trk_feed_msgs(trk_tracker *t, const struct trk_msg *m, size_t n);
 /* Flushes fixes held back for reordering. */
 ALD_API void trk_finish(trk_tracker *t);
 ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);

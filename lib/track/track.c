@@ -732,12 +732,14 @@ static void accept(trk_tracker *t, struct vessel *v, struct trk_fix *f)
     queue_update(t, v);
 }
 
-static void feed_position(trk_tracker *t, const struct ais_msg *m, int64_t ts)
+static void feed_position(trk_tracker *t, const struct trk_msg *m, int64_t ts)
 {
-    struct trk_fix f;
-    bool long_range;
-    if (!pos_extract(m, &f, &long_range))
+    if (!(m->flags & TRK_MSG_POSITION))
         return;
+    struct trk_fix f = {.lat = m->lat, .lon = m->lon, .sog = m->sog, .cog = m->cog,
+                        .heading = m->heading, .nav_status = m->nav_status,
+                        .msg_type = (uint8_t)m->type};
+    bool long_range = m->flags & TRK_MSG_LONG_RANGE;
     if (ts == NO_TIME) {
         t->st.no_time++;
         return;
@@ -776,13 +778,13 @@ static void set_name(trk_tracker *t, struct vessel *v, const char *name)
     set_text(v->st.name, sizeof v->st.name, name);
 }
 
-static void set_dims(struct vessel *v, unsigned bow, unsigned stern, unsigned port,
-                     unsigned starboard)
+/* length = to_bow + to_stern, beam = to_port + to_starboard (trk_msg_set) */
+static void set_dims(struct vessel *v, unsigned length, unsigned beam)
 {
-    if (bow + stern > 0)
-        v->st.length_m = (uint16_t)(bow + stern);
-    if (port + starboard > 0)
-        v->st.beam_m = (uint16_t)(port + starboard);
+    if (length > 0)
+        v->st.length_m = (uint16_t)length;
+    if (beam > 0)
+        v->st.beam_m = (uint16_t)beam;
 }
 
 static void set_shiptype(struct vessel *v, unsigned shiptype)
@@ -791,33 +793,30 @@ static void set_shiptype(struct vessel *v, unsigned shiptype)
         v->st.shiptype = (uint8_t)shiptype;
 }
 
-static void merge_static(trk_tracker *t, struct vessel *v, const struct ais_msg *m)
+static void merge_static(trk_tracker *t, struct vessel *v, const struct trk_msg *m)
 {
-    const struct ais_static5 *s5 = &m->u.t5;
-    const struct ais_classb19 *s19 = &m->u.t19;
-    const struct ais_static24 *s24 = &m->u.t24;
     switch (m->type) {
     case 5:
-        set_name(t, v, s5->shipname);
-        set_text(v->st.callsign, sizeof v->st.callsign, s5->callsign);
-        if (s5->imo)
-            v->st.imo = s5->imo;
-        set_shiptype(v, s5->shiptype);
-        set_dims(v, s5->to_bow, s5->to_stern, s5->to_port, s5->to_starboard);
-        set_text(v->st.destination, sizeof v->st.destination, s5->destination);
+        set_name(t, v, m->name);
+        set_text(v->st.callsign, sizeof v->st.callsign, m->callsign);
+        if (m->imo)
+            v->st.imo = m->imo;
+        set_shiptype(v, m->shiptype);
+        set_dims(v, m->length, m->beam);
+        set_text(v->st.destination, sizeof v->st.destination, m->destination);
         break;
     case 19:
-        set_name(t, v, s19->shipname);
-        set_shiptype(v, s19->shiptype);
-        set_dims(v, s19->to_bow, s19->to_stern, s19->to_port, s19->to_starboard);
+        set_name(t, v, m->name);
+        set_shiptype(v, m->shiptype);
+        set_dims(v, m->length, m->beam);
         break;
     case 24:
-        if (s24->part != AIS_PART_B)
-            set_name(t, v, s24->shipname);
-        if (s24->part != AIS_PART_A) {
-            set_text(v->st.callsign, sizeof v->st.callsign, s24->callsign);
-            set_shiptype(v, s24->shiptype);
-            set_dims(v, s24->to_bow, s24->to_stern, s24->to_port, s24->to_starboard);
+        if (m->part != AIS_PART_B)
+            set_name(t, v, m->name);
+        if (m->part != AIS_PART_A) {
+            set_text(v->st.callsign, sizeof v->st.callsign, m->callsign);
+            set_shiptype(v, m->shiptype);
+            set_dims(v, m->length, m->beam);
         }
         break;
     }
@@ -830,7 +829,7 @@ static bool identity_differs(const struct trk_static *a, const struct trk_static
            || a->length_m != b->length_m || a->beam_m != b->beam_m;
 }
 
-static void feed_static(trk_tracker *t, const struct ais_msg *m, int64_t ts)
+static void feed_static(trk_tracker *t, const struct trk_msg *m, int64_t ts)
 {
     if (m->type != 5 && m->type != 19 && m->type != 24)
         return;
@@ -883,21 +882,80 @@ void trk_set_cb(trk_tracker *t, trk_fix_cb on_fix, trk_static_cb on_static, void
 
 /* Receive times outside 1970..~2255 (2^53 ms) count as absent, which keeps
  * every time difference and due time far from overflow. */
-static int64_t usable_time(const struct ais_meta *meta)
+static int64_t usable_time(int64_t time_ms)
 {
-    if (!meta || meta->time_ms < 0 || meta->time_ms > MAX_TIME_MS)
+    if (time_ms < 0 || time_ms > MAX_TIME_MS)
         return NO_TIME;
-    return meta->time_ms;
+    return time_ms;
 }
 
-void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta)
+/* Copies a text field whole (the tracker's checks read it up to its NUL). */
+#define COPY_TEXT(dst, src) do { \
+        _Static_assert(sizeof(dst) == sizeof(src), "text field sizes differ"); \
+        memcpy(dst, src, sizeof(dst)); \
+    } while (0)
+
+void trk_msg_set(struct trk_msg *c, const struct ais_msg *m, int64_t time_ms)
 {
-    int64_t ts = usable_time(meta);
+    memset(c, 0, sizeof *c);
+    c->time_ms = time_ms;
+    c->type = m->type;
+    c->mmsi = m->mmsi;
+    struct trk_fix f;
+    bool long_range;
+    if (pos_extract(m, &f, &long_range)) {
+        c->flags = (uint8_t)(TRK_MSG_POSITION | (long_range ? TRK_MSG_LONG_RANGE : 0));
+        c->lat = f.lat;
+        c->lon = f.lon;
+        c->sog = f.sog;
+        c->cog = f.cog;
+        c->heading = f.heading;
+        c->nav_status = f.nav_status;
+    }
+    switch (m->type) {
+    case 5:
+        COPY_TEXT(c->name, m->u.t5.shipname);
+        COPY_TEXT(c->callsign, m->u.t5.callsign);
+        COPY_TEXT(c->destination, m->u.t5.destination);
+        c->imo = m->u.t5.imo;
+        c->shiptype = m->u.t5.shiptype;
+        c->length = m->u.t5.to_bow + m->u.t5.to_stern;
+        c->beam = m->u.t5.to_port + m->u.t5.to_starboard;
+        break;
+    case 19:
+        COPY_TEXT(c->name, m->u.t19.shipname);
+        c->shiptype = m->u.t19.shiptype;
+        c->length = m->u.t19.to_bow + m->u.t19.to_stern;
+        c->beam = m->u.t19.to_port + m->u.t19.to_starboard;
+        break;
+    case 24:
+        c->part = (uint8_t)m->u.t24.part;
+        COPY_TEXT(c->name, m->u.t24.shipname);
+        COPY_TEXT(c->callsign, m->u.t24.callsign);
+        c->shiptype = m->u.t24.shiptype;
+        c->length = m->u.t24.to_bow + m->u.t24.to_stern;
+        c->beam = m->u.t24.to_port + m->u.t24.to_starboard;
+        break;
+    }
+}
+
+/* One message: static data first (type 19 carries both), then the
+ * position, then whatever has become due, then a little idle sweeping. */
+static void feed_msg(trk_tracker *t, const struct trk_msg *m)
+{
+    int64_t ts = usable_time(m->time_ms);
     t->st.messages++;
     feed_static(t, m, ts);
     feed_position(t, m, ts);
     queue_run(t);
     sweep(t);
+}
+
+void trk_feed(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta)
+{
+    struct trk_msg c;
+    trk_msg_set(&c, m, meta ? meta->time_ms : AIS_TIME_NONE);
+    feed_msg(t, &c);
 }
 
 /* Starts loading the hash slot of `mmsi` (a hint: nothing changes). */
@@ -922,15 +980,18 @@ static void prefetch_rec(const trk_tracker *t, uint32_t mmsi)
         __builtin_prefetch(p + k);
 }
 
-/* As trk_feed() on each message in order; meanwhile the hash slots and
- * records of the messages a few places ahead are loaded, so that their
- * cache misses overlap with work instead of stalling it (at 100k vessels
- * nearly every lookup misses). The effects are exactly those of n calls of
- * trk_feed(). */
+/* How far ahead trk_feed_batch() and trk_feed_msgs() load: the hash slot
+ * of the message SLOT_AHEAD places on, the record of the one REC_AHEAD on
+ * (whose slot is in the cache by then), so that the cache misses of the
+ * lookups overlap with work instead of stalling it (at 100k vessels nearly
+ * every lookup misses). */
+enum { SLOT_AHEAD = 8, REC_AHEAD = 4 };
+
+/* As trk_feed() on each message in order, loading ahead. The effects are
+ * exactly those of n calls of trk_feed(). */
 void trk_feed_batch(trk_tracker *t, const struct ais_msg *m, const struct ais_meta *meta,
                     size_t n)
 {
-    enum { SLOT_AHEAD = 8, REC_AHEAD = 4 };
     for (size_t i = 0; i < n && i < SLOT_AHEAD; i++)
         prefetch_slot(t, m[i].mmsi);
     for (size_t i = 0; i < REC_AHEAD && i < n; i++)
@@ -941,6 +1002,21 @@ void trk_feed_batch(trk_tracker *t, const struct ais_msg *m, const struct ais_me
         if (i + REC_AHEAD < n)
             prefetch_rec(t, m[i + REC_AHEAD].mmsi);
         trk_feed(t, &m[i], &meta[i]);
+    }
+}
+
+void trk_feed_msgs(trk_tracker *t, const struct trk_msg *m, size_t n)
+{
+    for (size_t i = 0; i < n && i < SLOT_AHEAD; i++)
+        prefetch_slot(t, m[i].mmsi);
+    for (size_t i = 0; i < REC_AHEAD && i < n; i++)
+        prefetch_rec(t, m[i].mmsi);
+    for (size_t i = 0; i < n; i++) {
+        if (i + SLOT_AHEAD < n)
+            prefetch_slot(t, m[i + SLOT_AHEAD].mmsi);
+        if (i + REC_AHEAD < n)
+            prefetch_rec(t, m[i + REC_AHEAD].mmsi);
+        feed_msg(t, &m[i]);
     }
 }
 

@@ -1129,12 +1129,35 @@ static void test_feed_batch(void **state)
     for (size_t i = 0; i < one->nstat; i++)
         assert_int_equal(many->stat_mmsi[i], one->stat_mmsi[i]);
     assert_memory_equal(trk_stats(b), trk_stats(a), sizeof(struct trk_stats));
+    /* the same messages made compact (trk_msg_set) and fed with
+     * trk_feed_msgs(), in batches of other sizes: the same fixes again */
+    struct trk_msg *cm = calloc(N, sizeof *cm);
+    struct batch_log *compact = calloc(1, sizeof *compact);
+    assert_non_null(cm);
+    assert_non_null(compact);
+    for (int i = 0; i < N; i++)
+        trk_msg_set(&cm[i], &m[i], meta[i].time_ms);
+    trk_tracker *c = trk_new(&o);
+    assert_non_null(c);
+    trk_set_cb(c, log_fix, log_stat, compact);
+    for (size_t i = 0, len = 1; i < N; i += len, len = len % 53 + 1)
+        trk_feed_msgs(c, &cm[i], i + len <= N ? len : N - i);
+    trk_finish(c);
+    assert_int_equal(compact->n, one->n);
+    assert_int_equal(compact->nstat, one->nstat);
+    assert_memory_equal(compact->fix, one->fix, one->n * sizeof one->fix[0]);
+    assert_memory_equal(compact->name, one->name, one->n * sizeof one->name[0]);
+    assert_memory_equal(compact->stat_mmsi, one->stat_mmsi, one->nstat * sizeof(uint32_t));
+    assert_memory_equal(trk_stats(c), trk_stats(a), sizeof(struct trk_stats));
     trk_free(a);
     trk_free(b);
+    trk_free(c);
     free(m);
     free(meta);
+    free(cm);
     free(one);
     free(many);
+    free(compact);
 }
 
 /* The hash index wraps around its end. White box: the tracker starts with
