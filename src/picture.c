@@ -12,12 +12,14 @@
  * Each vessel's track is a ring of compact points that grows by doubling
  * up to track_points, so a vessel heard once costs no track memory.
  *
- * Memory per vessel (x86-64): the slot 152 bytes (struct vessel: latest
- * position 40, static data 68, links and ring bookkeeping) + 8 bytes of
- * hash + 20 bytes per track point (struct tpoint), so 152 + 8 + 20 x 256 =
- * 5.3 KB for a vessel with a full 256-point track, 0.16 KB for one heard
- * once. 200,000 vessels: 32 MB without tracks, at most 1.06 GB with every
- * track full (cmd_serve.c's picture_new(200000, 256, ...)).
+ * Memory per vessel (x86-64, sizeof checked): the slot 144 bytes (struct
+ * vessel: latest position 48, static data 72, links and ring bookkeeping)
+ * + 8 bytes of hash + 20 bytes per track point (struct tpoint), so 144 + 8
+ * + 20 x 256 = 5.3 KB for a vessel with a full 256-point track, 152 bytes
+ * for one heard once (its first 4 points add 80). 200,000 vessels: 30 MB
+ * without tracks, at most 1.05 GB with every track full (cmd_serve.c's
+ * picture_new(200000, 256, ...)); test_picture measured 519 bytes per
+ * vessel with 16 points, news ring included.
  *
  * The news ring (news_ring entries) has its own mutex and a condition
  * variable that picture_news_since waits on. Once the picture is closed,
@@ -53,7 +55,7 @@
  * the second (a track is drawn, not replayed), positions to 1e-7 degree
  * (1 cm), speed and course to 0.1. */
 struct tpoint {
-    int64_t t_s;
+    uint32_t t_s;                    /* seconds since 1970 (to 2106; earlier: 0) */
     int32_t lat7, lon7;
     uint16_t sog10, cog10;           /* UINT16_MAX: not available */
     int16_t heading;
@@ -279,7 +281,8 @@ static void track_add(picture *p, struct vessel *v, const struct pic_position *p
 {
     if (p->track_points == 0)
         return;
-    int64_t t_s = pos->t_us >= 0 ? pos->t_us / 1000000 : -((-pos->t_us + 999999) / 1000000);
+    int64_t ts = pos->t_us / 1000000;
+    uint32_t t_s = ts < 0 ? 0 : ts > UINT32_MAX ? UINT32_MAX : (uint32_t)ts;
     if (v->len == v->cap && v->cap == p->track_points && v->ring[v->head].t_s > t_s)
         return;                      /* older than everything in a full ring */
     if (v->len == v->cap) {
@@ -418,16 +421,19 @@ bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_u
         *st = v->st;
     /* the latest cap points of the window, oldest first */
     size_t lo = 0, hi = v->len;      /* [lo, hi) in the window */
-    while (lo < hi && since_us && v->ring[(v->head + lo) % v->cap].t_s * 1000000 < since_us)
+    while (lo < hi && since_us &&
+           (int64_t)v->ring[(v->head + lo) % v->cap].t_s * 1000000 < since_us)
         lo++;
-    while (hi > lo && until_us && v->ring[(v->head + hi - 1) % v->cap].t_s * 1000000 > until_us)
+    while (hi > lo && until_us &&
+           (int64_t)v->ring[(v->head + hi - 1) % v->cap].t_s * 1000000 > until_us)
         hi--;
     if (hi - lo > cap)
         lo = hi - cap;
     for (size_t i = lo; i < hi; i++) {
         const struct tpoint *t = &v->ring[(v->head + i) % v->cap];
         track[(*n)++] = (struct pic_position){
-            .mmsi = mmsi, .t_us = t->t_s * 1000000, .lat = t->lat7 / 1e7, .lon = t->lon7 / 1e7,
+            .mmsi = mmsi, .t_us = (int64_t)t->t_s * 1000000,
+            .lat = t->lat7 / 1e7, .lon = t->lon7 / 1e7,
             .sog = unpack10(t->sog10), .cog = unpack10(t->cog10), .heading = t->heading};
     }
     pthread_rwlock_unlock(&p->lock);
