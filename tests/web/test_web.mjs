@@ -136,7 +136,7 @@ async function startNode() {
 }
 
 async function startMock(vessels = 3000, missing = '') {
-  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error(`no built assets in ${dist} (ALD_WEB_DIST)`);
+  if (!fs.existsSync(path.join(dist, 'index.html'))) skip(`no built front-end in ${dist} (ALD_WEB_DIST; built by meson with -Dweb=auto/enabled)`);
   const proc = spawn(process.execPath, [path.join(here, 'mock_server.mjs'), '--assets', dist, '--vessels', String(vessels),
     ...(missing ? ['--missing', missing] : [])],
     { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -158,8 +158,9 @@ else {
   if (!why) {
     target = await startNode();
     const me = await fetch(target.base + 'api/me');
-    if (me.status !== 401 && want === 'auto') {
-      console.log(`note: the node answers /api/me with ${me.status}, not 401: falling back to the mock`);
+    const page0 = await fetch(target.base);
+    if ((me.status !== 401 || page0.status !== 200) && want === 'auto') {
+      console.log(`note: the node answers /api/me with ${me.status} (not 401) or / with ${page0.status} (no embedded page): falling back to the mock`);
       await target.stop();
       target = null;
     }
