@@ -15,7 +15,9 @@
 #      the node runs is matched after the background recompile;
 #   5. kill -9 in the middle of a big followed file, restart: the objects
 #      stored equal a clean run's (ids and versions: no loss, no duplicate);
-#   6. a bad SPEC is refused with its reason.
+#   6. a bad SPEC is refused with its reason;
+# also a directory source (new file, renamed file) and a Zeek TSV log
+# resumed past its header after a restart.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
 DATA=${ALD_TEST_DATA:?ALD_TEST_DATA must point at tests/data}
@@ -239,6 +241,26 @@ check "truncated: read again from its start ($EXP in all)" \
 stop_node "$S2"; rc=$RC
 check "followed-file node stops cleanly" '[ "$rc" = 0 ]'
 
+# ---- 2b. a directory of NMEA files, a new one appearing ----
+mkdir -p "$T/dir"
+sed -n '1,1000p' "$DR/scenario.nmea" > "$T/dir/a.nmea"
+sed -n '1001,2000p' "$DR/scenario.nmea" > "$T/dir/b.nmea"
+"$BIN" partner add p --data "$T/n8" --read '*' > /dev/null 2>&1
+start_node n8 --data "$T/n8" --source "ais+file:$T/dir?name=dir1"
+EXP=$(head -n 2000 "$DR/scenario.nmea" | "$BIN" ais decode --split24 2> /dev/null | wc -l)
+wait_metric "$PORT" "alidade_ingest_messages_total{source=\"dir1\"}" "$EXP" 15
+check "a directory: both files read ($EXP messages)" \
+    '[ "$(metric $PORT "alidade_ingest_messages_total{source=\"dir1\"}")" = "$EXP" ]'
+sed -n '2001,3000p' "$DR/scenario.nmea" > "$T/dir/.c.tmp"
+mv "$T/dir/.c.tmp" "$T/dir/c.nmea"
+mv "$T/dir/a.nmea" "$T/dir/a.nmea.old"                # renamed inside: not read again
+EXP=$(head -n 3000 "$DR/scenario.nmea" | "$BIN" ais decode --split24 2> /dev/null | wc -l)
+wait_metric "$PORT" "alidade_ingest_messages_total{source=\"dir1\"}" "$EXP" 15
+sleep 1.5
+check "a directory: a new file picked up, a renamed one not read twice ($EXP)" \
+    '[ "$(metric $PORT "alidade_ingest_messages_total{source=\"dir1\"}")" = "$EXP" ]'
+stop_node "$SP"
+
 # ---- 3. TCP: the feed closes, the node reconnects ----
 TP=$(free_port tcp)
 head -n 500 "$DR/scenario.nmea" > "$T/tcp1.nmea"
@@ -366,6 +388,34 @@ check "/metrics: hits and sightings counted" \
 stop_node "$S4"; rc=$RC
 check "EVE node stops cleanly" '[ "$rc" = 0 ]'
 
+# ---- 4b. Zeek TSV followed, the node stopped and restarted mid-file ----
+ZL=$DATA/match/zeek/dns.log
+ind 4 "[domain-name:value = 'ise.wrccdc.org']" > "$T/ind4.jsonl"
+"$BIN" partner add p --data "$T/n7" --read '*' > "$T/p7.out" 2>&1
+TOK7=$(tail -n 1 "$T/p7.out")
+"$BIN" stix import --data "$T/n7" "$T/ind4.jsonl" > /dev/null 2>&1
+"$BIN" match --indicators "$T/ind4.jsonl" --out "$T/m4.json" -q "$ZL"
+WANT4=$(counts "$T/m4.json")
+mkdir -p "$T/zeek"
+head -n 60 "$ZL" > "$T/zeek/dns.log"                 # the header and 52 rows
+start_node n7 --data "$T/n7" --source "zeek+file:$T/zeek/dns.log?name=zeek1"
+wait_metric "$PORT" "alidade_ingest_lines_total{source=\"zeek1\"}" 60 15
+sleep 1
+stop_node "$SP"
+tail -n +61 "$ZL" >> "$T/zeek/dns.log"               # written while the node is down
+start_node n7b --data "$T/n7" --source "zeek+file:$T/zeek/dns.log?name=zeek1"
+check "Zeek: restarted past the header, resumes at its committed offset" \
+    'for i in $(seq 1 50); do grep -q "following file source=zeek1" "$T/n7b.err" && break; sleep 0.1; done;
+     grep "following file source=zeek1" "$T/n7b.err" | grep -qv "offset=0 "'
+for i in $(seq 1 100); do
+    dump "$PORT" "$TOK7" "$T/n7.objs" 2> /dev/null
+    [ "$(stored_counts "$T/n7.objs")" = "$WANT4" ] && break
+    sleep 0.2
+done
+check "Zeek TSV across a restart (header read again): sightings count what alidade match counts ($WANT4)" \
+    '[ "$(stored_counts "$T/n7.objs")" = "$WANT4" ]'
+stop_node "$SP"
+
 # ---- 5. kill -9 in the middle of a big followed file ----
 "$BIN" drill generate --out "$T/big" --vessels 400 --hours 60 --seed 7 --quiet
 BIG=$T/big/scenario.nmea
@@ -454,6 +504,11 @@ done
 "$BIN" serve --listen 127.0.0.1:0 --data "$T/n6" --source "ais+file:/a?name=x" \
     --source "ais+file:/b?name=x" > /dev/null 2> "$T/n6.err"
 check "two sources with one name refused" 'grep -q "is already used" "$T/n6.err"'
+
+# under ASan/UBSan the nodes' reports are in their logs
+grep -l "AddressSanitizer\|LeakSanitizer\|runtime error" "$T"/*.err > "$T/san" 2> /dev/null
+check "no sanitizer report in any node's log" '[ ! -s "$T/san" ]'
+[ -s "$T/san" ] && grep -h -A5 "AddressSanitizer\|LeakSanitizer\|runtime error" $(cat "$T/san") | head -n 40
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
