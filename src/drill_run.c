@@ -1408,7 +1408,7 @@ static int census_row(void *ctx, const struct store_row *row)
     if (!h->obj || (mod && old && strcmp(mod, old) > 0)) {
         json_t *o = json_loadb(row->json, row->len, 0, NULL);
         if (o) {
-            json_array_append_new(cc->c->objs, o);
+            json_decref(h->obj);          /* the census owns its objects: one per entry */
             h->obj = o;
         }
     }
@@ -1876,6 +1876,8 @@ fail:
 out:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    for (size_t i = 0; i < col.n; i++)
+        json_decref(col.h[i].obj);
     json_decref(col.objs);
     free(col.h);
     free(col.ix);
