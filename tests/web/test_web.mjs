@@ -308,6 +308,10 @@ try {
   check(evMs >= 0, 'live mode: an event the node detects live appears on the map and in the list', evMs >= 0 ? `invalid_mmsi after ${evMs} ms` : 'not within 5 s');
   results.live_event_ms = evMs;
   sock.close();
+  await page.mouse.move(2, 2); // no hover tooltip in the picture
+  await page.waitForTimeout(400); // the event list is redrawn at most every 250 ms
+  const freshRows = await page.locator('#event-list .ev.fresh').count();
+  check(evMs < 0 || freshRows >= 1, 'live mode: the live event is marked new in the list', `${freshRows} marked`);
   await shot('live');
 
   // 6. cyber view

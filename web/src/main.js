@@ -20,6 +20,8 @@ const stats = {
 };
 
 const store = new VesselStore();
+// ids of events that arrived live, with when: marked "new" in the list for a minute
+const liveSeen = new Map();
 let map = null;
 let started = false;
 let eventsAll = [];
@@ -38,6 +40,7 @@ const live = new Live({
   },
   event: (ev) => {
     stats.live_events++;
+    liveSeen.set(ev.id, Date.now());
     eventsAll = eventsAll.filter((e) => e.id !== ev.id).concat([ev]);
     map.addEvent(ev);
     extendRange(toUnix(ev.end || ev.start));
@@ -262,7 +265,8 @@ function renderList() {
     const c = document.createElement('canvas');
     c.width = 20; c.height = 20;
     drawSymbol(c.getContext('2d'), o.kind, 10, 10, 6);
-    const row = h('div', { class: 'ev', 'data-event-id': o.id, title: `${o.source || ''} ${o.created_by || ''}` },
+    const fresh = liveSeen.has(o.id) && Date.now() - liveSeen.get(o.id) < 60000;
+    const row = h('div', { class: fresh ? 'ev fresh' : 'ev', 'data-event-id': o.id, title: `${fresh ? 'new (live) · ' : ''}${o.source || ''} ${o.created_by || ''}` },
       c, h('span', null, o.event), h('span', { class: 'muted mono when' }, `${o.mmsi ?? ''} ${fmtTime(o.start).slice(5, 16)}`),
       tlpBadge(o.tlp));
     row.addEventListener('click', () => { if (o.onMap) map.centerOn(o.lat, o.lon, Math.max(map.view.zoom, 8)); pick({ kind: 'event', ev: o }); });
