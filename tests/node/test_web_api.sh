@@ -335,6 +335,36 @@ check "/metrics counts dashboard logins and open streams (>= 21: a client gone i
      grep -q "^alidade_dashboard_logins_total{result=\"failed\"} 2$" "$T/metrics" &&
      [ "$(sed -n "s/^alidade_dashboard_streams //p" "$T/metrics")" -ge 21 ]'
 
+# ---- provenance: a second node pulls from this one (federation) ----
+if "$BIN" partner add --help 2>&1 | grep -q -- "--url"; then
+    D2=$T/node2
+    PORT3=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    ALD_TEST_TOKEN=$TOKEN "$BIN" partner add alpha --data "$D2" --url "$U/api/" --pull "$COLL" \
+        --remote-user bravo --remote-token-env ALD_TEST_TOKEN > /dev/null 2>&1
+    PW2=$("$BIN" operator add op2 --data "$D2" 2> /dev/null | tail -n 1)
+    : > "$T/b.err"
+    timeout 120 "$BIN" serve --data "$D2" --listen "127.0.0.1:$PORT3" --sync-interval 1 \
+        2>> "$T/b.err" &
+    SP2=$!
+    CURLS="$CURLS $SP2"
+    for i in $(seq 1 100); do grep -q "pulled partner=alpha" "$T/b.err" && break; sleep 0.1; done
+    U2=http://127.0.0.1:$PORT3
+    curl -s -c "$T/jar2" -o /dev/null -H "Content-Type: application/json" \
+        -d '{"user":"op2","password":"'"$PW2"'"}' "$U2/api/login"
+    curl -s -b "$T/jar2" -o "$T/b_ind" "$U2/api/indicators/summary"
+    curl -s -b "$T/jar2" -o "$T/b_ev" "$U2/api/events"
+    curl -s -b "$T/jar2" -o "$T/b_sh" "$U2/api/sharing"
+    kill "$SP2" 2>/dev/null
+    wait "$SP2" 2>/dev/null
+    check "a node pulling from this one shows the pulled objects with source alpha" \
+        '[ "$(py "$T/b_ind" "d[\"total\"] >= $IND and {g[\"source\"] for g in d[\"by_source\"]} == {\"alpha\"}")" = True ] &&
+         [ "$(py "$T/b_ev" "d[\"total\"] == $EV and {e[\"source\"] for e in d[\"events\"]} == {\"alpha\"}")" = True ]'
+    check "its /api/sharing: partner alpha with url, last_sync, objects in, no errors" \
+        '[ "$(py "$T/b_sh" "[(p[\"name\"], p[\"url\"], p[\"last_sync\"][-1], p[\"in\"] > 0, p[\"errors\"]) for p in d[\"partners\"]] == [(\"alpha\", \"$U/api/\", \"Z\", True, 0)]")" = True ]'
+else
+    echo "skipped: no federation in this build (partner add --url)"
+fi
+
 # ---- logout ----
 s=$(get lo4 -X POST -H "$C" -H "X-CSRF-Token: $CSRF" "$U/api/logout")
 s2=$(get me3 -H "$C" "$U/api/me")
