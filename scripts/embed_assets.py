@@ -8,8 +8,11 @@ dashboard with no file beside it.
 
 index.html is served at /index.html (and /), every other file at
 /assets/NAME. Each asset carries its Content-Type and a strong ETag (the
-first 16 bytes of its SHA-256, hex, quoted)."""
+first 16 bytes of its SHA-256, hex, quoted) and, when that saves at least
+a tenth, its gzip form (level 9, no name, time 0: the same bytes on every
+build) for clients that accept it."""
 
+import gzip
 import hashlib
 import os
 import sys
@@ -47,7 +50,10 @@ def main(argv):
             return 1
         with open(f, "rb") as fh:
             data = fh.read()
-        assets.append((url_path(name), data, TYPES[ext], hashlib.sha256(data).hexdigest()[:32]))
+        gz = gzip.compress(data, compresslevel=9, mtime=0)
+        if len(gz) > len(data) * 0.9:
+            gz = None
+        assets.append((url_path(name), data, TYPES[ext], hashlib.sha256(data).hexdigest()[:32], gz))
     # sorted by path: the lookup is a binary search
     assets.sort(key=lambda a: a[0].encode())
 
@@ -58,10 +64,10 @@ def main(argv):
         '#include "web_assets.h"',
         '',
     ]
-    for i, (_, data, _, _) in enumerate(assets):
-        lines.append(f"static const unsigned char asset_{i}[{len(data) + 1}] = {{")
+    def array(name, data):
+        lines.append(f"static const unsigned char {name}[{len(data) + 1}] = {{")
         row = []
-        for j, b in enumerate(data):
+        for b in data:
             row.append(str(b))
             if len(row) == 32:
                 lines.append(",".join(row) + ",")
@@ -69,10 +75,17 @@ def main(argv):
         row.append("0")  # a NUL after the data: text assets can be used as C strings
         lines.append(",".join(row))
         lines.append("};")
+
+    for i, (_, data, _, _, gz) in enumerate(assets):
+        array(f"asset_{i}", data)
+        if gz is not None:
+            array(f"asset_{i}_gz", gz)
     lines.append("")
     lines.append(f"static const struct web_asset assets[{len(assets)}] = {{")
-    for i, (path, data, ctype, etag) in enumerate(assets):
-        lines.append(f"    {{ {c_string(path)}, asset_{i}, {len(data)}, {c_string(ctype)}, {c_string(chr(34) + etag + chr(34))} }},")
+    for i, (path, data, ctype, etag, gz) in enumerate(assets):
+        gzf = f"asset_{i}_gz, {len(gz)}" if gz is not None else "NULL, 0"
+        lines.append(f"    {{ {c_string(path)}, asset_{i}, {len(data)}, {c_string(ctype)}, "
+                     f"{c_string(chr(34) + etag + chr(34))}, {gzf} }},")
     lines.append("};")
     lines.append("""
 const struct web_asset *web_asset_find(const char *path)

@@ -15,6 +15,10 @@ struct web_asset {
     size_t len;
     const char *type;                /* Content-Type, e.g. "text/html; charset=utf-8" */
     const char *etag;                /* quoted hash of data, for If-None-Match */
+    const unsigned char *gz;         /* the same bytes gzip-compressed (RFC 1952), for a
+                                        client that sends Accept-Encoding: gzip; NULL when
+                                        compression would not save a tenth */
+    size_t gz_len;
 };
 
 /* The asset at this URL path ("/" is "/index.html"), NULL when none. */
