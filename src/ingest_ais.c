@@ -36,6 +36,13 @@ struct mar {
     struct trk_fix ffix[FIX_BATCH];
     struct trk_static fst[FIX_BATCH];
     size_t fn;
+    /* which source last heard each MMSI (the events' provenance when
+     * there are several NMEA sources): open addressing, key mmsi + 1 */
+    uint32_t *fk;
+    uint8_t *fv;
+    size_t fcap, fcount;
+    int nais;                        /* NMEA sources */
+    struct source *only;             /* the one NMEA source, when nais == 1 */
     uint64_t d_events[DET__COUNT];   /* since the last metrics flush */
     uint64_t suppressed;             /* events dropped while re-reading (warm-up) */
 };
@@ -136,6 +143,8 @@ void mar_free(struct ingest *in)
     struct mar *m = in->mar;
     if (!m)
         return;
+    free(m->fk);
+    free(m->fv);
     trk_free(m->trk);
     det_free(m->det);
     det_zones_free(m->zones);
@@ -143,6 +152,70 @@ void mar_free(struct ingest *in)
     det_geo_free(m->anch);
     free(m);
     in->mar = NULL;
+}
+
+/* ---- provenance: the source that last heard a vessel ---- */
+
+#define FEED_MAX ((size_t)1 << 22)   /* past this many MMSIs the map starts again */
+
+static size_t feed_slot(const struct mar *m, uint32_t key)
+{
+    size_t i = (key * 2654435761u) & (m->fcap - 1);
+    while (m->fk[i] && m->fk[i] != key)
+        i = (i + 1) & (m->fcap - 1);
+    return i;
+}
+
+static void feed_note(struct mar *m, uint32_t mmsi, uint8_t src)
+{
+    uint32_t key = mmsi + 1;
+    if (!key)
+        return;
+    if ((m->fcount + 1) * 2 > m->fcap) {
+        size_t cap = m->fcap ? m->fcap * 2 : 4096;
+        if (cap > FEED_MAX)
+            cap = m->fcap;           /* full: forget everything, start again */
+        uint32_t *ok = m->fk;
+        uint8_t *ov = m->fv;
+        size_t ocap = m->fcap;
+        m->fk = calloc(cap, sizeof *m->fk);
+        m->fv = calloc(cap, sizeof *m->fv);
+        if (!m->fk || !m->fv) {
+            free(m->fk);
+            free(m->fv);
+            m->fk = ok;
+            m->fv = ov;
+            return;
+        }
+        m->fcap = cap;
+        m->fcount = 0;
+        for (size_t i = 0; ok && cap != ocap && i < ocap; i++)
+            if (ok[i]) {
+                size_t j = feed_slot(m, ok[i]);
+                m->fk[j] = ok[i];
+                m->fv[j] = ov[i];
+                m->fcount++;
+            }
+        free(ok);
+        free(ov);
+    }
+    size_t i = feed_slot(m, key);
+    if (!m->fk[i]) {
+        m->fk[i] = key;
+        m->fcount++;
+    }
+    m->fv[i] = src;
+}
+
+/* The label of the source that last heard mmsi ("" when unknown). */
+static const char *feed_of(const struct mar *m, uint32_t mmsi)
+{
+    if (m->only)
+        return m->only->label;
+    if (!m->fcap)
+        return "";
+    size_t i = feed_slot(m, mmsi + 1);
+    return m->fk[i] ? m->in->src[m->fv[i]].label : "";
 }
 
 /* ---- tracker -> detectors -> events ---- */
@@ -197,7 +270,8 @@ static const char *tlp_name(enum stix_tlp t)
 }
 
 /* The /api/events form of one event (docs/api.md) as picture news. */
-static void event_news(struct mar *m, const struct det_event *e, const char *sighting_id)
+static void event_news(struct mar *m, const struct det_event *e, const char *sighting_id,
+                       const char *feed)
 {
     json_t *o = json_object(), *d = json_object();
     if (!o || !d) {
@@ -230,6 +304,7 @@ static void event_news(struct mar *m, const struct det_event *e, const char *sig
     json_object_set_new(o, "tlp", json_string(tlp_name(m->in->tlp)));
     json_object_set_new(o, "created_by", json_string(m->in->ident_id));
     json_object_set_new(o, "source", json_string("local"));
+    json_object_set_new(o, "feed", json_string(feed));
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (text)
@@ -240,6 +315,7 @@ static void event_news(struct mar *m, const struct det_event *e, const char *sig
 struct split_ctx {
     struct ingest *in;
     char sighting[STIX_ID_MAX];
+    const char *feed;                /* the sighting's x_alidade_feed, or NULL */
     bool failed;
 };
 
@@ -250,6 +326,15 @@ static int split_one(void *ctx, const char *obj, size_t len, size_t index)
     const char *p = memmem(obj, len < 120 ? len : 120, "\"id\":\"sighting--", 16);
     if (p)
         snprintf(c->sighting, sizeof c->sighting, "%.*s", 46, p + 6);
+    char buf[4400];
+    if (p && c->feed && c->feed[0] && len + 100 < sizeof buf && obj[len - 1] == '}') {
+        /* provenance: which of this node's feeds heard it (labels are
+         * letters, digits and . _ : -: nothing to escape) */
+        memcpy(buf, obj, len - 1);
+        len = (size_t)(len - 1) +
+              (size_t)snprintf(buf + len - 1, 100, ",\"x_alidade_feed\":\"%s\"}", c->feed);
+        obj = buf;
+    }
     if (!ingest_pending_add(c->in, obj, len))
         c->failed = true;
     return 0;
@@ -277,7 +362,7 @@ static void on_event(void *ctx, const struct det_event *e)
     }
     buf[n] = '\0';
     ingest_fix_identity(in, buf, n);
-    struct split_ctx sc = {.in = in};
+    struct split_ctx sc = {.in = in, .feed = feed_of(m, e->mmsi)};
     char why[256];
     if (stix_split(buf, n, split_one, &sc, why, sizeof why) != 0 || sc.failed) {
         nlog_kv(in->log, NLOG_ERROR, "ingest", "event not queued", "event",
@@ -286,7 +371,7 @@ static void on_event(void *ctx, const struct det_event *e)
     }
     if ((unsigned)e->kind < DET__COUNT)
         m->d_events[e->kind]++;
-    event_news(m, e, sc.sighting);
+    event_news(m, e, sc.sighting, sc.feed);
 }
 
 /* The tracker and engine are made on first use so that mar_new stays cheap
@@ -369,6 +454,8 @@ static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *
                                  .cog = cog, .heading = hdg};
         picture_position(s->in->pic, &p);
     }
+    if (m && m->nais > 1)
+        feed_note(m, msg->mmsi, (uint8_t)(s - s->in->src));
     if (m && core_ready(m))
         trk_feed(m->trk, msg, &mt);
 }
@@ -387,6 +474,11 @@ static void on_bad(void *ctx, const struct ald_errpos *err, const char *line, si
 
 bool mar_source_init(struct source *s)
 {
+    struct mar *m = s->in->mar;
+    if (m) {
+        m->nais++;
+        m->only = m->nais == 1 ? s : NULL;
+    }
     struct ais_decoder_opts o = {.split24 = true};   /* as `ais detect` */
     s->dec = ais_decoder_new(&o);
     if (!s->dec)

@@ -186,6 +186,11 @@ a = ids(json.load(open(sys.argv[1]))["objects"])
 b = ids(map(json.loads, open(sys.argv[2])))
 sys.exit(0 if a == b and a else 1)' "$T/detect.json" "$T/n1.objs"
 check "the same sighting and location ids as ais detect -f stix" '[ $? -eq 0 ]'
+python3 -c '
+import json, sys
+s = [o for o in map(json.loads, open(sys.argv[1])) if o["type"] == "sighting"]
+sys.exit(0 if s and all(o.get("x_alidade_feed") == "radio1" for o in s) else 1)' "$T/n1.objs"
+check "provenance: every event names the feed that heard it (x_alidade_feed radio1)" '[ $? -eq 0 ]'
 check "/metrics: events per detector, batches, connected, vessels" \
     '[ "$(metric $P1 "alidade_ingest_events_total{detector=\"gap\"}")" = 1 ] &&
      [ "$(metric $P1 "alidade_ingest_events_total{detector=\"encounter\"}")" = 1 ] &&
