@@ -1,20 +1,23 @@
 #!/bin/sh
 # test_fed.sh - federation between `alidade serve` nodes on 127.0.0.1
-# (docs/federation.md): three nodes A, B, C with their own data directories
-# and free ports (picked by python3), partners registered both ways with
-# the tokens `partner add` printed. A pushes to B and pulls from it; B
-# pushes to A and to C (C may receive re-shared CLEAR/GREEN); C pulls from B
-# and pushes to it. Pulls go into the collection the partner pushes to
-# (--pull-into), as docs/federation.md advises when both directions run. Checked: a TLP:GREEN indicator made at A reaches C
-# through B; a TLP:AMBER one reaches B and never C (neither by B's push nor
-# by C's pull from B: the same policy); an indicator imported at B reaches
-# A; nothing comes back to where it came from and every node holds each
-# id+modified once (counts stable over several rounds); `alidade status`
-# (text and JSON) and the partner list; `partner remove` stops the sync.
-# Then a fourth and fifth node X -> Y: Y pulls 3000 objects in pages of 5
-# and is killed with SIGKILL in the middle, restarted: afterwards Y holds
-# exactly X's id+modified set, each once; X pushes 3000 objects to a sixth node Z in
-# batches of 2 while Z is killed and restarted: the same.
+# (docs/federation.md): three nodes A, B, C with their own data
+# directories and free ports (picked by python3), partners registered both
+# ways with the tokens `partner add` printed. A pushes to B and pulls from
+# it; B pushes to A and to C (C may receive re-shared CLEAR/GREEN); C pulls
+# from B and pushes to it. Pulls go into the collection the partner pushes
+# to (--pull-into), as docs/federation.md advises when both directions run.
+# Checked: a TLP:GREEN indicator made at A reaches C through B; a TLP:AMBER
+# one reaches B and never C (neither by B's push nor by C's pull from B:
+# the same policy); an indicator imported at B reaches A; nothing comes
+# back to where it came from and every node holds each id+modified once
+# (rows and counters stable over several rounds); `alidade status` (text
+# and JSON), provenance, the partner list; the maritime events `alidade ais
+# detect` finds at B in a generated drill scenario reach A; `partner
+# remove` stops the sync.
+# Then X -> Y: Y pulls 3000 objects in pages of 5 into "From X" and is
+# killed with SIGKILL in the middle, restarted: afterwards Y holds exactly
+# X's id+modified set, each once. X pushes the same 3000 to Z in batches
+# of 2 while Z is killed and restarted: the same.
 # Every server is stopped on exit, also on failure.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
@@ -191,6 +194,18 @@ import sqlite3,sys
 db=sqlite3.connect(sys.argv[1])
 r=dict(db.execute(\"SELECT id, origin FROM object\").fetchall())
 sys.exit(0 if r[sys.argv[2]]==\"A\" and r[sys.argv[3]]==\"A\" and r[sys.argv[4]]==\"\" else 1)" "$T/B/alidade.db" $I_GREEN $I_AMBER $I_FROM_B'
+
+# ---- a maritime event detected at B reaches A ----
+"$BIN" drill generate --out "$T/drill" -n 5 > /dev/null 2>&1
+"$BIN" ais detect --format stix --identity B --zones "$T/drill/zones.geojson" \
+    "$T/drill/scenario.nmea" > "$T/events.json" 2> /dev/null
+python3 -c '
+import json, sys
+for o in json.load(open(sys.argv[1]))["objects"]:
+    print("%s %s" % (o["id"], o.get("modified", "")))' "$T/events.json" | sort > "$T/events.rows"
+"$BIN" stix import --data "$T/B" "$T/events.json" > /dev/null 2>&1
+check "maritime events detected at B (ais detect --format stix: $(grep -c "^sighting--" "$T/events.rows") sightings) reach A, every object" \
+    '[ $(grep -c "^sighting--" "$T/events.rows") -ge 5 ] && wait_for 20 "[ -z \"\$(rows A | comm -13 - \"$T/events.rows\")\" ]"'
 
 # ---- partner remove stops the sync ----
 "$BIN" partner remove C --data "$T/B" > /dev/null
