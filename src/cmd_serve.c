@@ -9,9 +9,11 @@
  * from defaults, then --config FILE (src/config.c), then the flags.
  * SIGINT/SIGTERM stop it cleanly; SIGHUP re-reads the file's [policy]
  * default_tlp and swaps in handlers made with it (partners are read from the
- * store on every request: nothing to reload there). GET / from a loopback
- * client is the HTML dashboard (lib/taxii/dashboard.c), everything else the
- * TAXII handler.
+ * store on every request: nothing to reload there). The dashboard (web.c:
+ * the embedded page at /, its JSON at /api/login, /api/vessels, ...) answers
+ * first what is its own; GET /overview from a loopback client is the
+ * server-rendered summary page (lib/taxii/dashboard.c; also at / when no
+ * front-end is embedded); everything else goes to the TAXII handler.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -443,7 +445,10 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
         if (web_answer(p->web, conn, &wr, &ret))
             return ret;
     }
-    if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && from_loopback(conn))
+    /* the server-rendered overview (no script): at /overview, and at / when
+     * the front-end is not embedded; loopback only */
+    if (strcmp(method, "GET") == 0 && (strcmp(url, "/") == 0 || strcmp(url, "/overview") == 0) &&
+        from_loopback(conn))
         return answer_dashboard(p, conn, host ? host : local_host(conn, hostbuf, sizeof hostbuf));
     /* liveness for anyone (says nothing but "up"); counters for loopback
      * only, like the dashboard: elsewhere /metrics is an unknown TAXII path */

@@ -9,7 +9,7 @@
 #   - SIGHUP re-reads [policy] default_tlp: an object without TLP marking is
 #     invisible to a partner under red and visible after switching to green;
 #     a broken file on SIGHUP keeps the policy; --default-tlp is kept;
-#   - the dashboard at GET / shows exact object counts and escapes a hostile
+#   - the overview page at GET /overview shows exact object counts and escapes a hostile
 #     collection title;
 #   - `make run-node` (the steps make run ends with) on a free port: the
 #     expected collections, counts and events, and the printed token works.
@@ -154,18 +154,18 @@ check "config: default_tlp red hides the unmarked indicator from the partner" \
     "[ $s = 200 ] && [ \$(objects '$T/red') = 0 ]"
 check "config: access_log = yes logs requests with the partner's name" \
     "waitlog 'reader GET /api/collections/$DEF/objects/ 200'"
-s=$(jget "$U/" dash)
-check "dashboard: 200 with the title and identity escaped" \
+s=$(jget "$U/overview" dash)
+check "overview: 200 with the title and identity escaped" \
     "[ $s = 200 ] && grep -qF '<h1>Harbour &lt;node&gt; &amp; &quot;co&quot;</h1>' '$T/dash' && grep -qF '$ID' '$T/dash'"
-check "dashboard: hostile collection title escaped, never raw" \
+check "overview: hostile collection title escaped, never raw" \
     "grep -qF '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;' '$T/dash' && ! grep -qF '<script>' '$T/dash' && ! grep -qF '<b>' '$T/dash'"
-check "dashboard: counts (default 1 object, hostile 0) and the discovery URL" \
+check "overview: counts (default 1 object, hostile 0) and the discovery URL" \
     "grep -qF '<code>$DEF</code></td><td class=\"n\">1</td>' '$T/dash' && grep -qF '<code>$HC</code></td><td class=\"n\">0</td>' '$T/dash' && grep -qF 'http://127.0.0.1:$PORT/taxii2/' '$T/dash'"
-check "dashboard: no script, no external asset" \
+check "overview: no script, no external asset" \
     "! grep -qiE '<script|src=|href=' '$T/dash'"
 
-# the dashboard is for loopback clients only: from the machine's other
-# address GET / is the TAXII handler's (401 without credentials, 404 with)
+# the overview page is for loopback clients only: from the machine's other
+# address GET /overview is the TAXII handler's (401 without credentials, 404 with)
 IP=$(hostname -I 2> /dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' | grep -v '^127\.' | head -n 1)
 if [ -n "$IP" ]; then
     "$BIN" serve --data "$D" --listen 0.0.0.0:0 --insecure-plain-http 2> "$T/any.err" &
@@ -176,10 +176,10 @@ if [ -n "$IP" ]; then
         [ -n "$AP" ] && break
         sleep 0.05
     done
-    s1=$(jget "http://$IP:$AP/" anon)
-    s2=$(jget "http://$IP:$AP/" auth -H "$ACC" -H "Authorization: Bearer $TOK")
-    s3=$(jget "http://127.0.0.1:$AP/" loop)
-    check "dashboard: not served to $IP (401, 404 with a token), served to 127.0.0.1" \
+    s1=$(jget "http://$IP:$AP/overview" anon)
+    s2=$(jget "http://$IP:$AP/overview" auth -H "$ACC" -H "Authorization: Bearer $TOK")
+    s3=$(jget "http://127.0.0.1:$AP/overview" loop)
+    check "overview: not served to $IP (401, 404 with a token), served to 127.0.0.1" \
         "[ '$s1' = 401 ] && [ '$s2' = 404 ] && ! grep -q DOCTYPE '$T/auth' && [ '$s3' = 200 ] && grep -q DOCTYPE '$T/loop'"
     kill "$ANY"
     wait "$ANY" 2> /dev/null
@@ -246,13 +246,13 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
         "[ $s = 200 ] && grep -q '\"title\":\"Default\"' '$T/rcoll' && grep -q '\"title\":\"Drill scenario (generated)\"' '$T/rcoll'"
     check "make run-node: the curl example holds the token and the port" \
         "grep -qF \"curl -u demo:$RT -H 'Accept: application/taxii+json;version=2.1' http://127.0.0.1:$P/api/collections/\" '$T/run.out'"
-    s=$(jget "http://127.0.0.1:$P/" rdash)
+    s=$(jget "http://127.0.0.1:$P/overview" rdash)
     check "make run-node: the partner's indicators sighted in the bundled alerts (5 sightings)" \
         "grep -q \"^sightings of the partner's indicators stored: 5$\" '$T/run.out'"
     # default collection: the capture's 43 events, the partner's 7 objects
     # (identity + 6 indicators) and 152 of alidade match (identity, marking,
     # 5 sightings, the observed-data of the hits with their SCOs)
-    check "make run-node: dashboard counts 202 and 31, 24 maritime events" \
+    check "make run-node: overview counts 202 and 31, 24 maritime events" \
         "[ $s = 200 ] && grep -qE '<td>Default \\(default\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">202</td>' '$T/rdash' && grep -qE '<td>Drill scenario \\(generated\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">31</td>' '$T/rdash' && grep -qF '<p>24 stored, the latest 20 by start time:</p>' '$T/rdash'"
     check "make run-node: the latest event is the drill's mmsi_clash of 255000707" \
         "grep -qF '<tr><td>mmsi_clash</td><td class=\"n\">255000707</td><td>2025-01-02T00:02:00.000Z</td>' '$T/rdash'"
