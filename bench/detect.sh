@@ -15,9 +15,17 @@
 # figures are absolute (goal of the issue: 100M positions in < 60 s on 2
 # cores with < 4 GB).
 #
+# Input read compressed (BENCH_ZSTD=1): the file is compressed once with
+# `zstd -3` into bench/out/detect-<N>.nmea.zst and `ais detect` reads that
+# (alidade's input layer decompresses .zst). At 100M positions the plain file
+# (17 GB) is larger than the page cache and this machine's disk delivers
+# ~220 MB/s cold, i.e. 81 s for the reading alone; compressed it is 5.0 GB.
+# Decompressing costs ~0.16 s of CPU per 1M positions (docs/detect-perf.md).
+#
 # Environment: BENCH_SIZES ("1000000 10000000 100000000"), BENCH_VESSELS
 #   (100000), BENCH_RUNS (1), BENCH_BUILD (build-bench), BENCH_KEEP (1: keep
-#   the inputs in bench/out; 0: delete each after use).
+#   the inputs in bench/out; 0: delete each after use), BENCH_ZSTD (0; 1:
+#   read the zstd-compressed input).
 set -euo pipefail
 . "$(dirname "$0")/section.sh"
 
@@ -26,13 +34,14 @@ write=0
 case "${1:-}" in
     --write) write=1 ;;
     "") ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--write]" >&2; exit 2 ;;
 esac
 sizes=${BENCH_SIZES:-"1000000 10000000 100000000"}
 vessels=${BENCH_VESSELS:-100000}
 runs=${BENCH_RUNS:-1}
 keep=${BENCH_KEEP:-1}
+zst=${BENCH_ZSTD:-0}
 bdir=${BENCH_BUILD:-$root/build-bench}
 out=$root/bench/out
 doc=$root/docs/PERFORMANCE.md
@@ -65,11 +74,20 @@ for n in $sizes; do
     gen_s=$(sed -n 2p "$input.ok")
     bytes=$(stat -c %s "$input")
     lines=$(wc -l < "$input")
+    timed=$input
+    if [ "$zst" = 1 ]; then
+        command -v zstd > /dev/null || die "zstd not found (apt-get install zstd)"
+        if [ ! -s "$input.zst" ] || [ "$input.zst" -ot "$input" ]; then
+            echo "detect.sh: compressing ${input#"$root"/} (zstd -3)" >&2
+            zstd -q -3 -T1 -f "$input" -o "$input.zst" || die "zstd failed"
+        fi
+        timed=$input.zst
+    fi
     best=""
     mem=0
     for _ in $(seq "$runs"); do
         /usr/bin/time -f "%e %M" -o "$out/detect.time" \
-            "$alidade" ais detect "$input" > /dev/null 2> "$out/detect.err" \
+            "$alidade" ais detect "$timed" > /dev/null 2> "$out/detect.err" \
             || die "ais detect failed: $(tail -n 3 "$out/detect.err")"
         read -r s m < "$out/detect.time"
         if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
@@ -87,7 +105,7 @@ for n in $sizes; do
     fi
     rows+=("| $n | $lines | $((bytes / 1048576)) | ${fixes:-?} | ${held:-?} | $best | $rate | $mb | ${grow_t:--} | ${grow_m:--} | $(printf %.1f "$gen_s") |")
     prev_n=$n prev_s=$best prev_m=$mem
-    [ "$keep" = 1 ] || rm -f "$input" "$input.ok"
+    [ "$keep" = 1 ] || rm -f "$input" "$input.ok" "$input.zst"
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' | awk '{print $1, $2}')
@@ -100,9 +118,14 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo
     echo "Input: \`alidade drill generate --seed 1 --vessels $vessels --no-events --positions N\`"
     echo "(normal traffic of $vessels vessels, NMEA with tag-block times, static reports"
-    echo "included), read from a file. Timed: \`alidade ais detect FILE > /dev/null\`: decode,"
+    if [ "$zst" = 1 ]; then
+        echo "included), read from the file compressed with \`zstd -3\` (BENCH_ZSTD=1; MB is"
+        echo "the plain size). Timed: \`alidade ais detect FILE.zst > /dev/null\`: decompress, decode,"
+    else
+        echo "included), read from a file. Timed: \`alidade ais detect FILE > /dev/null\`: decode,"
+    fi
     echo "tracker and every detector (gap, encounter, loitering, zones, spoofing) in one"
-    echo "process, two threads (decoding; tracker, detectors, output); best of $runs run(s)."
+    echo "process, three threads (decoding; tracker; detectors and output); best of $runs run(s)."
     echo "Peak RSS from /usr/bin/time. Wall time depends on a second free core."
     echo
     echo "| positions | lines | MB | fixes kept | vessels | time (s) | positions/s | peak RSS (MB) | time growth | RSS growth | generate (s) |"
