@@ -66,6 +66,12 @@ static void partner_usage(FILE *f)
         "                       from other partners (default: no; AMBER, AMBER+STRICT\n"
         "                       and RED from others never reach it)\n"
         "  --no-reshare         (set) take that back\n"
+        "  --remote-ca FILE     (sync) PEM CA its HTTPS certificate is checked against\n"
+        "                       (default: the system's CA store)\n"
+        "  --remote-cert FILE   (sync) PEM client certificate we present (mTLS)\n"
+        "  --remote-key FILE    (sync) and its PEM private key\n"
+        "                       (files are read by the node when it syncs: their\n"
+        "                       absolute paths are kept; '' clears one)\n"
         "The token is kept in the store, in clear (we must present it): the data\n"
         "directory is made 0700.\n"
         "  -h, --help           this help\n"
@@ -81,7 +87,7 @@ struct partner_opts {
     bool stix;
     /* federation */
     const char *url, *pull, *push, *push_from, *pull_into, *remote_user, *token_file,
-        *token_env;
+        *token_env, *remote_ca, *remote_cert, *remote_key;
     int reshare;                     /* -1 not given, 0 --no-reshare, 1 --reshare */
 };
 
@@ -89,7 +95,8 @@ struct partner_opts {
 static bool fed_given(const struct partner_opts *o)
 {
     return o->url || o->pull || o->push || o->push_from || o->pull_into || o->remote_user ||
-           o->token_file || o->token_env || o->reshare >= 0;
+           o->token_file || o->token_env || o->reshare >= 0 || o->remote_ca ||
+           o->remote_cert || o->remote_key;
 }
 
 static int partner_parse(int argc, char **argv, struct partner_opts *o)
@@ -106,6 +113,9 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         {"remote-token-file", required_argument, NULL, 'T'},
         {"remote-token-env", required_argument, NULL, 'E'},
         {"reshare", no_argument, NULL, 'R'},        {"no-reshare", no_argument, NULL, 'N'},
+        {"remote-ca", required_argument, NULL, 'A'},
+        {"remote-cert", required_argument, NULL, 'C'},
+        {"remote-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -131,6 +141,9 @@ static int partner_parse(int argc, char **argv, struct partner_opts *o)
         case 'E': o->token_env = optarg; break;
         case 'R': o->reshare = 1; break;
         case 'N': o->reshare = 0; break;
+        case 'A': o->remote_ca = optarg; break;
+        case 'C': o->remote_cert = optarg; break;
+        case 'K': o->remote_key = optarg; break;
         case 'h': partner_usage(stdout); return 0;
         default:
             fprintf(stderr, "run 'alidade partner --help' for the options\n");
@@ -278,13 +291,15 @@ static bool partner_new_token(struct store_partner *p, char tok[SHARE_TOKEN_TEXT
 /* Writes p and its audit record in one transaction. */
 static bool partner_save(store *st, const struct store_partner *p, const char *action)
 {
-    char detail[8192];
+    char detail[10240];
     snprintf(detail, sizeof detail,
              "partner=%s identity=%s groups=%s read=%s write=%s cert=%s url=%s pull=%s push=%s "
-             "push_from=%s pull_into=%s remote_user=%s remote_token=%s reshare=%s",
+             "push_from=%s pull_into=%s remote_user=%s remote_token=%s reshare=%s "
+             "remote_ca=%s remote_cert=%s",
              p->name, p->identity, p->groups, p->read, p->write, p->cert_fp[0] ? "yes" : "no",
              p->url, p->pull, p->push, p->push_from, p->pull_into, p->remote_user,
-             p->remote_token[0] ? "set" : "none", p->reshare ? "yes" : "no");
+             p->remote_token[0] ? "set" : "none", p->reshare ? "yes" : "no", p->remote_ca,
+             p->remote_cert);
     ald_err e = store_begin(st);
     if (e == ALD_E_OK)
         e = store_partner_put(st, p);
@@ -402,6 +417,30 @@ static bool local_ids_norm(store *st, const char *what, const char *in, char *ou
     return grants_norm(st, what, in, out, cap);
 }
 
+/* A file option: '' clears it, otherwise a readable file whose absolute
+ * path goes into out. */
+static bool file_opt(const char *what, const char *in, char *out, size_t cap)
+{
+    if (!in[0]) {
+        out[0] = 0;
+        return true;
+    }
+    char *abs = realpath(in, NULL);
+    FILE *f = abs ? fopen(abs, "r") : NULL;
+    if (!f || strlen(abs) >= cap) {
+        fprintf(stderr, "alidade partner: --%s %s: %s\n", what, in,
+                f ? "path too long" : "cannot read");
+        if (f)
+            fclose(f);
+        free(abs);
+        return false;
+    }
+    fclose(f);
+    snprintf(out, cap, "%s", abs);
+    free(abs);
+    return true;
+}
+
 /* Applies the federation options given to p. */
 static bool fed_fill(store *st, const struct partner_opts *o, struct store_partner *p)
 {
@@ -435,6 +474,16 @@ static bool fed_fill(store *st, const struct partner_opts *o, struct store_partn
         return false;
     if (o->reshare >= 0)
         p->reshare = o->reshare == 1;
+    if ((o->remote_ca && !file_opt("remote-ca", o->remote_ca, p->remote_ca, sizeof p->remote_ca)) ||
+        (o->remote_cert &&
+         !file_opt("remote-cert", o->remote_cert, p->remote_cert, sizeof p->remote_cert)) ||
+        (o->remote_key &&
+         !file_opt("remote-key", o->remote_key, p->remote_key, sizeof p->remote_key)))
+        return false;
+    if (!p->remote_cert[0] != !p->remote_key[0]) {
+        fprintf(stderr, "alidade partner: --remote-cert and --remote-key go together\n");
+        return false;
+    }
     if ((p->pull[0] || p->push[0]) && !p->url[0]) {
         fprintf(stderr, "alidade partner: --pull and --push need --url\n");
         return false;
@@ -443,16 +492,18 @@ static bool fed_fill(store *st, const struct partner_opts *o, struct store_partn
 }
 
 /* The federation settings, one line (never the token). */
-static void fed_describe(const struct store_partner *p, char out[4096], size_t cap)
+static void fed_describe(const struct store_partner *p, char out[5120], size_t cap)
 {
     if (!p->url[0]) {
         snprintf(out, cap, "no sync");
         return;
     }
-    snprintf(out, cap, "sync with %s: pull %s, push %s, as %s, token %s, reshare %s", p->url,
-             p->pull[0] ? p->pull : "(none)", p->push[0] ? p->push : "(none)",
+    snprintf(out, cap, "sync with %s: pull %s, push %s, as %s, token %s, reshare %s%s%s%s",
+             p->url, p->pull[0] ? p->pull : "(none)", p->push[0] ? p->push : "(none)",
              p->remote_user[0] ? p->remote_user : "(bearer)",
-             p->remote_token[0] ? "set" : "NOT SET", p->reshare ? "yes" : "no");
+             p->remote_token[0] ? "set" : "NOT SET", p->reshare ? "yes" : "no",
+             p->remote_cert[0] ? ", client certificate" : "", p->remote_ca[0] ? ", CA " : "",
+             p->remote_ca);
 }
 
 static int partner_add(store *st, const struct partner_opts *o)
@@ -471,7 +522,7 @@ static int partner_add(store *st, const struct partner_opts *o)
     char tok[SHARE_TOKEN_TEXT];
     if (!partner_new_token(&p, tok) || !partner_save(st, &p, "partner-add"))
         return 1;
-    char sync[4096];
+    char sync[5120];
     fed_describe(&p, sync, sizeof sync);
     printf("partner %s added: identity %s, groups %s, read %s, write %s%s; %s\n"
            "its bearer token (shown only now; HTTP Basic user '%s' with this password, or "
@@ -513,7 +564,7 @@ static int partner_set(store *st, const struct partner_opts *o)
     }
     if (!fed_fill(st, o, &p) || !partner_save(st, &p, "partner-set"))
         return 1;
-    char sync[4096];
+    char sync[5120];
     fed_describe(&p, sync, sizeof sync);
     printf("partner %s: %s\n", p.name, sync);
     return 0;
@@ -585,20 +636,23 @@ static int partner_list(store *st)
         return 1;
     }
     printf("name\tidentity\tgroups\tread\twrite\ttoken\tcert\tcreated\turl\tpull\tpush\t"
-           "push_from\tpull_into\tremote_user\tremote_token\treshare\n");
+           "push_from\tpull_into\tremote_user\tremote_token\treshare\tremote_ca\t"
+           "remote_cert\n");
     for (size_t i = 0; i < n; i++) {
         const struct store_partner *p = &ps[i];
         char tok[16], created[STIX_TIME_TEXT];
         snprintf(tok, sizeof tok, "%.8s", p->token_hash[0] ? p->token_hash : "-");
         stix_time_format(p->created, created);
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p->name,
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+               p->name,
                p->identity[0] ? p->identity : "-", p->groups[0] ? p->groups : "-",
                p->read[0] ? p->read : "-", p->write[0] ? p->write : "-", tok,
                p->cert_fp[0] ? "yes" : "-", created, p->url[0] ? p->url : "-",
                p->pull[0] ? p->pull : "-", p->push[0] ? p->push : "-",
                p->push_from[0] ? p->push_from : "-", p->pull_into[0] ? p->pull_into : "-",
                p->remote_user[0] ? p->remote_user : "-", p->remote_token[0] ? "set" : "-",
-               p->reshare ? "yes" : "no");
+               p->reshare ? "yes" : "no", p->remote_ca[0] ? p->remote_ca : "-",
+               p->remote_cert[0] ? p->remote_cert : "-");
     }
     free(ps);
     return 0;

@@ -25,7 +25,9 @@
 
 struct tc_auth fed_auth(const struct store_partner *sp)
 {
-    return (struct tc_auth){.user = sp->remote_user, .token = sp->remote_token};
+    return (struct tc_auth){.user = sp->remote_user, .token = sp->remote_token,
+                            .ca = sp->remote_ca, .cert = sp->remote_cert,
+                            .key = sp->remote_key};
 }
 
 /* The collection pulled objects go to: --pull-into, else "From NAME" made

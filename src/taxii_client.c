@@ -143,6 +143,14 @@ static bool run(tclient *c, const char *url, const struct tc_auth *a, const char
         curl_easy_setopt(h, CURLOPT_USERNAME, a->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, a->token);
     }
+    if (a && a->ca && a->ca[0])
+        curl_easy_setopt(h, CURLOPT_CAINFO, a->ca);
+    if (a && a->cert && a->cert[0]) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, a->cert);
+        curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+        if (a->key && a->key[0])
+            curl_easy_setopt(h, CURLOPT_SSLKEY, a->key);
+    }
     if (body) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

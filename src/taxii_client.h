@@ -15,10 +15,14 @@
 typedef struct tclient tclient;
 
 /* How we present ourselves to one partner: HTTP Basic (user, token) when
- * user is non-empty, else "Authorization: Bearer token". */
+ * user is non-empty, else "Authorization: Bearer token" (no header without
+ * a token); a client certificate when cert is non-empty; its server
+ * certificate checked against ca (PEM file) or, when empty, the system's
+ * CA store. */
 struct tc_auth {
     const char *user;
     const char *token;
+    const char *ca, *cert, *key;
 };
 
 /* One answer. body is NUL-terminated (malloc'd; tc_response_free). */

@@ -209,6 +209,11 @@ struct store_partner {
     bool reshare;                    /* it may receive TLP:CLEAR/GREEN objects that came
                                         from other partners (never AMBER, AMBER+STRICT
                                         or RED: share.h) */
+    char remote_ca[512];             /* PEM file of the CA its HTTPS server certificate
+                                        is checked against ("" = the system's) */
+    char remote_cert[512];           /* PEM files of the client certificate and key we
+                                        present (mTLS), "" = none */
+    char remote_key[512];
 };
 /* Adds or replaces (by name). */
 ALD_API ald_err store_partner_put(store *s, const struct store_partner *p);

@@ -260,6 +260,9 @@ static const struct {
     {"partner", "remote_user", "TEXT NOT NULL DEFAULT ''"},
     {"partner", "remote_token", "TEXT NOT NULL DEFAULT ''"},
     {"partner", "reshare", "INTEGER NOT NULL DEFAULT 0"},
+    {"partner", "remote_ca", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "remote_cert", "TEXT NOT NULL DEFAULT ''"},
+    {"partner", "remote_key", "TEXT NOT NULL DEFAULT ''"},
 };
 
 /* Provenance, kept by the audit row that every partner's write already
@@ -1420,7 +1423,8 @@ static bool partner_name_ok(const char *n)
  * store_partner_put() binds. */
 #define PARTNER_COLUMNS                                                               \
     "name, identity, token_hash, cert_fp, groups, read, write, created, url, pull, push," \
-    " push_from, pull_into, remote_user, remote_token, reshare"
+    " push_from, pull_into, remote_user, remote_token, reshare, remote_ca, remote_cert,"   \
+    " remote_key"
 
 ald_err store_partner_put(store *s, const struct store_partner *p)
 {
@@ -1429,7 +1433,7 @@ ald_err store_partner_put(store *s, const struct store_partner *p)
                     "partner name '%.63s': 1-63 characters of A-Z a-z 0-9 . _ -", p->name);
     sqlite3_stmt *st = stmt(s, "INSERT OR REPLACE INTO partner(" PARTNER_COLUMNS ")"
                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-                               " ?13, ?14, ?15, ?16)");
+                               " ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     if (!st)
         return ALD_E_STORE;
     bind_text(st, 1, p->name);
@@ -1448,6 +1452,9 @@ ald_err store_partner_put(store *s, const struct store_partner *p)
     bind_text(st, 14, p->remote_user);
     bind_text(st, 15, p->remote_token);
     sqlite3_bind_int(st, 16, p->reshare);
+    bind_text(st, 17, p->remote_ca);
+    bind_text(st, 18, p->remote_cert);
+    bind_text(st, 19, p->remote_key);
     return step_done(s, st, "partner");
 }
 
@@ -1471,6 +1478,9 @@ static void partner_of_row(sqlite3_stmt *st, struct store_partner *p)
     col_copy(st, 13, p->remote_user, sizeof p->remote_user);
     col_copy(st, 14, p->remote_token, sizeof p->remote_token);
     p->reshare = sqlite3_column_int(st, 15) != 0;
+    col_copy(st, 16, p->remote_ca, sizeof p->remote_ca);
+    col_copy(st, 17, p->remote_cert, sizeof p->remote_cert);
+    col_copy(st, 18, p->remote_key, sizeof p->remote_key);
 }
 
 /* One partner by the statement's single text parameter. */

@@ -211,7 +211,7 @@ check "set: token from the environment, --reshare, --push-from and --pull-into o
 check "set --no-reshare" '[ "$(sql "SELECT reshare FROM partner WHERE name = '"'"'peer'"'"'")" = 0 ]'
 "$BIN" partner list --data "$D" > "$T/list" 2>&1
 check "list: url, pull, push, remote user, 'set' for the token, never the token" \
-    'grep -q "	http://127.0.0.1:9/api/	c-1,c-2	c-3	$def	$def	us	set	no$" "$T/list" && ! grep -q "$REMOTE" "$T/list"'
+    'grep -q "	http://127.0.0.1:9/api/	c-1,c-2	c-3	$def	$def	us	set	no	-	-$" "$T/list" && ! grep -q "$REMOTE" "$T/list"'
 "$BIN" partner set peer --data "$D" --url ftp://x/ > "$T/o" 2>&1; rc1=$?
 "$BIN" partner set peer --data "$D" --push "a b" > "$T/o2" 2>&1; rc2=$?
 "$BIN" partner set peer --data "$D" --pull-into no-such-collection > "$T/o3" 2>&1; rc3=$?
@@ -223,6 +223,16 @@ check "list: url, pull, push, remote user, 'set' for the token, never the token"
 "$BIN" partner add peer2 --data "$D" --pull c-1 > "$T/o9" 2>&1; rc9=$?
 check "refused: ftp URL, a blank in --push, unknown --pull-into, unset variable, file and env together, nothing to set, unknown partner, sync options on rotate, --pull without --url" \
     '[ "$rc1$rc2$rc3$rc4$rc5$rc6$rc7$rc8$rc9" = "111122121" ] && grep -q "http:// or https://" "$T/o" && grep -q "comma-separated collection ids" "$T/o2" && grep -q "no collection" "$T/o3" && grep -q "NOT_SET_ANYWHERE is not set" "$T/o4" && grep -q "not both" "$T/o5" && grep -q "nothing to change" "$T/o6" && grep -q "no partner" "$T/o7" && grep -q "go with add and set" "$T/o8" && grep -q "need --url" "$T/o9"'
+printf 'not really a pem\n' > "$T/x.pem"
+"$BIN" partner set peer --data "$D" --remote-ca "$T/x.pem" > "$T/o" 2>&1; rc1=$?
+"$BIN" partner set peer --data "$D" --remote-cert "$T/x.pem" > "$T/o2" 2>&1; rc2=$?
+"$BIN" partner set peer --data "$D" --remote-ca "$T/no-such.pem" > "$T/o3" 2>&1; rc3=$?
+"$BIN" partner set peer --data "$D" --remote-cert "$T/x.pem" --remote-key "$T/x.pem" > /dev/null 2>&1; rc4=$?
+"$BIN" partner list --data "$D" > "$T/list" 2>&1
+check "--remote-ca kept as an absolute path; --remote-cert needs --remote-key; a missing file refused; list shows them" \
+    '[ "$rc1$rc2$rc3$rc4" = 0110 ] && grep -q "go together" "$T/o2" && grep -q "cannot read" "$T/o3" && grep -q "	no	$T/x.pem	$T/x.pem$" "$T/list"'
+"$BIN" partner set peer --data "$D" --remote-ca "" --remote-cert "" --remote-key "" > /dev/null 2>&1
+check "'' clears them" '[ "$(sql "SELECT remote_ca || remote_cert || remote_key FROM partner WHERE name = '"'"'peer'"'"'")" = "" ]'
 check "the remote token is in no audit row" '! sql "SELECT detail FROM audit" | grep -q "$REMOTE"'
 "$BIN" partner remove peer --data "$D" > /dev/null 2>&1
 

@@ -14,7 +14,7 @@
 # and JSON), provenance, the partner list; the maritime events `alidade ais
 # detect` finds at B in a generated drill scenario reach A; `partner
 # remove` stops the sync.
-# Then X -> Y: Y pulls 3000 objects in pages of 5 into "From X" and is
+# Then X -> Y: Y pulls 3000 objects in pages of 2 into "From X" and is
 # killed with SIGKILL in the middle, restarted: afterwards Y holds exactly
 # X's id+modified set, each once. X pushes the same 3000 to Z in batches
 # of 2 while Z is killed and restarted: the same.
@@ -142,7 +142,7 @@ check "partner set: federation settings of A, B (two) and C" \
     '[ $rc1$rc2$rc3$rc4 = 0000 ] && grep -q "sync with $UC: pull (none), push $DC, as B, token set, reshare yes" "$T/set.out"'
 "$BIN" partner list --data "$T/B" > "$T/list.B"
 check "partner list shows url, pull, push, reshare; never the token" \
-    'grep -q "^C	.*	$UC	-	$DC	-	-	B	set	yes$" "$T/list.B" && grep -q "^A	.*	$UA	$DA	$DA	-	$DB	B	set	no$" "$T/list.B" && ! grep -q "$(cat "$T/tok.B_at_C")" "$T/list.B"'
+    'grep -q "^C	.*	$UC	-	$DC	-	-	B	set	yes	-	-$" "$T/list.B" && grep -q "^A	.*	$UA	$DA	$DA	-	$DB	B	set	no	-	-$" "$T/list.B" && ! grep -q "$(cat "$T/tok.B_at_C")" "$T/list.B"'
 
 start A
 start B
@@ -243,15 +243,15 @@ with open(sys.argv[1], "w") as f:
                    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"))
 EOF
 "$BIN" stix import --data "$T/X" "$T/big.json" > /dev/null 2>&1
-# Y pulls X's default collection, 5 objects a page, into "From X" (made
+# Y pulls X's default collection, 2 objects a page, into "From X" (made
 # on the first pull)
 "$BIN" partner set X --data "$T/Y" --url "$UX" --pull "$DX" --remote-user Y \
     --remote-token-file "$T/tok.Y_at_X" > /dev/null
 start X
-export ALD_FED_PAGE=5
+export ALD_FED_PAGE=2
 start Y
 # kill it once it has part of them
-wait_for 60 '[ "$(count Y)" -gt 100 ]'
+wait_for 60 '[ "$(count Y)" -gt 30 ]'
 kill -9 "$PID_Y"
 wait "$PID_Y" 2> /dev/null
 mid=$(count Y)
@@ -300,6 +300,55 @@ p={x[\"name\"]:x for x in json.load(sys.stdin)[\"partners\"]}[\"Z\"]
 sys.exit(0 if p[\"errors\"]>=1 and p[\"out\"]>=3000 and p[\"lag_s\"]==0 else 1)"'
 stop X
 stop Z
+# ---- HTTPS: the partner's CA, our client certificate (mTLS), no token ----
+if command -v openssl > /dev/null; then
+    C=$T/tls
+    mkdir -p "$C"
+    (
+        cd "$C" || exit 1
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+            -out ca.pem -days 2 -subj "/CN=alidade fed test ca"
+        printf 'subjectAltName=IP:127.0.0.1\n' > srv.ext
+        for who in srv cli; do
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $who.key \
+                -out $who.csr -subj "/CN=$who"
+            ext=""
+            [ $who = srv ] && ext="-extfile srv.ext"
+            openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+                -out $who.pem -days 2 $ext
+        done
+    ) > /dev/null 2>&1
+    FP=$(openssl x509 -in "$C/cli.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+    PORT_S=$(free_port)
+    PORT_Q=$(free_port)
+    "$BIN" partner add Q --data "$T/S" --cert-fp "$FP" --write '*' > /dev/null
+    DS=$(defcoll S)
+    "$BIN" partner add S --data "$T/Q" > /dev/null
+    "$BIN" partner set S --data "$T/Q" --url "https://127.0.0.1:$PORT_S/api/" --push "$DS" \
+        --remote-cert "$C/cli.pem" --remote-key "$C/cli.key" > /dev/null
+    "$BIN" serve --data "$T/S" --listen "127.0.0.1:$PORT_S" --tls-cert "$C/srv.pem" \
+        --tls-key "$C/srv.key" --tls-ca "$C/ca.pem" --log-level warn 2>> "$T/S.err" &
+    PID_S=$!
+    PIDS="$PIDS $!"
+    wait_for 10 'grep -q "listening on" "$T/S.err"'
+    indicator $I_GREEN $GREEN "$T/q.json"
+    "$BIN" stix import --data "$T/Q" "$T/q.json" > /dev/null 2>&1
+    start Q
+    check "HTTPS without the partner's CA: the push fails, counted" \
+        'wait_for 20 "\"$BIN\" status --data \"$T/Q\" --json | grep -q \"\\\"errors\\\":[1-9]\""'
+    check "and the object did not go" '! has S $I_GREEN'
+    "$BIN" partner set S --data "$T/Q" --remote-ca "$C/ca.pem" > /dev/null
+    check "with --remote-ca and the client certificate (mTLS, no token): it reaches S" \
+        'wait_for 30 "has S $I_GREEN"'
+    check "S recorded it as written by partner Q (its certificate)" \
+        'python3 -c "
+import sqlite3,sys
+sys.exit(0 if sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM audit WHERE who = ? AND action = ? AND object = ?\", (\"Q\", \"write\", sys.argv[2])).fetchone()[0] == 1 else 1)" "$T/S/alidade.db" $I_GREEN'
+    stop Q
+    stop S
+else
+    echo "# HTTPS checks skipped: no openssl"
+fi
 check "every node stopped cleanly" '! grep -q "AddressSanitizer\|runtime error" "$T"/*.err'
 
 echo "$pass passed, $fail failed"

@@ -1254,7 +1254,9 @@ static void federation_columns(void **state)
     struct store_partner p = {.name = "peer", .read = "*", .url = "http://127.0.0.1:1/api/",
                               .pull = "c1,c2", .push = "c3", .push_from = "l1",
                               .pull_into = "l2", .remote_user = "us",
-                              .remote_token = "tok", .reshare = true, .created = 9};
+                              .remote_token = "tok", .reshare = true, .created = 9,
+                              .remote_ca = "/etc/ca.pem", .remote_cert = "/etc/c.pem",
+                              .remote_key = "/etc/c.key"};
     assert_int_equal(store_partner_put(s, &p), ALD_E_OK);
     struct store_partner client = {.name = "client", .read = "*", .write = "*"};
     assert_int_equal(store_partner_put(s, &client), ALD_E_OK);
@@ -1268,6 +1270,9 @@ static void federation_columns(void **state)
     assert_string_equal(o.remote_token, "tok");
     assert_true(o.reshare);
     assert_int_equal(o.created, 9);
+    assert_string_equal(o.remote_ca, "/etc/ca.pem");
+    assert_string_equal(o.remote_cert, "/etc/c.pem");
+    assert_string_equal(o.remote_key, "/etc/c.key");
     /* provenance: set by the audit row of a federation partner's write in
      * the same transaction, not by a mere TAXII client's, nor local ones */
     char coll[STORE_UUID_TEXT];
