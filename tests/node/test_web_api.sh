@@ -388,6 +388,8 @@ SP=""
 dt=$(($(date +%s) - t0))
 check "SIGTERM with live streams open: exit 0 (got $rc) in ${dt} s, no libmicrohttpd complaint" \
     '[ $rc -eq 0 ] && [ $dt -le 5 ] && ! grep -qi "suspended\|panic" "$T/serve.err"'
+check "no sanitizer report in the node's log (ASan/UBSan builds)" \
+    '! grep -q "runtime error\|ERROR: AddressSanitizer\|LeakSanitizer" "$T/serve.err"'
 
 # ---- HTTPS: the cookie is Secure ----
 if command -v openssl > /dev/null; then
