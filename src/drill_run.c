@@ -1404,10 +1404,26 @@ static int census_row(void *ctx, const struct store_row *row)
     const char *old = h->obj ? json_string_value(json_object_get(h->obj, "modified")) : NULL;
     const char *mod = row->version;
     if (!h->obj || (mod && old && strcmp(mod, old) > 0)) {
-        json_t *o = json_loadb(row->json, row->len, 0, NULL);
-        if (o) {
-            json_decref(h->obj);          /* the census owns its objects: one per entry */
-            h->obj = o;
+        json_t *full = json_loadb(row->json, row->len, 0, NULL);
+        if (full) {
+            /* only what the scoring reads: tens of thousands of objects */
+            static const char *const keep[] = {"type", "modified", "created_by_ref",
+                                               "sighting_of_ref", "first_seen", "last_seen",
+                                               "object_marking_refs", "x_alidade_recipients"};
+            json_t *o = json_object();
+            for (size_t i = 0; o && i < sizeof keep / sizeof keep[0]; i++) {
+                json_t *v = json_object_get(full, keep[i]);
+                if (v)
+                    json_object_set(o, keep[i], v);
+            }
+            json_t *ext = json_object_get(json_object_get(full, "extensions"), MARITIME_EXT);
+            if (o && ext)
+                json_object_set_new(o, "extensions", json_pack("{s:O}", MARITIME_EXT, ext));
+            json_decref(full);
+            if (o) {
+                json_decref(h->obj);      /* the census owns its objects: one per entry */
+                h->obj = o;
+            }
         }
     }
     return 0;
