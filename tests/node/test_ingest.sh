@@ -191,6 +191,22 @@ import json, sys
 s = [o for o in map(json.loads, open(sys.argv[1])) if o["type"] == "sighting"]
 sys.exit(0 if s and all(o.get("x_alidade_feed") == "radio1" for o in s) else 1)' "$T/n1.objs"
 check "provenance: every event names the feed that heard it (x_alidade_feed radio1)" '[ $? -eq 0 ]'
+# the stored objects against the OASIS STIX 2.1 schemas (as ais detect's are)
+VS=$(dirname "$0")/../detect/validate_stix.py
+if [ -n "${ALD_SHARED_DATA:-}" ] && [ -f "$VS" ] && /usr/bin/python3 -c 'import jsonschema' 2> /dev/null; then
+    python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+json.dump({"type": "bundle", "id": "bundle--0d9ba8f4-7a8e-4c55-9f39-53e1c8f0a001", "objects": objs},
+          open(sys.argv[2], "w"))' "$T/n1.objs" "$T/n1.bundle"
+    /usr/bin/python3 "$VS" --bundle "$T/n1.bundle" > "$T/vs.out" 2>&1; rc=$?
+    if [ $rc -eq 77 ]; then
+        echo "# skipped: OASIS schemas ($(tail -n 1 "$T/vs.out"))"
+    else
+        check "the stored maritime objects pass the OASIS STIX 2.1 schemas" '[ $rc -eq 0 ]'
+        [ $rc -eq 0 ] || tail -n 5 "$T/vs.out"
+    fi
+fi
 check "/metrics: events per detector, batches, connected, vessels" \
     '[ "$(metric $P1 "alidade_ingest_events_total{detector=\"gap\"}")" = 1 ] &&
      [ "$(metric $P1 "alidade_ingest_events_total{detector=\"encounter\"}")" = 1 ] &&
