@@ -585,13 +585,23 @@ static bool make_logs(const struct drill_scenario *sc, const char *out, struct w
             }
             /* the intrusion hits on this network, in time order (hits a
              * minute apart) */
-            int64_t hit_t[DRILL_MAX_INTRUSIONS * 8];
-            unsigned hit_i[DRILL_MAX_INTRUSIONS * 8], nh = 0;
+            size_t maxh = 1;
+            for (unsigned q = 0; q < sc->nintrusions; q++)
+                maxh += sc->intrusions[q].hits;
+            int64_t *hit_t = malloc(maxh * sizeof *hit_t);
+            unsigned *hit_i = malloc(maxh * sizeof *hit_i), nh = 0;
+            if (!hit_t || !hit_i) {
+                free(hit_t);
+                free(hit_i);
+                fclose(f);
+                snprintf(err, errlen, "out of memory");
+                return false;
+            }
             for (unsigned q = 0; q < sc->nintrusions; q++) {
                 const struct drill_intrusion *in = &sc->intrusions[q];
                 if (in->victim != k || in->network != j)
                     continue;
-                for (unsigned h = 0; h < in->hits && nh < DRILL_MAX_INTRUSIONS * 8; h++) {
+                for (unsigned h = 0; h < in->hits; h++) {
                     int64_t t = sc->start_s + (int64_t)llround(in->hour * 3600) + 60 * h;
                     unsigned p = nh++;
                     while (p > 0 && hit_t[p - 1] > t) {
@@ -624,6 +634,8 @@ static bool make_logs(const struct drill_scenario *sc, const char *out, struct w
                 if (n > 0 && (size_t)n < sizeof line)
                     fprintf(f, "%lld %s", (long long)t, line);
             }
+            free(hit_t);
+            free(hit_i);
             if (fclose(f) != 0) {
                 snprintf(err, errlen, "%s: write failed", path);
                 return false;
