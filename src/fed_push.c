@@ -49,6 +49,7 @@ struct batch {
     char *p;
     size_t len, cap, n;
     int64_t first_added, last_added;
+    size_t max_bytes;                /* of objects per envelope */
     bool full, oom;
 };
 
@@ -73,7 +74,7 @@ static bool put(struct batch *b, const char *s, size_t n)
 static int add_row(void *ctx, const struct store_row *r)
 {
     struct batch *b = ctx;
-    if (b->n && b->len + r->len > FED_PUSH_BYTES) {
+    if (b->n && b->len + r->len > b->max_bytes) {
         b->full = true;
         return (int)BATCH_FULL;
     }
@@ -86,10 +87,13 @@ static int add_row(void *ctx, const struct store_row *r)
 }
 
 /* Posts the envelope to one of the partner's collections: true when it
- * answered 202; *rejected = its failure_count. */
+ * answered 202; *rejected = its failure_count; *too_large when it answered
+ * 413 (the envelope is more than its max_body). */
 static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
-                     const char *remote, const struct batch *b, uint64_t *rejected)
+                     const char *remote, const struct batch *b, uint64_t *rejected,
+                     bool *too_large)
 {
+    *too_large = false;
     char url[2048];
     snprintf(url, sizeof url, "%scollections/%s/objects/", sp->url, remote);
     struct tc_auth auth = fed_auth(sp);
@@ -102,6 +106,7 @@ static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_p
     }
     p->contacted = true;
     bool ok = rs.status == 202;
+    *too_large = rs.status == 413;
     if (!ok) {
         fed_fail(f, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
                  "POST %s: HTTP %ld", remote, rs.status);
@@ -153,6 +158,8 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
         cursor = INT64_MIN;
     free(v);
     struct vis vc = {.cfg = cfg, .sp = sp, .coll = local};
+    /* smaller after a 413, for this round */
+    size_t limit = f->push_batch, max_bytes = FED_PUSH_BYTES;
     while (!atomic_load(&f->stop)) {
         /* everything up to here is committed: a query that finds no more
          * after it has seen all of it (visible or not) */
@@ -161,8 +168,8 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
             fed_fail(f, p, "store", "%s", store_errmsg(f->st));
             return false;
         }
-        struct store_filter flt = {.added_after = cursor, .limit = f->push_batch};
-        struct batch b = {0};
+        struct store_filter flt = {.added_after = cursor, .limit = limit};
+        struct batch b = {.max_bytes = max_bytes};
         struct store_page pg;
         put(&b, "{\"objects\":[", 12);
         ald_err e = store_query(f->st, local, &flt, push_visible, &vc, add_row, &b, &pg);
@@ -194,13 +201,28 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
         char *save = NULL;
         bool ok = true;
         uint64_t sent = 0, rejected = 0;
+        bool too_large = false;
         for (char *r = strtok_r(list, ",", &save); r && ok; r = strtok_r(NULL, ",", &save)) {
             uint64_t rej = 0;
-            ok = post_one(f, sp, p, r, &b, &rej);
+            ok = post_one(f, sp, p, r, &b, &rej, &too_large);
             if (ok) {
                 sent += b.n - (rej < b.n ? rej : b.n);
                 rejected += rej;
             }
+        }
+        if (!ok && too_large && b.n > 1) {
+            /* the partner takes less at once: halve and go on (the error
+             * was counted) */
+            limit = b.n / 2;
+            max_bytes = b.len / 2;
+            free(b.p);
+            continue;
+        }
+        if (!ok && too_large) {
+            /* one object bigger than the partner takes: it never will;
+             * refused like an invalid one, so the outbox does not stall */
+            ok = true;
+            rejected += 1;
         }
         if (!ok) {
             *lag_s = (double)(fed_now_us() - b.first_added) / 1e6;

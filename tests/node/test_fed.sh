@@ -17,7 +17,9 @@
 # Then X -> Y: Y pulls 3000 objects in pages of 2 into "From X" and is
 # killed with SIGKILL in the middle, restarted: afterwards Y holds exactly
 # X's id+modified set, each once. X pushes the same 3000 to Z in batches
-# of 2 while Z is killed and restarted: the same.
+# of 2 while Z is killed and restarted: the same. A partner with a small
+# max_body: envelopes halve after 413, an object it never takes is refused.
+# Over HTTPS: the partner's CA (--remote-ca) and mTLS (--remote-cert/-key).
 # Every server is stopped on exit, also on failure.
 set -u
 BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
@@ -300,6 +302,39 @@ p={x[\"name\"]:x for x in json.load(sys.stdin)[\"partners\"]}[\"Z\"]
 sys.exit(0 if p[\"errors\"]>=1 and p[\"out\"]>=3000 and p[\"lag_s\"]==0 else 1)"'
 stop X
 stop Z
+# ---- a partner that takes small bodies: 413, smaller envelopes, one object
+# bigger than it ever takes is refused and does not stall the outbox ----
+PORT_L=$(free_port)
+PORT_K=$(free_port)
+"$BIN" partner add K --data "$T/L" --write '*' > "$T/out" && tail -n 1 "$T/out" > "$T/tok.K_at_L"
+DL=$(defcoll L)
+"$BIN" partner add L --data "$T/K" > /dev/null
+"$BIN" partner set L --data "$T/K" --url "http://127.0.0.1:$PORT_L/api/" --push "$DL" \
+    --remote-user K --remote-token-file "$T/tok.K_at_L" > /dev/null
+python3 - "$T/small.json" << 'EOF2'
+import sys, uuid
+with open(sys.argv[1], "w") as f:
+    for i in range(40):
+        f.write('{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":'
+                '"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","name":"%s",'
+                '"pattern":"[ipv4-addr:value = \'10.0.0.%d\']","pattern_type":"stix",'
+                '"valid_from":"2026-11-01T00:00:00Z"}\n'
+                % (uuid.uuid5(uuid.NAMESPACE_URL, "small-%d" % i), "x" * (3000 if i == 7 else 9), i))
+EOF2
+"$BIN" stix import --data "$T/K" "$T/small.json" > /dev/null 2>&1
+"$BIN" serve --data "$T/L" --listen "127.0.0.1:$PORT_L" --max-body 2048 --log-level warn \
+    2>> "$T/L.err" &
+PID_L=$!
+PIDS="$PIDS $!"
+wait_for 10 'grep -q "listening on" "$T/L.err"'
+start K
+check "partner with --max-body 2048: 39 of 40 arrive in smaller envelopes after 413s" \
+    'wait_for 20 "[ \$(count L) -eq 39 ]"'
+check "the object bigger than it takes is counted as refused, the cursor went past it" \
+    'wait_for 10 "\"$BIN\" status --data \"$T/K\" --json | grep -q \"\\\"out\\\":39,\\\"errors\\\":[0-9]*,\\\"last_error\\\":\\\"1 objects refused by L\""'
+stop K
+stop L
+
 # ---- HTTPS: the partner's CA, our client certificate (mTLS), no token ----
 if command -v openssl > /dev/null; then
     C=$T/tls
