@@ -527,9 +527,9 @@ done
 check "two sources with one name refused" 'grep -q "is already used" "$T/n6.err"'
 
 # under ASan/UBSan the nodes' reports are in their logs
-grep -l "AddressSanitizer\|LeakSanitizer\|runtime error" "$T"/*.err > "$T/san" 2> /dev/null
+grep -l "AddressSanitizer\|LeakSanitizer\|ThreadSanitizer\|runtime error" "$T"/*.err > "$T/san" 2> /dev/null
 check "no sanitizer report in any node's log" '[ ! -s "$T/san" ]'
-[ -s "$T/san" ] && grep -h -A5 "AddressSanitizer\|LeakSanitizer\|runtime error" $(cat "$T/san") | head -n 40
+[ -s "$T/san" ] && grep -h -A12 "AddressSanitizer\|LeakSanitizer\|ThreadSanitizer\|runtime error" $(cat "$T/san") | head -n 40
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
