@@ -820,11 +820,13 @@ static bool partner_cmd(struct run *r, unsigned k, const char *sub, char *const 
     argv[n++] = nd->data;
     argv[n] = NULL;
     char out[8192];
-    if (run_self(r->self, argv, out, sizeof out, nd->log) != 0) {
+    int rc = run_self(r->self, argv, out, sizeof out, nd->log);
+    if (rc != 0) {
         char tail[400];
         log_tail(nd->log, tail, sizeof tail);
-        snprintf(r->err, sizeof r->err, "%s: `alidade partner %s %s` failed: %s",
-                 r->sc->nations[k].name, sub, args[0], tail);
+        snprintf(r->err, sizeof r->err, "%s: `alidade partner %s %s` failed (exit %d%s): %s",
+                 r->sc->nations[k].name, sub, args[0], rc,
+                 rc == 127 ? ": the binary could not be run" : "", tail);
         return false;
     }
     if (tok)
