@@ -49,6 +49,7 @@
 #define TRACK_MAX 4096
 #define AUDIT_PAGE 200
 #define SOURCES_MAX 1000000          /* object -> partner entries kept */
+#define INDICATORS_MAX 2000000       /* indicators counted by the summary */
 
 /* The flag state of an MMSI: lib/detect's ITU MID table (mid.c), which has
  * no public header yet; declared here as lib/detect/internal.h does. */
@@ -85,9 +86,12 @@ static void sig_clear(struct sig *s)
     free(s->json);
 }
 
+/* An indicator as the summary needs it; names and patterns are read from
+ * the store for the sightings of a page only (a store may hold millions of
+ * indicators). */
 struct ind {
     int tlp;
-    char *id, *created_by, *name, *pattern;
+    char *id, *created_by;
 };
 
 struct web_cache {
@@ -103,6 +107,7 @@ struct web_cache {
     json_t *partner_of;              /* partner identity id -> name */
     int64_t audit_seq;
     int64_t refreshed_us;
+    bool in_full;                    /* INDICATORS_MAX reached: some not counted */
 };
 
 web_cache *web_cache_new(void)
@@ -141,8 +146,6 @@ void web_cache_free(web_cache *c)
     for (size_t i = 0; i < c->nin; i++) {
         free(c->in[i].id);
         free(c->in[i].created_by);
-        free(c->in[i].name);
-        free(c->in[i].pattern);
     }
     free(c->ev);
     free(c->sg);
@@ -418,23 +421,23 @@ static char *cut(const char *s, size_t max)
     return strndup(s, max);
 }
 
-static void add_indicator(web_cache *c, json_t *o, const struct store_row *r)
+static void add_indicator(web_cache *c, const struct store_row *r)
 {
+    json_t *ix = json_object_get(c->in_ix, r->id);
+    if (!ix && c->nin >= INDICATORS_MAX) {
+        c->in_full = true;           /* the summary says it is partial */
+        return;
+    }
     struct ind in = {
         .tlp = r->tlp,
         .id = dup0(r->id),
         .created_by = dup0(r->created_by_ref),
-        .name = cut(json_string_value(json_object_get(o, "name")), 256),
-        .pattern = cut(json_string_value(json_object_get(o, "pattern")), 1024),
     };
-    json_t *ix = json_object_get(c->in_ix, r->id);
     struct ind *slot;
     if (ix) {
         slot = &c->in[json_integer_value(ix)];
         free(slot->id);
         free(slot->created_by);
-        free(slot->name);
-        free(slot->pattern);
     } else {
         if (c->nin == c->capin) {
             size_t cap = c->capin ? c->capin * 2 : 256;
@@ -442,8 +445,6 @@ static void add_indicator(web_cache *c, json_t *o, const struct store_row *r)
             if (!n) {
                 free(in.id);
                 free(in.created_by);
-                free(in.name);
-                free(in.pattern);
                 return;
             }
             c->in = n;
@@ -472,7 +473,7 @@ static int on_row(void *ctx, const struct store_row *r)
     if (!o)
         return 0;
     if (strcmp(r->type, "indicator") == 0) {
-        add_indicator(f->c, o, r);
+        add_indicator(f->c, r);
     } else {
         json_t *x = json_object_get(json_object_get(o, "extensions"), MARITIME_EXT);
         const char *of = json_string_value(json_object_get(o, "sighting_of_ref"));
@@ -793,6 +794,7 @@ enum MHD_Result web_api_indicators_summary(struct web_call *c)
     json_t *o = json_object();
     json_object_set_new(o, "total", json_integer((json_int_t)k->nin));
     json_object_set_new(o, "by_source", by);
+    json_object_set_new(o, "complete", json_boolean(!k->in_full));
     pthread_mutex_unlock(&w->mu);
     json_decref(groups);
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -943,6 +945,32 @@ static json_t *lines_for(web *w, const struct sig *const *hit, size_t n)
     return out;
 }
 
+/* id -> indicator object for the indicators the first n sightings name,
+ * read from the store by id (every collection, 1000 ids per query). */
+static json_t *indicators_for(web *w, const struct sig *const *hit, size_t n)
+{
+    json_t *out = json_object(), *seen = json_object(), *ids = json_array();
+    struct store_collection *cols = NULL;
+    size_t ncol = 0;
+    if (store_collections(w->st, &cols, &ncol) != ALD_E_OK)
+        ncol = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && !json_object_get(seen, hit[i]->indicator)) {
+            json_object_set_new(seen, hit[i]->indicator, json_true());
+            json_array_append_new(ids, json_string(hit[i]->indicator));
+        }
+        if (json_array_size(ids) == 1000 || (i == n && json_array_size(ids))) {
+            for (size_t c = 0; c < ncol; c++)
+                fetch(w, cols[c].id, ids, out);
+            json_array_clear(ids);
+        }
+    }
+    free(cols);
+    json_decref(seen);
+    json_decref(ids);
+    return out;
+}
+
 static int sig_by_first_desc(const void *a, const void *b)
 {
     const struct sig *x = *(const struct sig *const *)a, *y = *(const struct sig *const *)b;
@@ -1011,14 +1039,18 @@ enum MHD_Result web_api_sightings(struct web_call *c)
     puts_(&b, "],\"sightings\":[");
     json_t *lines = lines_for(w, hit, nh < limit ? (nh < LINES_SIGHTINGS ? nh : LINES_SIGHTINGS)
                                                  : (limit < LINES_SIGHTINGS ? limit : LINES_SIGHTINGS));
+    json_t *inds = indicators_for(w, hit, nh < limit ? nh : limit);
     for (size_t i = 0; i < nh && i < limit; i++) {
         const struct sig *s = hit[i];
-        json_t *ix = json_object_get(k->in_ix, s->indicator);
-        const struct ind *in = ix ? &k->in[json_integer_value(ix)] : NULL;
+        json_t *in = json_object_get(inds, s->indicator);
+        const char *pat = json_string_value(json_object_get(in, "pattern"));
+        const char *nam = json_string_value(json_object_get(in, "name"));
+        char *pc = cut(pat, 1024), *nc = cut(nam, 256);
         json_t *x = json_object();
-        json_object_set_new(x, "pattern", in && in->pattern ? json_string(in->pattern)
-                                                            : json_null());
-        json_object_set_new(x, "name", in && in->name ? json_string(in->name) : json_null());
+        json_object_set_new(x, "pattern", pc ? json_string(pc) : json_null());
+        json_object_set_new(x, "name", nc ? json_string(nc) : json_null());
+        free(pc);
+        free(nc);
         json_object_set_new(x, "source", json_string(source_of(k, s->id, s->created_by)));
         /* what was seen, from the sighting's observed-data: the raw log
          * lines are not in the store (alidade match --details writes them
@@ -1044,6 +1076,7 @@ enum MHD_Result web_api_sightings(struct web_call *c)
     puts_(&b, tmp);
     pthread_mutex_unlock(&w->mu);
     json_decref(lines);
+    json_decref(inds);
     free(hit);
     return send_buf(c->conn, &b);
 }

@@ -229,7 +229,7 @@ check "/api/events: bad bbox, limit 0 or past 10000, bad time: 400 with an error
 # ---- cyber ----
 s=$(get ind -H "$C" "$U/api/indicators/summary")
 check "/api/indicators/summary: total $IND + 1, bravo's one under source bravo with its TLP" \
-    '[ "$s" = 200 ] && [ "$(py "$T/ind" "d[\"total\"]")" = $((IND + 1)) ] &&
+    '[ "$s" = 200 ] && [ "$(py "$T/ind" "d[\"total\"], d[\"complete\"]")" = "$((IND + 1)) True" ] &&
      [ "$(py "$T/ind" "sum(g[\"count\"] for g in d[\"by_source\"])")" = $((IND + 1)) ] &&
      [ "$(py "$T/ind" "[(g[\"tlp\"], g[\"count\"]) for g in d[\"by_source\"] if g[\"source\"]==\"bravo\"]")" = "[('"'"'amber'"'"', 1)]" ]'
 s=$(get sg -H "$C" "$U/api/sightings")
