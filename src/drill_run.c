@@ -1144,6 +1144,21 @@ static bool create_feeds(struct run *r)
     return true;
 }
 
+/* The staged copies are the feeds with times in front: gone once fed. */
+static void remove_stages(struct run *r)
+{
+    char path[PATHMAX];
+    for (unsigned k = 0; k < r->sc->nnations; k++) {
+        snprintf(path, sizeof path, "%s/ais.stage", r->nodes[k].dir);
+        unlink(path);
+        for (unsigned j = 0; j < r->sc->nations[k].nnetworks; j++) {
+            snprintf(path, sizeof path, "%s/%s.stage", r->nodes[k].dir,
+                     r->sc->nations[k].networks[j].name);
+            unlink(path);
+        }
+    }
+}
+
 static void close_feeds(struct run *r)
 {
     for (unsigned k = 0; k < r->sc->nnations; k++) {
@@ -1841,6 +1856,7 @@ int drill_run_main(int argc, char **argv)
         usleep(20000);
     }
     close_feeds(&r);
+    remove_stages(&r);
     res.feed_s = wall_now() - res.wall0;
     if (g_stop) {
         snprintf(r.err, sizeof r.err, "interrupted");
