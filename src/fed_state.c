@@ -171,6 +171,8 @@ void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char 
 
 void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s)
 {
+    char sync[sizeof p->last_sync];
+    snprintf(sync, sizeof sync, "%s", p->last_sync);
     if (p->contacted) {
         char t[STIX_TIME_TEXT];
         stix_time_format(fed_now_us(), t);
@@ -178,10 +180,13 @@ void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp,
         snprintf(p->last_sync, sizeof p->last_sync, "%.19sZ", t);
     }
     p->contacted = false;
-    bool lag_moved = fabs(lag_s - p->lag_s) >= 0.5;
+    bool lag_moved = fabs(lag_s - p->lag_s) >= 0.5, lag_other = lag_s != p->lag_s;
     p->lag_s = lag_s;
     metrics_set(f->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag_s);
-    fed_peer_save_alone(f, p);
+    /* a round that asked nothing and changed nothing writes nothing (with
+     * live ingest a round starts every FED_POLL_MS) */
+    if (p->changed || lag_other || strcmp(sync, p->last_sync) != 0)
+        fed_peer_save_alone(f, p);
     if (p->changed || lag_moved) {
         char *j = fed_peer_json(p, sp);
         if (j && f->env->pic)
