@@ -68,7 +68,12 @@ size_t picture_count(picture *p);
 size_t picture_news_since(picture *p, uint64_t after, struct pic_news *out, size_t max,
                           int timeout_ms, bool *lost);
 void picture_news_free(struct pic_news *n, size_t count);
-/* Wakes every waiting picture_news_since (shutdown). */
+/* Shutdown: wakes every waiting picture_news_since; from then on it returns
+ * 0 news with *lost set. picture_close waits (2 s at most) until every
+ * thread that follows the news has been told by one call and has called once
+ * more, so a follower may clean up between the two (the dashboard resumes its
+ * suspended live streams there: libmicrohttpd must not be stopped with
+ * suspended connections). */
 void picture_close(picture *p);
 
 #endif

@@ -147,6 +147,14 @@ s1=$(get pb -u "bravo:$TOKEN" "$U/api/vessels")
 s2=$(get pt -H "Authorization: Bearer $TOKEN" "$U/api/events")
 check "a partner's Basic or Bearer token does not open the dashboard (401)" \
     '[ "$s1" = 401 ] && [ "$s2" = 401 ]'
+# the embedded page: gzip only to a client that takes it, the same bytes
+if curl -s -o "$T/page" "$U/" && grep -q "<html" "$T/page"; then
+    curl -s -D "$T/gz.hdr" -o "$T/page.gz" -H "Accept-Encoding: gzip, deflate" "$U/"
+    curl -s -D "$T/gz0.hdr" -o /dev/null -H "Accept-Encoding: gzip;q=0, identity" "$U/"
+    check "the page: gzip for Accept-Encoding gzip (same bytes, Vary), plain for gzip;q=0" \
+        'grep -qi "^Content-Encoding: gzip" "$T/gz.hdr" && grep -qi "^Vary: Accept-Encoding" "$T/gz.hdr" &&
+         gzip -dc "$T/page.gz" | cmp -s - "$T/page" && ! grep -qi "^Content-Encoding" "$T/gz0.hdr"'
+fi
 ACC="Accept: application/taxii+json;version=2.1"
 s=$(get root -u "bravo:$TOKEN" -H "$ACC" "$U/api/")
 s2=$(get cols -u "bravo:$TOKEN" -H "$ACC" "$U/api/collections/")
