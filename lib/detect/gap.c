@@ -35,12 +35,14 @@
 #define SLOTS 32                      /* ... the last 32 of them (4 days) */
 #define KM_PER_DEG 111.195
 
+/* The ring's position first, next to the header: every fix reads both and
+ * one or two ring entries, so most fixes touch two cache lines, not three. */
 struct vessel {
     struct det_vrec h;                /* h.t: last fix */
-    int32_t lat, lon;                 /* last fix */
-    uint32_t ring[RING];              /* last fix times, s since 1970 */
     uint8_t next;                     /* next ring slot to write */
     uint8_t filled;                   /* ring entries in use */
+    int32_t lat, lon;                 /* last fix */
+    uint32_t ring[RING];              /* last fix times, s since 1970 */
 };
 _Static_assert(sizeof(struct vessel) <= 160, "the top comment says 160 bytes (152 on i386)");
 

@@ -112,7 +112,8 @@ struct det_vrec {
 };
 
 struct det_vtab {
-    unsigned char *slot;
+    unsigned char *slot;     /* cap records, from a cache-line boundary */
+    void *slot_mem;          /* the allocation `slot` lies in */
     uint32_t *key;           /* key[i] == record i's key */
     size_t rec, cap, n;
     int64_t horizon_ms;
@@ -156,14 +157,27 @@ static inline void det_vtab_init(struct det_vtab *v, size_t rec, int64_t horizon
     v->ctx = ctx;
 }
 
+/* Zeroed record slots from a cache-line boundary (`*mem` is what to free):
+ * a record whose size is a multiple of 64 then spans no more lines than it
+ * must (calloc's large blocks start 16 bytes into a page: a 192-byte record
+ * spanned 4 lines). calloc, not aligned_alloc + memset: the pages are
+ * zeroed by the kernel when first touched, not written twice. */
+static inline unsigned char *det_vtab_slots(size_t cap, size_t rec, void **mem)
+{
+    *mem = calloc(cap * rec + 63, 1);
+    if (!*mem)
+        return NULL;
+    return (unsigned char *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63);
+}
+
 /* Rebuilds into `cap` slots, evicting records idle since before `old`. */
 static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
 {
     struct det_vtab nv = *v;
-    nv.slot = calloc(cap, v->rec);
+    nv.slot = det_vtab_slots(cap, v->rec, &nv.slot_mem);
     nv.key = calloc(cap, sizeof *nv.key);
     if (!nv.slot || !nv.key) {
-        free(nv.slot);
+        free(nv.slot_mem);
         free(nv.key);
         return false;
     }
@@ -183,7 +197,7 @@ static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
         nv.key[j] = r->key;
         nv.n++;
     }
-    free(v->slot);
+    free(v->slot_mem);
     free(v->key);
     *v = nv;
     return true;
@@ -252,9 +266,10 @@ static inline void det_vtab_each(struct det_vtab *v, void (*fn)(void *ctx, struc
 
 static inline void det_vtab_free(struct det_vtab *v)
 {
-    free(v->slot);
+    free(v->slot_mem);
     free(v->key);
     v->slot = NULL;
+    v->slot_mem = NULL;
     v->key = NULL;
     v->cap = v->n = 0;
 }

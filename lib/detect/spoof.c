@@ -50,17 +50,20 @@ struct jump {
     uint32_t more;                    /* further jumps folded into it */
 };
 
+/* Ordered by use: what every fix reads (the header, the flags, the places)
+ * comes first, in the record's first two cache lines; the open jump and
+ * the event times, rarely read, come last. */
 struct vessel {
     struct det_vrec h;                /* h.t: last fix */
-    struct place place[PLACES];       /* n == 0: free slot */
-    struct jump jump;
-    int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
-    int64_t clash_t;                  /* last switch that met the clash test */
     uint8_t cur;                      /* the current place */
     uint8_t jump_from;                /* place the open jump left, PLACES: forgotten */
     bool pending;                     /* `jump` is open */
     bool clashed;                     /* clash_t is set */
     bool invalid_done;                /* MMSI checked (and reported if invalid) */
+    struct place place[PLACES];       /* n == 0: free slot */
+    struct jump jump;
+    int64_t null_t, land_t;           /* last 0,0 / on-land event, 0 = none */
+    int64_t clash_t;                  /* last switch that met the clash test */
 };
 
 _Static_assert(sizeof(struct vessel) == 192, "spoof vessel record grew");
