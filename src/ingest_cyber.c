@@ -146,7 +146,9 @@ static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size
     snprintf(d, sizeof d, "%.3f", (double)(cy->compiled_us - t0) / 1e6);
     nlog_kv(in->log, NLOG_INFO, "ingest", "indicators compiled", "simple", a,
             "general_not_live", b, "unused", c, "seconds", d, NULL);
+    pthread_mutex_lock(&in->mu);
     cy->nind = ist.status[ALD_IND_SIMPLE];
+    pthread_mutex_unlock(&in->mu);
     return r;
 }
 

@@ -52,6 +52,7 @@ print(s.getsockname()[1])' "$1"
 start_node() {
     name=$1
     shift
+    : >> "$T/$name.err"
     "$BIN" serve --listen 127.0.0.1:0 --log-level debug "$@" 2>> "$T/$name.err" &
     SP=$!
     PIDS="$PIDS $SP"
