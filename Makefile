@@ -5,7 +5,7 @@
 BUILD ?= build
 ALIDADE = $(BUILD)/src/alidade
 
-.PHONY: all deps build run run-node test bench fuzz clean
+.PHONY: all deps build run run-node drill test bench fuzz clean
 
 all: build
 
@@ -49,40 +49,27 @@ run: build
 	@echo
 	@$(MAKE) --no-print-directory run-node
 
-# The node: a fresh data directory $(BUILD)/node holding the maritime events
-# above as STIX 2.1 objects (the capture's in the default collection, the
-# drill's in a collection of their own), the partner CERT's indicators and
-# the sightings of them in the node's Suricata alerts (alidade match
-# --store), a demo partner allowed to read
-# them, and `alidade serve` in the foreground (Ctrl-C stops it) with its
-# dashboard at / (loopback only) and TAXII 2.1 at /taxii2/. make run ends
-# with it; tests/cli/test_config.sh runs it on a free port (LISTEN=...).
+# The network (scripts/run-node.sh): this nation's node with the events
+# above as STIX 2.1 objects, the partner CERT's indicators and their
+# sightings in the bundled Suricata alerts, a demo partner, an operator for
+# the dashboard, the real capture and the drill's NMEA replayed live into its
+# UDP input; and the partner CERT's own node, the two federating. `alidade
+# serve` runs in the foreground (Ctrl-C stops both nodes). make run ends with
+# it; tests/cli/test_config.sh runs it on a free port (LISTEN=..., LIVE=0).
 LISTEN ?= 127.0.0.1:8700
 NODE = $(BUILD)/node
 NODE_IN = $(BUILD)/node-input
+LIVE ?= 1
 run-node:
-	@echo "== a sharing node: the events as STIX 2.1 objects, served over TAXII 2.1"
-	@rm -rf $(NODE) $(NODE_IN) && mkdir -p $(NODE_IN)
-	@$(ALIDADE) ais detect -f stix --shore builtin data/ais/exactearth-2012.txt.zst \
-		> $(NODE_IN)/exactearth.stix.json 2> /dev/null
-	@$(ALIDADE) drill generate --quiet --out $(NODE_IN)/drill
-	@$(ALIDADE) ais detect -f stix --zones $(NODE_IN)/drill/zones.geojson \
-		--shore $(NODE_IN)/drill/coast.geojson --anchorages $(NODE_IN)/drill/coast.geojson \
-		$(NODE_IN)/drill/scenario.nmea > $(NODE_IN)/drill.stix.json 2> /dev/null
-	@$(ALIDADE) stix import --data $(NODE) $(NODE_IN)/exactearth.stix.json
-	@drill=$$($(ALIDADE) collection add "Drill scenario (generated)" --data $(NODE) | tail -n 1) && \
-		$(ALIDADE) stix import --data $(NODE) --collection "$$drill" $(NODE_IN)/drill.stix.json
-	@$(ALIDADE) stix import --data $(NODE) data/cti/partner-indicators.json
-	@$(ALIDADE) match -q --indicators store --data $(NODE) --store data/cti/suricata-alerts.eve.json.zst; \
-		test $$? -le 1
-	@echo "sightings of the partner's indicators stored: $$($(ALIDADE) stix export --data $(NODE) --type sighting | grep -c '"sighting_of_ref":"indicator--')"
-	@token=$$($(ALIDADE) partner add demo --data $(NODE) --read '*' | tail -n 1) && \
-		echo "demo partner: user demo, token $$token" && \
-		echo "dashboard:  http://$(LISTEN)/" && \
-		echo "discovery:  http://$(LISTEN)/taxii2/" && \
-		echo "try:        curl -u demo:$$token -H 'Accept: application/taxii+json;version=2.1' http://$(LISTEN)/api/collections/" && \
-		echo "Ctrl-C stops the node." && \
-		exec $(ALIDADE) serve --data $(NODE) --listen $(LISTEN)
+	@ALIDADE=$(ALIDADE) BUILD=$(BUILD) LISTEN=$(LISTEN) LIVE=$(LIVE) scripts/run-node.sh
+
+# A joint drill of four nations on this machine (data/drills/quad.json):
+# one node each, live ingest and federation, scored against the planted
+# truth; the after-action report in $(BUILD)/drill-run/.
+drill: build
+	@rm -rf $(BUILD)/drill-run
+	@$(ALIDADE) drill run data/drills/quad.json --out $(BUILD)/drill-run
+	@echo "report: $(BUILD)/drill-run/report.html ($(BUILD)/drill-run/report.md, score.json)"
 
 test: deps
 	@scripts/run-tests.sh

@@ -230,7 +230,7 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
     [ -f "$SRC/data/ais/exactearth-2012.txt.zst" ]; then
     P=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     setsid timeout 120 make -s -C "$SRC" run-node ALIDADE="$BIN" BUILD="$T/run" \
-        LISTEN="127.0.0.1:$P" > "$T/run.out" 2>&1 &
+        LISTEN="127.0.0.1:$P" LIVE=0 > "$T/run.out" 2>&1 &
     RUN=$!
     for _ in $(seq 1 600); do
         grep -q 'listening on' "$T/run.out" 2> /dev/null && break
@@ -256,6 +256,22 @@ if command -v make > /dev/null && command -v setsid > /dev/null &&
         "[ $s = 200 ] && grep -qE '<td>Default \\(default\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">202</td>' '$T/rdash' && grep -qE '<td>Drill scenario \\(generated\\)</td><td><code>[0-9a-f-]+</code></td><td class=\"n\">31</td>' '$T/rdash' && grep -qF '<p>24 stored, the latest 20 by start time:</p>' '$T/rdash'"
     check "make run-node: the latest event is the drill's mmsi_clash of 255000707" \
         "grep -qF '<tr><td>mmsi_clash</td><td class=\"n\">255000707</td><td>2025-01-02T00:02:00.000Z</td>' '$T/rdash'"
+    # the dashboard's operator: the printed password logs in
+    PW=$(sed -n 's/^dashboard:  http:.* (operator admin, password \(.*\))$/\1/p' "$T/run.out")
+    s=$(curl -s -o "$T/login" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"user\":\"admin\",\"password\":\"$PW\"}" "http://127.0.0.1:$P/api/login")
+    check "make run-node: the printed operator password opens the dashboard" \
+        "[ '$s' = 200 ] && grep -q '\"user\":\"admin\"' '$T/login'"
+    # the partner CERT's node answers, and this node pulls from it
+    PP=$(sed -n 's|^partner:    the partner CERT.s node at http://127.0.0.1:\([0-9]*\)/taxii2/.*|\1|p' "$T/run.out")
+    synced=
+    for _ in $(seq 1 100); do
+        "$BIN" status --data "$T/run/node" 2> /dev/null |
+            grep -q "^partner-cert	http://127.0.0.1:$PP/api/	20" && synced=1 && break
+        sleep 0.1
+    done
+    check "make run-node: the partner CERT's node runs and this node has synced with it" \
+        "[ -n '$PP' ] && [ -n '$synced' ]"
     kill -TERM "-$RUN" 2> /dev/null
     wait "$RUN" 2> /dev/null
     RUN=
