@@ -15,11 +15,13 @@
  *      (created_by_ref == the partner's identity) or listed in
  *      x_alidade_recipients.
  *   4. re-sharing (TLP 2.0): a version that came from another partner
- *      (store_row.origin set and not this partner's name) is readable only
- *      when its level is CLEAR or GREEN and the partner has `reshare` set;
- *      AMBER, AMBER+STRICT and RED received from one partner never reach a
- *      third. The TAXII server and federation push both decide by this
- *      function (docs/federation.md).
+ *      (store_row.origin set and not this partner's name: any partner's
+ *      write) is readable only when its level is CLEAR or GREEN and the
+ *      partner has `reshare` set, or when the originator addressed this
+ *      partner on the object (a member of a group it is marked with, or
+ *      named on it); otherwise AMBER, AMBER+STRICT and RED received from one
+ *      partner never reach a third. The TAXII server and federation push
+ *      both decide by this function (docs/federation.md).
  * All four must hold. The level is the strictest of store_row.tlp and the
  * TLP markings (1.0 ids as their 2.0 level); a level out of range is RED;
  * ids compare without regard to case; a partner without identity is named

@@ -333,8 +333,11 @@ bool share_can_read(const struct share_config *cfg, const struct store_partner *
     }
     /* TLP 2.0 re-sharing: a version that came from one partner reaches
      * another only when it is CLEAR or GREEN and that one was allowed to
-     * receive re-shared objects; the partner it came from may see it again */
+     * receive re-shared objects; the partner it came from may see it again,
+     * and so may a partner the originator addressed on the object itself (a
+     * member of a sharing group it is marked with, or named on it) */
     if (obj->origin && obj->origin[0] && strcmp(obj->origin, p->name) != 0 &&
+        !(group_marked && member) && !named(p, obj) &&
         (tlp > STIX_TLP_GREEN || !p->reshare))
         return false;
     return tlp != STIX_TLP_RED || named(p, obj);

@@ -268,15 +268,19 @@ static const struct {
 /* Provenance, kept by the audit row that every partner's write already
  * gets (lib/taxii/objects.c, src/fed_pull.c): right after the store_put that
  * added it, in the same transaction, so the version just added is the one
- * with the store's last date_added. Only partners this node federates with
- * (a url set: another node of the network) count: a partner that is only a
- * TAXII client contributes to our collections as before federation (its
- * writes stay in the audit log), and another part auditing "write" under
- * its own name marks nothing. */
+ * with the store's last date_added. Every partner counts, whether it pushes
+ * to us as a TAXII client or we pull from it: an AMBER object a partner
+ * posted here is that partner's, and forwarding it to a third one (by TAXII
+ * read or by our push) is what TLP 2.0 forbids (share_can_read, rule 4). A
+ * drill found the leak when only partners with a url counted (a -> b by
+ * push, b -> c by push). Another part auditing "write" under a name that is
+ * no partner marks nothing. The trigger of the first version (url partners
+ * only) is replaced on open. */
+static const char origin_trigger_old[] = "DROP TRIGGER IF EXISTS object_origin";
 static const char origin_trigger[] =
-    "CREATE TRIGGER IF NOT EXISTS object_origin AFTER INSERT ON audit"
+    "CREATE TRIGGER IF NOT EXISTS object_origin_any AFTER INSERT ON audit"
     " WHEN NEW.action IN ('write', 'fed-pull') AND NEW.who <> 'local'"
-    " AND EXISTS(SELECT 1 FROM partner WHERE name = NEW.who AND url <> '')"
+    " AND EXISTS(SELECT 1 FROM partner WHERE name = NEW.who)"
     " BEGIN UPDATE object SET origin = NEW.who"
     " WHERE coll = (SELECT seq FROM collection WHERE id = NEW.detail) AND id = NEW.object"
     " AND date_added = (SELECT value FROM meta WHERE key = 'last_added') AND origin = '';"
@@ -315,7 +319,8 @@ static ald_err migrate(store *s)
         if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
             return fail_db(s, "schema: add column");
     }
-    if (sqlite3_exec(s->db, origin_trigger, NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(s->db, origin_trigger_old, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, origin_trigger, NULL, NULL, NULL) != SQLITE_OK)
         return fail_db(s, "schema: origin trigger");
     return ALD_E_OK;
 }

@@ -1273,8 +1273,9 @@ static void federation_columns(void **state)
     assert_string_equal(o.remote_ca, "/etc/ca.pem");
     assert_string_equal(o.remote_cert, "/etc/c.pem");
     assert_string_equal(o.remote_key, "/etc/c.key");
-    /* provenance: set by the audit row of a federation partner's write in
-     * the same transaction, not by a mere TAXII client's, nor local ones */
+    /* provenance: set by the audit row of any partner's write in the same
+     * transaction (a federation partner or a TAXII client), not by local
+     * ones nor by a name that is no partner */
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
     int64_t last = -1;
@@ -1301,8 +1302,8 @@ static void federation_columns(void **state)
     char got[1024] = "";
     struct store_page pg;
     assert_int_equal(store_query(s, coll, NULL, NULL, NULL, origin_row, got, &pg), ALD_E_OK);
-    assert_string_equal(got, "indicator--1=peer indicator--2= indicator--3= indicator--4= "
-                             "indicator--5=peer");
+    assert_string_equal(got, "indicator--1=peer indicator--2=client indicator--3= "
+                             "indicator--4= indicator--5=peer");
     assert_int_equal(store_last_added(s, &last), ALD_E_OK);
     assert_true(last > da);
     bool found = false;
@@ -1325,7 +1326,9 @@ static void federation_columns(void **state)
 
 /* share_can_read's re-share rule over provenance (share.h rule 4): every
  * TLP level x origin (none, the reader itself, another partner) x the
- * reader's reshare flag, against the rule as docs/federation.md states it. */
+ * reader's reshare flag, against the rule as docs/federation.md states it.
+ * RED names the reader (the originator addressed it: readable); the other
+ * levels name someone else. */
 static void reshare_rule(void **state)
 {
     (void)state;
@@ -1339,13 +1342,14 @@ static void reshare_rule(void **state)
                     struct store_partner q = {.name = "Q", .identity = "identity--q",
                                               .read = "*", .reshare = rs != 0};
                     struct share_config cfg = {.default_tlp = (enum stix_tlp)def};
-                    /* RED names the reader, so that TLP alone would allow */
+                    bool named = levels[l] == STIX_TLP_RED;
                     struct store_row r = {.id = "indicator--1", .tlp = levels[l],
-                                          .markings = "", .created_by_ref = "identity--q",
+                                          .markings = "",
+                                          .created_by_ref = named ? "identity--q" : "identity--z",
                                           .recipients = "", .origin = origins[o]};
                     int eff = levels[l] == STIX_TLP_NONE ? def : levels[l];
                     bool other = origins[o] && origins[o][0] && strcmp(origins[o], "Q") != 0;
-                    bool want = !other || (eff <= STIX_TLP_GREEN && rs);
+                    bool want = !other || named || (eff <= STIX_TLP_GREEN && rs);
                     if (share_can_read(&cfg, &q, "c", &r) != want)
                         fail_msg("tlp %d default %d origin %s reshare %d: want %d", levels[l],
                                  def, origins[o] ? origins[o] : "NULL", rs, want);

@@ -128,9 +128,19 @@ if [ -f "$T/env.json" ]; then
     check "GET status returns the same resource" '[ "$s" = 200 ] && cmp -s "$T/st" "$T/post"'
     s=$(get stb -u "bravo:$TB" -H "$ACC" "$U/api/status/$SID/")
     check "another partner's status: 404" '[ "$s" = 404 ]'
-    s=$(get objs -u "bravo:$TB" -H "$ACC" "$U/api/collections/$DEF/objects/")
-    check "bravo reads them back (default TLP AMBER) with X-TAXII-Date-Added-First/Last" \
+    s=$(get objs -u "alpha:$TA" -H "$ACC" "$U/api/collections/$DEF/objects/")
+    check "alpha reads them back with X-TAXII-Date-Added-First/Last" \
         '[ "$s" = 200 ] && grep -qi "^X-TAXII-Date-Added-First: 20" "$T/objs.hdr" && grep -qi "^X-TAXII-Date-Added-Last: 20" "$T/objs.hdr"'
+    # TLP 2.0: alpha's objects (default AMBER, none addressed to bravo) are
+    # alpha's; the node does not pass them on to another partner
+    s=$(get objsb -u "bravo:$TB" -H "$ACC" "$U/api/collections/$DEF/objects/")
+    check "bravo does not get alpha's AMBER objects (TLP 2.0 re-sharing)" \
+        '[ "$s" = 200 ] && python3 -c "
+import json,sys
+sent={o[\"id\"] for o in json.load(open(sys.argv[1]))[\"objects\"]}
+got={o[\"id\"] for o in json.load(open(sys.argv[2])).get(\"objects\", [])}
+assert not (sent & got), sent & got
+" "$T/env.json" "$T/objsb"'
     check "objects are served as the bytes posted (first object byte-identical)" \
         'python3 -c "
 import json,sys

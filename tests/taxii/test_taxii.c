@@ -1077,7 +1077,13 @@ static bool pol_allowed(const struct pol_obj *o, int partner_groups, int p)
 {
     if (o->group >= 0 && !(partner_groups & (1 << o->group)))
         return false;
-    return !o->red || o->named == p || o->creator == p;
+    bool named = o->named == p || o->creator == p;
+    /* re-sharing (rule 4): every object was posted by p0, so it is p0's
+     * (AMBER by default, or RED); another partner reads it only when p0
+     * addressed it: a member of the group it is marked with, or named */
+    if (p != 0 && o->group < 0 && !named)
+        return false;
+    return !o->red || named;
 }
 
 static void test_policy_random(void **state)
