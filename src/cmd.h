@@ -19,6 +19,8 @@ int cmd_status(int argc, char **argv);    /* cmd_status.c */
 int cmd_audit(int argc, char **argv);     /* cmd_audit.c */
 /* `alidade ais detect` (cmd_detect.c), dispatched by cmd_ais. */
 int cmd_detect(int argc, char **argv);
+/* `alidade ais replay` (cmd_replay.c), dispatched by cmd_ais. */
+int cmd_replay(int argc, char **argv);
 
 /* subcmd.c: runs the subcommand argv[1] of `prog` ("alidade stix") from the
  * table, or prints the table (exit 0 for --help/-h/help, 2 otherwise, with

@@ -269,6 +269,7 @@ static void ais_commands(FILE *f)
         "\n"
         "  decode   NMEA AIS to gpsd JSON or CSV, one message per line\n"
         "  detect   NMEA AIS to maritime events (gaps, encounters, loitering, spoofing)\n"
+        "  replay   send NMEA over UDP paced by its receive times (into a live node)\n"
         "\n"
         "Run 'alidade ais <subcommand> --help' for its options.\n");
 }
@@ -283,7 +284,8 @@ int cmd_ais(int argc, char **argv)
         return decode(argc - 1, argv + 1);
     if (strcmp(argv[1], "detect") == 0)
         return cmd_detect(argc - 1, argv + 1);
-    if (strcmp(argv[1], "replay") == 0) { int cmd_replay(int, char **); return cmd_replay(argc - 1, argv + 1); }  /* cmd_replay.c */
+    if (strcmp(argv[1], "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
     fprintf(stderr, "alidade ais: unknown subcommand '%s'\n", argv[1]);
     ais_commands(stderr);
     return 2;

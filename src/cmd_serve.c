@@ -1071,8 +1071,11 @@ int cmd_serve(int argc, char **argv)
                     o.cert ? "https" : "http", host, di ? di->port : 0, o.data, o.threads);
         }
         ald_err e = ingest_start(&env, &in, perr, sizeof perr);
-        if (e != ALD_E_OK)
+        if (e != ALD_E_OK) {
             fprintf(stderr, "alidade serve: live ingest: %s\n", perr);
+            if (e == ALD_E_ARG)
+                status = 2;          /* a bad --source: wrong options */
+        }
         else if ((e = fed_start(&env, &fd, perr, sizeof perr)) != ALD_E_OK)
             fprintf(stderr, "alidade serve: federation: %s\n", perr);
         if (e == ALD_E_OK) {

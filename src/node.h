@@ -46,7 +46,8 @@ struct node_env {
 /* ---- live ingest (ingest.c) ---- */
 typedef struct ingest ingest;
 /* Starts a reader per o->sources[i] (SPEC syntax in ingest.c and
- * docs/node.md); ALD_E_USAGE with the reason in err for a bad SPEC. */
+ * docs/node.md); ALD_E_ARG with the reason in err for a bad SPEC
+ * (serve then exits 2). */
 ald_err ingest_start(const struct node_env *env, ingest **out, char *err, size_t errlen);
 /* Stops the readers, flushes and commits what was read. NULL is fine. */
 void ingest_stop(ingest *in);

@@ -521,7 +521,7 @@ for spec in "ais+tcp://nohostport" "ais+udp://127.0.0.1:99999" "foo+file:/x" "ai
     wait "$p"
     rc=$?
     check "bad SPEC '$spec' refused with its reason (exit $rc)" \
-        '[ $rc -ne 0 ] && grep -q "live ingest: --source" "$T/n6.err"'
+        '[ $rc -eq 2 ] && grep -q "live ingest: --source" "$T/n6.err"'
 done
 "$BIN" serve --listen 127.0.0.1:0 --data "$T/n6" --source "ais+file:/a?name=x" \
     --source "ais+file:/b?name=x" > /dev/null 2> "$T/n6.err"
