@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <nettle/memops.h>
 #include <nettle/pbkdf2.h>
 
+#include "alidade/share.h"
 #include "web_auth.h"
 
 #define SALT_BYTES 16
@@ -32,21 +32,6 @@ bool op_name_valid(const char *name)
             return false;
     }
     return true;
-}
-
-static ald_err random_bytes(uint8_t *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(buf + got, n - got, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return ALD_E_IO;
-        }
-        got += (size_t)r;
-    }
-    return ALD_E_OK;
 }
 
 static void to_hex(const uint8_t *b, size_t n, char *out)
@@ -81,7 +66,7 @@ ald_err web_random_hex(char *out, size_t nbytes)
     uint8_t b[64];
     if (nbytes > sizeof b)
         return ALD_E_ARG;
-    ald_err e = random_bytes(b, nbytes);
+    ald_err e = share_random_bytes(b, nbytes);
     if (e == ALD_E_OK)
         to_hex(b, nbytes, out);
     return e;
@@ -121,7 +106,7 @@ unsigned op_calibrate(void)
 ald_err op_hash_new(const char *password, unsigned iterations, char out[OP_HASH_TEXT])
 {
     uint8_t salt[SALT_BYTES], h[HASH_BYTES];
-    ald_err e = random_bytes(salt, sizeof salt);
+    ald_err e = share_random_bytes(salt, sizeof salt);
     if (e != ALD_E_OK)
         return e;
     pbkdf2_hmac_sha256(strlen(password), (const uint8_t *)password, iterations, sizeof salt,

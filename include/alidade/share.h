@@ -97,6 +97,9 @@ ALD_API size_t share_group_marking_json(const char *name, char *out, size_t cap)
  * plus NUL. ALD_E_IO when the system has no randomness to give. */
 #define SHARE_TOKEN_TEXT 44
 ALD_API ald_err share_token_new(char out[SHARE_TOKEN_TEXT]);
+/* All n bytes from the kernel's CSPRNG (getrandom; blocks only before it is
+ * seeded): tokens, session ids, salts. ALD_E_IO when the kernel refuses. */
+ALD_API ald_err share_random_bytes(uint8_t *buf, size_t n);
 /* Hex SHA-256 of a token (what the store keeps). */
 ALD_API void share_token_hash(const char *token, size_t len, char out[65]);
 /* Constant-time equality of two NUL-terminated hex hashes of equal length

@@ -19,8 +19,7 @@
 #define TOKEN_BYTES 32
 #define TOKEN_CHARS 43               /* ceil(32 * 8 / 6) */
 
-/* All n bytes from the kernel's CSPRNG (blocks only before it is seeded). */
-static ald_err random_bytes(uint8_t *buf, size_t n)
+ald_err share_random_bytes(uint8_t *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
@@ -39,7 +38,7 @@ ald_err share_token_new(char out[SHARE_TOKEN_TEXT])
 {
     uint8_t raw[TOKEN_BYTES];
     out[0] = 0;
-    ald_err e = random_bytes(raw, sizeof raw);
+    ald_err e = share_random_bytes(raw, sizeof raw);
     if (e != ALD_E_OK)
         return e;
     char enc[BASE64_ENCODE_LENGTH(TOKEN_BYTES) + BASE64_ENCODE_FINAL_LENGTH + 1];
