@@ -406,6 +406,55 @@ size_t picture_vessels(picture *p, double west, double south, double east, doubl
     return hits;
 }
 
+/* The point of v's ring at index i (0: oldest) as a position. */
+static struct pic_position track_point(const struct vessel *v, size_t i)
+{
+    const struct tpoint *t = &v->ring[(v->head + i) % v->cap];
+    return (struct pic_position){
+        .mmsi = v->pos.mmsi, .t_us = (int64_t)t->t_s * 1000000,
+        .lat = t->lat7 / 1e7, .lon = t->lon7 / 1e7,
+        .sog = unpack10(t->sog10), .cog = unpack10(t->cog10), .heading = t->heading};
+}
+
+size_t picture_vessels_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                          double south, double east, double north, size_t limit,
+                          picture_vessel_fn fn, void *ctx)
+{
+    size_t hits = 0;
+    pthread_rwlock_rdlock(&p->lock);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct vessel *v = &p->v[i];
+        if (!v->has_pos)
+            continue;
+        struct pic_position pos;
+        if (v->pos.t_us <= at_us) {
+            pos = v->pos;            /* the latest (full precision) is the answer */
+        } else {
+            /* the ring is in time order: binary search for the last point
+             * at or before at_us (times kept to the second) */
+            size_t lo = 0, hi = v->len;          /* first point after at_us */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if ((int64_t)v->ring[(v->head + mid) % v->cap].t_s * 1000000 <= at_us)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == 0)
+                continue;            /* not heard yet at at_us (or beyond the ring) */
+            pos = track_point(v, lo - 1);
+        }
+        if (max_age_us > 0 && at_us - pos.t_us > max_age_us)
+            continue;                /* a stale ghost */
+        if (!in_box(pos.lat, pos.lon, west, south, east, north))
+            continue;
+        if (hits++ < limit && fn)
+            fn(ctx, &pos, &v->st);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return hits;
+}
+
 bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_us,
                     struct pic_static *st, struct pic_position *track, size_t cap, size_t *n)
 {

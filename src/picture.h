@@ -56,6 +56,15 @@ typedef void (*picture_vessel_fn)(void *ctx, const struct pic_position *pos,
                                   const struct pic_static *st);
 size_t picture_vessels(picture *p, double west, double south, double east, double north,
                        size_t limit, picture_vessel_fn fn, void *ctx);
+/* The picture as it was at at_us: like picture_vessels, but for every vessel
+ * its last known point at or before at_us (the latest position when that is
+ * not later, else the last such point of its track, times to the second).
+ * Vessels with none are skipped (not heard yet, or older than the kept
+ * track), and so are those whose point is more than max_age_us older than
+ * at_us (0: no limit) so that the map does not fill with stale ghosts. */
+size_t picture_vessels_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                          double south, double east, double north, size_t limit,
+                          picture_vessel_fn fn, void *ctx);
 /* One vessel: static data and up to cap track points between since_us and
  * until_us (0: no bound), oldest first; false when unknown. */
 bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_us,

@@ -1,7 +1,8 @@
 /*
  * test_picture.c - the live maritime picture (src/picture.c): latest
  * positions and static data by MMSI, least-recently-heard eviction, boxes
- * (also across the antimeridian), track windows and late reports, the news
+ * (also across the antimeridian), track windows and late reports, the picture at an earlier time
+ * (picture_vessels_at: ring wrap, late points, box, max age), the news
  * ring (overflow, the lost flag, waiting across threads, close), and a
  * measured check that 100,000 vessels fit and that the dashboard's full
  * /api/vessels snapshot (src/web_vessels.c) is fast (figures on stdout).
@@ -157,6 +158,99 @@ static void track_window(void **state)
     picture_position(p, &ancient);
     assert_true(picture_vessel(p, 7, 0, 0, NULL, tr, 8, &n));
     assert_true(tr[0].t_us == 140 * 1000000);
+    picture_free(p);
+}
+
+/* picture_vessels_at: what it gives, by MMSI */
+struct at_seen {
+    size_t n;
+    uint32_t mmsi[8];
+    struct pic_position pos[8];
+};
+
+static void at_fn(void *ctx, const struct pic_position *pos, const struct pic_static *st)
+{
+    (void)st;
+    struct at_seen *s = ctx;
+    if (s->n < 8) {
+        s->mmsi[s->n] = pos->mmsi;
+        s->pos[s->n++] = *pos;
+    }
+}
+
+static const struct pic_position *seen(const struct at_seen *s, uint32_t mmsi)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->mmsi[i] == mmsi)
+            return &s->pos[i];
+    return NULL;
+}
+
+static void vessels_at(void **state)
+{
+    (void)state;
+    const int64_t S = 1000000, H6 = 6 * 3600 * S;
+    picture *p = picture_new(10, 8, 16);
+    /* vessel 1: 20 points t = 1000, 1010, ... 1190 at lat = t / 100: the ring
+     * of 8 wrapped, keeping 1120..1190 */
+    for (int64_t t = 1000; t < 1200; t += 10) {
+        struct pic_position a = at(1, t, (double)t / 100, 5);
+        picture_position(p, &a);
+    }
+    /* vessel 2: a late report (t 1055) lands between 1050 and 1060 */
+    int64_t t2[] = {1000, 1050, 1060, 1100, 1055};
+    for (size_t i = 0; i < 5; i++) {
+        struct pic_position a = at(2, t2[i], 1, (double)t2[i] / 100);
+        picture_position(p, &a);
+    }
+    /* vessel 3: only heard at 1150, far away */
+    struct pic_position c = at(3, 1150, -40, -100);
+    picture_position(p, &c);
+
+    struct at_seen s = {0};
+    /* at 1155: vessel 1's point 1150, vessel 2's latest (1100), vessel 3 */
+    assert_int_equal(picture_vessels_at(p, 1155 * S, H6, -180, -90, 180, 90, 10, at_fn, &s), 3);
+    assert_true(seen(&s, 1)->t_us == 1150 * S && fabs(seen(&s, 1)->lat - 11.5) < 1e-6);
+    assert_true(fabs(seen(&s, 1)->sog - 10.5f) < 0.01f && seen(&s, 1)->heading == 91);
+    assert_true(seen(&s, 2)->t_us == 1100 * S);
+    assert_true(seen(&s, 3)->t_us == 1150 * S);
+    /* at 1057: vessel 1's ring starts at 1120 (nothing known), vessel 2's
+     * late point 1055, vessel 3 not heard yet */
+    s = (struct at_seen){0};
+    assert_int_equal(picture_vessels_at(p, 1057 * S, H6, -180, -90, 180, 90, 10, at_fn, &s), 1);
+    assert_true(seen(&s, 2)->t_us == 1055 * S && fabs(seen(&s, 2)->lon - 10.55) < 1e-6);
+    /* exactly at a point's time: that point */
+    s = (struct at_seen){0};
+    picture_vessels_at(p, 1120 * S, H6, -180, -90, 180, 90, 10, at_fn, &s);
+    assert_true(seen(&s, 1)->t_us == 1120 * S);
+    assert_true(seen(&s, 1) && fabs(seen(&s, 1)->lat - 11.2) < 1e-6);
+    /* after every report: the latest positions */
+    s = (struct at_seen){0};
+    assert_int_equal(picture_vessels_at(p, 5000 * S, H6, -180, -90, 180, 90, 10, at_fn, &s), 3);
+    assert_true(seen(&s, 1)->t_us == 1190 * S);
+    /* box: vessel 1 at 1150 is at lat 11.5 lon 5; at 1190 at lat 11.9 */
+    assert_int_equal(picture_vessels_at(p, 1155 * S, H6, 4, 11.4, 6, 11.6, 10, NULL, NULL), 1);
+    assert_int_equal(picture_vessels_at(p, 1195 * S, H6, 4, 11.4, 6, 11.6, 10, NULL, NULL), 0);
+    /* across the antimeridian and limit */
+    assert_int_equal(picture_vessels_at(p, 1155 * S, H6, 179, -90, -99, 0, 10, NULL, NULL), 1);
+    s = (struct at_seen){0};
+    assert_int_equal(picture_vessels_at(p, 1155 * S, H6, -180, -90, 180, 90, 2, at_fn, &s), 3);
+    assert_int_equal(s.n, 2);
+    /* max age: at 1160 with 30 s, vessel 2 (1100) is a ghost; 0: no limit */
+    assert_int_equal(picture_vessels_at(p, 1160 * S, 30 * S, -180, -90, 180, 90, 10, NULL, NULL),
+                     2);
+    assert_int_equal(picture_vessels_at(p, 1160 * S, 60 * S, -180, -90, 180, 90, 10, NULL, NULL),
+                     3);
+    assert_int_equal(picture_vessels_at(p, 1000000 * S, 0, -180, -90, 180, 90, 10, NULL, NULL), 3);
+    assert_int_equal(picture_vessels_at(p, 1000000 * S, H6, -180, -90, 180, 90, 10, NULL, NULL),
+                     0);
+    picture_free(p);
+
+    /* no track kept (track_points 0): only the latest, when not later */
+    p = picture_new(10, 0, 16);
+    picture_position(p, &c);
+    assert_int_equal(picture_vessels_at(p, 1149 * S, 0, -180, -90, 180, 90, 10, NULL, NULL), 0);
+    assert_int_equal(picture_vessels_at(p, 1150 * S, 0, -180, -90, 180, 90, 10, NULL, NULL), 1);
     picture_free(p);
 }
 
@@ -363,6 +457,7 @@ int main(void)
         cmocka_unit_test(eviction),
         cmocka_unit_test(boxes),
         cmocka_unit_test(track_window),
+        cmocka_unit_test(vessels_at),
         cmocka_unit_test(news_ring),
         cmocka_unit_test(waiting_across_threads),
         cmocka_unit_test(hundred_thousand),
