@@ -66,7 +66,33 @@ static inline double det_dist_km(int32_t lat1, int32_t lon1, int32_t lat2, int32
     return 2 * 6371.0088 * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* Implied speed in knots of `km` covered in `ms` (INFINITY when ms <= 0). */
+/* Bounds of det_dist_km() that need no trigonometry, for callers that only
+ * compare the distance (or the speed it implies) with a threshold: when the
+ * bound already decides the comparison, the exact value would decide it the
+ * same way, so the result is unchanged and sin/cos/asin are skipped.
+ * Lower: a great circle is at least as long as the difference of latitudes,
+ * R |dphi| (2R asin(sqrt(a)) >= 2R asin(|sin(dphi/2)|) = R |dphi|).
+ * Upper: with cos(lat) <= 1 and |sin x| <= |x|, sqrt(a) <= h = |(dphi,
+ * dlambda)| / 2, and asin(x) <= 1.002 x for x <= 0.1 (asin(0.1) = 0.100167),
+ * so the distance is at most 2R * 1.002 h; INFINITY beyond h = 0.1 (~1270
+ * km). Both carry a 1e-9 relative margin, far above the rounding of either
+ * formula (~1e-15), so "bound beyond threshold" implies "exact beyond it". */
+static inline double det_dist_km_min(int32_t lat1, int32_t lat2)
+{
+    const double r = M_PI / 180.0 / TRK_DEG;
+    return 6371.0088 * fabs(((double)lat2 - lat1) * r) * (1 - 1e-9);
+}
+
+static inline double det_dist_km_max(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
+{
+    const double r = M_PI / 180.0 / TRK_DEG;
+    double dp = ((double)lat2 - lat1) * r, dl = ((double)lon2 - lon1) * r;
+    double h = sqrt(dp * dp + dl * dl) / 2;
+    return h > 0.1 ? INFINITY : 2 * 6371.0088 * 1.002 * h * (1 + 1e-9);
+}
+
+/* Implied speed in knots of `km` covered in `ms` (INFINITY when ms <= 0).
+ * Non-decreasing in km, so a bound of km gives a bound of the speed. */
 static inline double det_speed_kn(double km, int64_t ms)
 {
     return ms > 0 ? km / TRK_KM_PER_NM / (ms / 3600000.0) : INFINITY;

@@ -110,9 +110,14 @@ static void close_episode(struct loiter *l, struct vessel *s, bool open)
 static void step(struct loiter *l, struct vessel *s, const struct trk_fix *f)
 {
     int64_t dt = f->t - s->anchor_t;
-    double km = det_dist_km(s->anchor_lat, s->anchor_lon, f->lat, f->lon);
-    /* a silence of gap_min_h is a gap (gap.c): the vessel was not seen */
-    bool slow = dt < l->cfg.gap_min_h * 3600000.0 && det_speed_kn(km, dt) <= l->cfg.loi_max_kn;
+    /* a silence of gap_min_h is a gap (gap.c): the vessel was not seen; a
+     * step whose latitude change alone is too fast is not slow either, and
+     * then its distance is not needed (det_dist_km_min) */
+    double km = 0;
+    bool slow = dt < l->cfg.gap_min_h * 3600000.0
+                && det_speed_kn(det_dist_km_min(s->anchor_lat, f->lat), dt) <= l->cfg.loi_max_kn
+                && det_speed_kn(km = det_dist_km(s->anchor_lat, s->anchor_lon, f->lat, f->lon),
+                                dt) <= l->cfg.loi_max_kn;
     if (!slow) {
         close_episode(l, s, false);
     } else {

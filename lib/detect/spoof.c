@@ -104,6 +104,9 @@ static struct place *cur_of(struct vessel *s)
  * jump to count; plausible when <= tel_max_kn. */
 static double step_kn(const struct spoof *sp, const struct place *p, const struct trk_fix *f)
 {
+    /* most steps are surely shorter than tel_min_km: no trigonometry */
+    if (det_dist_km_max(p->lat, p->lon, f->lat, f->lon) < sp->cfg.tel_min_km)
+        return 0;
     double km = det_dist_km(p->lat, p->lon, f->lat, f->lon);
     return km < sp->cfg.tel_min_km ? 0 : det_speed_kn(km, f->t - p->t);
 }

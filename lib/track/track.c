@@ -281,10 +281,32 @@ static double implied_kn(const struct vessel *v, unsigned i, int64_t ts, int32_t
     return km / TRK_KM_PER_NM / ((double)dt / 3.6e6);
 }
 
+/* An upper bound of trk_distance_km() without trigonometry: with cos(lat)
+ * <= 1 and |sin x| <= |x|, sqrt(a) <= h = |(dphi, dlambda)| / 2, and
+ * asin(x) <= 1.002 x for x <= 0.1, so the distance is at most 2R * 1.002 h
+ * (INFINITY beyond h = 0.1, ~1270 km); the 1e-9 relative margin is far
+ * above the rounding of either formula. */
+static double distance_km_max(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
+{
+    const double k = M_PI / 180.0 / TRK_DEG;
+    double dp = (lat2 - (double)lat1) * k, dl = (lon2 - (double)lon1) * k;
+    double h = sqrt(dp * dp + dl * dl) / 2;
+    return h > 0.1 ? INFINITY : 2 * EARTH_KM * 1.002 * h * (1 + 1e-9);
+}
+
 /* Open segment the fix joins, or -1. */
 static int seg_best(const trk_tracker *t, const struct vessel *v, int64_t ts,
                     int32_t lat, int32_t lon)
 {
+    /* One open segment (the usual case): only whether the implied speed is
+     * plausible matters, not its value, and an upper bound of the distance
+     * that already gives a plausible speed decides it the same way as the
+     * exact distance would (implied_kn() is non-decreasing in it). */
+    if (v->nseg == 1 && ts - v->seg_t[0] <= t->opt.max_gap_ms && ts > v->seg_t[0]) {
+        double km = distance_km_max(v->seg_lat[0], v->seg_lon[0], lat, lon);
+        if (km / TRK_KM_PER_NM / ((double)(ts - v->seg_t[0]) / 3.6e6) <= t->opt.max_speed_kn)
+            return 0;
+    }
     int best = -1;
     double best_kn = 0;
     for (unsigned i = 0; i < v->nseg; i++) {

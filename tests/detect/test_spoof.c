@@ -818,6 +818,35 @@ static void real_exactearth(void **state)
     free(text);
 }
 
+/* The trigonometry-free bounds (internal.h) that let loitering and spoofing
+ * skip det_dist_km() hold on either side of it: random pairs from a few
+ * metres to beyond the upper bound's range, at every latitude, across the
+ * antimeridian, and at the poles. */
+static void distance_bounds_hold(void **state)
+{
+    (void)state;
+    uint32_t x = 12345;
+    for (int i = 0; i < 2000000; i++) {
+        x = x * 1103515245u + 12345u;
+        int32_t lat1 = (int32_t)(x % (180u * TRK_DEG + 1)) - 90 * TRK_DEG;
+        x = x * 1103515245u + 12345u;
+        int32_t lon1 = (int32_t)(x % (360u * TRK_DEG + 1)) - 180 * TRK_DEG;
+        x = x * 1103515245u + 12345u;
+        int32_t span = 1 << (x % 27);           /* 1/600000 degree .. ~110 degrees */
+        x = x * 1103515245u + 12345u;
+        int32_t lat2 = lat1 + (int32_t)(x % (2u * (uint32_t)span + 1)) - span;
+        x = x * 1103515245u + 12345u;
+        int32_t lon2 = lon1 + (int32_t)(x % (2u * (uint32_t)span + 1)) - span;
+        if (lat2 > 90 * TRK_DEG) lat2 = 90 * TRK_DEG;
+        if (lat2 < -90 * TRK_DEG) lat2 = -90 * TRK_DEG;
+        if (lon2 > 180 * TRK_DEG) lon2 -= 360 * TRK_DEG;
+        if (lon2 < -180 * TRK_DEG) lon2 += 360 * TRK_DEG;
+        double d = det_dist_km(lat1, lon1, lat2, lon2);
+        assert_true(det_dist_km_min(lat1, lat2) <= d);
+        assert_true(det_dist_km_max(lat1, lon1, lat2, lon2) >= d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -841,6 +870,7 @@ int main(void)
         cmocka_unit_test(identity_changes),
         cmocka_unit_test(identity_threshold_and_cap),
         cmocka_unit_test(real_exactearth),
+        cmocka_unit_test(distance_bounds_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
