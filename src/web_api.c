@@ -46,6 +46,8 @@
 #define SIGHTINGS_LIMIT_MAX 5000
 #define BUCKETS_MAX 1000
 #define VESSELS_LIMIT_MAX 200000
+#define VESSELS_MAX_AGE_DEFAULT 21600    /* ?at=: 6 h, older vessels are not drawn */
+#define VESSELS_MAX_AGE_MAX 31536000    /* a year */
 #define TRACK_MAX 4096
 #define AUDIT_PAGE 200
 #define SOURCES_MAX 1000000          /* object -> partner entries kept */
@@ -619,8 +621,19 @@ enum MHD_Result web_api_vessels(struct web_call *c)
                                             "the antimeridian)");
     if (!web_arg_size(c->conn, "limit", 1, VESSELS_LIMIT_MAX, &limit))
         return web_send_error(c->conn, 400, "limit wants 1-200000");
+    /* ?at=: the picture as it was then (the time slider), without the
+     * vessels last heard more than max_age seconds before */
+    int64_t at = INT64_MIN;
+    size_t max_age = VESSELS_MAX_AGE_DEFAULT;
+    if (!web_arg_time(c->conn, "at", &at))
+        return web_send_error(c->conn, 400, "at wants ISO 8601 UTC or unix seconds");
+    if (!web_arg_size(c->conn, "max_age", 0, VESSELS_MAX_AGE_MAX, &max_age))
+        return web_send_error(c->conn, 400, "max_age wants 0-31536000 seconds (0: no limit)");
     size_t len = 0;
-    char *j = web_vessels_json(c->w->env->pic, box[0], box[1], box[2], box[3], limit, &len);
+    char *j = at == INT64_MIN
+                  ? web_vessels_json(c->w->env->pic, box[0], box[1], box[2], box[3], limit, &len)
+                  : web_vessels_json_at(c->w->env->pic, at, (int64_t)max_age * 1000000, box[0],
+                                        box[1], box[2], box[3], limit, &len);
     if (!j)
         return web_send_error(c->conn, 500, "out of memory");
     struct MHD_Response *r =

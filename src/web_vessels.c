@@ -10,6 +10,9 @@
  * (its mmap threshold grows with the sizes freed), and a few snapshots on
  * four threads raised the server's RSS from 80 to 270 MB. Mapped, they go
  * back to the kernel when the answer is sent.
+ *
+ * The same columns serve the picture as it was at an earlier time
+ * (?at=, picture_vessels_at): the dashboard's time slider.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -163,11 +166,15 @@ static void one(void *ctx, const struct pic_position *pos, const struct pic_stat
     s->n++;
 }
 
-char *web_vessels_json(picture *p, double west, double south, double east, double north,
-                       size_t limit, size_t *len)
+/* The answer for the latest positions (at_us INT64_MIN) or as at at_us. */
+static char *vessels_json(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                          double south, double east, double north, size_t limit, size_t *len)
 {
     struct snap s = {0};
-    size_t total = picture_vessels(p, west, south, east, north, limit, one, &s);
+    size_t total = at_us == INT64_MIN
+                       ? picture_vessels(p, west, south, east, north, limit, one, &s)
+                       : picture_vessels_at(p, at_us, max_age_us, west, south, east, north,
+                                            limit, one, &s);
     char *out = NULL;
     if (!s.oom) {
         char head[256], tmax[STIX_TIME_TEXT] = "";
@@ -203,4 +210,17 @@ char *web_vessels_json(picture *p, double west, double south, double east, doubl
         if (s.c[i].p)
             munmap(s.c[i].p, s.c[i].cap);
     return out;
+}
+
+char *web_vessels_json(picture *p, double west, double south, double east, double north,
+                       size_t limit, size_t *len)
+{
+    return vessels_json(p, INT64_MIN, 0, west, south, east, north, limit, len);
+}
+
+char *web_vessels_json_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                          double south, double east, double north, size_t limit, size_t *len)
+{
+    return vessels_json(p, at_us == INT64_MIN ? INT64_MIN + 1 : at_us, max_age_us, west, south,
+                        east, north, limit, len);
 }

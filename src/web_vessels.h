@@ -8,6 +8,7 @@
 #define ALD_SRC_WEB_VESSELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "picture.h"
 
@@ -16,6 +17,11 @@
  * the box held more, "total" how many). */
 char *web_vessels_json(picture *p, double west, double south, double east, double north,
                        size_t limit, size_t *len);
+/* The same answer for the picture as it was at at_us (picture_vessels_at):
+ * each vessel's last known point at or before at_us, not older than
+ * max_age_us (0: no limit). */
+char *web_vessels_json_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                          double south, double east, double north, size_t limit, size_t *len);
 /* Gives the text's pages back (NULL is fine); not free(). */
 void web_vessels_free(void *text);
 

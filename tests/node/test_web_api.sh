@@ -10,7 +10,7 @@
 # /api/ still answers them, security headers, each endpoint's shape and
 # bounds (limit, bbox, since/until) against counts computed here with
 # python3 from the imported files, live positions (alidade ais replay into
-# --source ais+udp) on /api/vessels and /api/stream, 20 idle streams while
+# --source ais+udp) on /api/vessels (also ?at= an earlier time) and /api/stream, 20 idle streams while
 # TAXII still answers on 2 worker threads, a clean stop with streams open,
 # the login rate limit, and the Secure cookie over HTTPS (when openssl is
 # there). The server is stopped on exit.
@@ -320,6 +320,25 @@ check "/api/vessel?since: the track from that time on" \
 s1=$(get v404 -H "$C" "$U/api/vessel/999999999")
 s2=$(get v400 -H "$C" "$U/api/vessel/12ab")
 check "/api/vessel: unknown 404, malformed 400" '[ "$s1" = 404 ] && [ "$s2" = 400 ]'
+# ?at=: the picture as it was at an earlier time (the dashboard's time
+# slider): vessel $M's position is its last track point at or before then
+AT=$(py "$T/v1" 'd["track"][len(d["track"]) // 2][0] + 1')
+ATISO=$(python3 -c "import datetime; print(datetime.datetime.fromtimestamp($AT, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+WANTP=$(py "$T/v1" "[p for p in d['track'] if p[0] <= $AT][-1]")
+s=$(get vat -H "$C" "$U/api/vessels?at=$AT")
+check "/api/vessels?at=$AT: vessel $M at its track point $WANTP, every t <= at, none older than 6 h" \
+    '[ "$s" = 200 ] && [ "$(py "$T/vat" "(lambda w, i: d[\"t\"][i] == w[0] and abs(d[\"lat\"][i] - w[1]) < 2e-5 and abs(d[\"lon\"][i] - w[2]) < 2e-5)($WANTP, d[\"mmsi\"].index($M)) and all($AT - 21600 <= t <= $AT for t in d[\"t\"]) and len(set(len(d[k]) for k in (\"mmsi\",\"lat\",\"lon\",\"t\")))==1")" = True ]'
+s=$(get vat2 -H "$C" "$U/api/vessels?at=$ATISO")
+check "/api/vessels?at=$ATISO (ISO 8601) answers as the unix seconds" \
+    '[ "$s" = 200 ] && [ "$(py "$T/vat2" "d[\"mmsi\"], d[\"lat\"], d[\"t\"]")" = "$(py "$T/vat" "d[\"mmsi\"], d[\"lat\"], d[\"t\"]")" ]'
+s=$(get vat3 -H "$C" "$U/api/vessels?at=$AT&max_age=60")
+check "/api/vessels?at=&max_age=60: only vessels heard in the minute before (fewer or as many)" \
+    '[ "$s" = 200 ] && [ "$(py "$T/vat3" "all($AT - 60 <= t <= $AT for t in d[\"t\"]) and d[\"count\"] <= json.load(open(\"$T/vat\"))[\"count\"]")" = True ]'
+s=$(get vat4 -H "$C" "$U/api/vessels?at=0")
+s1=$(get vat5 -H "$C" "$U/api/vessels?at=yesterday")
+s2=$(get vat6 -H "$C" "$U/api/vessels?at=$AT&max_age=-1")
+check "/api/vessels?at=0: nobody yet; a bad at or max_age: 400" \
+    '[ "$s" = 200 ] && [ "$(py "$T/vat4" "d[\"count\"]")" = 0 ] && [ "$s1" = 400 ] && [ "$s2" = 400 ]'
 
 # ---- 20 idle streams do not take the 2 worker threads from TAXII ----
 for i in $(seq 1 20); do
