@@ -1,7 +1,8 @@
 // test_web.mjs - the dashboard in real headless Chromium (Debian's
 // /usr/bin/chromium driven by playwright-core from npm) against a node this
 // test starts: login required, the map draws vessels, clicking an event shows
-// its details, clicking a vessel shows its track, live mode shows a new
+// its details, clicking a vessel shows its track, the time slider shows the
+// picture at an earlier time and back to live, live mode shows a new
 // position within 2 s (NMEA sent over UDP to the node's live input), the
 // cyber and sharing views fill in, and the frame time with 100,000 vessels.
 // Screenshots of each view go to OUT (the build folder).
@@ -272,6 +273,57 @@ try {
     await page.waitForFunction((m) => +document.querySelector('#details').dataset.mmsi === m, other, { timeout: 3000 }).catch(() => {});
     check(+(await page.getAttribute('#details', 'data-mmsi')) === other, 'finding a vessel by MMSI shows it', `MMSI ${other}`);
     await page.fill('#vessel-search-input', '');
+  }
+
+  // 4b. the time slider: dragged back, the map shows the vessels as they
+  // were (/api/vessels?at=), with a "viewing ... (not live)" note; "back to
+  // live" restores the latest picture and the stream. Before step 5: its
+  // live positions carry today's time, far from the drill's.
+  {
+    await page.evaluate(() => window.__alidade.map.fitData());
+    const latest = await page.evaluate(async () => (await fetch('/api/vessels?limit=200000')).json());
+    // a drag: 21 input events back to back, one request in flight at most
+    const req0 = await page.evaluate(() => window.__alidade.stats.at_requests);
+    for (let v = 700; v >= 500; v -= 10) await page.evaluate((x) => window.__alidade.slideTo(x), v);
+    await page.waitForFunction(() => { const s = window.__alidade.stats; return s.viewing_at !== null && s.at_loaded === s.viewing_at; }, null, { timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(300); // a frame
+    const r = await page.evaluate(async (lat0) => {
+      const A = window.__alidade, t = A.stats.viewing_at;
+      const d = await (await fetch(`/api/vessels?limit=200000&at=${t}`)).json();
+      const was = new Map(lat0.mmsi.map((m, i) => [m, [lat0.lat[i], lat0.lon[i]]]));
+      let same = 0, moved = null;
+      for (let i = 0; i < d.count; i++) {
+        const p = A.store.get(d.mmsi[i]);
+        if (p && Math.abs(p.lat - d.lat[i]) < 1e-5 && Math.abs(p.lon - d.lon[i]) < 1e-5) same++;
+        const w = was.get(d.mmsi[i]);
+        if (!moved && w && Math.hypot(w[0] - d.lat[i], w[1] - d.lon[i]) > 0.05) moved = { mmsi: d.mmsi[i], lat: d.lat[i], lon: d.lon[i], was: w };
+      }
+      let drawn = null;
+      if (moved) {
+        const s = A.vesselScreenPos(moved.mmsi), want = A.screenPosOf(moved.lat, moved.lon), old = A.screenPosOf(moved.was[0], moved.was[1]);
+        drawn = { err: Math.hypot(s[0] - want[0], s[1] - want[1]), fromLatest: Math.hypot(s[0] - old[0], s[1] - old[1]) };
+      }
+      return { t, count: d.count, n: A.store.n, same, moved, drawn, requests: A.stats.at_requests,
+        note: document.querySelector('#time-viewing-text')?.textContent || '',
+        noteShown: !document.querySelector('#time-viewing')?.hidden, live: document.querySelector('#live-toggle').checked };
+    }, latest);
+    const hhmm = new Date(r.t * 1000).toISOString().slice(11, 16);
+    check(!r.live && r.noteShown && r.note === `viewing ${hhmm} UTC (not live)`, 'time slider: dragging it back leaves live mode with a "viewing HH:MM UTC (not live)" note', r.note);
+    check(r.count > 0 && r.n === r.count && r.same === r.count && r.count !== latest.count || (r.n === r.count && r.same === r.count && r.moved),
+      'time slider: the page holds exactly the vessels of /api/vessels?at= at their positions then', `at ${r.t}: ${r.count} vessels (latest ${latest.count}), ${r.same} at the answer's position`);
+    check(r.moved && r.drawn && r.drawn.err < 0.5 && r.drawn.fromLatest > 0.5, 'time slider: a vessel is drawn where it was then, not at its latest position',
+      r.moved ? `MMSI ${r.moved.mmsi}: ${r.drawn.err.toFixed(2)} px from its ?at= position, ${r.drawn.fromLatest.toFixed(1)} px from its latest` : 'no vessel moved');
+    const reqs = r.requests - req0;
+    check(reqs >= 1 && reqs < 21, 'time slider: requests throttled while dragging (one in flight)', `${reqs} requests for 21 slider moves`);
+    await shot('slider');
+    await page.click('#back-live');
+    await page.waitForFunction((n) => window.__alidade.stats.viewing_at === null && window.__alidade.store.n === n &&
+      document.querySelector('#live-status').dataset.state === 'open', latest.count, { timeout: 5000 }).catch(() => {});
+    const back = await page.evaluate((m) => ({ n: window.__alidade.store.n, p: m ? window.__alidade.store.get(m) : null, live: document.querySelector('#live-toggle').checked,
+      noteShown: !document.querySelector('#time-viewing').hidden, end: +document.querySelector('#time-end').value }), r.moved ? r.moved.mmsi : 0);
+    const i = r.moved ? latest.mmsi.indexOf(r.moved.mmsi) : -1;
+    check(back.live && !back.noteShown && back.end === 1000 && back.n === latest.count && (i < 0 || (Math.abs(back.p.lat - latest.lat[i]) < 1e-5 && Math.abs(back.p.lon - latest.lon[i]) < 1e-5)),
+      'time slider: "back to live" restores the latest picture and live mode', `${back.n} vessels, live ${back.live}`);
   }
 
   // 5. live: a new position appears within 2 s

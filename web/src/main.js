@@ -1,5 +1,6 @@
 // main.js - the dashboard's entry point: login (when /api/me says 401), the
-// three views (map, cyber, sharing), the time window, live mode, and the
+// three views (map, cyber, sharing), the time window, live mode, the picture
+// at an earlier time (time slider, /api/vessels?at=), and the
 // hooks the browser test reads (window.__alidade).
 
 import { api, qs, setCsrf, setUnauthorizedHandler } from './api.js';
@@ -12,11 +13,15 @@ import { EVENT_KINDS, drawSymbol, kindOf } from './symbols.js';
 import { CyberView } from './cyber.js';
 import { SharingView } from './sharing.js';
 import { Live } from './live.js';
+import { lonToX, latToY } from './geo.js';
 
 const stats = {
   vessels_total: 0, vessels_drawn: 0, events_drawn: 0, events_total: 0,
   frame_seq: 0, last_frame_ms: 0, frames: [], layer_ms: { base: [], vessels: [], overlay: [] }, live_positions: 0, live_events: 0,
   last_live_mmsi: null, vessels_status: 'not loaded', events_status: 'not loaded',
+  // the time slider: null when live (latest positions), else the unix time
+  // the vessels on the map are from (/api/vessels?at=), and its requests
+  viewing_at: null, at_requests: 0, at_loaded: null,
 };
 
 const store = new VesselStore();
@@ -138,10 +143,7 @@ async function loadMapData() {
     api('/api/events' + qs({ limit: 10000 })),
     api('/api/zones'),
   ]);
-  if (v.ok && v.data) {
-    store.loadColumns(v.data);
-    stats.vessels_status = v.data.truncated ? 'truncated by the node' : 'ok';
-  } else stats.vessels_status = `not available (${v.error})`;
+  loadVessels(v);
   if (e.ok && e.data) {
     eventsAll = e.data.events || [];
     stats.events_status = e.data.truncated ? 'truncated by the node' : 'ok';
@@ -152,6 +154,13 @@ async function loadMapData() {
   map.fitData();
   applyWindow();
   renderList();
+}
+
+function loadVessels(v) {
+  if (v.ok && v.data) {
+    store.loadColumns(v.data);
+    stats.vessels_status = v.data.truncated ? 'truncated by the node' : 'ok';
+  } else stats.vessels_status = `not available (${v.error})`;
 }
 
 // ---- time window -------------------------------------------------------------
@@ -201,11 +210,98 @@ function applyWindow() {
   const { tmin, tmax, end, w } = currentWindow();
   if (stats.events_status === 'truncated by the node') refetchEventsForWindow(tmin, tmax);
   map.setWindow(tmin, tmax);
+  if (!$('#live-toggle').checked && isFinite(end)) requestAt(end);
   const label = !isFinite(end) ? 'no data' :
     `${w > 0 ? fmtTime(end - w) : 'start'} → ${$('#live-toggle').checked ? 'latest' : fmtTime(end)}`;
   $('#time-label').textContent = label;
   scheduleCounts();
   scheduleList();
+}
+
+// ---- the picture at an earlier time (time slider away from live) ------------------
+//
+// Leaving live mode shows the vessels as they were at the end of the window:
+// /api/vessels?at= (each vessel's last known point then). While the slider is
+// dragged, one request is in flight at most and they start at most every
+// AT_EVERY_MS; the last position of the slider is always asked for when the
+// one in flight comes back.
+
+const AT_EVERY_MS = 150;
+const atReq = { inflight: false, want: null, asked: null, last: 0, timer: 0 };
+
+function requestAt(t) {
+  t = Math.floor(t);
+  stats.viewing_at = t;
+  showViewing(t);
+  atReq.want = t;
+  pumpAt();
+}
+
+function pumpAt() {
+  if (atReq.inflight || atReq.want === null || atReq.want === atReq.asked) return;
+  const wait = atReq.last + AT_EVERY_MS - performance.now();
+  if (wait > 0) {
+    clearTimeout(atReq.timer);
+    atReq.timer = setTimeout(pumpAt, wait);
+    return;
+  }
+  const t = atReq.want;
+  atReq.inflight = true;
+  atReq.asked = t;
+  atReq.last = performance.now();
+  stats.at_requests++;
+  api('/api/vessels' + qs({ limit: 200000, at: t })).then((v) => {
+    atReq.inflight = false;
+    // back to live meanwhile: the answer is old news
+    if (stats.viewing_at === null) return;
+    if (v.ok && v.data) {
+      loadVessels(v);
+      stats.at_loaded = t;
+      map.dataChanged();
+      scheduleCounts();
+    } else stats.vessels_status = `not available (${v.error})`;
+    pumpAt();
+  });
+}
+
+// the "viewing HH:MM UTC (not live)" note and the "back to live" button,
+// made once next to the time label
+function viewingBox() {
+  let box = $('#time-viewing');
+  if (box) return box;
+  box = h('span', { id: 'time-viewing', class: 'viewing', hidden: true },
+    h('span', { id: 'time-viewing-text', class: 'mono' }),
+    ' ',
+    h('button', { id: 'back-live', type: 'button', title: 'show the latest positions and follow the live stream', onclick: backToLive }, 'back to live'));
+  box.style.cssText = 'background:#7a4b00;color:#fff;padding:1px 6px;border-radius:3px;white-space:nowrap';
+  $('#time-label').after(box);
+  return box;
+}
+
+function showViewing(t) {
+  const box = viewingBox();
+  if (t === null) { box.hidden = true; document.body.removeAttribute('data-viewing-at'); return; }
+  box.hidden = false;
+  $('#time-viewing-text').textContent = `viewing ${new Date(t * 1000).toISOString().slice(11, 16)} UTC (not live)`;
+  $('#time-viewing-text').title = fmtTime(t);
+  document.body.setAttribute('data-viewing-at', String(t));
+}
+
+async function backToLive() {
+  stats.viewing_at = null;
+  atReq.want = atReq.asked = null;
+  clearTimeout(atReq.timer);
+  showViewing(null);
+  $('#time-end').value = 1000;
+  $('#live-toggle').checked = true;
+  const v = await api('/api/vessels' + qs({ limit: 200000 }));
+  // the latest picture first, then the stream from now on
+  if (stats.viewing_at !== null) return; // left live again meanwhile
+  loadVessels(v);
+  stats.at_loaded = null;
+  map.dataChanged();
+  live.start();
+  applyWindow();
 }
 
 function bindToolbar() {
@@ -217,7 +313,8 @@ function bindToolbar() {
     applyWindow();
   });
   $('#live-toggle').addEventListener('change', () => {
-    if ($('#live-toggle').checked) { $('#time-end').value = 1000; live.start(); } else live.stop();
+    if ($('#live-toggle').checked) { backToLive(); return; }
+    live.stop();
     applyWindow();
   });
   $('#zoom-in').addEventListener('click', () => map.setZoom(map.view.zoom + 1));
@@ -387,6 +484,8 @@ window.__alidade = {
     const i = store.index.get(+mmsi);
     return i === undefined ? null : map.toScreen(store.x[i], store.y[i]);
   },
+  // where a position is drawn on the screen (to check a vessel's drawing)
+  screenPosOf: (lat, lon) => map.toScreen(lonToX(lon), latToY(lat)),
   eventScreenPos(id) {
     const o = map.events.find((e) => e.id === id);
     return o && o.onMap ? map.toScreen(o.x, o.y) : null;
@@ -402,6 +501,15 @@ window.__alidade = {
     return !!p;
   },
   reload: () => loadMapData(),
+  backToLive: () => backToLive(),
+  // leave live mode and show the picture at slider position v (0-1000):
+  // what dragging the slider does (an input event)
+  slideTo(v) {
+    const el = $('#time-end');
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    return currentWindow().end;
+  },
   // n synthetic vessels (deterministic) spread over the current view, for
   // load tests against a node that holds fewer vessels
   synth(n, seed = 1) {
