@@ -284,7 +284,7 @@ try {
     const latest = await page.evaluate(async () => (await fetch('/api/vessels?limit=200000')).json());
     // a drag: 21 input events back to back, one request in flight at most
     const req0 = await page.evaluate(() => window.__alidade.stats.at_requests);
-    for (let v = 700; v >= 500; v -= 10) await page.evaluate((x) => window.__alidade.slideTo(x), v);
+    for (let v = 990; v >= 930; v -= 3) await page.evaluate((x) => window.__alidade.slideTo(x), v);
     await page.waitForFunction(() => { const s = window.__alidade.stats; return s.viewing_at !== null && s.at_loaded === s.viewing_at; }, null, { timeout: 5000 }).catch(() => {});
     await page.waitForTimeout(300); // a frame
     const r = await page.evaluate(async (lat0) => {
@@ -309,7 +309,7 @@ try {
     }, latest);
     const hhmm = new Date(r.t * 1000).toISOString().slice(11, 16);
     check(!r.live && r.noteShown && r.note === `viewing ${hhmm} UTC (not live)`, 'time slider: dragging it back leaves live mode with a "viewing HH:MM UTC (not live)" note', r.note);
-    check(r.count > 0 && r.n === r.count && r.same === r.count && r.count !== latest.count || (r.n === r.count && r.same === r.count && r.moved),
+    check(r.count > 0 && r.n === r.count && r.same === r.count,
       'time slider: the page holds exactly the vessels of /api/vessels?at= at their positions then', `at ${r.t}: ${r.count} vessels (latest ${latest.count}), ${r.same} at the answer's position`);
     check(r.moved && r.drawn && r.drawn.err < 0.5 && r.drawn.fromLatest > 0.5, 'time slider: a vessel is drawn where it was then, not at its latest position',
       r.moved ? `MMSI ${r.moved.mmsi}: ${r.drawn.err.toFixed(2)} px from its ?at= position, ${r.drawn.fromLatest.toFixed(1)} px from its latest` : 'no vessel moved');
