@@ -35,6 +35,7 @@
 #include "alidade/geo.h"
 #include "alidade/track.h"
 #include "cmd.h"
+#include "geofiles.h"
 #include "input.h"
 #include "progress.h"
 #include "out.h"
@@ -538,72 +539,13 @@ static void on_event(void *ctx, const struct det_event *e)
 
 /* ---- operator files (zones, shore, anchorages, land) ---- */
 
-/* The bundled Natural Earth coastline (data/geo/, docs/geo.md): $ALIDADE_DATA
- * (a directory holding geo/), else data/ beside or above the binary (as
- * built in a source tree, or installed under share/alidade), else ./data. */
-#define BUILTIN_SHORE "geo/ne-land-50m.geojson.zst"
-/* 1:50m puts harbours and estuaries on land: positions on builtin land but
- * within this of its coast are "cannot tell" (docs/geo.md). */
-#define BUILTIN_LAND_MARGIN_KM 10.0
-
-static bool builtin_shore_path(char *dst, size_t cap)
-{
-    static const char *const rel[] = {"/../data/", "/../../data/", "/../share/alidade/"};
-    const char *env = getenv("ALIDADE_DATA");
-    struct stat sb;
-    if (env && *env) {
-        snprintf(dst, cap, "%s/%s", env, BUILTIN_SHORE);
-        return stat(dst, &sb) == 0;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            snprintf(dst, cap, "%s%s%s", exe, rel[i], BUILTIN_SHORE);
-            if (stat(dst, &sb) == 0)
-                return true;
-        }
-    }
-    snprintf(dst, cap, "data/%s", BUILTIN_SHORE);
-    return stat(dst, &sb) == 0;
-}
-
-/* Loads one geography file ("builtin": the bundled coastline). `need` says
- * what the option requires: 's' shore (lines or polygons), 'a' points,
- * 'l' polygons. Prints why and returns NULL when it cannot be used. */
+/* Loads one geography file (geofiles.c); the reason on stderr when not. */
 static det_geodata *load_geo(const char *opt, const char *path, char need)
 {
-    char err[512], where[4200];
-    size_t len;
-    if (strcmp(path, "builtin") == 0) {
-        if (!builtin_shore_path(where, sizeof where)) {
-            fprintf(stderr, "alidade: --%s builtin: %s not found (set ALIDADE_DATA to the "
-                            "directory holding geo/)\n", opt, BUILTIN_SHORE);
-            return NULL;
-        }
-        path = where;
-    }
-    char *text = input_read_all(path, INPUT_SMALL_MAX, &len, err, sizeof err);
-    det_geodata *g = text ? det_geo_parse(text, len, err, sizeof err) : NULL;
-    free(text);
-    if (!g) {
-        fprintf(stderr, "alidade: --%s %s: %s\n", opt, path, err);
-        return NULL;
-    }
-    struct det_geo_counts c = det_geo_count(g);
-    const char *missing = need == 's' && c.segments == 0 ? "no lines or polygons"
-                        : need == 'a' && c.points == 0  ? "no points"
-                        : need == 'l' && c.rings == 0   ? "no polygons"
-                                                        : NULL;
-    if (missing) {
-        fprintf(stderr, "alidade: --%s %s: %s\n", opt, path, missing);
-        det_geo_free(g);
-        return NULL;
-    }
+    char err[1024];
+    det_geodata *g = geofiles_load(opt, path, need, err, sizeof err);
+    if (!g)
+        fprintf(stderr, "alidade: %s\n", err);
     return g;
 }
 
@@ -949,7 +891,7 @@ static bool load_layers(const struct geo_paths *gp, struct det_geo_layers *l,
     bool coarse = (gp->land ? strcmp(gp->land, "builtin") == 0
                             : gp->shore && strcmp(gp->shore, "builtin") == 0);
     l->land_margin_km = !isnan(gp->land_margin_km) ? gp->land_margin_km
-                        : coarse ? BUILTIN_LAND_MARGIN_KM : 0;
+                        : coarse ? GEOFILES_BUILTIN_LAND_MARGIN_KM : 0;
     return true;
 }
 

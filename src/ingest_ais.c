@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alidade/stix.h"
+#include "geofiles.h"
 #include "ingest_int.h"
 #include "input.h"
 
@@ -47,58 +48,6 @@ struct mar {
     uint64_t suppressed;             /* events dropped while re-reading (warm-up) */
 };
 
-/* ---- geography (the same files and rules as `ais detect`) ---- */
-
-#define BUILTIN_SHORE "geo/ne-land-50m.geojson.zst"
-#define BUILTIN_LAND_MARGIN_KM 10.0
-
-/* $ALIDADE_DATA/geo/..., else data/ beside or above the binary, else ./data
- * (as `ais detect --shore builtin` looks for it). */
-static bool builtin_path(char *dst, size_t cap)
-{
-    static const char *const rel[] = {"/../data/", "/../../data/", "/../share/alidade/"};
-    const char *env = getenv("ALIDADE_DATA");
-    struct stat sb;
-    if (env && *env) {
-        snprintf(dst, cap, "%s/%s", env, BUILTIN_SHORE);
-        return stat(dst, &sb) == 0;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            snprintf(dst, cap, "%s%s%s", exe, rel[i], BUILTIN_SHORE);
-            if (stat(dst, &sb) == 0)
-                return true;
-        }
-    }
-    snprintf(dst, cap, "data/%s", BUILTIN_SHORE);
-    return stat(dst, &sb) == 0;
-}
-
-static det_geodata *load_geo(const char *opt, const char *path, char *err, size_t errlen)
-{
-    char where[4200], why[512];
-    size_t len;
-    if (strcmp(path, "builtin") == 0) {
-        if (!builtin_path(where, sizeof where)) {
-            snprintf(err, errlen, "--%s builtin: %s not found (set ALIDADE_DATA to the "
-                     "directory holding geo/)", opt, BUILTIN_SHORE);
-            return NULL;
-        }
-        path = where;
-    }
-    char *text = input_read_all(path, INPUT_SMALL_MAX, &len, why, sizeof why);
-    det_geodata *g = text ? det_geo_parse(text, len, why, sizeof why) : NULL;
-    free(text);
-    if (!g)
-        snprintf(err, errlen, "--%s %s: %s", opt, path, why);
-    return g;
-}
 
 bool mar_new(struct ingest *in, char *err, size_t errlen)
 {
@@ -110,9 +59,9 @@ bool mar_new(struct ingest *in, char *err, size_t errlen)
     }
     in->mar = m;
     m->in = in;
-    if (o->shore && !(m->shore = load_geo("shore", o->shore, err, errlen)))
+    if (o->shore && !(m->shore = geofiles_load("shore", o->shore, 's', err, errlen)))
         return false;
-    if (o->anchorages && !(m->anch = load_geo("anchorages", o->anchorages, err, errlen)))
+    if (o->anchorages && !(m->anch = geofiles_load("anchorages", o->anchorages, 'a', err, errlen)))
         return false;
     m->layers.shore = m->shore;
     m->layers.anchorages = m->anch;
@@ -120,7 +69,7 @@ bool mar_new(struct ingest *in, char *err, size_t errlen)
     /* the operator's own shore polygons double as the land mask; the
      * builtin 1:50m land does not (as `ais detect`) */
     m->layers.land = m->shore && !builtin && det_geo_count(m->shore).rings ? m->shore : NULL;
-    m->layers.land_margin_km = builtin ? BUILTIN_LAND_MARGIN_KM : 0;
+    m->layers.land_margin_km = builtin ? GEOFILES_BUILTIN_LAND_MARGIN_KM : 0;
     det_geo_bind(&m->geo, &m->layers);
     if (o->zones) {
         char why[512];
