@@ -52,7 +52,7 @@ run: build
 # The network (scripts/run-node.sh): this nation's node with the events
 # above as STIX 2.1 objects, the partner CERT's indicators and their
 # sightings in the bundled Suricata alerts, a demo partner, an operator for
-# the dashboard, the real capture and the drill's NMEA replayed live into its
+# the dashboard, the real capture replayed live into its
 # UDP input; and the partner CERT's own node, the two federating. `alidade
 # serve` runs in the foreground (Ctrl-C stops both nodes). make run ends with
 # it; tests/cli/test_config.sh runs it on a free port (LISTEN=..., LIVE=0).
