@@ -192,6 +192,27 @@ line_reader *lr_open(const char *path, char *errbuf, size_t errlen)
     return lr;
 }
 
+/* Moves the pending bytes to the start of the buffer and reads more after
+ * them (sets eof at the end of input); false on a read or decompression
+ * error. Shared by lr_next and lr_block. */
+static bool refill(line_reader *lr)
+{
+    size_t pending = lr->end - lr->start;
+    if (lr->start > 0) {
+        memmove(lr->buf, lr->buf + lr->start, pending);
+        lr->start = 0;
+        lr->end = pending;
+    }
+    ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
+    if (n < 0)
+        return false;
+    if (n == 0)
+        lr->eof = true;
+    lr->end += (size_t)n;
+    lr->bytes += (unsigned long long)n;
+    return true;
+}
+
 int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated)
 {
     *truncated = false;
@@ -240,19 +261,8 @@ int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated)
             *len = pending;
             return 1;
         }
-        /* compact and refill */
-        if (lr->start > 0) {
-            memmove(lr->buf, s, pending);
-            lr->start = 0;
-            lr->end = pending;
-        }
-        ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
-        if (n < 0)
+        if (!refill(lr))
             return -1;
-        if (n == 0)
-            lr->eof = true;
-        lr->end += (size_t)n;
-        lr->bytes += (unsigned long long)n;
     }
 }
 
@@ -299,18 +309,8 @@ int lr_block(line_reader *lr, const char **block, size_t *len, bool *overlong)
             }
             continue;
         }
-        if (lr->start > 0) {
-            memmove(lr->buf, s, pending);
-            lr->start = 0;
-            lr->end = pending;
-        }
-        ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
-        if (n < 0)
+        if (!refill(lr))
             return -1;
-        if (n == 0)
-            lr->eof = true;
-        lr->end += (size_t)n;
-        lr->bytes += (unsigned long long)n;
     }
 }
 
