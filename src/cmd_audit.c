@@ -27,6 +27,7 @@
 
 #include "alidade/audit.h"
 #include "alidade/stix.h"
+#include "clock.h"
 #include "cmd.h"
 
 static void usage(FILE *f)
@@ -74,13 +75,6 @@ static bool parse_time(const char *s, int64_t *us)
     return stix_time_parse(s, strlen(s), us);
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* 0 to go on, else exit status + 1. */
 static int parse(int argc, char **argv, struct opts *o)
 {
@@ -123,7 +117,7 @@ static int parse(int argc, char **argv, struct opts *o)
             double days = strtod(optarg, &end);
             ok = !errno && *optarg && !*end && days >= 0 && days < 100000;
             if (ok)
-                o->before = now_us() - (int64_t)(days * 86400e6);
+                o->before = clock_wall_us() - (int64_t)(days * 86400e6);
             break;
         }
         case O_JSON: o->json = true; break;
@@ -447,7 +441,7 @@ static int run_archive(const struct opts *o)
         goto out_file;
     }
     char *base = strdup(o->out);
-    e = base ? audit_prune(a, through, w.rows, digest, basename(base), now_us()) : ALD_E_NOMEM;
+    e = base ? audit_prune(a, through, w.rows, digest, basename(base), clock_wall_us()) : ALD_E_NOMEM;
     free(base);
     if (e != ALD_E_OK) {
         fprintf(stderr, "alidade audit archive: %s; the rows stay in the store\n",

@@ -41,6 +41,7 @@
 #include "alidade/sighting.h"
 #include "alidade/stix.h"
 #include "alidade/store.h"
+#include "clock.h"
 #include "cmd.h"
 #include "import.h"
 #include "input.h"
@@ -818,7 +819,7 @@ static int write_store(struct run *r)
         return -1;
     }
     struct emit em = {.r = r,
-                      .imp = {.st = st, .file = "alidade match", .now = import_now_us()}};
+                      .imp = {.st = st, .file = "alidade match", .now = clock_wall_us()}};
     em.imp.collection = em.col;
     int rc = -1;
     if (cmd_collection_pick(st, r->o->collection, em.col, "alidade match") &&
@@ -951,7 +952,7 @@ int cmd_match(int argc, char **argv)
     struct run r = {.o = &o};
     int status = 2;
     stix_node_identity_id(o.identity, r.identity_id);
-    int64_t now_us = import_now_us();
+    int64_t now_us = clock_wall_us();
     stix_time_format(now_us, r.now);
     struct ald_sighting_opts so = {
         .identity_id = r.identity_id, .window_s = o.window_s, .now = r.now,

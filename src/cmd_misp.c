@@ -18,6 +18,7 @@
 #include "alidade/misp.h"
 #include "alidade/stix.h"
 #include "alidade/store.h"
+#include "clock.h"
 #include "cmd.h"
 #include "import.h"
 #include "input.h"
@@ -384,7 +385,7 @@ static int misp_convert_main(int argc, char **argv)
 static int store_objects(store *st, const char *coll, const char *arg, struct sink *s)
 {
     struct import_run r = {.st = st, .collection = coll, .file = arg,
-                           .now = import_now_us()};
+                           .now = clock_wall_us()};
     if (store_begin(st) != ALD_E_OK) {
         fprintf(stderr, "%s: %s; nothing imported\n", arg, store_errmsg(st));
         return 1;

@@ -14,6 +14,7 @@
 
 #include "alidade/share.h"
 #include "alidade/store.h"
+#include "clock.h"
 #include "cmd.h"
 #include "web_auth.h"
 
@@ -38,13 +39,6 @@ static void usage(FILE *f)
         "Names: 1-63 characters of A-Z a-z 0-9 . _ -, not starting with '-' or '.'.\n"
         "Exit status: 0 done, 1 failed (unknown or existing operator, store error),\n"
         "2 wrong usage.\n");
-}
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int list_one(void *ctx, const char *key, const char *value)
@@ -91,7 +85,7 @@ static int set_password(store *st, const char *name, bool create)
     if (e == ALD_E_OK)
         e = store_state_put(st, key, hash);
     if (e == ALD_E_OK)
-        e = store_audit(st, wall_us(), "local", create ? "operator-add" : "operator-passwd", name,
+        e = store_audit(st, clock_wall_us(), "local", create ? "operator-add" : "operator-passwd", name,
                         detail);
     if (e == ALD_E_OK)
         e = store_commit(st);
@@ -123,7 +117,7 @@ static int remove_op(store *st, const char *name)
     if (e == ALD_E_OK)
         e = store_state_remove(st, key);
     if (e == ALD_E_OK)
-        e = store_audit(st, wall_us(), "local", "operator-remove", name, "");
+        e = store_audit(st, clock_wall_us(), "local", "operator-remove", name, "");
     if (e == ALD_E_OK)
         e = store_commit(st);
     else

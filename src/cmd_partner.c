@@ -16,6 +16,7 @@
 
 #include "alidade/share.h"
 #include "alidade/store.h"
+#include "clock.h"
 #include "cmd.h"
 
 /* ---- partner ---- */
@@ -240,13 +241,6 @@ static bool default_collection(store *st, char *out, size_t cap)
     return ok;
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Fills p from the options (name already set); false after a message. */
 static bool partner_fill(store *st, const struct partner_opts *o, struct store_partner *p)
 {
@@ -304,7 +298,7 @@ static bool partner_save(store *st, const struct store_partner *p, const char *a
     if (e == ALD_E_OK)
         e = store_partner_put(st, p);
     if (e == ALD_E_OK)
-        e = store_audit(st, now_us(), "local", action, p->name, detail);
+        e = store_audit(st, clock_wall_us(), "local", action, p->name, detail);
     if (e == ALD_E_OK)
         e = store_commit(st);
     if (e != ALD_E_OK) {
@@ -518,7 +512,7 @@ static int partner_add(store *st, const struct partner_opts *o)
     }
     if (!partner_fill(st, o, &p) || !fed_fill(st, o, &p))
         return 1;
-    p.created = now_us();
+    p.created = clock_wall_us();
     char tok[SHARE_TOKEN_TEXT];
     if (!partner_new_token(&p, tok) || !partner_save(st, &p, "partner-add"))
         return 1;
@@ -614,7 +608,7 @@ static int partner_remove(store *st, const struct partner_opts *o)
     if (e == ALD_E_OK)
         e = fed_state_remove(st, o->name);
     if (e == ALD_E_OK)
-        e = store_audit(st, now_us(), "local", "partner-remove", o->name, o->name);
+        e = store_audit(st, clock_wall_us(), "local", "partner-remove", o->name, o->name);
     if (e == ALD_E_OK)
         e = store_commit(st);
     if (e != ALD_E_OK) {
@@ -867,7 +861,7 @@ int cmd_collection(int argc, char **argv)
         if (e == ALD_E_OK)
             e = store_collection_add(st, title, desc ? desc : "", id);
         if (e == ALD_E_OK)
-            e = store_audit(st, now_us(), "local", "collection-add", id, title);
+            e = store_audit(st, clock_wall_us(), "local", "collection-add", id, title);
         if (e == ALD_E_OK)
             e = store_commit(st);
         if (e != ALD_E_OK) {

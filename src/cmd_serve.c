@@ -35,6 +35,7 @@
 
 #include "alidade/dashboard.h"
 #include "alidade/taxii.h"
+#include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "metrics.h"
@@ -139,13 +140,6 @@ static void pool_give(struct pool *p, size_t i)
     p->busy[i] = false;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
-}
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Appends the decoded GET arguments as a query string again (TAXII's
@@ -285,7 +279,7 @@ static void log_text(const char *s)
 static void access_line(const struct taxii_request *rq, const struct taxii_response *rs)
 {
     char t[STIX_TIME_TEXT];
-    stix_time_format(now_us(), t);
+    stix_time_format(clock_wall_us(), t);
     flockfile(stderr);
     fprintf(stderr, "%s %s ", t, rs->partner[0] ? rs->partner : "-");
     log_text(rq->method);
@@ -373,7 +367,7 @@ static enum MHD_Result answer_dashboard(struct pool *p, struct MHD_Connection *c
     metrics_request(p->metrics, html ? 200 : 500, len, NULL);
     if (p->access_log) {
         char t[STIX_TIME_TEXT];
-        stix_time_format(now_us(), t);
+        stix_time_format(clock_wall_us(), t);
         fprintf(stderr, "%s local GET / %d %zu\n", t, html ? 200 : 500, len);
     }
     return ret;
@@ -409,7 +403,7 @@ static enum MHD_Result answer_metrics(struct pool *p, struct MHD_Connection *con
     free(cols);
     pool_give(p, i);
     size_t len = 0;
-    char *text = metrics_text(p->metrics, now_us(), objects, &len);
+    char *text = metrics_text(p->metrics, clock_wall_us(), objects, &len);
     if (!text)
         return MHD_NO;
     return answer_text(conn, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
@@ -477,7 +471,7 @@ static enum MHD_Result answer(struct pool *p, struct MHD_Connection *conn, const
     };
     struct taxii_response rs;
     size_t i = pool_take(p);
-    taxii_handle(p->tx[i], &rq, now_us(), &rs);
+    taxii_handle(p->tx[i], &rq, clock_wall_us(), &rs);
     pool_give(p, i);
     metrics_request(p->metrics, rs.status, rs.body_len, rs.partner);
     if (p->access_log || (rs.status >= 500 && !p->quiet))
@@ -1042,7 +1036,7 @@ int cmd_serve(int argc, char **argv)
     picture *pic = picture_new(200000, 256, 4096);
     ingest *in = NULL;
     fed *fd = NULL;
-    p.metrics = metrics_new(now_us());
+    p.metrics = metrics_new(clock_wall_us());
     if (!log || !pic || !p.metrics) {
         fprintf(stderr, "alidade serve: out of memory\n");
         goto out;

@@ -14,6 +14,7 @@
 
 #include "alidade/stix.h"
 #include "alidade/store.h"
+#include "clock.h"
 #include "cmd.h"
 #include "import.h"
 #include "input.h"
@@ -39,7 +40,7 @@ static int import_file(store *st, const char *collection, const char *path, size
     if (!text)
         return 1;
     struct import_run r = {.st = st, .collection = collection, .file = path,
-                           .now = import_now_us()};
+                           .now = clock_wall_us()};
     char err[200] = "";
     ald_err e = store_begin(st);
     int rc = e == ALD_E_OK ? stix_split(text, len, import_object, &r, err, sizeof err) : 1;

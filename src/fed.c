@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fed_int.h"
 
 /* How often the store is asked whether something new came. */
@@ -68,7 +69,7 @@ static void sync_partner(struct fed *f, const struct store_partner *sp,
     if (!p)
         return;
     fed_peer_load(f, p);
-    int64_t now = fed_now_us();
+    int64_t now = clock_wall_us();
     bool did = false, ok = true;
     double lag = 0, push_lag = 0;
     if (sp->pull[0] && (pull_due || (p->pull_retry_at && now >= p->pull_retry_at))) {
@@ -89,7 +90,7 @@ static void sync_partner(struct fed *f, const struct store_partner *sp,
         } else {
             ok = false;
             p->push_backoff = backoff_next(p->push_backoff);
-            p->push_retry_at = fed_now_us() + p->push_backoff;
+            p->push_retry_at = clock_wall_us() + p->push_backoff;
         }
     }
     if (!did || atomic_load(&f->stop))
@@ -121,7 +122,7 @@ static void *run(void *arg)
     const int64_t interval = (int64_t)(f->env->o->sync_interval ? f->env->o->sync_interval : 30) *
                              1000000;
     while (!atomic_load(&f->stop)) {
-        int64_t now = fed_now_us(), last = 0;
+        int64_t now = clock_wall_us(), last = 0;
         struct store_partner *ps = NULL;
         size_t np = 0;
         if (store_last_added(f->st, &last) != ALD_E_OK ||

@@ -61,7 +61,6 @@ struct fed {
     char err[256];
 };
 
-int64_t fed_now_us(void);
 
 /* The peer record of a partner (made on first use), NULL when out of
  * memory. */

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "alidade/stix.h"
+#include "clock.h"
 #include "fed_int.h"
 
 struct tc_auth fed_auth(const struct store_partner *sp)
@@ -57,7 +58,7 @@ static bool target_collection(struct fed *f, const struct store_partner *sp,
     if (e == ALD_E_OK)
         e = store_state_put(f->st, key, id);
     if (e == ALD_E_OK)
-        e = store_audit(f->st, fed_now_us(), "local", "collection-add", id, title);
+        e = store_audit(f->st, clock_wall_us(), "local", "collection-add", id, title);
     if (e == ALD_E_OK)
         e = store_commit(f->st);
     if (e != ALD_E_OK) {
@@ -181,7 +182,7 @@ static bool pull_collection(struct fed *f, const struct store_partner *sp, struc
             ok = false;
             break;
         }
-        struct page_run r = {.f = f, .sp = sp, .p = p, .into = into, .now = fed_now_us()};
+        struct page_run r = {.f = f, .sp = sp, .p = p, .into = into, .now = clock_wall_us()};
         char err[160] = "";
         ald_err e = store_begin(f->st);
         int rc = e == ALD_E_OK ? stix_split(rs.body, rs.len, one_object, &r, err, sizeof err) : 1;

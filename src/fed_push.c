@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "fed_int.h"
 
 /* store_query stopped by the batch: the envelope is full. */
@@ -225,7 +226,7 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
             rejected += 1;
         }
         if (!ok) {
-            *lag_s = (double)(fed_now_us() - b.first_added) / 1e6;
+            *lag_s = (double)(clock_wall_us() - b.first_added) / 1e6;
             free(b.p);
             return false;
         }

@@ -16,14 +16,8 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "fed_int.h"
-
-int64_t fed_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 struct fed_peer *fed_peer(struct fed *f, const char *name)
 {
@@ -159,7 +153,7 @@ void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char 
     p->errors++;
     /* the time makes last_error say when */
     char t[STIX_TIME_TEXT];
-    stix_time_format(fed_now_us(), t);
+    stix_time_format(clock_wall_us(), t);
     snprintf(p->last_error, sizeof p->last_error, "%s %s: %s", t, reason, msg);
     p->changed = true;
     metrics_add(f->env->metrics, "alidade_fed_errors_total", "partner", p->name, 1);
@@ -175,7 +169,7 @@ void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp,
     snprintf(sync, sizeof sync, "%s", p->last_sync);
     if (p->contacted) {
         char t[STIX_TIME_TEXT];
-        stix_time_format(fed_now_us(), t);
+        stix_time_format(clock_wall_us(), t);
         /* ISO 8601 to the second is enough for "last sync" */
         snprintf(p->last_sync, sizeof p->last_sync, "%.19sZ", t);
     }

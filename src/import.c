@@ -2,6 +2,7 @@
  * import.c - one way into the store for the commands that write it: check
  * with lib/stix, store the valid objects, count, audit, commit (import.h).
  */
+#include "clock.h"
 #include "import.h"
 
 #include <stdio.h>
@@ -12,13 +13,6 @@
 
 /* Problems reported per invalid object. */
 #define IMPORT_PROBLEMS 8
-
-int64_t import_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int import_object(void *ctx, const char *obj, size_t len, size_t index)
 {
@@ -55,7 +49,7 @@ ald_err import_commit(struct import_run *r, const char *action, char *detail, si
 {
     snprintf(detail, cap, "%s: %zu added, %zu already there, %zu invalid", r->file, r->added,
              r->dups, r->invalid);
-    ald_err e = store_audit(r->st, import_now_us(), "local", action, r->collection, detail);
+    ald_err e = store_audit(r->st, clock_wall_us(), "local", action, r->collection, detail);
     if (e == ALD_E_OK)
         e = store_commit(r->st);
     if (e != ALD_E_OK) {

@@ -22,8 +22,6 @@ struct import_run {
     ald_err failed;                  /* a store error: roll the source back */
 };
 
-/* Wall clock in microseconds since 1970 (date_added, audit records). */
-int64_t import_now_us(void);
 
 /* Checks one object and stores it when valid (a stix_split callback):
  * 0 to go on (also after an invalid object, counted), 1 on a store error

@@ -25,14 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ingest_int.h"
-
-int64_t ingest_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 bool ingest_sleep(struct ingest *in, int ms)
 {
@@ -98,7 +92,7 @@ void ingest_lines_read(struct ingest *in, uint64_t n, bool wait)
 {
     pthread_mutex_lock(&in->mu);
     if (in->uncommitted_lines == 0)
-        in->oldest_pending_us = ingest_now_us();
+        in->oldest_pending_us = clock_wall_us();
     in->uncommitted_lines += n;
     if (in->uncommitted_lines >= INGEST_BATCH_LINES) {
         pthread_cond_signal(&in->commit_cv);
@@ -110,7 +104,7 @@ void ingest_lines_read(struct ingest *in, uint64_t n, bool wait)
                in->uncommitted_lines >= INGEST_BATCH_LINES)
             pthread_cond_wait(&in->done_cv, &in->mu);
         in->waiting--;
-        in->last_line_us = ingest_now_us();   /* waiting for the store is not quiet */
+        in->last_line_us = clock_wall_us();   /* waiting for the store is not quiet */
     }
     pthread_mutex_unlock(&in->mu);
 }
@@ -353,7 +347,7 @@ static bool commit_batch(struct ingest *in, struct objlist *objs, struct cyber_b
     if (objs->n == 0 && !cb && sn->n == 0)
         return true;
     struct import_run imp = {.st = in->st, .collection = in->collection,
-                             .file = "live ingest", .now = ingest_now_us()};
+                             .file = "live ingest", .now = clock_wall_us()};
     ald_err e = store_begin(in->st);
     for (size_t i = 0; e == ALD_E_OK && i < objs->n; i++)
         if (import_object(&imp, objs->v[i], objs->len[i], i) != 0)
@@ -468,7 +462,7 @@ static void *committer(void *arg)
             pthread_cond_timedwait(&in->commit_cv, &in->mu, &ts);
         }
         stopping = atomic_load(&in->readers_done);
-        int64_t now = ingest_now_us();
+        int64_t now = clock_wall_us();
         /* a quiet feed: what the tracker holds back for reordering goes to
          * the detectors now (live clock), not when the next line comes */
         bool files_busy = false;
@@ -497,7 +491,7 @@ static void *committer(void *arg)
             cb = NULL;
             if (oldest)
                 metrics_set(in->m, "alidade_ingest_commit_lag_seconds", NULL, NULL,
-                            (double)(ingest_now_us() - oldest) / 1e6);
+                            (double)(clock_wall_us() - oldest) / 1e6);
         }
         pthread_mutex_lock(&in->mu);
         if (!ok)                     /* the positions go again with the retry */

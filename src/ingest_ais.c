@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alidade/stix.h"
+#include "clock.h"
 #include "geofiles.h"
 #include "ingest_int.h"
 #include "input.h"
@@ -493,7 +494,7 @@ void mar_feed(struct source *s, const char *buf, size_t len, uint64_t off, struc
     struct ingest *in = s->in;
     uint64_t lines = 0;
     pthread_mutex_lock(&in->mu);
-    s->arrival_ms = ingest_now_us() / 1000;
+    s->arrival_ms = clock_wall_us() / 1000;
     in->last_line_us = s->arrival_ms * 1000;
     in->flushed = false;
     size_t i = 0;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "alidade/stix.h"
+#include "clock.h"
 #include "ingest_int.h"
 
 #define POLL_MS 3000
@@ -107,7 +108,7 @@ static int load_row(void *ctx, const struct store_row *row)
 static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size_t cap)
 {
     struct ingest *in = cy->in;
-    int64_t t0 = ingest_now_us();
+    int64_t t0 = clock_wall_us();
     struct load l = {.set = ald_iset_new(), .max_added = INT64_MIN};
     if (!l.set) {
         snprintf(why, cap, "out of memory");
@@ -135,7 +136,7 @@ static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size
     r->set = l.set;
     r->refs = 1;
     cy->last_added = l.max_added;
-    cy->compiled_us = ingest_now_us();
+    cy->compiled_us = clock_wall_us();
     struct ald_iset_stats ist;
     ald_iset_stats(l.set, &ist);
     char a[32], b[32], c[32], d[32];
@@ -178,7 +179,7 @@ static void *recompiler(void *arg)
     struct cyber *cy = arg;
     struct ingest *in = cy->in;
     while (!ingest_sleep(in, POLL_MS)) {
-        bool old = ingest_now_us() - cy->compiled_us > (int64_t)RECOMPILE_MS * 1000;
+        bool old = clock_wall_us() - cy->compiled_us > (int64_t)RECOMPILE_MS * 1000;
         if (!old && !changed(cy))
             continue;
         char why[512];
@@ -322,7 +323,7 @@ static struct cyber_batch *batch_get(struct cyber *cy)
     struct cyber_batch *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
-    stix_time_format(ingest_now_us(), b->now);
+    stix_time_format(clock_wall_us(), b->now);
     struct ald_sighting_opts so = {.identity_id = cy->in->ident_id, .window_s = 3600,
                                    .max_refs = MAX_REFS, .now = b->now,
                                    .marking_id = stix_tlp_id(cy->tlp)};
@@ -367,7 +368,7 @@ static int on_hit(void *ctx, const ald_hit *h)
         hc->failed = true;
         return 1;
     }
-    int64_t sec = h->rec->has_ts ? h->rec->ts_sec : ingest_now_us() / 1000000;
+    int64_t sec = h->rec->has_ts ? h->rec->ts_sec : clock_wall_us() / 1000000;
     int32_t nsec = h->rec->has_ts ? h->rec->ts_nsec : 0;
     char od[96] = "";
     if (ald_sightings_ref_room(b->sig, h->id, sec)) {

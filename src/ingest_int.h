@@ -146,8 +146,6 @@ struct ingest {
 #define INGEST_BATCH_MS 500          /* the committer's period */
 #define INGEST_WARM_MS (48LL * 3600 * 1000)  /* data time re-read on restart */
 
-/* Wall clock, microseconds since 1970. */
-int64_t ingest_now_us(void);
 
 /* Adds one object text (copied) to the pending batch; mu held. */
 bool ingest_pending_add(struct ingest *in, const char *json, size_t len);

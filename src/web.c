@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "alidade/stix.h"
+#include "clock.h"
 #include "web_assets.h"
 #include "web_internal.h"
 
@@ -42,13 +43,6 @@
 static const char csp[] = "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
                           "style-src 'self'; script-src 'self'; object-src 'none'; "
                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-int64_t web_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ---- answers ---- */
 
@@ -291,7 +285,7 @@ static enum MHD_Result login(web *w, struct MHD_Connection *conn, const struct w
 {
     char addr[64];
     client_addr(conn, addr, sizeof addr);
-    int64_t now_s = web_now_us() / 1000000;
+    int64_t now_s = clock_wall_us() / 1000000;
     int retry = 0;
     if (!web_login_allowed(w->sess, addr, now_s, &retry)) {
         char ra[16];
@@ -348,7 +342,7 @@ static enum MHD_Result login(web *w, struct MHD_Connection *conn, const struct w
     if (web_session_create(w->sess, name, now_s, id, csrf) != ALD_E_OK)
         return web_send_error(conn, 500, "no random bytes for a session");
     pthread_mutex_lock(&w->mu);
-    (void)store_audit(w->st, web_now_us(), "local", "operator-login", name, addr);
+    (void)store_audit(w->st, clock_wall_us(), "local", "operator-login", name, addr);
     pthread_mutex_unlock(&w->mu);
     nlog_kv(w->env->log, NLOG_INFO, "web", "login", "user", name, "client", addr, NULL);
     return send_me(w, conn, name, csrf, id);
@@ -429,7 +423,7 @@ bool web_answer(web *w, struct MHD_Connection *conn, const struct web_request *r
     }
     /* the session cookie, and nothing else, opens the rest */
     struct web_call c = {.w = w, .conn = conn, .rq = rq, .path = path,
-                         .now_us = web_now_us()};
+                         .now_us = clock_wall_us()};
     const char *id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
     char csrf[WEB_TOKEN_HEX];
     if (!web_session_find(w->sess, id, c.now_us / 1000000, c.user, csrf)) {

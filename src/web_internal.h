@@ -75,6 +75,5 @@ ald_err web_sse_start(web *w, web_sse **out);
 void web_sse_stop(web_sse *s);
 enum MHD_Result web_sse_answer(struct web_call *c);
 
-int64_t web_now_us(void);
 
 #endif
