@@ -54,7 +54,9 @@
 /* Paths and messages go into fixed buffers with snprintf; a message cut
  * short is still a message, and paths are checked by the calls that use
  * them, so truncation warnings are noise here. */
+#if defined(__GNUC__) && !defined(__clang__)  /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define UMPIRE "drill-umpire"
 #define GAP_ARTIFACT_S (6 * 3600)     /* ais detect's default minimum gap */
