@@ -17,14 +17,7 @@
 
 #include "alidade/ais.h"
 
-#define FZ_CHECK(cond, what)                                                 \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", what,         \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_abort.h"
 
 /* ---- a strict, minimal JSON validator (RFC 8259, ASCII only) ---- */
 

@@ -27,14 +27,7 @@
 
 #include "alidade/logparse.h"
 
-#define FZ_CHECK(cond, what)                                                 \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", what,         \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_abort.h"
 
 static bool fz_hex(const char *s, size_t n)
 {

@@ -26,14 +26,7 @@
 #include "alidade/misp.h"
 #include "alidade/stix.h"
 
-#define FZ_CHECK(cond, what)                                                 \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", what,         \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_abort.h"
 
 static int emit(void *ctx, const char *json, size_t len)
 {

@@ -40,14 +40,7 @@
 #include "alidade/store.h"
 #include "alidade/taxii.h"
 
-#define FZ_CHECK(cond, what)                                                 \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", what,         \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_abort.h"
 
 /* Longest field after "$C"/"$O" expansion (the input is at most 4096 bytes
  * with scripts/fuzz.sh; longer fields are cut). */
