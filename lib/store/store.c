@@ -24,6 +24,7 @@
  * in one buffer that only grows.
  */
 #include "alidade/store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1581,4 +1582,32 @@ ald_err store_audit(store *s, int64_t when_us, const char *who, const char *acti
     bind_text(st, 4, object);
     bind_text(st, 5, detail);
     return step_done(s, st, "audit");
+}
+
+/* ------------------------------------------------------------------ */
+/* For the store's other files (store_int.h)                           */
+/* ------------------------------------------------------------------ */
+
+sqlite3 *store_sqlite(store *s)
+{
+    return s->db;
+}
+
+sqlite3_stmt *store_stmt(store *s, const char *sql)
+{
+    return stmt(s, sql);
+}
+
+ald_err store_fail_db(store *s, const char *what)
+{
+    return fail_db(s, what);
+}
+
+ald_err store_fail(store *s, ald_err code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return code;
 }

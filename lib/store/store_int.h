@@ -1,0 +1,32 @@
+/*
+ * store_int.h - what the store's other files (lib/store/*.c) may use of
+ * store.c: the connection, the statement cache and the error slot. Each
+ * such file owns its own tables (local data that is never a STIX object:
+ * audit archives, sightings' raw log lines, vessel history) and creates them
+ * itself with CREATE ... IF NOT EXISTS on first use, so store.c's schema
+ * stays the STIX store's. Not installed, not part of the public API.
+ */
+#ifndef ALIDADE_STORE_INT_H
+#define ALIDADE_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "alidade/store.h"
+
+/* The store's SQLite connection (one per store handle, one thread at a time
+ * as for every store_* call). */
+sqlite3 *store_sqlite(store *s);
+
+/* The cached prepared statement for sql, reset and with bindings cleared;
+ * NULL with the store's error set when SQLite refuses it. Statements stay
+ * prepared for the life of the handle (sql must be a constant string). */
+sqlite3_stmt *store_stmt(store *s, const char *sql);
+
+/* Records an SQLite failure ("what: sqlite's message") as the store's error
+ * (store_errmsg) and returns ALD_E_STORE. */
+ald_err store_fail_db(store *s, const char *what);
+
+/* Records a failure with code and message; returns code. */
+ald_err store_fail(store *s, ald_err code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
