@@ -469,7 +469,14 @@ static void queue_update(trk_tracker *t, struct vessel *v)
         heap_up(t, i);
         return;
     }
-    t->q[qpos].due = held_due(t, v);
+    int64_t due = held_due(t, v);
+    /* A fix that joins a ring usually leaves its oldest fix, hence the key,
+     * as it was: then nothing moves, and heap_fix would only read the
+     * parent's and the children's entries to find that out (cache misses
+     * at fleet scale: it was the tracker's largest cost). */
+    if (t->q[qpos].due == due)
+        return;
+    t->q[qpos].due = due;
     heap_fix(t, qpos);
 }
 
