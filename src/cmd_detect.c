@@ -42,10 +42,10 @@
 
 enum efmt { E_JSON, E_GEOJSON, E_STIX };
 
-#define MSG_BATCH 256            /* decoded messages handed to the tracker at once */
-#define FIX_BATCH 256            /* fixes handed to the detectors at once */
+#define MSG_BATCH 2048           /* decoded messages handed to the tracker at once */
+#define FIX_BATCH 2048           /* fixes handed to the detectors at once */
 #define RING 8                   /* batches in flight between two stages */
-#define CHG_BATCH 16             /* static-data changes per fix batch, at most */
+#define CHG_BATCH 128            /* static-data changes per fix batch, at most */
 
 /*
  * Three stages, each in its own thread, connected by rings of batches:
