@@ -39,6 +39,7 @@
 #include "alidade/match_general.h"
 #include "alidade/misp.h"
 #include "alidade/sighting.h"
+#include "alidade/sighting_lines.h"
 #include "alidade/stix.h"
 #include "alidade/store.h"
 #include "clock.h"
@@ -48,6 +49,7 @@
 #include "out.h"
 #include "progress.h"
 #include "record_stix.h"
+#include "store_indicators.h"
 
 #define MAX_SOURCES 64
 /* broken indicators and corrupt lines printed one by one before we only count */
@@ -78,6 +80,9 @@ struct run {
     char now[STIX_TIME_TEXT];
     /* observed-data of the hits, each kept once (SCOs too), in hit order */
     record_stix *objs;
+    /* the raw lines of the hits per sighting (--store only: local evidence
+     * for the dashboard, never in the bundle) */
+    sighting_lines *lines;
     FILE *details;
     const char *log;             /* the log being read */
     unsigned long long hits;
@@ -111,7 +116,9 @@ static void usage(FILE *f)
         "  --details FILE       one JSON line per hit: indicator, log, line, time, fields\n"
         "  --store              put the sightings into the store (--data) instead\n"
         "  --data DIR           the node's data directory (for 'store' and --store)\n"
-        "  --collection ID      store collection (default: the default collection)\n"
+        "  --collection ID      store collection the sightings go to (default: the\n"
+        "                       default collection) and, when given, the only one\n"
+        "                       'store' reads indicators from (default: every one)\n"
         "  --identity NAME      this node's name: where_sighted_refs, created_by_ref\n"
         "  --tlp LEVEL          marking of the sightings: clear, green, amber (default),\n"
         "                       amber+strict, red, none\n"
@@ -245,25 +252,15 @@ static bool looks_misp(const char *text, size_t len)
     return false;
 }
 
-struct store_load {
-    struct run *r;
-    size_t index;
-};
-
-static int store_row(void *ctx, const struct store_row *row)
+static void store_bad(void *ctx, const char *collection, size_t index,
+                      const struct ald_errpos *e)
 {
-    struct store_load *l = ctx;
-    struct ald_errpos e = {0};
-    if (ald_iset_add_json(l->r->set, row->json, strlen(row->json), &e) == ALD_E_NOMEM)
-        return 1;
-    if (e.code != ALD_E_OK)
-        bad_indicator(l->r, l->index, "", &e);
-    l->index++;
-    return 0;
+    (void)collection;
+    bad_indicator(ctx, index, "", e);
 }
 
-
-/* Every indicator (last version) in a collection of the node's store. */
+/* Every indicator (last version) in the node's store: of every collection
+ * (an id in two counted once, its latest version), or of --collection. */
 static int load_store(struct run *r)
 {
     if (!r->o->data) {
@@ -277,15 +274,20 @@ static int load_store(struct run *r)
         return -1;
     }
     int rc = -1;
-    if (cmd_collection_pick(st, r->o->collection, col, "alidade match")) {
-        static const char *const types[] = {"indicator"};
-        struct store_filter f = {.added_after = INT64_MIN, .types = types, .ntypes = 1};
-        struct store_load l = {.r = r};
-        struct store_page page;
-        if (store_query(st, col, &f, NULL, NULL, store_row, &l, &page) == ALD_E_OK)
+    if (!r->o->collection || cmd_collection_pick(st, r->o->collection, col, "alidade match")) {
+        struct store_indicators si;
+        ald_err e = store_indicators_load(st, r->o->collection ? col : NULL, r->set, store_bad,
+                                          r, &si);
+        if (e == ALD_E_OK) {
             rc = 0;
-        else
-            fprintf(stderr, "alidade match: store: %s\n", store_errmsg(st));
+            if (!r->o->quiet)
+                fprintf(stderr, "store: %zu indicators from %zu collection%s (%zu also in "
+                        "another collection, counted once)\n", si.added + si.bad,
+                        si.collections, si.collections == 1 ? "" : "s", si.duplicates);
+        } else {
+            fprintf(stderr, "alidade match: store: %s\n",
+                    e == ALD_E_NOMEM ? "out of memory" : store_errmsg(st));
+        }
     }
     store_close(st);
     return rc;
@@ -490,6 +492,20 @@ static void detail_line(struct run *r, const ald_hit *h, const char *od_id)
     fputs("}\n", f);
 }
 
+/* The raw line of a hit under its sighting's id (--store). */
+static int keep_line(struct run *r, const char *indicator_id, int64_t sec,
+                     const struct sighting_line *l)
+{
+    char sid[ALD_SIGHTING_ID_LEN];
+    if (ald_sightings_id(r->sightings, indicator_id, sec, sid) != ALD_E_OK)
+        return 0;
+    if (sighting_lines_add(r->lines, sid, l) == ALD_E_NOMEM) {
+        fprintf(stderr, "alidade match: out of memory\n");
+        return 1;
+    }
+    return 0;
+}
+
 static int on_hit(void *ctx, const ald_hit *h)
 {
     struct run *r = ctx;
@@ -509,6 +525,16 @@ static int on_hit(void *ctx, const ald_hit *h)
     }
     if (ald_sightings_add(r->sightings, h->id, sec, nsec, od_id[0] ? od_id : NULL) != ALD_E_OK)
         return 1;
+    if (r->lines) {
+        struct sighting_line l = {
+            .source = r->log, .file = strcmp(r->log, "stdin") == 0 ? "" : r->log,
+            .line = h->line, .offset = -1,
+            .time_us = h->rec->has_ts ? h->rec->ts_sec * 1000000 + h->rec->ts_nsec / 1000
+                                      : INT64_MIN,
+            .text = h->text, .len = h->len};
+        if (keep_line(r, h->id, sec, &l) != 0)
+            return 1;
+    }
     if (r->details)
         detail_line(r, h, od_id[0] ? od_id : NULL);
     r->hits++;
@@ -537,6 +563,16 @@ static int on_general_hit(void *ctx, const ald_general_hit *h)
                                                    od_id[0] ? od_id : NULL);
         if (e != ALD_E_OK)
             return 1;
+        if (r->lines) {
+            const char *src = h->sources[i];
+            struct sighting_line l = {.source = src,
+                                      .file = strcmp(src, "stdin") == 0 ? "" : src,
+                                      .line = h->lines[i], .offset = -1,
+                                      .time_us = h->times_us[i], .text = h->texts[i],
+                                      .len = h->lens[i]};
+            if (keep_line(r, h->id, sec, &l) != 0)
+                return 1;
+        }
         if (r->details) {
             char t[STIX_TIME_TEXT];
             stix_time_format(h->times_us[i], t);
@@ -555,9 +591,8 @@ static int on_record(void *ctx, uint64_t line, const char *text, size_t len,
                      const ald_logrec *rec)
 {
     struct run *r = ctx;
-    (void)text;
-    (void)len;
-    return ald_general_record(r->general, rec, r->log, line, on_general_hit, r) != ALD_E_OK;
+    return ald_general_record(r->general, rec, r->log, line, text, len, -1, on_general_hit, r) !=
+           ALD_E_OK;
 }
 
 static void general_warn(void *ctx, const char *id, const char *why)
@@ -672,6 +707,10 @@ static int scan_log(struct run *r, const char *path)
     while ((got = lr_block(lr, &block, &len, &ol)) == 1) {
         overlong += ol;
         ald_err e = ald_scanner_feed(sc, block, len, 0, on_hit, r);
+        /* matches over several observations as soon as they complete: the
+         * candidates before them go (memory), as the live node does */
+        if (e == ALD_E_OK && r->general)
+            e = ald_general_step(r->general, on_general_hit, r);
         if (e != ALD_E_OK) {
             fprintf(stderr, "alidade match: %s: %s\n", r->log, ald_strerror(e));
             rc = -1;
@@ -826,6 +865,13 @@ static int write_store(struct run *r)
         store_begin(st) == ALD_E_OK) {
         char detail[512];
         ald_err e = emit_all(r, &em);
+        /* the raw lines: local evidence beside the sightings, in the same
+         * transaction; this run's sighting versions replace the stored ones,
+         * and so do their lines */
+        if (e == ALD_E_OK && sighting_lines_put(st, r->lines, true) != ALD_E_OK) {
+            fprintf(stderr, "alidade match: store: %s\n", store_errmsg(st));
+            e = ALD_E_STORE;
+        }
         if (e != ALD_E_OK) {
             store_rollback(st);
             fprintf(stderr, "alidade match: nothing stored (%s)\n", ald_strerror(e));
@@ -960,7 +1006,9 @@ int cmd_match(int argc, char **argv)
     r.set = ald_iset_new();
     r.sightings = ald_sightings_new(&so);
     r.objs = record_stix_new(r.identity_id, r.now);
-    if (!r.set || !r.sightings || !r.objs) {
+    if (o.store)
+        r.lines = sighting_lines_new();
+    if (!r.set || !r.sightings || !r.objs || (o.store && !r.lines)) {
         fprintf(stderr, "alidade match: out of memory\n");
         goto done;
     }
@@ -1036,8 +1084,7 @@ int cmd_match(int argc, char **argv)
         }
         if (truncated)
             fprintf(stderr, "alidade match: %zu indicators over several observations had more "
-                    "than 100,000 candidate lines: evaluated over the first ones only\n",
-                    truncated);
+                    "than 100,000 candidate lines: the oldest were dropped\n", truncated);
     }
     int wrote = o.store ? write_store(&r) : write_bundle(&r);
     if (!o.quiet)
@@ -1053,6 +1100,7 @@ done:
         status = 2;
     }
     ald_general_free(r.general);
+    sighting_lines_free(r.lines);
     record_stix_free(r.objs);
     ald_sightings_free(r.sightings);
     ald_wlset_free(r.wl);

@@ -18,26 +18,46 @@
  * (count added, first_seen/last_seen widened, observed_data_refs joined,
  * modified newer): the store holds one sighting per indicator and hour whose
  * latest version counts every committed hit once. A batch re-read after a
- * kill -9 was never committed, so its hits are counted once too.
- * GENERAL indicators (those the fast matcher cannot decide) are not
- * evaluated live (docs/node.md).
+ * kill -9 was never committed, so its hits are counted once too. The raw
+ * lines of the hits go to the sighting_line table in the same transaction
+ * (sighting_lines.h: first and last 20 per sighting; local, never shared).
+ *
+ * Indicators: every collection of the store (store_indicators.h: the
+ * latest version of each id, once), so partners' indicators pulled or
+ * posted into their own collections are matched too.
+ *
+ * GENERAL indicators (patterns the fast matcher cannot decide) go to the
+ * evaluator (match_general.h) as `alidade match` does: the scanners then
+ * parse every line and hand each record over; single-observation patterns
+ * are decided on it at once, the others keep candidates and are decided at
+ * every batch (cyber_take: ald_general_step, whose matches do not depend on
+ * when it runs, so the node finds what `alidade match` finds over the same
+ * log). The evaluator belongs to the current set; a recompile moves the
+ * candidates of the indicators that stay to the new one (docs/node.md).
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alidade/match_general.h"
+#include "alidade/sighting_lines.h"
 #include "alidade/stix.h"
 #include "clock.h"
 #include "ingest_int.h"
+#include "store_indicators.h"
 
 #define POLL_MS 3000
 #define RECOMPILE_MS (3600 * 1000)
 #define HEADER_MAX 65536
 #define MAX_REFS 50
+/* candidates kept per multi-observation indicator: a node has 512 MB, a
+ * candidate (its observed-data parsed, its line) a few KB */
+#define LIVE_MAX_OBS 10000
 
 struct iset_ref {
     ald_iset *set;
+    ald_general *general;            /* NULL: no GENERAL indicator */
     int refs;
     uint64_t gen;
 };
@@ -46,6 +66,7 @@ struct iset_ref {
 struct cyber_batch {
     ald_sightings *sig;
     record_stix *objs;
+    sighting_lines *lines;           /* raw lines of the hits, per sighting */
     char now[STIX_TIME_TEXT];
     /* names of the indicators hit (for the news) */
     char **ids, **names;
@@ -64,6 +85,17 @@ struct cyber {
     int64_t last_added;
     int64_t compiled_us;
     size_t d_hits, d_sightings, nind;/* mu */
+    size_t general_warned;           /* warnings logged about general indicators */
+};
+
+/* What a scanner's callbacks need about the block being fed (mu held). */
+struct feed_ctx {
+    struct cyber *cy;
+    struct source *s;
+    const char *buf;                 /* the block, and its offset in the file */
+    size_t len;
+    int64_t start_off;               /* -1: unknown */
+    bool failed;
 };
 
 struct stream {
@@ -73,6 +105,7 @@ struct stream {
     char *hdr;                       /* Zeek TSV header lines, for later scanners */
     size_t hlen;
     bool data_seen;                  /* a line that is not a header came */
+    struct feed_ctx fc;              /* the scanner's record callback context */
 };
 
 /* ---- the indicator set ---- */
@@ -80,98 +113,95 @@ struct stream {
 static void ref_put(struct iset_ref *r)
 {
     if (r && --r->refs == 0) {
+        ald_general_free(r->general);   /* (before its set) */
         ald_iset_free(r->set);
         free(r);
     }
 }
 
-struct load {
-    ald_iset *set;
-    int64_t max_added;
-    size_t bad;
-};
-
-static int load_row(void *ctx, const struct store_row *row)
+static void general_warn(void *ctx, const char *id, const char *why)
 {
-    struct load *l = ctx;
-    struct ald_errpos e = {0};
-    if (ald_iset_add_json(l->set, row->json, row->len, &e) == ALD_E_NOMEM)
-        return 1;
-    if (e.code != ALD_E_OK)
-        l->bad++;
-    if (row->date_added > l->max_added)
-        l->max_added = row->date_added;
-    return 0;
+    struct cyber *cy = ctx;
+    if (cy->general_warned++ < 20)
+        nlog_kv(cy->in->log, NLOG_WARN, "ingest", "indicator not evaluated", "indicator", id,
+                "reason", why, NULL);
 }
 
-/* Every indicator (latest version) of the default collection, compiled. */
+/* Every indicator (latest version of each id, every collection), compiled,
+ * with the evaluator of its GENERAL ones. */
 static struct iset_ref *compile_set(struct cyber *cy, store *st, char *why, size_t cap)
 {
     struct ingest *in = cy->in;
     int64_t t0 = clock_wall_us();
-    struct load l = {.set = ald_iset_new(), .max_added = INT64_MIN};
-    if (!l.set) {
+    ald_iset *set = ald_iset_new();
+    if (!set) {
         snprintf(why, cap, "out of memory");
         return NULL;
     }
-    ald_iset_set_validity(l.set, ALD_VALID_NOW, t0);
-    static const char *const types[] = {"indicator"};
-    struct store_filter f = {.added_after = INT64_MIN, .types = types, .ntypes = 1};
-    struct store_page page;
-    ald_err e = store_query(st, in->collection, &f, NULL, NULL, load_row, &l, &page);
+    ald_iset_set_validity(set, ALD_VALID_NOW, t0);
+    struct store_indicators si;
+    ald_err e = store_indicators_load(st, NULL, set, NULL, NULL, &si);
     struct ald_errpos ep = {0};
     if (e == ALD_E_OK)
-        e = ald_iset_compile(l.set, &ep);
+        e = ald_iset_compile(set, &ep);
     if (e != ALD_E_OK) {
         snprintf(why, cap, "%s: %s", ald_strerror(e), ep.msg[0] ? ep.msg : store_errmsg(st));
-        ald_iset_free(l.set);
+        ald_iset_free(set);
         return NULL;
     }
     struct iset_ref *r = calloc(1, sizeof *r);
     if (!r) {
-        ald_iset_free(l.set);
+        ald_iset_free(set);
         snprintf(why, cap, "out of memory");
         return NULL;
     }
-    r->set = l.set;
+    r->set = set;
     r->refs = 1;
-    cy->last_added = l.max_added;
-    cy->compiled_us = clock_wall_us();
     struct ald_iset_stats ist;
-    ald_iset_stats(l.set, &ist);
-    char a[32], b[32], c[32], d[32];
+    ald_iset_stats(set, &ist);
+    size_t nsingle = 0, nmulti = 0;
+    if (ist.status[ALD_IND_GENERAL]) {
+        char now[STIX_TIME_TEXT];
+        stix_time_format(t0, now);
+        struct ald_general_opts go = {.identity_id = in->ident_id, .now = now,
+                                      .max_obs = LIVE_MAX_OBS};
+        r->general = ald_general_new(set, &go, general_warn, cy);
+        if (!r->general) {
+            ald_iset_free(set);
+            free(r);
+            snprintf(why, cap, "out of memory");
+            return NULL;
+        }
+        ald_general_counts(r->general, &nsingle, &nmulti);
+    }
+    cy->last_added = si.max_added;
+    cy->compiled_us = clock_wall_us();
+    char a[32], b1[32], b2[32], c[32], d[32], k[32], du[32];
     snprintf(a, sizeof a, "%zu", ist.status[ALD_IND_SIMPLE]);
-    snprintf(b, sizeof b, "%zu", ist.status[ALD_IND_GENERAL]);
+    snprintf(b1, sizeof b1, "%zu", nsingle);
+    snprintf(b2, sizeof b2, "%zu", nmulti);
     snprintf(c, sizeof c, "%zu", ist.status[ALD_IND_EXPIRED] + ist.status[ALD_IND_REVOKED] +
-                                 ist.status[ALD_IND_INVALID] + ist.status[ALD_IND_UNSUPPORTED]);
+                                 ist.status[ALD_IND_INVALID] + ist.status[ALD_IND_UNSUPPORTED] +
+                                 ist.status[ALD_IND_GENERAL] - nsingle - nmulti);
     snprintf(d, sizeof d, "%.3f", (double)(cy->compiled_us - t0) / 1e6);
+    snprintf(k, sizeof k, "%zu", si.collections);
+    snprintf(du, sizeof du, "%zu", si.duplicates);
     nlog_kv(in->log, NLOG_INFO, "ingest", "indicators compiled", "simple", a,
-            "general_not_live", b, "unused", c, "seconds", d, NULL);
+            "general_single", b1, "general_multi", b2, "unused", c, "collections", k,
+            "in_two_collections", du, "seconds", d, NULL);
     pthread_mutex_lock(&in->mu);
-    cy->nind = ist.status[ALD_IND_SIMPLE];
+    cy->nind = ist.status[ALD_IND_SIMPLE] + nsingle + nmulti;
     pthread_mutex_unlock(&in->mu);
     return r;
 }
 
-static int no_row(void *ctx, const struct store_row *r)
-{
-    (void)ctx;
-    (void)r;
-    return 0;
-}
-
-/* Whether an indicator was added (or a new version of one) since the set
- * was compiled. The object count is no sign: live ingest itself adds
- * maritime objects to the same collection all the time. Deletions are
- * seen at the hourly recompile. */
+/* Whether an indicator was added (or a new version of one) to any
+ * collection since the set was compiled. The object count is no sign: live
+ * ingest itself adds maritime objects to the default collection all the
+ * time. Deletions are seen at the hourly recompile. */
 static bool changed(struct cyber *cy)
 {
-    static const char *const types[] = {"indicator"};
-    struct store_filter f = {.added_after = cy->last_added, .types = types, .ntypes = 1,
-                             .limit = 1};
-    struct store_page page;
-    return store_query(cy->st, cy->in->collection, &f, NULL, NULL, no_row, NULL, &page) ==
-               ALD_E_OK && page.count > 0;
+    return store_indicators_changed(cy->st, NULL, cy->last_added);
 }
 
 static void *recompiler(void *arg)
@@ -193,6 +223,10 @@ static void *recompiler(void *arg)
         pthread_mutex_lock(&in->mu);
         r->gen = ++cy->gen;
         struct iset_ref *prev = cy->cur;
+        /* candidates of multi-observation indicators that stay move over:
+         * a binding spanning the recompile is still found */
+        if (r->general && prev && prev->general)
+            ald_general_adopt(r->general, prev->general);
         cy->cur = r;
         ref_put(prev);
         pthread_mutex_unlock(&in->mu);
@@ -216,6 +250,11 @@ bool cyber_new(struct ingest *in, char *err, size_t errlen)
         snprintf(err, errlen, "store: %s", why);
         return false;
     }
+    /* lines of sightings deleted before the trigger existed */
+    size_t pruned = 0;
+    if (sighting_lines_prune(cy->st, &pruned) != ALD_E_OK)
+        nlog_kv(in->log, NLOG_WARN, "ingest", "sighting lines not pruned", "error",
+                store_errmsg(cy->st), NULL);
     cy->cur = compile_set(cy, cy->st, why, sizeof why);
     if (!cy->cur) {
         snprintf(err, errlen, "compiling the store's indicators: %s", why);
@@ -235,6 +274,7 @@ static void batch_free(struct cyber_batch *b)
         return;
     ald_sightings_free(b->sig);
     record_stix_free(b->objs);
+    sighting_lines_free(b->lines);
     for (size_t i = 0; i < b->n; i++) {
         free(b->ids[i]);
         free(b->names[i]);
@@ -309,13 +349,6 @@ void cyber_stream_close(struct source *s, void *p)
     stream_drop(s->in, p);
 }
 
-struct hit_ctx {
-    struct cyber *cy;
-    struct source *s;
-    const ald_iset *set;
-    bool failed;
-};
-
 static struct cyber_batch *batch_get(struct cyber *cy)
 {
     if (cy->batch)
@@ -329,7 +362,8 @@ static struct cyber_batch *batch_get(struct cyber *cy)
                                    .marking_id = stix_tlp_id(cy->tlp)};
     b->sig = ald_sightings_new(&so);
     b->objs = record_stix_new(cy->in->ident_id, b->now);
-    if (!b->sig || !b->objs) {
+    b->lines = sighting_lines_new();
+    if (!b->sig || !b->objs || !b->lines) {
         batch_free(b);
         return NULL;
     }
@@ -360,34 +394,130 @@ static void remember_name(struct cyber_batch *b, const char *id, const char *nam
         b->n++;
 }
 
+/* The followed path of the source labelled `label` (the file, or the
+ * directory of a directory source). */
+static const char *path_of(const struct ingest *in, const char *label)
+{
+    for (size_t i = 0; i < in->nsrc; i++)
+        if (strcmp(in->src[i].label, label) == 0)
+            return in->src[i].path;
+    return "";
+}
+
+/* The raw line of a hit, under its sighting. */
+static bool keep_line(struct cyber_batch *b, const char *indicator_id, int64_t sec,
+                      const struct sighting_line *l)
+{
+    char sid[ALD_SIGHTING_ID_LEN];
+    if (ald_sightings_id(b->sig, indicator_id, sec, sid) != ALD_E_OK)
+        return true;                 /* (cannot happen: ids are short) */
+    return sighting_lines_add(b->lines, sid, l) != ALD_E_NOMEM;
+}
+
 static int on_hit(void *ctx, const ald_hit *h)
 {
-    struct hit_ctx *hc = ctx;
-    struct cyber_batch *b = batch_get(hc->cy);
+    struct feed_ctx *fc = ctx;
+    struct cyber_batch *b = batch_get(fc->cy);
     if (!b) {
-        hc->failed = true;
+        fc->failed = true;
         return 1;
     }
     int64_t sec = h->rec->has_ts ? h->rec->ts_sec : clock_wall_us() / 1000000;
     int32_t nsec = h->rec->has_ts ? h->rec->ts_nsec : 0;
     char od[96] = "";
     if (ald_sightings_ref_room(b->sig, h->id, sec)) {
-        ald_err e = record_stix_add(b->objs, h->rec, hc->s->label, h->line, od);
+        ald_err e = record_stix_add(b->objs, h->rec, fc->s->label, h->line, od);
         if (e == ALD_E_NOMEM) {
-            hc->failed = true;
+            fc->failed = true;
             return 1;
         }
         if (e != ALD_E_OK)
             od[0] = '\0';
     }
     if (ald_sightings_add(b->sig, h->id, sec, nsec, od[0] ? od : NULL) != ALD_E_OK) {
-        hc->failed = true;
+        fc->failed = true;
         return 1;
     }
-    const struct ald_indicator *ind = ald_iset_get(hc->set, h->indicator);
+    struct sighting_line l = {
+        .source = fc->s->label, .file = fc->s->path, .offset = -1,
+        .time_us = h->rec->has_ts ? h->rec->ts_sec * 1000000 + h->rec->ts_nsec / 1000
+                                  : INT64_MIN,
+        .text = h->text, .len = h->len};
+    if (fc->start_off >= 0 && h->text >= fc->buf && h->text < fc->buf + fc->len)
+        l.offset = fc->start_off + (h->text - fc->buf);
+    if (!keep_line(b, h->id, sec, &l)) {
+        fc->failed = true;
+        return 1;
+    }
+    const struct ald_indicator *ind = ald_iset_get(fc->cy->cur->set, h->indicator);
+    /* (the scanner's set may be the previous one: name by id from it) */
+    if (!ind || strcmp(ind->id, h->id) != 0)
+        ind = NULL;
     remember_name(b, h->id, ind ? ind->name : NULL);
-    hc->cy->d_hits++;
+    fc->cy->d_hits++;
     return 0;
+}
+
+/* A match of a GENERAL indicator of the current set: one observation (a
+ * line, at once) or several (found by ald_general_step), counted once. */
+static int on_general_hit(void *ctx, const ald_general_hit *h)
+{
+    struct feed_ctx *fc = ctx;
+    struct cyber *cy = fc->cy;
+    struct cyber_batch *b = batch_get(cy);
+    if (!b) {
+        fc->failed = true;
+        return 1;
+    }
+    for (size_t i = 0; i < h->nobs; i++) {
+        int64_t sec = h->times_us[i] / 1000000, us = h->times_us[i] % 1000000;
+        if (us < 0) {
+            us += 1000000;
+            sec--;
+        }
+        char od[96] = "";
+        if (ald_sightings_ref_room(b->sig, h->id, sec) &&
+            record_stix_add_json(b->objs, h->od_json[i], od) == ALD_E_NOMEM) {
+            fc->failed = true;
+            return 1;
+        }
+        ald_err e = i == 0 ? ald_sightings_add(b->sig, h->id, sec, (int32_t)us * 1000,
+                                               od[0] ? od : NULL)
+                           : ald_sightings_add_ref(b->sig, h->id, sec, (int32_t)us * 1000,
+                                                   od[0] ? od : NULL);
+        struct sighting_line l = {.source = h->sources[i],
+                                  .file = path_of(cy->in, h->sources[i]),
+                                  .offset = h->offsets ? h->offsets[i] : -1,
+                                  .time_us = h->times_us[i], .text = h->texts[i],
+                                  .len = h->lens[i]};
+        if (e != ALD_E_OK || !keep_line(b, h->id, sec, &l)) {
+            fc->failed = true;
+            return 1;
+        }
+    }
+    const struct ald_indicator *ind = ald_iset_get(cy->cur->set, h->indicator);
+    remember_name(b, h->id, ind ? ind->name : NULL);
+    cy->d_hits++;
+    return 0;
+}
+
+/* Every parsed record, when the scanner's set has GENERAL indicators: to
+ * the current set's evaluator. */
+static int on_record(void *ctx, uint64_t line, const char *text, size_t len,
+                     const ald_logrec *rec)
+{
+    struct feed_ctx *fc = ctx;
+    ald_general *g = fc->cy->cur->general;
+    if (!g)
+        return 0;
+    int64_t off = -1;
+    if (fc->start_off >= 0 && text >= fc->buf && text < fc->buf + fc->len)
+        off = fc->start_off + (text - fc->buf);
+    ald_err e = ald_general_record(g, rec, fc->s->label, line, text, len, off, on_general_hit,
+                                   fc);
+    if (e == ALD_E_NOMEM)
+        fc->failed = true;
+    return 0;                        /* the fast path goes on whatever happened here */
 }
 
 static int no_hit(void *ctx, const ald_hit *h)
@@ -469,12 +599,18 @@ void cyber_feed(struct source *s, void **stream, const char *buf, size_t len, ui
          * first; otherwise the header is in this very block */
         if (st->sc && st->hlen && st->data_seen)
             ald_scanner_feed(st->sc, st->hdr, st->hlen, 0, no_hit, NULL);
+        if (st->sc)
+            ald_scanner_set_record_cb(st->sc, on_record, &st->fc);
     }
-    struct hit_ctx hc = {.cy = cy, .s = s, .set = st->ref->set};
+    st->fc = (struct feed_ctx){.cy = cy, .s = s, .buf = buf, .len = len,
+                               .start_off = fp && end_off >= len ? (int64_t)(end_off - len)
+                                                                 : -1};
     if (st->sc) {
-        ald_err e = ald_scanner_feed(st->sc, buf, len, 0, on_hit, &hc);
-        if (e != ALD_E_OK || hc.failed)
-            s->d_err[hc.failed ? ALD_E_NOMEM : e]++;
+        ald_err e = ald_scanner_feed(st->sc, buf, len, 0, on_hit, &st->fc);
+        if (e != ALD_E_OK || st->fc.failed)
+            s->d_err[st->fc.failed ? ALD_E_NOMEM : e]++;
+        st->fc.buf = NULL;
+        st->fc.len = 0;
     } else {
         s->d_err[ALD_E_NOMEM]++;
     }
@@ -492,6 +628,13 @@ void cyber_feed(struct source *s, void **stream, const char *buf, size_t len, ui
 struct cyber_batch *cyber_take(struct ingest *in)
 {
     struct cyber *cy = in->cyber;
+    /* matches of multi-observation indicators completed since the last
+     * batch join this one (with the positions of the lines that made them) */
+    if (cy->cur && cy->cur->general) {
+        struct feed_ctx fc = {.cy = cy, .start_off = -1};
+        if (ald_general_step(cy->cur->general, on_general_hit, &fc) != ALD_E_OK || fc.failed)
+            metrics_add(in->m, "alidade_ingest_errors_total", "reason", "nomem", 1);
+    }
     struct cyber_batch *b = cy->batch;
     cy->batch = NULL;
     return b;
@@ -668,6 +811,10 @@ ald_err cyber_store(struct ingest *in, struct cyber_batch *b, store *st,
         stop = 1;
     if (stop)
         return ec.failed ? ec.failed : ALD_E_STORE;
+    /* the raw lines, local only: after the batch's ranks of the stored ones */
+    ald_err le = sighting_lines_put(st, b->lines, false);
+    if (le != ALD_E_OK)
+        return le;
     pthread_mutex_lock(&in->mu);
     in->cyber->d_sightings += ec.sightings;
     pthread_mutex_unlock(&in->mu);
@@ -684,4 +831,7 @@ void cyber_flush_metrics(struct ingest *in)
                     (double)cy->d_sightings);
     cy->d_hits = cy->d_sightings = 0;
     metrics_set(in->m, "alidade_ingest_indicators", NULL, NULL, (double)cy->nind);
+    metrics_set(in->m, "alidade_ingest_general_candidates", NULL, NULL,
+                cy->cur && cy->cur->general ? (double)ald_general_pending(cy->cur->general)
+                                            : 0.0);
 }

@@ -7,12 +7,16 @@
  * and SCOs, lib/match/observed.c). A single-observation pattern ("[...]"
  * without qualifiers) is decided on that observation alone, at once. A
  * pattern over several observations (AND, OR, FOLLOWEDBY between
- * observations, WITHIN, REPEATS, START/STOP) is decided at the end of the
- * stream over the observations that match at least one of its [ ... ]
- * parts: only those can take part in a binding, so the answer is the
- * evaluator's over the whole log, while memory holds only candidates (at
- * most `max_obs` per indicator; beyond that the indicator is reported as
- * truncated). See docs/match.md.
+ * observations, WITHIN, REPEATS, START/STOP) keeps the observations that
+ * match at least one of its [ ... ] parts (its candidates: only those can
+ * take part in a binding) and is decided by ald_general_step: a match is
+ * reported once the candidate completing it has come, and the candidates
+ * up to that one are then consumed, so each observation is in one match at
+ * most. The matches do not depend on when ald_general_step is called (after
+ * each record, each block, or once at the end: the live node and `alidade
+ * match` agree). Memory holds at most `max_obs` candidates per indicator
+ * (the oldest go) and, for a pattern qualified WITHIN n SECONDS as a whole,
+ * none older than n seconds before the newest. See docs/match.md.
  */
 #ifndef ALIDADE_MATCH_GENERAL_H
 #define ALIDADE_MATCH_GENERAL_H
@@ -44,6 +48,9 @@ typedef struct ald_general_hit {
                                        (observed-data first, then its SCOs) */
     const char *const *sources;     /* the log each came from */
     const uint64_t *lines;          /* and its line there */
+    const char *const *texts;       /* the raw lines (as given to _record) */
+    const size_t *lens;
+    const int64_t *offsets;         /* their byte offsets as given (-1: unknown) */
 } ald_general_hit;
 
 typedef int (*ald_general_cb)(void *ctx, const ald_general_hit *hit);
@@ -63,18 +70,36 @@ void ald_general_free(ald_general *g);
 void ald_general_counts(const ald_general *g, size_t *single, size_t *multi);
 
 /*
- * One record (line `line` of `source`): single-observation indicators that
- * match it go to cb now; candidates of the others are kept. ALD_E_OK;
- * ALD_E_ARG when cb asked to stop; ALD_E_NOMEM. A record with nothing to
- * observe (no address, name or hash) is skipped.
+ * One record (line `line` of `source`, its raw text `text`/`len`, copied
+ * while it is a candidate, and its byte offset in the file, -1 when the
+ * caller does not know it): single-observation indicators that match it go
+ * to cb now; it becomes a candidate of the others it may take part in.
+ * ALD_E_OK; ALD_E_ARG when cb asked to stop; ALD_E_NOMEM. A record with
+ * nothing to observe (no address, name or hash) is skipped.
  */
 ald_err ald_general_record(ald_general *g, const ald_logrec *rec, const char *source,
-                           uint64_t line, ald_general_cb cb, void *ctx);
+                           uint64_t line, const char *text, size_t len, int64_t offset,
+                           ald_general_cb cb, void *ctx);
 
-/* End of input: evaluates the multi-observation indicators over their
- * candidates; each that matches goes to cb once, with the observations of
- * the first binding the reference's search order finds. *truncated (may be
- * NULL) counts the indicators whose candidates overflowed max_obs. */
+/* Decides the multi-observation indicators over the candidates so far:
+ * each match completed goes to cb (the observations of the binding the
+ * reference's search order finds in the shortest matching run of
+ * candidates), and the candidates up to the completing one are consumed.
+ * Costs an evaluation per indicator with new candidates (and log2 more
+ * per match); nothing for the others. */
+ald_err ald_general_step(ald_general *g, ald_general_cb cb, void *ctx);
+
+/* End of input: ald_general_step; *truncated (may be NULL) counts the
+ * indicators that dropped candidates past max_obs. */
 ald_err ald_general_finish(ald_general *g, ald_general_cb cb, void *ctx, size_t *truncated);
+
+/* Candidates held (all indicators). */
+size_t ald_general_pending(const ald_general *g);
+
+/* A new set compiled while the stream goes on (live recompile): the
+ * candidates of each multi-observation indicator of `from` that `to` also
+ * has (same id, same pattern) move to `to`, so a binding spanning the
+ * recompile is still found. `from` keeps the rest (freed with it). */
+void ald_general_adopt(ald_general *to, ald_general *from);
 
 #endif

@@ -51,6 +51,14 @@ ald_err ald_sightings_add_ref(ald_sightings *s, const char *indicator_id, int64_
  * however many times an indicator hits. */
 int ald_sightings_ref_room(const ald_sightings *s, const char *indicator_id, int64_t ts_sec);
 
+/* The id of the sighting a hit of `indicator_id` at ts_sec belongs to
+ * ("sighting--" + UUID, NUL-ended, into out), whether or not it was added:
+ * callers that keep something per sighting (its raw log lines) name it so.
+ * ALD_E_ARG when the names are too long. */
+#define ALD_SIGHTING_ID_LEN 48
+ald_err ald_sightings_id(const ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                         char out[ALD_SIGHTING_ID_LEN]);
+
 /* Sightings held (indicator x window). */
 size_t ald_sightings_count(const ald_sightings *s);
 

@@ -1,12 +1,31 @@
 /*
  * general.c - GENERAL indicators (any STIX pattern) over log records, with
  * the pattern evaluator of lib/pattern: single-observation patterns decided
- * line by line, the others at the end of the stream over their candidate
- * observations (those matching one of the pattern's [ ... ] parts).
+ * line by line, the others over their candidate observations (those
+ * matching one of the pattern's [ ... ] parts), in completion order.
  *
  * A record becomes an observation through its observed-data (observed.c):
  * the same objects a sighting refers to are the ones the pattern was
  * evaluated on, so an analyst can check the verdict against the bundle.
+ *
+ * Several observations, in a stream that may never end (live ingest) as in
+ * a file read whole (`alidade match`): a match is reported when the
+ * candidate that completes it arrives. ald_general_step finds the shortest
+ * prefix of an indicator's candidates that matches (the evaluator is
+ * monotone: more observations never undo a match, as STIX has no negation
+ * between observations), reports the binding the reference finds in that
+ * prefix, and consumes the prefix: every candidate up to the completing one
+ * is dropped, so each observation takes part in one match at most and the
+ * next match needs the candidates after it. Because the shortest matching
+ * prefix does not depend on what comes after it, stepping after every
+ * record, after every block or once at the end gives the same matches: the
+ * live node and `alidade match` over the same log agree.
+ *
+ * Bounded: at most max_obs candidates per indicator (the oldest go when a
+ * new one comes: a sliding window, counted as truncation), and for a
+ * pattern whose whole is qualified WITHIN n SECONDS the candidates older
+ * than n seconds before the newest one go too (no later binding can hold
+ * them unless records arrive more than n seconds out of order).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +40,18 @@
 
 #define DEFAULT_MAX_OBS 100000
 
-/* One observation built from one record, kept while a candidate. */
+/* One observation built from one record, kept while a candidate of some
+ * multi-observation indicator (refs counts them). */
 struct obs {
     ald_pobs p;
     json_t **objs;
     char **keys;
     char *od_id, *json, *source;
+    char *text;                     /* the raw line */
+    size_t len;
+    int64_t offset;
     uint64_t line;
+    size_t refs;
 };
 
 struct single {
@@ -41,9 +65,12 @@ struct multi {
     ald_pattern **leaf_pat;         /* each [ ... ] part on its own */
     ald_pmatch **leaf;
     size_t nleaf;
-    size_t *cand;                   /* indexes into g->obs */
+    struct obs **cand;              /* in input order */
     size_t ncand, capcand;
-    int truncated;
+    size_t checked;                 /* the first `checked` candidates do not match */
+    int64_t within_us;              /* the whole pattern WITHIN this; 0: not so */
+    int64_t newest_us;              /* newest candidate time */
+    size_t dropped;                 /* candidates dropped by max_obs */
 };
 
 struct ald_general {
@@ -54,8 +81,7 @@ struct ald_general {
     size_t nsingle;
     struct multi *multis;
     size_t nmulti;
-    struct obs **obs;               /* candidates of any multi indicator */
-    size_t nobs, capobs;
+    size_t pos;                     /* records made observations so far */
 };
 
 static void obs_free(struct obs *o)
@@ -71,13 +97,20 @@ static void obs_free(struct obs *o)
     free(o->od_id);
     free(o->json);
     free(o->source);
+    free(o->text);
     free(o);
+}
+
+static void obs_put(struct obs *o)
+{
+    if (o && --o->refs == 0)
+        obs_free(o);
 }
 
 /* The observed-data of a record as an evaluator observation, or NULL with
  * *e = ALD_E_NOT_FOUND (nothing observable) or another error. */
 static struct obs *obs_build(const ald_general *g, const ald_logrec *rec, const char *source,
-                             uint64_t line, ald_err *e)
+                             uint64_t line, const char *text, size_t len, ald_err *e)
 {
     struct ald_observed_opts oo = {.identity_id = g->identity, .source_name = source,
                                    .line_no = line, .now = g->now};
@@ -90,12 +123,16 @@ static struct obs *obs_build(const ald_general *g, const ald_logrec *rec, const 
     for (const char *p = json; *p; p++)
         nlines += *p == '\n';
     if (!o || nlines == 0 || !(o->objs = calloc(nlines, sizeof *o->objs)) ||
-        !(o->keys = calloc(nlines, sizeof *o->keys))) {
+        !(o->keys = calloc(nlines, sizeof *o->keys)) || !(o->text = malloc(len + 1))) {
         free(json);
         obs_free(o);
         *e = ALD_E_NOMEM;
         return NULL;
     }
+    if (len)
+        memcpy(o->text, text, len);
+    o->text[len] = '\0';
+    o->len = len;
     o->json = json;
     o->line = line;
     o->source = strdup(source ? source : "");
@@ -164,6 +201,9 @@ static int add_multi(ald_general *g, size_t ind, const ald_pattern *ast, ald_pma
         return 0;
     }
     struct multi mu = {.ind = ind, .m = m, .nleaf = n};
+    const ald_poexpr *root = ald_pattern_root(ast);
+    if (root && root->kind == ALD_POE_WITHIN && root->within_s > 0)
+        mu.within_us = (int64_t)(root->within_s * 1e6) + 1;
     mu.leaf_pat = calloc(n, sizeof *mu.leaf_pat);
     mu.leaf = calloc(n, sizeof *mu.leaf);
     if (!mu.leaf_pat || !mu.leaf)
@@ -261,11 +301,10 @@ void ald_general_free(ald_general *g)
         }
         free(mu->leaf);
         free(mu->leaf_pat);
+        for (size_t k = 0; k < mu->ncand; k++)
+            obs_put(mu->cand[k]);
         free(mu->cand);
     }
-    for (size_t i = 0; i < g->nobs; i++)
-        obs_free(g->obs[i]);
-    free(g->obs);
     free(g->singles);
     free(g->multis);
     free(g->identity);
@@ -282,8 +321,9 @@ void ald_general_counts(const ald_general *g, size_t *single, size_t *multi)
 static int report(const ald_general *g, size_t ind, struct obs *const *os, size_t n,
                   ald_general_cb cb, void *ctx)
 {
-    const char *ids[64], *json[64], *src[64];
-    int64_t t[64];
+    const char *ids[64], *json[64], *src[64], *text[64];
+    size_t lens[64];
+    int64_t t[64], offs[64];
     uint64_t lines[64];
     if (n > 64)
         n = 64;     /* REPEATS n can bind more: a sighting keeps at most 50 refs anyway */
@@ -293,23 +333,69 @@ static int report(const ald_general *g, size_t ind, struct obs *const *os, size_
         src[i] = os[i]->source;
         t[i] = os[i]->p.first_us;
         lines[i] = os[i]->line;
+        text[i] = os[i]->text;
+        lens[i] = os[i]->len;
+        offs[i] = os[i]->offset;
     }
     ald_general_hit h = {.indicator = ind, .id = ald_iset_get(g->set, ind)->id, .nobs = n,
                          .od_ids = ids, .times_us = t, .od_json = json, .sources = src,
-                         .lines = lines};
+                         .lines = lines, .texts = text, .lens = lens, .offsets = offs};
     return cb(ctx, &h);
 }
 
+/* Drops the first n candidates of mu. */
+static void consume(struct multi *mu, size_t n)
+{
+    if (n > mu->ncand)
+        n = mu->ncand;
+    for (size_t k = 0; k < n; k++)
+        obs_put(mu->cand[k]);
+    memmove(mu->cand, mu->cand + n, (mu->ncand - n) * sizeof *mu->cand);
+    mu->ncand -= n;
+    mu->checked = mu->checked > n ? mu->checked - n : 0;
+}
+
+static ald_err add_candidate(ald_general *g, struct multi *mu, struct obs *o)
+{
+    if (mu->within_us && o->p.first_us > mu->newest_us) {
+        /* nothing older than the window before the newest can bind with
+         * what comes (records in time order) */
+        mu->newest_us = o->p.first_us;
+        size_t k = 0;
+        while (k < mu->ncand && mu->cand[k]->p.first_us < mu->newest_us - mu->within_us)
+            k++;
+        consume(mu, k);
+    }
+    if (mu->ncand >= g->max_obs) {
+        mu->dropped++;
+        consume(mu, 1);             /* a sliding window: the oldest goes */
+    }
+    if (mu->ncand == mu->capcand) {
+        size_t nc = mu->capcand ? mu->capcand * 2 : 64;
+        struct obs **ncd = realloc(mu->cand, nc * sizeof *ncd);
+        if (!ncd)
+            return ALD_E_NOMEM;
+        mu->cand = ncd;
+        mu->capcand = nc;
+    }
+    mu->cand[mu->ncand++] = o;
+    o->refs++;
+    return ALD_E_OK;
+}
+
 ald_err ald_general_record(ald_general *g, const ald_logrec *rec, const char *source,
-                           uint64_t line, ald_general_cb cb, void *ctx)
+                           uint64_t line, const char *text, size_t len, int64_t offset,
+                           ald_general_cb cb, void *ctx)
 {
     if (g->nsingle == 0 && g->nmulti == 0)
         return ALD_E_OK;
     ald_err e;
-    struct obs *o = obs_build(g, rec, source, line, &e);
+    struct obs *o = obs_build(g, rec, source, line, text, len, &e);
     if (!o)
         return e == ALD_E_NOMEM ? e : ALD_E_OK;
-    o->p.pos = g->nobs + 1;
+    o->p.pos = ++g->pos;
+    o->offset = offset;
+    o->refs = 1;                    /* ours, while here */
     ald_err rc = ALD_E_OK;
     for (size_t i = 0; i < g->nsingle && rc == ALD_E_OK; i++) {
         int matched = 0;
@@ -319,7 +405,6 @@ ald_err ald_general_record(ald_general *g, const ald_logrec *rec, const char *so
             report(g, g->singles[i].ind, &o, 1, cb, ctx) != 0)
             rc = ALD_E_ARG;
     }
-    int kept = 0;
     for (size_t i = 0; i < g->nmulti && rc == ALD_E_OK; i++) {
         struct multi *mu = &g->multis[i];
         int any = 0;
@@ -328,77 +413,134 @@ ald_err ald_general_record(ald_general *g, const ald_logrec *rec, const char *so
             if (ald_pmatch_one(mu->leaf[j], &o->p, &any, &pe) != ALD_E_OK)
                 any = 0;
         }
-        if (!any)
-            continue;
-        if (mu->ncand >= g->max_obs) {
-            mu->truncated = 1;
-            continue;
-        }
-        if (!kept) {
-            if (g->nobs == g->capobs) {
-                size_t nc = g->capobs ? g->capobs * 2 : 256;
-                struct obs **no = realloc(g->obs, nc * sizeof *no);
-                if (!no) {
-                    rc = ALD_E_NOMEM;
-                    break;
-                }
-                g->obs = no;
-                g->capobs = nc;
-            }
-            g->obs[g->nobs++] = o;
-            kept = 1;
-        }
-        if (mu->ncand == mu->capcand) {
-            size_t nc = mu->capcand ? mu->capcand * 2 : 64;
-            size_t *ncd = realloc(mu->cand, nc * sizeof *ncd);
-            if (!ncd) {
-                rc = ALD_E_NOMEM;
-                break;
-            }
-            mu->cand = ncd;
-            mu->capcand = nc;
-        }
-        mu->cand[mu->ncand++] = g->nobs - 1;
+        if (any)
+            rc = add_candidate(g, mu, o);
     }
-    if (!kept)
-        obs_free(o);
+    obs_put(o);
     return rc;
 }
 
-ald_err ald_general_finish(ald_general *g, ald_general_cb cb, void *ctx, size_t *truncated)
+/* Whether the first n candidates of mu match; the binding in *res. */
+static ald_err run_prefix(struct multi *mu, ald_pobs *v, size_t n, ald_pmatch_result *res)
 {
-    size_t trunc = 0;
+    for (size_t k = 0; k < n; k++) {
+        v[k] = mu->cand[k]->p;
+        v[k].pos = k + 1;
+    }
+    ald_pmatch_result_clear(res);
+    memset(res, 0, sizeof *res);
+    struct ald_errpos pe = {0};
+    ald_err e = ald_pmatch_run(mu->m, v, n, res, &pe);
+    if (e == ALD_E_NOMEM)
+        return e;
+    if (e != ALD_E_OK)
+        res->matched = 0;           /* a data error is no match */
+    return ALD_E_OK;
+}
+
+/* Every match of one indicator its candidates now complete, in order. */
+static ald_err step_one(ald_general *g, struct multi *mu, ald_general_cb cb, void *ctx)
+{
     ald_err rc = ALD_E_OK;
-    for (size_t i = 0; i < g->nmulti && rc == ALD_E_OK; i++) {
-        struct multi *mu = &g->multis[i];
-        trunc += (size_t)mu->truncated;
-        if (mu->ncand == 0)
-            continue;
+    while (mu->ncand > mu->checked) {
         ald_pobs *v = malloc(mu->ncand * sizeof *v);
         if (!v)
             return ALD_E_NOMEM;
-        for (size_t k = 0; k < mu->ncand; k++) {
-            v[k] = g->obs[mu->cand[k]]->p;
-            v[k].pos = k + 1;
-        }
         ald_pmatch_result res = {0};
-        struct ald_errpos pe = {0};
-        ald_err e = ald_pmatch_run(mu->m, v, mu->ncand, &res, &pe);
-        if (e == ALD_E_NOMEM)
-            rc = e;
-        if (e == ALD_E_OK && res.matched) {
+        rc = run_prefix(mu, v, mu->ncand, &res);
+        if (rc != ALD_E_OK || !res.matched) {
+            if (rc == ALD_E_OK)
+                mu->checked = mu->ncand;
+            ald_pmatch_result_clear(&res);
+            free(v);
+            break;
+        }
+        /* the shortest matching prefix: (lo does not match, hi does) */
+        size_t lo = mu->checked, hi = mu->ncand;
+        while (rc == ALD_E_OK && hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            rc = run_prefix(mu, v, mid, &res);
+            if (res.matched)
+                hi = mid;
+            else
+                lo = mid;
+        }
+        if (rc == ALD_E_OK)
+            rc = run_prefix(mu, v, hi, &res);
+        if (rc == ALD_E_OK && res.matched) {
             size_t idx[64];
             size_t n = ald_pmatch_reference_sdos(&res, idx, 64);
             struct obs *os[64];
             for (size_t k = 0; k < n && k < 64; k++)
-                os[k] = g->obs[mu->cand[idx[k]]];
+                os[k] = mu->cand[idx[k]];
             if (report(g, mu->ind, os, n < 64 ? n : 64, cb, ctx) != 0)
                 rc = ALD_E_ARG;
         }
         ald_pmatch_result_clear(&res);
         free(v);
+        consume(mu, hi);            /* each observation in one match at most */
+        mu->checked = 0;
     }
+    return rc;
+}
+
+ald_err ald_general_step(ald_general *g, ald_general_cb cb, void *ctx)
+{
+    ald_err rc = ALD_E_OK;
+    for (size_t i = 0; i < g->nmulti && rc == ALD_E_OK; i++)
+        rc = step_one(g, &g->multis[i], cb, ctx);
+    return rc;
+}
+
+ald_err ald_general_finish(ald_general *g, ald_general_cb cb, void *ctx, size_t *truncated)
+{
+    ald_err rc = ald_general_step(g, cb, ctx);
+    size_t trunc = 0;
+    for (size_t i = 0; i < g->nmulti; i++)
+        trunc += g->multis[i].dropped > 0;
     if (truncated)
         *truncated = trunc;
     return rc;
+}
+
+size_t ald_general_pending(const ald_general *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->nmulti; i++)
+        n += g->multis[i].ncand;
+    return n;
+}
+
+void ald_general_adopt(ald_general *to, ald_general *from)
+{
+    if (!to || !from)
+        return;
+    for (size_t i = 0; i < to->nmulti; i++) {
+        struct multi *t = &to->multis[i];
+        const struct ald_indicator *ti = ald_iset_get(to->set, t->ind);
+        for (size_t j = 0; j < from->nmulti; j++) {
+            struct multi *f = &from->multis[j];
+            const struct ald_indicator *fi = ald_iset_get(from->set, f->ind);
+            if (!ti || !fi || !ti->pattern || !fi->pattern || strcmp(ti->id, fi->id) != 0 ||
+                strcmp(ti->pattern, fi->pattern) != 0 || f->ncand == 0)
+                continue;
+            /* the same indicator and pattern: its candidates and where the
+             * search stands move over as they are */
+            struct obs **c = t->cand;
+            size_t nc = t->ncand, cc = t->capcand;
+            t->cand = f->cand;
+            t->ncand = f->ncand;
+            t->capcand = f->capcand;
+            t->checked = f->checked;
+            t->newest_us = f->newest_us;
+            t->dropped = f->dropped;
+            f->cand = c;
+            f->ncand = nc;
+            f->capcand = cc;
+            f->checked = 0;
+            break;
+        }
+    }
+    if (from->pos > to->pos)
+        to->pos = from->pos;
 }

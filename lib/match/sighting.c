@@ -232,17 +232,34 @@ static int agg_cmp(const void *x, const void *y)
     return (a->window > b->window) - (a->window < b->window);
 }
 
+/* same identity, indicator and window: same sighting, a newer version */
+static int sighting_id(const ald_sightings *s, const char *indicator, int64_t window,
+                       char out[ALD_SIGHTING_ID_LEN])
+{
+    char name[512], uuid[37];
+    int n = snprintf(name, sizeof name, "sighting|%s|%s|%lld|%lld", s->identity, indicator,
+                     (long long)window, (long long)s->window_s);
+    if (n < 0 || (size_t)n >= sizeof name)
+        return -1;
+    ald_uuid5(ald_uuid_ns, name, (size_t)n, uuid);
+    snprintf(out, ALD_SIGHTING_ID_LEN, "sighting--%s", uuid);
+    return 0;
+}
+
+ald_err ald_sightings_id(const ald_sightings *s, const char *indicator_id, int64_t ts_sec,
+                         char out[ALD_SIGHTING_ID_LEN])
+{
+    if (!indicator_id || sighting_id(s, indicator_id, window_of(s, ts_sec), out) != 0)
+        return ALD_E_ARG;
+    return ALD_E_OK;
+}
+
 /* The sighting of one aggregate as compact JSON (malloc'd), or NULL. */
 static char *agg_json(const ald_sightings *s, const struct agg *a)
 {
-    char name[512], uuid[37], id[64], t0[STIX_TIME_TEXT], t1[STIX_TIME_TEXT];
-    /* same identity, indicator and window: same sighting, a newer version */
-    int n = snprintf(name, sizeof name, "sighting|%s|%s|%lld|%lld", s->identity,
-                     a->indicator, (long long)a->window, (long long)s->window_s);
-    if (n < 0 || (size_t)n >= sizeof name)
+    char id[ALD_SIGHTING_ID_LEN], t0[STIX_TIME_TEXT], t1[STIX_TIME_TEXT];
+    if (sighting_id(s, a->indicator, a->window, id) != 0)
         return NULL;
-    ald_uuid5(ald_uuid_ns, name, (size_t)n, uuid);
-    snprintf(id, sizeof id, "sighting--%s", uuid);
     stix_time_format(a->first_us, t0);
     stix_time_format(a->last_us, t1);
 
