@@ -59,6 +59,14 @@ struct det_event {
     int likely_disabling;    /* gap only: 1 yes, 0 no, -1 cannot tell */
     char zone[64];           /* zone events: the zone's name */
     char detail[160];        /* short human explanation, e.g. "name MARIA -> NIKOS" */
+    /* Live node only (det_tick); false / 0 in batch runs: */
+    bool ongoing;            /* gap: the vessel is still silent; `end` is
+                                start + gap_min_h, a time it is known silent
+                                until (docs/detect-gap.md) */
+    int64_t modified;        /* when later than `end`: this version's time
+                                (STIX `modified`), so that the version that
+                                follows an ongoing one is newer even when its
+                                end is not; 0 = `end` */
 };
 
 typedef void (*det_event_cb)(void *ctx, const struct det_event *e);
@@ -145,6 +153,50 @@ ALD_API void det_feed_static(det_engine *d, uint32_t mmsi, const struct trk_stat
                              const struct trk_static *after, int64_t t);
 /* Ends the stream: open events that qualify are emitted. */
 ALD_API void det_finish(det_engine *d);
+
+/* ---- live clock (alidade serve; `ais detect` never calls these) ---- */
+
+/* Tells the detectors that the feed has been delivered up to `now_ms`: no
+ * fix with a time <= now_ms is still to come (the caller flushes what its
+ * tracker holds back first, or passes a time before the held fixes). The
+ * gap detector then emits, once per silence, an *ongoing* gap for each
+ * vessel silent gap_min_h or longer at now_ms: `ongoing` true, `end` =
+ * start + gap_min_h (the same on every node and every run, whatever the
+ * tick's timing), likely_disabling -1 (decided when the gap ends). The final
+ * gap follows as without ticks when the vessel is heard again, at
+ * det_finish or when it is dropped; it is a newer version of the same event
+ * (same kind, vessel and start; `modified` set when its end is not later).
+ * Calls with a time not later than the previous one do nothing. */
+ALD_API void det_tick(det_engine *d, int64_t now_ms);
+/* The feed was interrupted: nothing was heard from after from_ms until
+ * to_ms (a jump of the feed clock; the caller has fed every fix up to
+ * from_ms, held ones included). No vessel heard before it can be judged
+ * across it: the receivers heard nothing (GFW counts a gap only where
+ * reception was good). A vessel already silent gap_min_h at from_ms gets
+ * its gap reported now, open, ending at from_ms ("open (feed
+ * discontinuity)"); no other gap is reported for any silence spanning it. */
+ALD_API void det_discontinuity(det_engine *d, int64_t from_ms, int64_t to_ms);
+
+/* What the gap detector keeps of one vessel to judge its next silence; the
+ * live node persists it (vessel_state.h) so that a vessel silent across a
+ * restart yields its gap when heard again. */
+#define DET_VESSEL_RING 32
+struct det_vessel_state {
+    uint32_t mmsi;
+    int64_t t;                   /* last fix, ms since 1970 */
+    int32_t lat, lon;            /* last fix, AIS units (1/600000 degree) */
+    int ongoing;                 /* 1: its ongoing gap was reported; 2: its
+                                    silence spans a feed discontinuity (no gap
+                                    until heard again); 0 neither */
+    unsigned nring;              /* fix times kept for the regularity test */
+    uint32_t ring[DET_VESSEL_RING];   /* oldest first, s since 1970 */
+};
+/* The gap detector's record of mmsi; false when it has none. */
+ALD_API bool det_vessel_get(const det_engine *d, uint32_t mmsi, struct det_vessel_state *out);
+/* Sets the gap detector's record of s->mmsi from a saved one, unless it
+ * already holds a record at least as recent (a re-read rebuilt it). false
+ * when out of memory or the table is full. */
+ALD_API bool det_vessel_seed(det_engine *d, const struct det_vessel_state *s);
 /* Events emitted per kind so far. */
 ALD_API uint64_t det_count(const det_engine *d, enum det_kind k);
 

@@ -718,4 +718,4 @@ static void prefetch(void *self, uint32_t mmsi)
     det_vtab_prefetch(&e->ves, mmsi);
 }
 
-const struct det_ops det_encounter_ops = {"encounter", create, fix, NULL, finish, destroy, prefetch};
+const struct det_ops det_encounter_ops = {"encounter", create, fix, NULL, finish, destroy, prefetch, NULL, NULL};

@@ -1,6 +1,8 @@
 /*
  * engine.c - runs every registered detector over the fix stream, counts the
- * events per kind and hands them to the caller.
+ * events per kind and hands them to the caller. The live node also drives
+ * the detectors' clock (det_tick, det_discontinuity) and saves and restores
+ * the gap detector's per-vessel records (det_vessel_get, det_vessel_seed).
  */
 #include <stdio.h>
 
@@ -151,6 +153,39 @@ void det_finish(det_engine *d)
 {
     for (size_t i = 0; i < NDET; i++)
         detectors[i]->finish(d->state[i]);
+}
+
+void det_tick(det_engine *d, int64_t now_ms)
+{
+    for (size_t i = 0; i < NDET; i++)
+        if (detectors[i]->tick)
+            detectors[i]->tick(d->state[i], now_ms);
+}
+
+void det_discontinuity(det_engine *d, int64_t from_ms, int64_t to_ms)
+{
+    for (size_t i = 0; i < NDET; i++)
+        if (detectors[i]->discontinuity)
+            detectors[i]->discontinuity(d->state[i], from_ms, to_ms);
+}
+
+/* The gap detector's state (registered first). */
+static void *gap_state(const det_engine *d)
+{
+    for (size_t i = 0; i < NDET; i++)
+        if (detectors[i] == &det_gap_ops)
+            return d->state[i];
+    return NULL;
+}
+
+bool det_vessel_get(const det_engine *d, uint32_t mmsi, struct det_vessel_state *out)
+{
+    return det_gap_vessel_get(gap_state(d), mmsi, out);
+}
+
+bool det_vessel_seed(det_engine *d, const struct det_vessel_state *s)
+{
+    return det_gap_vessel_seed(gap_state(d), s);
 }
 
 uint64_t det_count(const det_engine *d, enum det_kind k)

@@ -12,7 +12,13 @@
  * reporting regularly (>= gap_regular_min_per_h fixes per hour over the 12 h
  * before, counting fixes closer than half that interval once: a burst of
  * fixes heard in one pass is not regular reporting). Each condition is yes,
- * no or unknown; see docs/detect.md.
+ * no or unknown; see docs/detect-gap.md.
+ *
+ * Live (det_tick, alidade serve only): a vessel silent gap_min_h at the
+ * tick's time is reported at once as an *ongoing* gap ending at start +
+ * gap_min_h, once per silence; the final gap is a newer version of it.
+ * A feed discontinuity (det_discontinuity) closes every silence that spans
+ * it: nothing was heard, so nothing can be judged.
  *
  * Memory: one 160-byte record per vessel (last fix and a ring of its last 32
  * fix times) in a hash table at most half full (so up to 320 bytes a vessel;
@@ -35,16 +41,21 @@
 #define SLOTS 32                      /* ... the last 32 of them (4 days) */
 #define KM_PER_DEG 111.195
 
+/* What the live clock said of the current silence (struct vessel.said). */
+enum said { SAID_NOTHING = 0, SAID_ONGOING = 1, SAID_SPANS_DISCONTINUITY = 2 };
+
 /* The ring's position first, next to the header: every fix reads both and
  * one or two ring entries, so most fixes touch two cache lines, not three. */
 struct vessel {
     struct det_vrec h;                /* h.t: last fix */
     uint8_t next;                     /* next ring slot to write */
     uint8_t filled;                   /* ring entries in use */
+    uint8_t said;                     /* enum said, of the silence since h.t */
     int32_t lat, lon;                 /* last fix */
     uint32_t ring[RING];              /* last fix times, s since 1970 */
 };
 _Static_assert(sizeof(struct vessel) <= 160, "the top comment says 160 bytes (152 on i386)");
+_Static_assert(RING == DET_VESSEL_RING, "det_vessel_state holds the whole ring");
 
 /* Which of a cell's last SLOTS slots had a fix: bit k = slot `slot` - k. */
 struct cell {
@@ -63,6 +74,8 @@ struct gap {
     int64_t ring_min_s;               /* ring entries at least this far apart */
     bool any;                         /* a fix was seen: first_t/newest_t valid */
     int64_t first_t, newest_t;
+    int64_t gap_ms;                   /* gap_min_h in whole ms (rounded up) */
+    int64_t tick_t;                   /* the live clock's last tick, INT64_MIN: none */
 };
 
 /* One condition of "likely disabling": 1 yes, 0 no, -1 unknown. */
@@ -221,6 +234,16 @@ static void explain(const struct verdict *v, const char *open, char *dst, size_t
     dst[len] = '\0';
 }
 
+/* The ongoing version of a gap ended at start + gap_ms: a later version
+ * whose end is not later gets a `modified` just after it, so that every
+ * store keeps it as the latest. */
+static void later_than_ongoing(const struct gap *g, const struct vessel *s, struct det_event *e)
+{
+    int64_t said_end = s->h.t + g->gap_ms;
+    if (s->said == SAID_ONGOING && e->end <= said_end)
+        e->modified = said_end + 1;
+}
+
 /* Emits the gap of `s` from its last fix to `t_end`: the reappearance `f`,
  * or (f NULL) the newest time of the stream while still silent, `open`
  * saying why the gap is reported without an end. */
@@ -249,15 +272,25 @@ static void report(struct gap *g, const struct vessel *s, int64_t t_end, const s
     regularity(g, s, &v);
     e.likely_disabling = all_of(&v);
     explain(&v, f ? "" : open, e.detail, sizeof e.detail);
+    later_than_ongoing(g, s, &e);
     g->emit(g->engine, &e);
+}
+
+/* The newest time of the stream: its newest fix, or the live clock's last
+ * tick when later (a batch run has no tick). */
+static int64_t stream_end(const struct gap *g)
+{
+    return g->tick_t > g->newest_t ? g->tick_t : g->newest_t;
 }
 
 /* At the end of the stream: a vessel silent long enough. */
 static void report_open(void *ctx, struct det_vrec *r)
 {
     struct gap *g = ctx;
-    if (g->newest_t - r->t >= g->cfg.gap_min_h * 3600000.0)
-        report(g, (struct vessel *)r, g->newest_t, NULL, "open (still silent at end); ");
+    struct vessel *s = (struct vessel *)r;
+    int64_t end = stream_end(g);
+    if (s->said != SAID_SPANS_DISCONTINUITY && end - r->t >= g->cfg.gap_min_h * 3600000.0)
+        report(g, s, end, NULL, "open (still silent at end); ");
 }
 
 /* Dropped to make room after HORIZON_MS of silence: reported open now; if
@@ -265,7 +298,64 @@ static void report_open(void *ctx, struct det_vrec *r)
 static void report_dropped(void *ctx, struct det_vrec *r)
 {
     struct gap *g = ctx;
-    report(g, (struct vessel *)r, g->newest_t, NULL, "open (silent 30 days, dropped); ");
+    struct vessel *s = (struct vessel *)r;
+    if (s->said != SAID_SPANS_DISCONTINUITY)
+        report(g, s, stream_end(g), NULL, "open (silent 30 days, dropped); ");
+}
+
+/* The live clock says `s` has been silent gap_ms: the ongoing version. Only
+ * what is known at the start is judged (offshore, regularity); how long it
+ * lasts and the reception during it wait for its end. */
+static void report_ongoing(struct gap *g, const struct vessel *s)
+{
+    struct det_event e;
+    struct verdict v;
+    det_event_init(&e, DET_GAP, s->h.key - 1);
+    e.start = s->h.t;
+    e.end = s->h.t + g->gap_ms;
+    e.lat = det_deg(s->lat);
+    e.lon = det_deg(s->lon);
+    e.duration_h = g->gap_ms / 3600000.0;
+    e.ongoing = true;
+    v.shore_km = e.shore_km = det_shore_km(g->geo, s->lat, s->lon);
+    v.shore = isnan(v.shore_km) ? -1 : v.shore_km >= g->cfg.gap_dark_shore_nm * TRK_KM_PER_NM;
+    regularity(g, s, &v);
+    char shore[24];
+    if (isnan(v.shore_km))
+        snprintf(shore, sizeof shore, "unknown");
+    else
+        snprintf(shore, sizeof shore, "%.0f nm", v.shore_km / TRK_KM_PER_NM);
+    char all[256];
+    int n = snprintf(all, sizeof all, "ongoing (still silent; dark decided when it ends): "
+                     "offshore %s %s; %d fixes in 12 h before (need %d) %s", shore,
+                     yes_no(v.shore), v.fixes, v.need, yes_no(v.regular));
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof e.detail ? (size_t)n : sizeof e.detail - 1;
+    memcpy(e.detail, all, len);
+    e.detail[len] = '\0';
+    g->emit(g->engine, &e);
+}
+
+/* Heard again sooner than the ongoing version said it was silent (a late
+ * report, older than the clock's tick): the final version says so. */
+static void report_retracted(struct gap *g, const struct vessel *s, const struct trk_fix *f)
+{
+    struct det_event e;
+    det_event_init(&e, DET_GAP, s->h.key - 1);
+    e.start = s->h.t;
+    e.end = f->t;
+    e.lat = det_deg(s->lat);
+    e.lon = det_deg(s->lon);
+    e.end_lat = det_deg(f->lat);
+    e.end_lon = det_deg(f->lon);
+    e.duration_h = (f->t - s->h.t) / 3600000.0;
+    e.distance_km = det_dist_km(s->lat, s->lon, f->lat, f->lon);
+    e.speed_kn = det_speed_kn(e.distance_km, f->t - s->h.t);
+    e.shore_km = det_shore_km(g->geo, s->lat, s->lon);
+    e.likely_disabling = 0;
+    snprintf(e.detail, sizeof e.detail, "not a gap: a late report shows the vessel heard "
+             "%.2f h after the start (need %.1f h)", e.duration_h, g->cfg.gap_min_h);
+    later_than_ongoing(g, s, &e);
+    g->emit(g->engine, &e);
 }
 
 static void *create(const struct det_config *cfg, const struct det_geo *geo,
@@ -286,6 +376,8 @@ static void *create(const struct det_config *cfg, const struct det_geo *geo,
     /* half the nominal interval: a vessel at exactly the required rate keeps
      * every fix, a faster one keeps at least that rate */
     g->ring_min_s = (int64_t)(1800 / cfg->gap_regular_min_per_h);
+    g->gap_ms = (int64_t)ceil(cfg->gap_min_h * 3600000.0);
+    g->tick_t = INT64_MIN;
     det_vtab_init(&g->v, sizeof(struct vessel), HORIZON_MS, report_dropped, g);
     return g;
 }
@@ -306,14 +398,108 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
     struct vessel *s = det_vtab_get(&g->v, f->mmsi, f->t, &created);
     if (!s)
         return;
-    if (!created && f->t - s->h.t >= g->cfg.gap_min_h * 3600000.0)
-        report(g, s, f->t, f, "");
+    /* (a silence spanning a feed discontinuity is no gap: nothing was heard) */
+    if (!created && s->said != SAID_SPANS_DISCONTINUITY) {
+        if (f->t - s->h.t >= g->cfg.gap_min_h * 3600000.0)
+            report(g, s, f->t, f, "");
+        else if (s->said == SAID_ONGOING && f->t > s->h.t)
+            report_retracted(g, s, f);
+    }
     if (created || f->t > s->h.t) {
         s->h.t = f->t;
         s->lat = f->lat;
         s->lon = f->lon;
+        s->said = SAID_NOTHING;
         ring_add(s, f->t, g->ring_min_s);
     }
+}
+
+/* Live clock: every vessel silent gap_ms at `now` whose silence was not
+ * reported yet. A walk over the table (its keys first), at most once per
+ * tick of the caller's clock (once a second in the live node). */
+static void tick(void *self, int64_t now)
+{
+    struct gap *g = self;
+    if (now <= g->tick_t)
+        return;
+    g->tick_t = now;
+    for (size_t i = 0; i < g->v.cap; i++) {
+        if (!g->v.key[i])
+            continue;
+        struct vessel *s = (struct vessel *)det_vtab_at(&g->v, i);
+        if (s->said == SAID_NOTHING && now - s->h.t >= g->gap_ms) {
+            report_ongoing(g, s);
+            s->said = SAID_ONGOING;
+        }
+    }
+}
+
+/* Feed discontinuity: every vessel was last heard at or before `from`. */
+static void discontinuity(void *self, int64_t from, int64_t to)
+{
+    struct gap *g = self;
+    (void)to;
+    for (size_t i = 0; i < g->v.cap; i++) {
+        if (!g->v.key[i])
+            continue;
+        struct vessel *s = (struct vessel *)det_vtab_at(&g->v, i);
+        if (s->said == SAID_SPANS_DISCONTINUITY || s->h.t > from)
+            continue;
+        if (from - s->h.t >= g->gap_ms)
+            report(g, s, from, NULL, "open (feed discontinuity); ");
+        s->said = SAID_SPANS_DISCONTINUITY;
+    }
+}
+
+bool det_gap_vessel_get(const void *self, uint32_t mmsi, struct det_vessel_state *out)
+{
+    const struct gap *g = self;
+    if (!g || g->v.cap == 0)
+        return false;
+    size_t i = det_vtab_index(&g->v, mmsi + 1);
+    if (g->v.key[i] != mmsi + 1)
+        return false;
+    const struct vessel *s = (const struct vessel *)det_vtab_at(&g->v, i);
+    memset(out, 0, sizeof *out);
+    out->mmsi = mmsi;
+    out->t = s->h.t;
+    out->lat = s->lat;
+    out->lon = s->lon;
+    out->ongoing = s->said;
+    out->nring = s->filled;
+    /* oldest first: the ring's write position is its oldest entry when full */
+    for (unsigned k = 0; k < s->filled; k++)
+        out->ring[k] = s->ring[(s->filled == RING ? s->next + k : k) % RING];
+    return true;
+}
+
+bool det_gap_vessel_seed(void *self, const struct det_vessel_state *in)
+{
+    struct gap *g = self;
+    bool created;
+    if (!g || in->mmsi == UINT32_MAX)
+        return false;
+    struct vessel *s = det_vtab_get(&g->v, in->mmsi, in->t, &created);
+    if (!s)
+        return false;
+    if (!created && s->h.t >= in->t)
+        return true;                  /* already as recent (a re-read) */
+    s->h.t = in->t;
+    s->lat = in->lat;
+    s->lon = in->lon;
+    s->said = (uint8_t)(in->ongoing >= 0 && in->ongoing <= 2 ? in->ongoing : 0);
+    unsigned n = in->nring < RING ? in->nring : RING;
+    memcpy(s->ring, in->ring, n * sizeof s->ring[0]);
+    s->filled = (uint8_t)n;
+    s->next = (uint8_t)(n % RING);
+    /* the stream is known to have begun by the oldest fix kept */
+    int64_t begun = n ? (int64_t)in->ring[0] * 1000 : in->t;
+    if (!g->any || begun < g->first_t)
+        g->first_t = begun;
+    if (!g->any || in->t > g->newest_t)
+        g->newest_t = in->t;
+    g->any = true;
+    return true;
 }
 
 static void finish(void *self)
@@ -336,4 +522,5 @@ static void prefetch(void *self, uint32_t mmsi)
     det_vtab_prefetch(&g->v, mmsi);
 }
 
-const struct det_ops det_gap_ops = {"gap", create, fix, NULL, finish, destroy, prefetch};
+const struct det_ops det_gap_ops = {"gap", create, fix, NULL, finish, destroy, prefetch, tick,
+                                    discontinuity};

@@ -32,6 +32,9 @@ struct det_ops {
      * state changes). The engine calls it on every detector before the
      * first fix(), so that their cache misses overlap instead of queueing. */
     void (*prefetch)(void *self, uint32_t mmsi);
+    /* optional: the live clock (det_tick, det_discontinuity) */
+    void (*tick)(void *self, int64_t now);
+    void (*discontinuity)(void *self, int64_t from, int64_t to);
 };
 
 extern const struct det_ops det_gap_ops;
@@ -39,6 +42,10 @@ extern const struct det_ops det_encounter_ops;
 extern const struct det_ops det_loiter_ops;
 extern const struct det_ops det_spoof_ops;      /* teleport, clash, invalid MMSI, identity */
 extern const struct det_ops det_zone_ops;
+
+/* The gap detector's per-vessel record (det_vessel_get / det_vessel_seed). */
+bool det_gap_vessel_get(const void *gap, uint32_t mmsi, struct det_vessel_state *out);
+bool det_gap_vessel_seed(void *gap, const struct det_vessel_state *s);
 
 /* The configuration with every zero field replaced by its default. */
 void det_config_defaults(struct det_config *out, const struct det_config *in);

@@ -240,4 +240,4 @@ static void prefetch(void *self, uint32_t mmsi)
     det_vtab_prefetch(&l->v, mmsi);
 }
 
-const struct det_ops det_loiter_ops = {"loiter", create, fix, NULL, finish, destroy, prefetch};
+const struct det_ops det_loiter_ops = {"loiter", create, fix, NULL, finish, destroy, prefetch, NULL, NULL};

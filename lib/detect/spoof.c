@@ -496,4 +496,4 @@ static void prefetch(void *self, uint32_t mmsi)
     det_vtab_prefetch(&sp->v, mmsi);
 }
 
-const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy, prefetch};
+const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy, prefetch, NULL, NULL};

@@ -20,7 +20,8 @@
  * data, has the same ids and deduplicates. created is the
  * event's start and modified its end: an event seen longer later (a gap
  * still open at the end of one run) becomes a newer version of the same
- * object. The shared definitions (publisher identity, extension-definition,
+ * object; so does the final version of a gap the live node reported as
+ * ongoing (det_tick: "ongoing": true, end = start + 6 h). The shared definitions (publisher identity, extension-definition,
  * attack-patterns) are byte-identical on every node. Every object is checked
  * against the OASIS STIX 2.1 JSON schemas by tests/detect/validate_stix.py;
  * exact output by tests/detect/test_stix.c.
@@ -272,8 +273,12 @@ static void summary(const struct det_event *e, char *out, size_t cap)
 {
     switch (e->kind) {
     case DET_GAP:
-        snprintf(out, cap, "AIS gap: MMSI %u silent for %.1f h%s", e->mmsi, e->duration_h,
-                 e->likely_disabling == 1 ? " (likely disabling)" : "");
+        if (e->ongoing)
+            snprintf(out, cap, "AIS gap: MMSI %u silent for %.1f h so far (ongoing)", e->mmsi,
+                     e->duration_h);
+        else
+            snprintf(out, cap, "AIS gap: MMSI %u silent for %.1f h%s", e->mmsi, e->duration_h,
+                     e->likely_disabling == 1 ? " (likely disabling)" : "");
         break;
     case DET_ENCOUNTER:
         snprintf(out, cap, "Encounter: MMSI %u and %u together for %.1f h", e->mmsi, e->mmsi2,
@@ -340,6 +345,8 @@ static void put_props(struct w *w, const struct det_event *e, const char *t0, co
     num(w, "shore_km", e->shore_km, 1);
     if (e->kind == DET_GAP && e->likely_disabling >= 0)
         put(w, ",\"likely_disabling\":%s", e->likely_disabling ? "true" : "false");
+    if (e->ongoing)
+        put(w, ",\"ongoing\":true");
     if (e->zone[0]) {
         put(w, ",\"zone\":");
         put_jstr(w, e->zone, false);
@@ -368,7 +375,7 @@ static bool has_position(const struct det_event *e)
  * as a geolocation object with the description as its comment, and drops
  * sightings of anything but its own attributes (docs/stix-maritime.md). */
 static void put_location(struct w *w, const struct det_event *e, const char *key,
-                         const char *idn, const char *mark, const char *t0, const char *t1,
+                         const char *idn, const char *mark, const char *t0, const char *tm,
                          const char *text)
 {
     char loc[96], name[300];
@@ -376,7 +383,7 @@ static void put_location(struct w *w, const struct det_event *e, const char *key
     make_id(loc, "location", name);
     put(w, "{\"type\":\"location\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
            "\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"name\":\"%s MMSI %u\","
-           "\"description\":", loc, t0, t1, idn, det_kind_name(e->kind), e->mmsi);
+           "\"description\":", loc, t0, tm, idn, det_kind_name(e->kind), e->mmsi);
     put_jstr(w, text, true);
     put(w, ",\"latitude\":%.6f,\"longitude\":%.6f,\"object_marking_refs\":[\"%s\"]},\n",
         e->lat, e->lon, mark);
@@ -397,19 +404,23 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
                       char *dst, size_t cap)
 {
     struct w w = {dst, cap, 0};
-    char key[256], name[300], sig[96], loc[96], idn[96], pat[96], t0[32], t1[32];
+    char key[256], name[300], sig[96], loc[96], idn[96], pat[96], t0[32], t1[32], tm[32];
     char text[256], desc[512];
     enum det_kind kind = (unsigned)e->kind < DET__COUNT ? e->kind : DET_GAP;
     event_key(e, key, sizeof key);
     node_id(o, idn);
     pattern_id(kind, pat);
     stix_time(e->start, t0);
-    stix_time(e->end == AIS_TIME_NONE || e->end < e->start ? e->start : e->end, t1);
+    int64_t end = e->end == AIS_TIME_NONE || e->end < e->start ? e->start : e->end;
+    stix_time(end, t1);
+    /* the version: the end, or later for a version that follows an ongoing
+     * one without a later end (det_event.modified) */
+    stix_time(e->modified > end ? e->modified : end, tm);
     const char *mark = stix_tlp_id((enum stix_tlp)tlp_of(o));
     bool where = has_position(e);
     summary(e, text, sizeof text);
     if (where) {
-        put_location(&w, e, key, idn, mark, t0, t1, text);
+        put_location(&w, e, key, idn, mark, t0, tm, text);
         snprintf(name, sizeof name, "location|%s", key);
         make_id(loc, "location", name);
     }
@@ -418,7 +429,7 @@ size_t det_stix_event(const struct det_event *e, const struct det_stix_opts *o,
     describe(e, text, t0, t1, desc, sizeof desc);
     put(&w, "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
             "\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"description\":",
-        sig, t0, t1, idn);
+        sig, t0, tm, idn);
     put_jstr(&w, desc, true);
     put(&w, ",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"count\":1,"
             "\"sighting_of_ref\":\"%s\",\"where_sighted_refs\":[\"%s\"],"

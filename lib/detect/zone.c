@@ -358,4 +358,4 @@ static void destroy(void *self)
     free(d);
 }
 
-const struct det_ops det_zone_ops = {"zone", create, fix, NULL, finish, destroy, NULL};
+const struct det_ops det_zone_ops = {"zone", create, fix, NULL, finish, destroy, NULL, NULL, NULL};

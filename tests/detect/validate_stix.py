@@ -59,6 +59,7 @@ MARITIME_SCHEMA = {
         "speed_kn": {"type": "number", "minimum": 0},
         "shore_km": {"type": "number", "minimum": 0},
         "likely_disabling": {"type": "boolean"},
+        "ongoing": {"const": True},
         "zone": {"type": "string"},
         "detail": {"type": "string"},
     },
