@@ -1,5 +1,5 @@
 /*
- * store_int.h - what the store's other files (lib/store/*.c) may use of
+ * store_int.h - what the store's other files (the other files of lib/store) may use of
  * store.c: the connection, the statement cache and the error slot. Each
  * such file owns its own tables (local data that is never a STIX object:
  * audit archives, sightings' raw log lines, vessel history) and creates them
