@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "alidade/sighting_lines.h"
 #include "alidade/stix.h"
 #include "web_internal.h"
 #include "web_vessels.h"
@@ -984,6 +985,79 @@ static json_t *indicators_for(web *w, const struct sig *const *hit, size_t n)
     return out;
 }
 
+/* ---- what a sighting saw: its raw log lines ---- */
+
+/* A log line (any bytes) as a JSON string: valid UTF-8 as it is, each
+ * byte that is not part of a valid sequence as U+FFFD. The page shows it
+ * as text, never as markup (web/src/cyber.js). */
+static json_t *json_text(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    struct buf b = {0};
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        /* jansson checks the one sequence (overlong forms, surrogates) */
+        json_t *t = k && i + k <= n ? json_stringn(s + i, k) : NULL;
+        if (t) {
+            put(&b, s + i, k);
+            i += k;
+        } else {
+            puts_(&b, "\xef\xbf\xbd");
+            i++;
+        }
+        json_decref(t);
+    }
+    j = b.oom ? NULL : json_stringn(b.p ? b.p : "", b.len);
+    free(b.p);
+    return j;
+}
+
+static int on_raw_line(void *ctx, const struct sighting_line *l)
+{
+    json_t *o = json_object();
+    if (!o)
+        return 1;
+    json_object_set_new(o, "text", json_text(l->text, l->len));
+    json_object_set_new(o, "source", json_string(l->source));
+    json_object_set_new(o, "file", l->file[0] ? json_string(l->file) : json_null());
+    json_object_set_new(o, "line", l->line ? json_integer((json_int_t)l->line) : json_null());
+    json_object_set_new(o, "offset", l->offset >= 0 ? json_integer(l->offset) : json_null());
+    char t[STIX_TIME_TEXT];
+    if (l->time_us != INT64_MIN)
+        stix_time_format(l->time_us, t);
+    json_object_set_new(o, "time", l->time_us != INT64_MIN ? json_string(t) : json_null());
+    json_object_set_new(o, "rank", json_integer((json_int_t)l->seq));
+    if (l->truncated)
+        json_object_set_new(o, "truncated", json_true());
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+/* The sighting's raw lines (sighting_lines.h) into x: lines, lines_from
+ * "log", lines_total. false when it has none (a partner's sighting, or one
+ * stored before lines were kept). Under w->mu (the dashboard's store). */
+static bool raw_lines(web *w, const char *sighting_id, json_t *x)
+{
+    json_t *arr = json_array();
+    uint64_t total = 0;
+    ald_err e = sighting_lines_get(w->st, sighting_id, on_raw_line, arr, &total);
+    if (e != ALD_E_OK || total == 0) {
+        if (e != ALD_E_OK)
+            nlog_kv(w->env->log, NLOG_WARN, "web", "sighting lines", "error",
+                    store_errmsg(w->st), NULL);
+        json_decref(arr);
+        return false;
+    }
+    json_object_set_new(x, "lines", arr);
+    json_object_set_new(x, "lines_from", json_string("log"));
+    json_object_set_new(x, "lines_total", json_integer((json_int_t)total));
+    return true;
+}
+
 static int sig_by_first_desc(const void *a, const void *b)
 {
     const struct sig *x = *(const struct sig *const *)a, *y = *(const struct sig *const *)b;
@@ -1065,14 +1139,21 @@ enum MHD_Result web_api_sightings(struct web_call *c)
         free(pc);
         free(nc);
         json_object_set_new(x, "source", json_string(source_of(k, s->id, s->created_by)));
-        /* what was seen, from the sighting's observed-data: the raw log
-         * lines are not in the store (alidade match --details writes them
-         * to a file); see docs/api.md */
+        /* what was seen: the raw log lines this node kept (local
+         * evidence, sighting_lines.h), else rebuilt from the sighting's
+         * observed-data (a partner's sighting); lines_from says which (see
+         * docs/api.md) */
         json_t *l = json_object_get(lines, s->id);
-        if (l)
-            json_object_set(x, "lines", l);
-        else
-            json_object_set_new(x, "lines", json_array());
+        if (i >= LINES_SIGHTINGS || !raw_lines(w, s->id, x)) {
+            json_t *rb = json_array();
+            size_t q;
+            json_t *v;
+            json_array_foreach(l, q, v) json_array_append_new(rb, json_pack("{s:O}", "text", v));
+            json_object_set_new(x, "lines", rb);
+            json_object_set_new(x, "lines_from",
+                                json_array_size(rb) ? json_string("observed-data") : json_null());
+            json_object_set_new(x, "lines_total", json_integer((json_int_t)json_array_size(rb)));
+        }
         char *one = splice(s->json, x);
         json_decref(x);
         if (!one) {

@@ -355,20 +355,40 @@ static void consume(struct multi *mu, size_t n)
     mu->checked = mu->checked > n ? mu->checked - n : 0;
 }
 
-static ald_err add_candidate(ald_general *g, struct multi *mu, struct obs *o)
+static ald_err step_one(ald_general *g, struct multi *mu, ald_general_cb cb, void *ctx);
+
+/* Candidates at the front older than the window before `newest`. */
+static size_t too_old(const struct multi *mu, int64_t newest)
 {
+    size_t k = 0;
+    while (k < mu->ncand && mu->cand[k]->p.first_us < newest - mu->within_us)
+        k++;
+    return k;
+}
+
+/* Makes o a candidate of mu. Before anything is dropped (window, max_obs)
+ * the matches the candidates already complete are taken (step_one): what is
+ * dropped then is the same whenever the caller steps, so the matches stay
+ * independent of it. */
+static ald_err add_candidate(ald_general *g, struct multi *mu, struct obs *o,
+                             ald_general_cb cb, void *ctx)
+{
+    ald_err rc = ALD_E_OK;
     if (mu->within_us && o->p.first_us > mu->newest_us) {
         /* nothing older than the window before the newest can bind with
          * what comes (records in time order) */
         mu->newest_us = o->p.first_us;
-        size_t k = 0;
-        while (k < mu->ncand && mu->cand[k]->p.first_us < mu->newest_us - mu->within_us)
-            k++;
-        consume(mu, k);
+        if (too_old(mu, mu->newest_us) && (rc = step_one(g, mu, cb, ctx)) != ALD_E_OK)
+            return rc;
+        consume(mu, too_old(mu, mu->newest_us));
     }
     if (mu->ncand >= g->max_obs) {
-        mu->dropped++;
-        consume(mu, 1);             /* a sliding window: the oldest goes */
+        if ((rc = step_one(g, mu, cb, ctx)) != ALD_E_OK)
+            return rc;
+        if (mu->ncand >= g->max_obs) {
+            mu->dropped++;
+            consume(mu, 1);         /* a sliding window: the oldest goes */
+        }
     }
     if (mu->ncand == mu->capcand) {
         size_t nc = mu->capcand ? mu->capcand * 2 : 64;
@@ -414,7 +434,7 @@ ald_err ald_general_record(ald_general *g, const ald_logrec *rec, const char *so
                 any = 0;
         }
         if (any)
-            rc = add_candidate(g, mu, o);
+            rc = add_candidate(g, mu, o, cb, ctx);
     }
     obs_put(o);
     return rc;

@@ -1,6 +1,9 @@
 // cyber.js - the cyber view: indicators held per source partner and TLP,
 // sightings over time (bar chart from the node's buckets) and each sighting
-// with its matching log lines (click a row).
+// with its matching log lines (click a row): the raw lines this node kept
+// (source, line or byte offset), or, for a partner's sighting, lines rebuilt
+// from its observed-data. Log lines are attacker-controlled text: they only
+// ever go into the page as text nodes (dom.js h), never as HTML.
 
 import { api, qs } from './api.js';
 import { h, clear, $, fmtTime, toUnix } from './dom.js';
@@ -93,11 +96,28 @@ export class CyberView {
   toggleLines(row, s) {
     const next = row.nextSibling;
     if (next && next.classList && next.classList.contains('lines-row')) { next.remove(); return; }
-    const lines = s.lines || [];
+    // objects {text, source, line, offset, ...}; older nodes sent strings
+    const lines = (s.lines || []).map((l) => (typeof l === 'string' ? { text: l } : l || { text: '' }));
+    const raw = s.lines_from === 'log';
+    const total = s.lines_total ?? lines.length;
+    const what = raw
+      ? `${lines.length} of ${total} matching log line${total === 1 ? '' : 's'} (the raw lines, kept on this node: the first and last 20)`
+      : `${lines.length} line${lines.length === 1 ? '' : 's'} rebuilt from the sighting's observed-data (no raw lines on this node)`;
+    const where = (l) => {
+      if (!raw) return '';
+      const pos = l.line != null ? `:${l.line}` : l.offset != null ? `@${l.offset}` : '';
+      return `${l.source || '?'}${pos}${l.truncated ? ' (cut)' : ''}`;
+    };
+    const body = h('pre', { class: raw ? 'lines raw' : 'lines' });
+    lines.forEach((l, i) => {
+      if (i) body.appendChild(document.createTextNode('\n'));
+      if (raw) body.appendChild(h('span', { class: 'line-src', title: l.file || '', style: { color: '#8c9aa8' } }, where(l) + ' '));
+      body.appendChild(h('span', { class: 'line-text' }, l.text ?? ''));
+    });
     const cell = h('td', { colspan: 6 },
-      h('div', { class: 'muted small' }, `${s.indicator || ''} · ${lines.length} matching log line${lines.length === 1 ? '' : 's'}`),
-      lines.length ? h('pre', { class: 'lines' }, lines.join('\n')) : h('p', { class: 'muted' }, 'no log lines kept for this sighting'));
-    row.after(h('tr', { class: 'lines-row' }, cell));
+      h('div', { class: 'muted small' }, `${s.indicator || ''} · ${what}`),
+      lines.length ? body : h('p', { class: 'muted' }, 'no log lines kept for this sighting'));
+    row.after(h('tr', { class: 'lines-row', 'data-lines-from': s.lines_from || 'none' }, cell));
   }
 
   drawChart() {
