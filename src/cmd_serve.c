@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "config.h"
+#include "history.h"
 #include "metrics.h"
 #include "node.h"
 
@@ -106,6 +107,8 @@ static void usage(FILE *f)
         "      --shore FILE|builtin  coastline for the live detectors\n"
         "      --anchorages FILE   anchorages for the live detectors\n"
         "      --sync-interval S   seconds between pulls from partners (default 30)\n"
+        "      --history-days N    days of vessel history kept for the time slider\n"
+        "                          (default 7, 0: none; docs/api.md)\n"
         "      --log-format F      text (default), logfmt or json\n"
         "      --log-level L       debug, info (default), warn, error or off\n"
         "  -q, --quiet             no start/stop lines on stderr\n"
@@ -750,6 +753,7 @@ static bool pool_set_tlp(struct pool *p, enum stix_tlp tlp)
 
 enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
        O_BUDGET, O_SOURCE, O_ZONES, O_SHORE, O_ANCH, O_SYNC, O_LOGFMT, O_LOGLVL };
+enum { O_HISTDAYS = 512 };
 static const struct option longs[] = {
     {"config", required_argument, NULL, 'c'},
     {"data", required_argument, NULL, 'd'},
@@ -766,6 +770,7 @@ static const struct option longs[] = {
     {"api-root", required_argument, NULL, O_ROOT},
     {"default-tlp", required_argument, NULL, O_TLP},
     {"access-log", no_argument, NULL, O_LOG},
+    {"history-days", required_argument, NULL, O_HISTDAYS},
     {"source", required_argument, NULL, O_SOURCE},
     {"zones", required_argument, NULL, O_ZONES},
     {"shore", required_argument, NULL, O_SHORE},
@@ -811,6 +816,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
         }
     }
     size_t th = o->threads, sync = o->sync_interval;
+    size_t hist = o->history_days;
     int ch;
     optind = 0;
     while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -839,6 +845,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
             *tlp_flag = true;
             break;
         case O_LOG: o->access_log = true; break;
+        case O_HISTDAYS: ok = config_parse_size(optarg, 0, 366, &hist); break;
         case O_SOURCE:
             ok = o->nsources < SERVE_MAX_SOURCES;
             if (ok)
@@ -861,6 +868,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
     }
     o->threads = (unsigned)th;
     o->sync_interval = (unsigned)sync;
+    o->history_days = (unsigned)hist;
     if (optind < argc) {
         fprintf(stderr, "alidade serve: unexpected argument '%s'\n", argv[optind]);
         return 3;
@@ -1035,6 +1043,7 @@ int cmd_serve(int argc, char **argv)
     nlog *log = nlog_new(stderr, o.log_format, o.quiet ? NLOG_WARN : o.log_level);
     picture *pic = picture_new(200000, 256, 4096);
     ingest *in = NULL;
+    history *hs = NULL;
     fed *fd = NULL;
     p.metrics = metrics_new(clock_wall_us());
     if (!log || !pic || !p.metrics) {
@@ -1048,6 +1057,11 @@ int cmd_serve(int argc, char **argv)
     char perr[512] = "";
     if (web_new(&env, &p.web, perr, sizeof perr) != ALD_E_OK) {
         fprintf(stderr, "alidade serve: dashboard: %s\n", perr);
+        goto out;
+    }
+    /* the picture again from the stored history, before anything is served */
+    if (history_start(&env, &hs, perr, sizeof perr) != ALD_E_OK) {
+        fprintf(stderr, "alidade serve: %s\n", perr);
         goto out;
     }
     pthread_mutex_init(&p.mu, NULL);
@@ -1088,6 +1102,7 @@ int cmd_serve(int argc, char **argv)
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
 out:
+    history_stop(hs);
     web_free(p.web);
     pool_close(&p);
     picture_free(pic);

@@ -59,6 +59,7 @@ void config_defaults(struct serve_settings *s)
         .api_root = "api", .threads = 4, .max_body = 16u << 20, .max_page = 1000,
         .upload_budget = 64u << 20, .default_tlp = STIX_TLP_AMBER,
         .log_format = NLOG_TEXT, .log_level = NLOG_INFO, .sync_interval = 30,
+        .history_days = 7,
     };
 }
 

@@ -44,6 +44,7 @@ struct serve_settings {
     const char *sources[SERVE_MAX_SOURCES];
     size_t nsources;
     const char *zones, *shore, *anchorages;
+    unsigned history_days;           /* --history-days: the stored vessel history (7, 0: none) */
     /* not in the file */
     bool quiet;
     /* strings copied from the file, freed by config_free */

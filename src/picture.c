@@ -21,6 +21,15 @@
  * picture_new(200000, 256, ...)); test_picture measured 519 bytes per
  * vessel with 16 points, news ring included.
  *
+ * With the stored history on (picture_history_on, src/history.c), each
+ * vessel also carries the history's downsampler state (struct th_last, 16
+ * bytes) and two dirty marks, the picture a list of dirty slots (4 bytes
+ * per vessel, allocated then) and a log of the points th_keep kept since
+ * the last drain (bounded: kept_max): the flusher drains them in one short
+ * write-locked call and writes to the store without the lock. An evicted
+ * dirty vessel's slot stays on the list (the newcomer is dirty too): only
+ * its latest position is lost to the store, its kept points are logged.
+ *
  * The news ring (news_ring entries) has its own mutex and a condition
  * variable that picture_news_since waits on. Once the picture is closed,
  * picture_news_since returns 0 at once with *lost set (the news after
@@ -68,6 +77,8 @@ struct vessel {
     struct tpoint *ring;             /* cap points, oldest at head */
     uint16_t cap, len, head;
     bool has_pos, has_static;
+    bool dirty, static_dirty;        /* history: changed since the last drain */
+    struct th_last hist;             /* history: the last point it kept */
 };
 
 struct news_slot {
@@ -84,6 +95,15 @@ struct picture {
     size_t hmask;
     uint32_t mru, lru;               /* list ends */
     size_t track_points;
+
+    /* the stored history's side (all under lock; off: hist_on false) */
+    bool hist_on;
+    struct th_rule rule;
+    uint32_t *dirty;                 /* slots marked dirty, each once */
+    size_t ndirty;
+    struct th_point *kept;           /* points th_keep kept since the last drain */
+    size_t nkept, kept_cap, kept_max;
+    uint64_t dropped;
 
     pthread_mutex_t nmu;             /* news ring, followers, closed */
     pthread_cond_t ncv, closecv;
@@ -149,6 +169,8 @@ void picture_free(picture *p)
         free(p->v[i].ring);
     for (size_t i = 0; i < p->ring_cap; i++)
         free(p->ring[i].json);
+    free(p->dirty);
+    free(p->kept);
     pthread_rwlock_destroy(&p->lock);
     pthread_mutex_destroy(&p->nmu);
     pthread_cond_destroy(&p->ncv);
@@ -255,7 +277,9 @@ static uint32_t touch(picture *p, uint32_t mmsi)
         list_unlink(p, s);
         free(p->v[s].ring);
     }
+    bool listed = p->v[s].dirty;     /* the slot stays on the dirty list */
     memset(&p->v[s], 0, sizeof p->v[s]);
+    p->v[s].dirty = listed;
     p->v[s].pos.mmsi = mmsi;
     p->v[s].st.mmsi = mmsi;
     p->v[s].pos.heading = -1;
@@ -339,6 +363,43 @@ static int position_json(char *buf, size_t cap, const struct pic_position *pos, 
                     pos->mmsi, pos->lat, pos->lon, cog, sog, hd, type, t);
 }
 
+/* History: s changed since the last drain. */
+static void mark_dirty(picture *p, uint32_t s)
+{
+    if (!p->hist_on || p->v[s].dirty)
+        return;
+    p->v[s].dirty = true;
+    p->dirty[p->ndirty++] = s;       /* room: each slot is listed once */
+}
+
+static struct th_point to_th(const struct pic_position *pos)
+{
+    return (struct th_point){.mmsi = pos->mmsi, .t_us = pos->t_us, .lat = pos->lat,
+                             .lon = pos->lon, .sog = pos->sog, .cog = pos->cog,
+                             .heading = pos->heading};
+}
+
+/* History: the downsampler's verdict on pos, logged when kept. */
+static void hist_keep(picture *p, struct vessel *v, const struct pic_position *pos)
+{
+    struct th_point tp = to_th(pos);
+    if (!th_keep(&p->rule, &v->hist, &tp))
+        return;
+    if (p->nkept == p->kept_cap) {
+        size_t cap = p->kept_cap ? p->kept_cap * 2 : 1024;
+        if (cap > p->kept_max)
+            cap = p->kept_max;
+        struct th_point *k = cap > p->kept_cap ? realloc(p->kept, cap * sizeof *k) : NULL;
+        if (!k) {
+            p->dropped++;            /* full (or out of memory) until the next drain */
+            return;
+        }
+        p->kept = k;
+        p->kept_cap = cap;
+    }
+    p->kept[p->nkept++] = tp;
+}
+
 void picture_position(picture *p, const struct pic_position *pos)
 {
     if (!p || !pos || !(pos->lat >= -90 && pos->lat <= 90 && pos->lon >= -180 && pos->lon <= 180))
@@ -350,8 +411,11 @@ void picture_position(picture *p, const struct pic_position *pos)
     if (!v->has_pos || pos->t_us >= v->pos.t_us) {
         v->pos = *pos;
         v->has_pos = true;
+        mark_dirty(p, s);
     }
     track_add(p, v, pos);
+    if (p->hist_on)
+        hist_keep(p, v, pos);
     type = v->st.type;
     pthread_rwlock_unlock(&p->lock);
     char json[256];
@@ -366,6 +430,7 @@ void picture_static(picture *p, const struct pic_static *st)
     pthread_rwlock_wrlock(&p->lock);
     uint32_t s = touch(p, st->mmsi);
     struct vessel *v = &p->v[s];
+    struct pic_static before = v->st;
     /* a report fills what it knows: a type 24 part A has the name only */
     if (st->name[0])
         memcpy(v->st.name, st->name, sizeof v->st.name);
@@ -380,6 +445,10 @@ void picture_static(picture *p, const struct pic_static *st)
     v->st.name[sizeof v->st.name - 1] = v->st.callsign[sizeof v->st.callsign - 1] = 0;
     v->st.destination[sizeof v->st.destination - 1] = 0;
     v->has_static = true;
+    if (p->hist_on && memcmp(&before, &v->st, sizeof before) != 0) {
+        mark_dirty(p, s);
+        v->static_dirty = true;
+    }
     pthread_rwlock_unlock(&p->lock);
 }
 
@@ -420,6 +489,15 @@ size_t picture_vessels_at(picture *p, int64_t at_us, int64_t max_age_us, double 
                           double south, double east, double north, size_t limit,
                           picture_vessel_fn fn, void *ctx)
 {
+    return picture_vessels_at_covered(p, at_us, max_age_us, west, south, east, north, limit,
+                                      fn, ctx, NULL, NULL);
+}
+
+size_t picture_vessels_at_covered(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                                  double south, double east, double north, size_t limit,
+                                  picture_vessel_fn fn, void *ctx, picture_mmsi_fn covered,
+                                  void *cctx)
+{
     size_t hits = 0;
     pthread_rwlock_rdlock(&p->lock);
     for (size_t i = 0; i < p->n; i++) {
@@ -444,6 +522,8 @@ size_t picture_vessels_at(picture *p, int64_t at_us, int64_t max_age_us, double 
                 continue;            /* not heard yet at at_us (or beyond the ring) */
             pos = track_point(v, lo - 1);
         }
+        if (covered)
+            covered(cctx, v->pos.mmsi);
         if (max_age_us > 0 && at_us - pos.t_us > max_age_us)
             continue;                /* a stale ghost */
         if (!in_box(pos.lat, pos.lon, west, south, east, north))
@@ -495,6 +575,135 @@ size_t picture_count(picture *p)
     size_t n = p->n;
     pthread_rwlock_unlock(&p->lock);
     return n;
+}
+
+/* ---- the stored history's side ---- */
+
+void picture_history_on(picture *p, const struct th_rule *rule, size_t kept_max)
+{
+    pthread_rwlock_wrlock(&p->lock);
+    if (!p->hist_on) {
+        p->dirty = malloc(p->max * sizeof *p->dirty);
+        if (p->dirty) {
+            p->hist_on = true;
+            p->rule = *rule;
+            p->kept_max = kept_max ? kept_max : 1;
+        }
+    }
+    pthread_rwlock_unlock(&p->lock);
+}
+
+/* Room for n items of size sz in *arr (capacity *cap), grown by doubling. */
+static bool grow(void *arr, size_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 256;
+    while (c < n)
+        c *= 2;
+    void *q = realloc(*(void **)arr, c * sz);
+    if (!q)
+        return false;
+    *(void **)arr = q;
+    *cap = c;
+    return true;
+}
+
+bool picture_history_drain(picture *p, struct pic_batch *b)
+{
+    b->nkept = b->nlatest = b->nst = 0;
+    b->dropped = 0;
+    pthread_rwlock_wrlock(&p->lock);
+    if (!p->hist_on) {
+        pthread_rwlock_unlock(&p->lock);
+        return true;
+    }
+    size_t nst = 0;
+    for (size_t i = 0; i < p->ndirty; i++)
+        nst += p->v[p->dirty[i]].static_dirty;
+    if (!grow(&b->latest, &b->latest_cap, p->ndirty, sizeof *b->latest) ||
+        !grow(&b->st, &b->st_cap, nst, sizeof *b->st)) {
+        pthread_rwlock_unlock(&p->lock);
+        return false;
+    }
+    for (size_t i = 0; i < p->ndirty; i++) {
+        struct vessel *v = &p->v[p->dirty[i]];
+        if (v->has_pos && v->dirty)
+            b->latest[b->nlatest++] = to_th(&v->pos);
+        if (v->static_dirty) {
+            const struct pic_static *st = &v->st;
+            struct th_static *o = &b->st[b->nst++];
+            *o = (struct th_static){.mmsi = st->mmsi, .imo = st->imo, .type = st->type};
+            memcpy(o->name, st->name, sizeof o->name);
+            memcpy(o->callsign, st->callsign, sizeof o->callsign);
+            memcpy(o->destination, st->destination, sizeof o->destination);
+        }
+        v->dirty = v->static_dirty = false;
+    }
+    p->ndirty = 0;
+    /* the log changes hands: the caller's old array becomes the next log */
+    struct th_point *k = b->kept;
+    size_t kc = b->kept_cap;
+    b->kept = p->kept;
+    b->kept_cap = p->kept_cap;
+    b->nkept = p->nkept;
+    p->kept = k;
+    p->kept_cap = kc > p->kept_max ? 0 : kc;
+    if (!p->kept_cap) {
+        free(k);
+        p->kept = NULL;
+    }
+    p->nkept = 0;
+    b->dropped = p->dropped;
+    p->dropped = 0;
+    pthread_rwlock_unlock(&p->lock);
+    return true;
+}
+
+void picture_batch_free(struct pic_batch *b)
+{
+    free(b->kept);
+    free(b->latest);
+    free(b->st);
+    memset(b, 0, sizeof *b);
+}
+
+void picture_seed(picture *p, const struct pic_position *pos, const struct pic_static *st)
+{
+    if (!p || !pos || !(pos->lat >= -90 && pos->lat <= 90 && pos->lon >= -180 && pos->lon <= 180))
+        return;
+    pthread_rwlock_wrlock(&p->lock);
+    if (find(p, pos->mmsi) == PIC_NONE) {
+        uint32_t s = touch(p, pos->mmsi);
+        struct vessel *v = &p->v[s];
+        v->pos = *pos;
+        v->has_pos = true;
+        if (st) {
+            v->st = *st;
+            v->st.mmsi = pos->mmsi;
+            v->has_static = true;
+        }
+        track_add(p, v, pos);
+        if (p->hist_on) {
+            /* the store has this point: the next report is judged against it */
+            struct th_point tp = to_th(pos);
+            th_keep(&p->rule, &v->hist, &tp);
+        }
+    }
+    pthread_rwlock_unlock(&p->lock);
+}
+
+bool picture_track_oldest(picture *p, uint32_t mmsi, int64_t *t_us)
+{
+    bool ok = false;
+    pthread_rwlock_rdlock(&p->lock);
+    uint32_t s = find(p, mmsi);
+    if (s != PIC_NONE && p->v[s].len > 0) {
+        *t_us = (int64_t)p->v[s].ring[p->v[s].head].t_s * 1000000;
+        ok = true;
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return ok;
 }
 
 /* ---- news ---- */

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alidade/track_history.h"
+
 typedef struct picture picture;
 
 struct pic_position {
@@ -70,6 +72,50 @@ size_t picture_vessels_at(picture *p, int64_t at_us, int64_t max_age_us, double 
 bool picture_vessel(picture *p, uint32_t mmsi, int64_t since_us, int64_t until_us,
                     struct pic_static *st, struct pic_position *track, size_t cap, size_t *n);
 size_t picture_count(picture *p);
+
+/* ---- the stored history's side (src/history.c drains it) ----
+ *
+ * With history on, picture_position also runs the history's downsampler
+ * (th_keep) on each vessel and logs the points it keeps (at most kept_max
+ * between two drains: beyond, they are counted as dropped), and every
+ * vessel whose latest position or static data changed is marked dirty.
+ * The flusher takes all that with one short write-locked call and writes
+ * it to the store without the picture's lock. Off by default: no cost. */
+void picture_history_on(picture *p, const struct th_rule *rule, size_t kept_max);
+
+/* What one drain hands over; the arrays belong to the caller (reused from
+ * drain to drain, grown by picture_history_drain; free them with
+ * picture_batch_free). */
+struct pic_batch {
+    struct th_point *kept, *latest;
+    struct th_static *st;
+    size_t nkept, nlatest, nst;
+    size_t kept_cap, latest_cap, st_cap;
+    uint64_t dropped;                /* kept points lost to a full log since the last drain */
+};
+/* Moves the logged points and the dirty vessels' latest positions and
+ * static data into b (its counts are reset first); false when out of
+ * memory (nothing is lost then: the log and marks stay for the next). */
+bool picture_history_drain(picture *p, struct pic_batch *b);
+void picture_batch_free(struct pic_batch *b);
+
+/* A vessel put back from the stored history at start: latest position and
+ * static data as they were, one track point, no news, not dirty (it is in
+ * the store already); ignored when the vessel is known (it was heard). */
+void picture_seed(picture *p, const struct pic_position *pos, const struct pic_static *st);
+
+/* Like picture_vessels_at, and covered(cctx, mmsi) is called for every
+ * vessel whose kept track answers for at_us (its last point at or before
+ * at_us is in memory, whether or not it passes max_age and the box): the
+ * others are for the stored history to answer. */
+typedef void (*picture_mmsi_fn)(void *ctx, uint32_t mmsi);
+size_t picture_vessels_at_covered(picture *p, int64_t at_us, int64_t max_age_us, double west,
+                                  double south, double east, double north, size_t limit,
+                                  picture_vessel_fn fn, void *ctx, picture_mmsi_fn covered,
+                                  void *cctx);
+/* The time of the oldest point of mmsi's track in memory; false when the
+ * vessel is unknown or has none. */
+bool picture_track_oldest(picture *p, uint32_t mmsi, int64_t *t_us);
 
 /* News after sequence number `after` (0: from the oldest kept), at most max;
  * waits up to timeout_ms for some when there is none. *lost says whether

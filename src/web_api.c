@@ -630,13 +630,14 @@ enum MHD_Result web_api_vessels(struct web_call *c)
         return web_send_error(c->conn, 400, "at wants ISO 8601 UTC or unix seconds");
     if (!web_arg_size(c->conn, "max_age", 0, VESSELS_MAX_AGE_MAX, &max_age))
         return web_send_error(c->conn, 400, "max_age wants 0-31536000 seconds (0: no limit)");
+    /* beyond the in-memory tracks: the node's stored history (web_vessels.h) */
     size_t len = 0;
-    char *j = at == INT64_MIN
-                  ? web_vessels_json(c->w->env->pic, box[0], box[1], box[2], box[3], limit, &len)
-                  : web_vessels_json_at(c->w->env->pic, at, (int64_t)max_age * 1000000, box[0],
-                                        box[1], box[2], box[3], limit, &len);
+    char err[320] = "out of memory";
+    char *j = web_vessels_json_hist(c->w->env->pic, c->w->env->o->history_days ? c->w->st : NULL,
+                                    &c->w->mu, at, (int64_t)max_age * 1000000, box[0], box[1],
+                                    box[2], box[3], limit, &len, err, sizeof err);
     if (!j)
-        return web_send_error(c->conn, 500, "out of memory");
+        return web_send_error(c->conn, 500, err);
     struct MHD_Response *r =
         MHD_create_response_from_buffer_with_free_callback(len, j, web_vessels_free);
     if (!r) {
@@ -670,9 +671,14 @@ enum MHD_Result web_api_vessel(struct web_call *c, const char *arg)
         return web_send_error(c->conn, 500, "out of memory");
     struct pic_static st;
     size_t n = 0;
-    if (!picture_vessel(c->w->env->pic, (uint32_t)mmsi, since, until, &st, tr, TRACK_MAX, &n)) {
+    /* the in-memory track, and before it the node's stored history */
+    int found = web_vessel_track(c->w->env->pic, c->w->env->o->history_days ? c->w->st : NULL,
+                                 &c->w->mu, (uint32_t)mmsi, since, until, &st, tr, TRACK_MAX, &n);
+    if (found <= 0) {
         free(tr);
-        return web_send_error(c->conn, 404, "no such vessel in the live picture");
+        return found < 0 ? web_send_error(c->conn, 500, "stored history not readable")
+                         : web_send_error(c->conn, 404, "no such vessel in the picture or the "
+                                                        "stored history");
     }
     json_t *o = json_object();
     json_object_set_new(o, "mmsi", json_integer((json_int_t)mmsi));

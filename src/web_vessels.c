@@ -12,7 +12,14 @@
  * back to the kernel when the answer is sent.
  *
  * The same columns serve the picture as it was at an earlier time
- * (?at=, picture_vessels_at): the dashboard's time slider.
+ * (?at=, picture_vessels_at): the dashboard's time slider. With the
+ * node's stored history (track_history.h), a vessel whose in-memory track
+ * does not reach back to that time (or that the picture no longer holds)
+ * is answered from the store: the store is read first (under the
+ * dashboard's store mutex, not the picture's lock), then one pass over the
+ * picture says which vessels it answers itself (the more precise), and the
+ * store's answers for the others follow. A vessel's track on click is the
+ * same: the store's points older than the in-memory track, then the track.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -24,6 +31,7 @@
 #include <sys/mman.h>
 
 #include "alidade/stix.h"
+#include "alidade/track_history.h"
 #include "web_vessels.h"
 
 enum { C_MMSI, C_LAT, C_LON, C_COG, C_SOG, C_HEADING, C_TYPE, C_T, NCOLS };
@@ -40,6 +48,20 @@ struct snap {
     size_t n;
     int64_t t_max_us;
     bool oom;
+};
+
+/* The store's answers for ?at= (sorted by MMSI), and what the picture
+ * answers itself. */
+struct stored {
+    struct th_point p;
+    uint8_t type;
+    bool covered;                    /* the picture answers for this vessel */
+};
+struct hist {
+    struct stored *v;
+    size_t n, cap;
+    bool oom;
+    int64_t from_us;                 /* the oldest stored point (0: none) */
 };
 
 /* Room for `need` more bytes. */
@@ -166,24 +188,93 @@ static void one(void *ctx, const struct pic_position *pos, const struct pic_stat
     s->n++;
 }
 
-/* The answer for the latest positions (at_us INT64_MIN) or as at at_us. */
-static char *vessels_json(picture *p, int64_t at_us, int64_t max_age_us, double west,
-                          double south, double east, double north, size_t limit, size_t *len)
+static void stored_one(void *ctx, const struct th_point *p, uint8_t type)
+{
+    struct hist *h = ctx;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 1024;
+        struct stored *v = realloc(h->v, cap * sizeof *v);
+        if (!v) {
+            h->oom = true;
+            return;
+        }
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = (struct stored){.p = *p, .type = type};
+}
+
+static int by_mmsi(const void *a, const void *b)
+{
+    uint32_t x = ((const struct stored *)a)->p.mmsi, y = ((const struct stored *)b)->p.mmsi;
+    return x < y ? -1 : x > y;
+}
+
+static void covered_one(void *ctx, uint32_t mmsi)
+{
+    struct hist *h = ctx;
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->v[mid].p.mmsi < mmsi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < h->n && h->v[lo].p.mmsi == mmsi)
+        h->v[lo].covered = true;
+}
+
+static void picture_one(void *ctx, const struct pic_position *pos, const struct pic_static *st)
+{
+    one(ctx, pos, st);
+}
+
+/* The answer for the latest positions (at_us INT64_MIN) or as at at_us;
+ * with a store (hs not NULL: read already) the stored vessels the picture
+ * does not answer for are added, and the head says from when the store
+ * can answer. */
+static char *vessels_json(picture *p, struct hist *hs, int64_t at_us, int64_t max_age_us,
+                          double west, double south, double east, double north, size_t limit,
+                          size_t *len)
 {
     struct snap s = {0};
-    size_t total = at_us == INT64_MIN
-                       ? picture_vessels(p, west, south, east, north, limit, one, &s)
-                       : picture_vessels_at(p, at_us, max_age_us, west, south, east, north,
-                                            limit, one, &s);
+    size_t total, from_store = 0;
+    if (at_us == INT64_MIN) {
+        total = picture_vessels(p, west, south, east, north, limit, one, &s);
+    } else {
+        total = picture_vessels_at_covered(p, at_us, max_age_us, west, south, east, north, limit,
+                                           picture_one, &s, hs ? covered_one : NULL, hs);
+        for (size_t i = 0; hs && i < hs->n; i++) {
+            if (hs->v[i].covered)
+                continue;
+            total++;
+            if (s.n >= limit)
+                continue;
+            const struct th_point *t = &hs->v[i].p;
+            struct pic_position pos = {.mmsi = t->mmsi, .t_us = t->t_us, .lat = t->lat,
+                                       .lon = t->lon, .sog = t->sog, .cog = t->cog,
+                                       .heading = t->heading};
+            struct pic_static st = {.mmsi = t->mmsi, .type = hs->v[i].type};
+            one(&s, &pos, &st);
+            from_store++;
+        }
+    }
     char *out = NULL;
     if (!s.oom) {
-        char head[256], tmax[STIX_TIME_TEXT] = "";
+        char head[384], tmax[STIX_TIME_TEXT] = "", extra[128] = "";
         if (s.n)
             stix_time_format(s.t_max_us, tmax);
+        if (hs && hs->from_us)
+            snprintf(extra, sizeof extra, ",\"history_from\":%" PRId64 ",\"from_store\":%zu",
+                     hs->from_us / 1000000, from_store);
+        else if (hs)
+            snprintf(extra, sizeof extra, ",\"history_from\":null,\"from_store\":%zu",
+                     from_store);
         int hn = snprintf(head, sizeof head,
-                          "{\"count\":%zu,\"total\":%zu,\"truncated\":%s,\"t_max\":%s%s%s",
+                          "{\"count\":%zu,\"total\":%zu,\"truncated\":%s,\"t_max\":%s%s%s%s",
                           s.n, total, total > s.n ? "true" : "false", s.n ? "\"" : "",
-                          s.n ? tmax : "null", s.n ? "\"" : "");
+                          s.n ? tmax : "null", s.n ? "\"" : "", extra);
         size_t need = (size_t)hn + 4;
         for (int i = 0; i < NCOLS; i++)
             need += s.c[i].len + strlen(col_name[i]) + 8;
@@ -215,12 +306,110 @@ static char *vessels_json(picture *p, int64_t at_us, int64_t max_age_us, double 
 char *web_vessels_json(picture *p, double west, double south, double east, double north,
                        size_t limit, size_t *len)
 {
-    return vessels_json(p, INT64_MIN, 0, west, south, east, north, limit, len);
+    return vessels_json(p, NULL, INT64_MIN, 0, west, south, east, north, limit, len);
 }
 
 char *web_vessels_json_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
                           double south, double east, double north, size_t limit, size_t *len)
 {
-    return vessels_json(p, at_us == INT64_MIN ? INT64_MIN + 1 : at_us, max_age_us, west, south,
-                        east, north, limit, len);
+    return vessels_json(p, NULL, at_us == INT64_MIN ? INT64_MIN + 1 : at_us, max_age_us, west,
+                        south, east, north, limit, len);
+}
+
+char *web_vessels_json_hist(picture *p, store *st, pthread_mutex_t *mu, int64_t at_us,
+                            int64_t max_age_us, double west, double south, double east,
+                            double north, size_t limit, size_t *len, char *err, size_t errlen)
+{
+    if (!st)
+        return at_us == INT64_MIN
+                   ? web_vessels_json(p, west, south, east, north, limit, len)
+                   : web_vessels_json_at(p, at_us, max_age_us, west, south, east, north, limit,
+                                         len);
+    struct hist hs = {0};
+    int64_t last = 0;
+    pthread_mutex_lock(mu);
+    ald_err e = th_span(st, &hs.from_us, &last);
+    if (e == ALD_E_OK && at_us != INT64_MIN && hs.from_us && at_us >= hs.from_us)
+        e = th_at(st, at_us, max_age_us, west, south, east, north, stored_one, &hs, NULL);
+    if (e != ALD_E_OK)
+        snprintf(err, errlen, "stored history: %s", store_errmsg(st));
+    pthread_mutex_unlock(mu);
+    char *out = NULL;
+    if (e == ALD_E_OK && !hs.oom) {
+        qsort(hs.v, hs.n, sizeof *hs.v, by_mmsi);
+        out = vessels_json(p, &hs, at_us == INT64_MIN ? INT64_MIN : at_us, max_age_us, west,
+                           south, east, north, limit, len);
+        if (!out)
+            snprintf(err, errlen, "out of memory");
+    } else if (e == ALD_E_OK) {
+        snprintf(err, errlen, "out of memory");
+    }
+    free(hs.v);
+    return out;
+}
+
+struct track_ctx {
+    struct pic_position *track;
+    size_t n;
+};
+
+static void track_one(void *ctx, const struct th_point *t, uint8_t type)
+{
+    (void)type;
+    struct track_ctx *c = ctx;
+    c->track[c->n++] = (struct pic_position){.mmsi = t->mmsi, .t_us = t->t_us, .lat = t->lat,
+                                             .lon = t->lon, .sog = t->sog, .cog = t->cog,
+                                             .heading = t->heading};
+}
+
+int web_vessel_track(picture *p, store *st, pthread_mutex_t *mu, uint32_t mmsi, int64_t since_us,
+                     int64_t until_us, struct pic_static *out, struct pic_position *track,
+                     size_t cap, size_t *n)
+{
+    *n = 0;
+    bool found = picture_vessel(p, mmsi, since_us, until_us, out, track, cap, n);
+    if (!st)
+        return found;
+    /* the store's points before the in-memory track's oldest, as many as
+     * there is room for (the latest of them) */
+    int64_t oldest = 0;
+    bool ring = picture_track_oldest(p, mmsi, &oldest);
+    int64_t to_us = until_us;
+    if (ring && (to_us == 0 || to_us >= oldest))
+        to_us = oldest - 1000000;    /* the store keeps seconds: strictly before */
+    if (ring && since_us && to_us < since_us)
+        return found;
+    size_t room = cap - *n, got = 0;
+    struct pic_position *older = room ? malloc(room * sizeof *older) : NULL;
+    if (room && !older)
+        return -1;
+    struct track_ctx c = {.track = older};
+    pthread_mutex_lock(mu);
+    ald_err e = th_track(st, mmsi, since_us, to_us, room, track_one, &c, &got);
+    if (e == ALD_E_OK && !found) {
+        struct th_static ts;
+        ald_err se = th_static_get(st, mmsi, &ts);
+        if (se == ALD_E_OK) {
+            found = true;
+            *out = (struct pic_static){.mmsi = mmsi, .imo = ts.imo, .type = ts.type};
+            memcpy(out->name, ts.name, sizeof out->name);
+            memcpy(out->callsign, ts.callsign, sizeof out->callsign);
+            memcpy(out->destination, ts.destination, sizeof out->destination);
+        } else if (se != ALD_E_NOT_FOUND) {
+            e = se;
+        }
+    }
+    pthread_mutex_unlock(mu);
+    if (e != ALD_E_OK) {
+        free(older);
+        return -1;
+    }
+    if (got) {
+        memmove(track + got, track, *n * sizeof *track);
+        memcpy(track, older, got * sizeof *track);
+        *n += got;
+        found = true;
+    }
+    free(older);
+    return found;
 }

@@ -7,9 +7,11 @@
 #ifndef ALD_SRC_WEB_VESSELS_H
 #define ALD_SRC_WEB_VESSELS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alidade/store.h"
 #include "picture.h"
 
 /* The JSON text (malloc'd, *len set), NULL when out of memory. west > east
@@ -22,6 +24,22 @@ char *web_vessels_json(picture *p, double west, double south, double east, doubl
  * max_age_us (0: no limit). */
 char *web_vessels_json_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
                           double south, double east, double north, size_t limit, size_t *len);
+/* The same answers (latest when at_us is INT64_MIN, else as at at_us) with
+ * the node's stored history (track_history.h) on st, used under mu: the
+ * vessels whose in-memory track does not reach back to at_us come from the
+ * store; the head adds "history_from" (unix seconds of the oldest stored
+ * point, or null) and "from_store" (how many answers came from it). st
+ * NULL: as above. NULL with the reason in err on failure. */
+char *web_vessels_json_hist(picture *p, store *st, pthread_mutex_t *mu, int64_t at_us,
+                            int64_t max_age_us, double west, double south, double east,
+                            double north, size_t limit, size_t *len, char *err, size_t errlen);
+/* A vessel's static data and track between since_us and until_us (0: no
+ * bound), the latest cap points, oldest first: the stored points older
+ * than its in-memory track, then that track. 1: found, 0: neither the
+ * picture nor the store knows it, -1: the store failed or out of memory. */
+int web_vessel_track(picture *p, store *st, pthread_mutex_t *mu, uint32_t mmsi, int64_t since_us,
+                     int64_t until_us, struct pic_static *out, struct pic_position *track,
+                     size_t cap, size_t *n);
 /* Gives the text's pages back (NULL is fine); not free(). */
 void web_vessels_free(void *text);
 
