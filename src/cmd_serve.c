@@ -109,6 +109,8 @@ static void usage(FILE *f)
         "      --sync-interval S   seconds between pulls from partners (default 30)\n"
         "      --history-days N    days of vessel history kept for the time slider\n"
         "                          (default 7, 0: none; docs/api.md)\n"
+        "      --fed-timeout S     a request to a partner fails when it cannot connect\n"
+        "                          or stalls for S seconds (default 10 and 30)\n"
         "      --log-format F      text (default), logfmt or json\n"
         "      --log-level L       debug, info (default), warn, error or off\n"
         "  -q, --quiet             no start/stop lines on stderr\n"
@@ -752,7 +754,7 @@ static bool pool_set_tlp(struct pool *p, enum stix_tlp tlp)
 /* ---- options ---- */
 
 enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
-       O_BUDGET, O_SOURCE, O_ZONES, O_SHORE, O_ANCH, O_SYNC, O_LOGFMT, O_LOGLVL };
+       O_BUDGET, O_SOURCE, O_ZONES, O_SHORE, O_ANCH, O_SYNC, O_LOGFMT, O_LOGLVL, O_FEDTIME };
 enum { O_HISTDAYS = 512 };
 static const struct option longs[] = {
     {"config", required_argument, NULL, 'c'},
@@ -776,6 +778,7 @@ static const struct option longs[] = {
     {"shore", required_argument, NULL, O_SHORE},
     {"anchorages", required_argument, NULL, O_ANCH},
     {"sync-interval", required_argument, NULL, O_SYNC},
+    {"fed-timeout", required_argument, NULL, O_FEDTIME},
     {"log-format", required_argument, NULL, O_LOGFMT},
     {"log-level", required_argument, NULL, O_LOGLVL},
     {"quiet", no_argument, NULL, 'q'},
@@ -815,7 +818,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
             return 3;
         }
     }
-    size_t th = o->threads, sync = o->sync_interval;
+    size_t th = o->threads, sync = o->sync_interval, fedt = o->fed_timeout;
     size_t hist = o->history_days;
     int ch;
     optind = 0;
@@ -855,6 +858,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
         case O_SHORE: o->shore = optarg; break;
         case O_ANCH: o->anchorages = optarg; break;
         case O_SYNC: ok = config_parse_size(optarg, 1, 86400, &sync); break;
+        case O_FEDTIME: ok = config_parse_size(optarg, 1, 3600, &fedt); break;
         case O_LOGFMT: ok = nlog_parse_format(optarg, &o->log_format); break;
         case O_LOGLVL: ok = nlog_parse_level(optarg, &o->log_level); break;
         case 'q': o->quiet = true; break;
@@ -868,6 +872,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
     }
     o->threads = (unsigned)th;
     o->sync_interval = (unsigned)sync;
+    o->fed_timeout = (unsigned)fedt;
     o->history_days = (unsigned)hist;
     if (optind < argc) {
         fprintf(stderr, "alidade serve: unexpected argument '%s'\n", argv[optind]);

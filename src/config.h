@@ -39,6 +39,9 @@ struct serve_settings {
     enum nlog_level log_level;       /* level: debug, info (default), warn, error, off */
     /* [federation] */
     unsigned sync_interval;          /* sync_interval: seconds between pulls (30, 1-86400) */
+    unsigned fed_timeout;            /* flag only: --fed-timeout S, a partner's request
+                                        fails after S s to connect or S s stalled
+                                        (0: 10 s and 30 s; docs/federation.md) */
     /* live ingest (flags only): --source SPEC, repeatable (src/ingest.c
      * parses SPEC), and the live detectors' geography */
     const char *sources[SERVE_MAX_SOURCES];

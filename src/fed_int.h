@@ -1,6 +1,9 @@
 /*
  * fed_int.h - what the files of federation share (docs/federation.md):
- *   fed.c       the thread: when to pull and push, start/stop
+ *   fed.c       the threads: one manager that watches the store and the
+ *               partner list, and one worker per partner with a TAXII URL
+ *               (its own store connection, HTTP client, timers, backoff),
+ *               so a slow or stalled partner costs its own worker only
  *   fed_pull.c  one pull: pages of a partner's collection into our store
  *   fed_push.c  one push: our new objects the policy allows, posted to a
  *               partner, the cursor moved only when it accepted them
@@ -45,50 +48,53 @@ struct fed_peer {
     bool contacted;                  /* this round had an answer from the partner */
 };
 
-struct fed {
+struct fed_view;                     /* the partners as last read (fed.c) */
+
+/* One partner's worker (fed.c). Everything in it but the fields marked
+ * "shared" belongs to the worker thread alone; the manager thread only
+ * creates it before the thread starts and frees it after the join. */
+struct fed_worker {
     const struct node_env *env;
-    store *st;
-    tclient *http;
-    atomic_bool stop;
+    store *st;                       /* this worker's own connection */
+    tclient *http;                   /* this worker's own client */
+    atomic_bool stop;                /* shared: set by the manager (remove, fed_stop) */
     pthread_t thread;
-    bool running;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;              /* guards kicks; cv waits on it */
     pthread_cond_t cv;
-    struct fed_peer *peers;
-    size_t npeers, cappeers;
+    uint64_t kicks;                  /* shared (mu): bumped when the store has news */
+    struct fed_view *view;           /* shared (mu): the latest partners, held */
+    struct fed_peer peer;            /* the partner's counters; peer.name is the partner */
+    unsigned sync_interval;          /* seconds between pulls */
     size_t pull_page;                /* ALD_FED_PAGE overrides FED_PULL_PAGE (tests) */
     size_t push_batch;               /* ALD_FED_BATCH overrides FED_PUSH_BATCH (tests) */
     char err[256];
+    struct fed_worker *next;         /* the manager's list */
 };
 
-
-/* The peer record of a partner (made on first use), NULL when out of
- * memory. */
-struct fed_peer *fed_peer(struct fed *f, const char *name);
 /* Reads the kept counters of p once. */
-void fed_peer_load(struct fed *f, struct fed_peer *p);
+void fed_peer_load(struct fed_worker *w, struct fed_peer *p);
 /* The counters as store_state rows: call inside the transaction that moved
  * a cursor, so counts and cursors agree after a crash. */
-ald_err fed_peer_save(struct fed *f, const struct fed_peer *p);
+ald_err fed_peer_save(struct fed_worker *w, const struct fed_peer *p);
 /* The same in a transaction of its own (logged when it fails). */
-void fed_peer_save_alone(struct fed *f, const struct fed_peer *p);
+void fed_peer_save_alone(struct fed_worker *w, const struct fed_peer *p);
 /* A failure: counted (errors, metrics by reason), last_error set, logged,
  * saved in its own transaction. */
-void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char *fmt, ...)
+void fed_fail(struct fed_worker *w, struct fed_peer *p, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* A round that succeeded: last_sync (when the partner answered at all:
  * a round with nothing to send asks nothing), lag, saved; "sync" news when
  * it changed something. */
-void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s);
+void fed_done(struct fed_worker *w, struct fed_peer *p, const struct store_partner *sp, double lag_s);
 /* The partner object of /api/sharing for p (malloc'd JSON). */
 char *fed_peer_json(const struct fed_peer *p, const struct store_partner *sp);
 
 /* One partner's pull of every --pull collection: true when each one was
  * read to its end. */
-bool fed_pull(struct fed *f, const struct store_partner *sp, struct fed_peer *p);
+bool fed_pull(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p);
 /* One partner's push: true when nothing is left to send (or the partner
  * has no --push). *lag_s: age of the oldest object not yet accepted. */
-bool fed_push(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+bool fed_push(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p,
               const struct share_config *cfg, double *lag_s);
 
 /* The auth of a partner (fed_pull.c). */

@@ -33,7 +33,7 @@ struct tc_auth fed_auth(const struct store_partner *sp)
 
 /* The collection pulled objects go to: --pull-into, else "From NAME" made
  * on first use (its id kept as "fed/NAME/into"). */
-static bool target_collection(struct fed *f, const struct store_partner *sp,
+static bool target_collection(struct fed_worker *w, const struct store_partner *sp,
                               char id[STORE_UUID_TEXT])
 {
     if (sp->pull_into[0]) {
@@ -43,7 +43,7 @@ static bool target_collection(struct fed *f, const struct store_partner *sp,
     char key[128], *v = NULL;
     snprintf(key, sizeof key, "fed/%s/into", sp->name);
     struct store_collection c;
-    if (store_state_get(f->st, key, &v) == ALD_E_OK && store_collection_get(f->st, v, &c) == ALD_E_OK) {
+    if (store_state_get(w->st, key, &v) == ALD_E_OK && store_collection_get(w->st, v, &c) == ALD_E_OK) {
         snprintf(id, STORE_UUID_TEXT, "%s", v);
         free(v);
         return true;
@@ -52,28 +52,28 @@ static bool target_collection(struct fed *f, const struct store_partner *sp,
     char title[96], desc[160];
     snprintf(title, sizeof title, "From %s", sp->name);
     snprintf(desc, sizeof desc, "Objects pulled from partner %s by federation", sp->name);
-    ald_err e = store_begin(f->st);
+    ald_err e = store_begin(w->st);
     if (e == ALD_E_OK)
-        e = store_collection_add(f->st, title, desc, id);
+        e = store_collection_add(w->st, title, desc, id);
     if (e == ALD_E_OK)
-        e = store_state_put(f->st, key, id);
+        e = store_state_put(w->st, key, id);
     if (e == ALD_E_OK)
-        e = store_audit(f->st, clock_wall_us(), "local", "collection-add", id, title);
+        e = store_audit(w->st, clock_wall_us(), "local", "collection-add", id, title);
     if (e == ALD_E_OK)
-        e = store_commit(f->st);
+        e = store_commit(w->st);
     if (e != ALD_E_OK) {
-        snprintf(f->err, sizeof f->err, "%s", store_errmsg(f->st));
-        store_rollback(f->st);
+        snprintf(w->err, sizeof w->err, "%s", store_errmsg(w->st));
+        store_rollback(w->st);
         return false;
     }
-    nlog_kv(f->env->log, NLOG_INFO, "fed", "collection made", "partner", sp->name, "collection",
+    nlog_kv(w->env->log, NLOG_INFO, "fed", "collection made", "partner", sp->name, "collection",
             id, "title", title, NULL);
     return true;
 }
 
 /* What one page brings. */
 struct page_run {
-    struct fed *f;
+    struct fed_worker *w;
     const struct store_partner *sp;
     struct fed_peer *p;
     const char *into;
@@ -89,13 +89,13 @@ static int one_object(void *ctx, const char *obj, size_t len, size_t index)
     struct stix_problem prob[1];
     if (stix_check(obj, len, index, &info, prob, 1) != 0) {
         r->invalid++;
-        nlog_kv(r->f->env->log, NLOG_WARN, "fed", "invalid object pulled", "partner",
+        nlog_kv(r->w->env->log, NLOG_WARN, "fed", "invalid object pulled", "partner",
                 r->sp->name, "id", prob[0].id, "property", prob[0].property, "why",
                 prob[0].message, NULL);
         return 0;
     }
     bool found = false;
-    ald_err e = store_has_version(r->f->st, info.id, info.modified_us, &found);
+    ald_err e = store_has_version(r->w->st, info.id, info.modified_us, &found);
     if (e == ALD_E_OK && found) {
         r->dups++;
         return 0;
@@ -103,9 +103,9 @@ static int one_object(void *ctx, const char *obj, size_t len, size_t index)
     bool added = false;
     int64_t da;
     if (e == ALD_E_OK)
-        e = store_put(r->f->st, r->into, obj, len, &info, r->now, &added, &da);
+        e = store_put(r->w->st, r->into, obj, len, &info, r->now, &added, &da);
     if (e == ALD_E_OK && added)
-        e = store_audit(r->f->st, r->now, r->sp->name, "fed-pull", info.id, r->into);
+        e = store_audit(r->w->st, r->now, r->sp->name, "fed-pull", info.id, r->into);
     if (e != ALD_E_OK) {
         r->failed = e;
         return 1;
@@ -136,35 +136,35 @@ static void url_arg(char *url, size_t cap, const char *name, const char *value)
 }
 
 /* Pulls one collection to its end; false after a failure (counted). */
-static bool pull_collection(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+static bool pull_collection(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p,
                             const char *coll, const char *into)
 {
     char key[256], *cursor = NULL;
     snprintf(key, sizeof key, "fed/%s/pull/%s", sp->name, coll);
-    if (store_state_get(f->st, key, &cursor) != ALD_E_OK)
+    if (store_state_get(w->st, key, &cursor) != ALD_E_OK)
         cursor = NULL;
     char next[512] = "";
     struct tc_auth auth = fed_auth(sp);
     bool ok = true;
     size_t pages = 0;
-    while (!atomic_load(&f->stop)) {
+    while (!atomic_load(&w->stop)) {
         char url[2048];
         snprintf(url, sizeof url, "%scollections/%s/objects/?limit=%zu", sp->url, coll,
-                 f->pull_page);
+                 w->pull_page);
         if (cursor && cursor[0])
             url_arg(url, sizeof url, "added_after", cursor);
         if (next[0])
             url_arg(url, sizeof url, "next", next);
         struct tc_response rs;
-        if (!tc_get(f->http, url, &auth, &rs)) {
-            if (!atomic_load(&f->stop))
-                fed_fail(f, p, "network", "GET %s: %s", coll, rs.error);
+        if (!tc_get(w->http, url, &auth, &rs)) {
+            if (!atomic_load(&w->stop))
+                fed_fail(w, p, "network", "GET %s: %s", coll, rs.error);
             ok = false;
             break;
         }
         p->contacted = true;
         if (rs.status != 200) {
-            fed_fail(f, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
+            fed_fail(w, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
                      "GET %s: HTTP %ld", coll, rs.status);
             tc_response_free(&rs);
             ok = false;
@@ -177,40 +177,40 @@ static bool pull_collection(struct fed *f, const struct store_partner *sp, struc
         snprintf(next, sizeof next, "%s", more && nx ? nx : "");
         json_decref(env);
         if (!env) {
-            fed_fail(f, p, "protocol", "GET %s: not JSON: %s", coll, je.text);
+            fed_fail(w, p, "protocol", "GET %s: not JSON: %s", coll, je.text);
             tc_response_free(&rs);
             ok = false;
             break;
         }
-        struct page_run r = {.f = f, .sp = sp, .p = p, .into = into, .now = clock_wall_us()};
+        struct page_run r = {.w = w, .sp = sp, .p = p, .into = into, .now = clock_wall_us()};
         char err[160] = "";
-        ald_err e = store_begin(f->st);
+        ald_err e = store_begin(w->st);
         int rc = e == ALD_E_OK ? stix_split(rs.body, rs.len, one_object, &r, err, sizeof err) : 1;
         if (rc < 0) {
-            store_rollback(f->st);
-            fed_fail(f, p, "protocol", "GET %s: %s", coll, err);
+            store_rollback(w->st);
+            fed_fail(w, p, "protocol", "GET %s: %s", coll, err);
             tc_response_free(&rs);
             ok = false;
             break;
         }
         if (rc == 0 && rs.date_added_last[0])
-            e = store_state_put(f->st, key, rs.date_added_last);
+            e = store_state_put(w->st, key, rs.date_added_last);
         p->in += r.added;
         p->errors += r.invalid;
         if (r.invalid)
             snprintf(p->last_error, sizeof p->last_error, "%zu invalid objects from %s",
                      r.invalid, coll);
         if (e == ALD_E_OK && rc == 0)
-            e = fed_peer_save(f, p);
+            e = fed_peer_save(w, p);
         if (e == ALD_E_OK && rc == 0)
-            e = store_commit(f->st);
+            e = store_commit(w->st);
         if (e != ALD_E_OK || rc != 0) {
             p->in -= r.added;
             p->errors -= r.invalid;
             char why[300];
-            snprintf(why, sizeof why, "%s", store_errmsg(f->st));
-            store_rollback(f->st);
-            fed_fail(f, p, "store", "storing from %s: %s", coll, why);
+            snprintf(why, sizeof why, "%s", store_errmsg(w->st));
+            store_rollback(w->st);
+            fed_fail(w, p, "store", "storing from %s: %s", coll, why);
             tc_response_free(&rs);
             ok = false;
             break;
@@ -223,34 +223,34 @@ static bool pull_collection(struct fed *f, const struct store_partner *sp, struc
         pages++;
         if (r.added || r.invalid) {
             p->changed = true;
-            metrics_add(f->env->metrics, "alidade_fed_objects_in_total", "partner", sp->name,
+            metrics_add(w->env->metrics, "alidade_fed_objects_in_total", "partner", sp->name,
                         (double)r.added);
             if (r.invalid) {
-                metrics_add(f->env->metrics, "alidade_fed_errors_total", "partner", sp->name,
+                metrics_add(w->env->metrics, "alidade_fed_errors_total", "partner", sp->name,
                             (double)r.invalid);
-                metrics_add(f->env->metrics, "alidade_fed_errors_by_reason_total", "reason",
+                metrics_add(w->env->metrics, "alidade_fed_errors_by_reason_total", "reason",
                             "invalid", (double)r.invalid);
             }
             char a[24], d[24];
             snprintf(a, sizeof a, "%zu", r.added);
             snprintf(d, sizeof d, "%zu", r.dups);
-            nlog_kv(f->env->log, NLOG_INFO, "fed", "pulled", "partner", sp->name, "collection",
+            nlog_kv(w->env->log, NLOG_INFO, "fed", "pulled", "partner", sp->name, "collection",
                     coll, "added", a, "already_there", d, NULL);
         }
         if (!next[0])
             break;
     }
     free(cursor);
-    return ok && !atomic_load(&f->stop);
+    return ok && !atomic_load(&w->stop);
 }
 
-bool fed_pull(struct fed *f, const struct store_partner *sp, struct fed_peer *p)
+bool fed_pull(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p)
 {
     if (!sp->pull[0])
         return true;
     char into[STORE_UUID_TEXT];
-    if (!target_collection(f, sp, into)) {
-        fed_fail(f, p, "store", "no collection for what is pulled: %s", f->err);
+    if (!target_collection(w, sp, into)) {
+        fed_fail(w, p, "store", "no collection for what is pulled: %s", w->err);
         return false;
     }
     char list[sizeof sp->pull];
@@ -258,6 +258,6 @@ bool fed_pull(struct fed *f, const struct store_partner *sp, struct fed_peer *p)
     char *save = NULL;
     bool ok = true;
     for (char *c = strtok_r(list, ",", &save); c && ok; c = strtok_r(NULL, ",", &save))
-        ok = pull_collection(f, sp, p, c, into);
+        ok = pull_collection(w, sp, p, c, into);
     return ok;
 }

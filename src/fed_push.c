@@ -90,7 +90,7 @@ static int add_row(void *ctx, const struct store_row *r)
 /* Posts the envelope to one of the partner's collections: true when it
  * answered 202; *rejected = its failure_count; *too_large when it answered
  * 413 (the envelope is more than its max_body). */
-static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+static bool post_one(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p,
                      const char *remote, const struct batch *b, uint64_t *rejected,
                      bool *too_large)
 {
@@ -100,22 +100,22 @@ static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_p
     struct tc_auth auth = fed_auth(sp);
     struct tc_response rs;
     *rejected = 0;
-    if (!tc_post(f->http, url, &auth, b->p, b->len, &rs)) {
-        if (!atomic_load(&f->stop))
-            fed_fail(f, p, "network", "POST %s: %s", remote, rs.error);
+    if (!tc_post(w->http, url, &auth, b->p, b->len, &rs)) {
+        if (!atomic_load(&w->stop))
+            fed_fail(w, p, "network", "POST %s: %s", remote, rs.error);
         return false;
     }
     p->contacted = true;
     bool ok = rs.status == 202;
     *too_large = rs.status == 413;
     if (!ok) {
-        fed_fail(f, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
+        fed_fail(w, p, rs.status == 401 || rs.status == 403 ? "auth" : "http",
                  "POST %s: HTTP %ld", remote, rs.status);
     } else {
         json_t *st = json_loadb(rs.body, rs.len, 0, NULL);
         json_t *fc = st ? json_object_get(st, "failure_count") : NULL;
         if (!st || !json_is_object(st)) {
-            fed_fail(f, p, "protocol", "POST %s: 202 without a status resource", remote);
+            fed_fail(w, p, "protocol", "POST %s: 202 without a status resource", remote);
             ok = false;
         } else if (json_is_integer(fc) && json_integer_value(fc) > 0) {
             *rejected = (uint64_t)json_integer_value(fc);
@@ -127,56 +127,56 @@ static bool post_one(struct fed *f, const struct store_partner *sp, struct fed_p
 }
 
 /* Moves the cursor (and the counters) in one transaction. */
-static bool save_cursor(struct fed *f, struct fed_peer *p, const char *key, int64_t cursor)
+static bool save_cursor(struct fed_worker *w, struct fed_peer *p, const char *key, int64_t cursor)
 {
     char t[STIX_TIME_TEXT];
     stix_time_format(cursor, t);
-    ald_err e = store_begin(f->st);
+    ald_err e = store_begin(w->st);
     if (e == ALD_E_OK)
-        e = store_state_put(f->st, key, t);
+        e = store_state_put(w->st, key, t);
     if (e == ALD_E_OK)
-        e = fed_peer_save(f, p);
+        e = fed_peer_save(w, p);
     if (e == ALD_E_OK)
-        e = store_commit(f->st);
+        e = store_commit(w->st);
     if (e != ALD_E_OK) {
         char why[300];
-        snprintf(why, sizeof why, "%s", store_errmsg(f->st));
-        store_rollback(f->st);
-        fed_fail(f, p, "store", "push cursor: %s", why);
+        snprintf(why, sizeof why, "%s", store_errmsg(w->st));
+        store_rollback(w->st);
+        fed_fail(w, p, "store", "push cursor: %s", why);
         return false;
     }
     return true;
 }
 
 /* Pushes one of our collections to its end; false after a failure. */
-static bool push_collection(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+static bool push_collection(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p,
                             const struct share_config *cfg, const char *local, double *lag_s)
 {
     char key[256], *v = NULL;
     snprintf(key, sizeof key, "fed/%s/push/%s", sp->name, local);
     int64_t cursor = INT64_MIN;
-    if (store_state_get(f->st, key, &v) == ALD_E_OK && !stix_time_parse(v, strlen(v), &cursor))
+    if (store_state_get(w->st, key, &v) == ALD_E_OK && !stix_time_parse(v, strlen(v), &cursor))
         cursor = INT64_MIN;
     free(v);
     struct vis vc = {.cfg = cfg, .sp = sp, .coll = local};
     /* smaller after a 413, for this round */
-    size_t limit = f->push_batch, max_bytes = FED_PUSH_BYTES;
-    while (!atomic_load(&f->stop)) {
+    size_t limit = w->push_batch, max_bytes = FED_PUSH_BYTES;
+    while (!atomic_load(&w->stop)) {
         /* everything up to here is committed: a query that finds no more
          * after it has seen all of it (visible or not) */
         int64_t snapshot = 0;
-        if (store_last_added(f->st, &snapshot) != ALD_E_OK) {
-            fed_fail(f, p, "store", "%s", store_errmsg(f->st));
+        if (store_last_added(w->st, &snapshot) != ALD_E_OK) {
+            fed_fail(w, p, "store", "%s", store_errmsg(w->st));
             return false;
         }
         struct store_filter flt = {.added_after = cursor, .limit = limit};
         struct batch b = {.max_bytes = max_bytes};
         struct store_page pg;
         put(&b, "{\"objects\":[", 12);
-        ald_err e = store_query(f->st, local, &flt, push_visible, &vc, add_row, &b, &pg);
+        ald_err e = store_query(w->st, local, &flt, push_visible, &vc, add_row, &b, &pg);
         if (b.oom || (e != ALD_E_OK && e != BATCH_FULL)) {
-            fed_fail(f, p, "store", "reading %s: %s", local,
-                     b.oom ? "out of memory" : store_errmsg(f->st));
+            fed_fail(w, p, "store", "reading %s: %s", local,
+                     b.oom ? "out of memory" : store_errmsg(w->st));
             free(b.p);
             return false;
         }
@@ -185,7 +185,7 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
             free(b.p);
             /* nothing the partner may have: skip what was looked at */
             if (!more && snapshot > cursor && cursor != snapshot) {
-                if (!save_cursor(f, p, key, snapshot))
+                if (!save_cursor(w, p, key, snapshot))
                     return false;
                 cursor = snapshot;
             }
@@ -193,7 +193,7 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
         }
         put(&b, "]}", 2);
         if (b.oom) {
-            fed_fail(f, p, "store", "out of memory");
+            fed_fail(w, p, "store", "out of memory");
             free(b.p);
             return false;
         }
@@ -205,7 +205,7 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
         bool too_large = false;
         for (char *r = strtok_r(list, ",", &save); r && ok; r = strtok_r(NULL, ",", &save)) {
             uint64_t rej = 0;
-            ok = post_one(f, sp, p, r, &b, &rej, &too_large);
+            ok = post_one(w, sp, p, r, &b, &rej, &too_large);
             if (ok) {
                 sent += b.n - (rej < b.n ? rej : b.n);
                 rejected += rej;
@@ -238,20 +238,20 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
             p->errors += rejected;
             snprintf(p->last_error, sizeof p->last_error, "%" PRIu64 " objects refused by %s",
                      rejected, sp->name);
-            metrics_add(f->env->metrics, "alidade_fed_errors_total", "partner", sp->name,
+            metrics_add(w->env->metrics, "alidade_fed_errors_total", "partner", sp->name,
                         (double)rejected);
-            metrics_add(f->env->metrics, "alidade_fed_errors_by_reason_total", "reason",
+            metrics_add(w->env->metrics, "alidade_fed_errors_by_reason_total", "reason",
                         "rejected", (double)rejected);
         }
-        metrics_add(f->env->metrics, "alidade_fed_objects_out_total", "partner", sp->name,
+        metrics_add(w->env->metrics, "alidade_fed_objects_out_total", "partner", sp->name,
                     (double)sent);
         int64_t next = more || snapshot < b.last_added ? b.last_added : snapshot;
         char n[24];
         snprintf(n, sizeof n, "%zu", b.n);
-        nlog_kv(f->env->log, NLOG_INFO, "fed", "pushed", "partner", sp->name, "collection", local,
+        nlog_kv(w->env->log, NLOG_INFO, "fed", "pushed", "partner", sp->name, "collection", local,
                 "objects", n, NULL);
         free(b.p);
-        if (!save_cursor(f, p, key, next))
+        if (!save_cursor(w, p, key, next))
             return false;
         cursor = next;
         if (!more)
@@ -260,7 +260,7 @@ static bool push_collection(struct fed *f, const struct store_partner *sp, struc
     return false;
 }
 
-bool fed_push(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
+bool fed_push(struct fed_worker *w, const struct store_partner *sp, struct fed_peer *p,
               const struct share_config *cfg, double *lag_s)
 {
     *lag_s = 0;
@@ -273,17 +273,17 @@ bool fed_push(struct fed *f, const struct store_partner *sp, struct fed_peer *p,
         struct store_collection *cols = NULL;
         size_t n = 0;
         list[0] = 0;
-        if (store_collections(f->st, &cols, &n) == ALD_E_OK && n && cols[0].is_default)
+        if (store_collections(w->st, &cols, &n) == ALD_E_OK && n && cols[0].is_default)
             snprintf(list, sizeof list, "%s", cols[0].id);
         free(cols);
         if (!list[0]) {
-            fed_fail(f, p, "store", "no default collection to push from");
+            fed_fail(w, p, "store", "no default collection to push from");
             return false;
         }
     }
     char *save = NULL;
     bool ok = true;
     for (char *c = strtok_r(list, ",", &save); c && ok; c = strtok_r(NULL, ",", &save))
-        ok = push_collection(f, sp, p, cfg, c, lag_s);
+        ok = push_collection(w, sp, p, cfg, c, lag_s);
     return ok;
 }

@@ -4,7 +4,9 @@
  * last_error|last_sync|lag_s" (read by `alidade status` and the dashboard),
  * the /metrics series, the log lines and the "sync" news of the live pages.
  * Counters are written in the transaction that moved a cursor, so after a
- * crash they agree with what was stored or accepted.
+ * crash they agree with what was stored or accepted. Each partner's record
+ * belongs to its worker (fed.c): these run on that worker's thread with its
+ * own store connection; metrics, logs and news lock for themselves.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -18,25 +20,6 @@
 
 #include "clock.h"
 #include "fed_int.h"
-
-struct fed_peer *fed_peer(struct fed *f, const char *name)
-{
-    for (size_t i = 0; i < f->npeers; i++)
-        if (strcmp(f->peers[i].name, name) == 0)
-            return &f->peers[i];
-    if (f->npeers == f->cappeers) {
-        size_t cap = f->cappeers ? 2 * f->cappeers : 8;
-        struct fed_peer *p = realloc(f->peers, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        f->peers = p;
-        f->cappeers = cap;
-    }
-    struct fed_peer *p = &f->peers[f->npeers++];
-    memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", name);
-    return p;
-}
 
 /* "fed/<name>/<what>" into key. */
 static void key_of(char key[128], const char *name, const char *what)
@@ -65,62 +48,62 @@ static void state_text(store *st, const char *name, const char *what, char *out,
     free(v);
 }
 
-void fed_peer_load(struct fed *f, struct fed_peer *p)
+void fed_peer_load(struct fed_worker *w, struct fed_peer *p)
 {
     if (p->loaded)
         return;
-    p->in = state_u64(f->st, p->name, "in");
-    p->out = state_u64(f->st, p->name, "out");
-    p->errors = state_u64(f->st, p->name, "errors");
-    state_text(f->st, p->name, "last_error", p->last_error, sizeof p->last_error);
-    state_text(f->st, p->name, "last_sync", p->last_sync, sizeof p->last_sync);
+    p->in = state_u64(w->st, p->name, "in");
+    p->out = state_u64(w->st, p->name, "out");
+    p->errors = state_u64(w->st, p->name, "errors");
+    state_text(w->st, p->name, "last_error", p->last_error, sizeof p->last_error);
+    state_text(w->st, p->name, "last_sync", p->last_sync, sizeof p->last_sync);
     char lag[32];
-    state_text(f->st, p->name, "lag_s", lag, sizeof lag);
+    state_text(w->st, p->name, "lag_s", lag, sizeof lag);
     p->lag_s = lag[0] ? strtod(lag, NULL) : 0;
     p->loaded = true;
 }
 
-ald_err fed_peer_save(struct fed *f, const struct fed_peer *p)
+ald_err fed_peer_save(struct fed_worker *w, const struct fed_peer *p)
 {
     char key[128], v[64];
     ald_err e;
     key_of(key, p->name, "in");
     snprintf(v, sizeof v, "%" PRIu64, p->in);
-    if ((e = store_state_put(f->st, key, v)) != ALD_E_OK)
+    if ((e = store_state_put(w->st, key, v)) != ALD_E_OK)
         return e;
     key_of(key, p->name, "out");
     snprintf(v, sizeof v, "%" PRIu64, p->out);
-    if ((e = store_state_put(f->st, key, v)) != ALD_E_OK)
+    if ((e = store_state_put(w->st, key, v)) != ALD_E_OK)
         return e;
     key_of(key, p->name, "errors");
     snprintf(v, sizeof v, "%" PRIu64, p->errors);
-    if ((e = store_state_put(f->st, key, v)) != ALD_E_OK)
+    if ((e = store_state_put(w->st, key, v)) != ALD_E_OK)
         return e;
     key_of(key, p->name, "lag_s");
     snprintf(v, sizeof v, "%.3f", p->lag_s);
-    if ((e = store_state_put(f->st, key, v)) != ALD_E_OK)
+    if ((e = store_state_put(w->st, key, v)) != ALD_E_OK)
         return e;
     if (p->last_sync[0]) {
         key_of(key, p->name, "last_sync");
-        if ((e = store_state_put(f->st, key, p->last_sync)) != ALD_E_OK)
+        if ((e = store_state_put(w->st, key, p->last_sync)) != ALD_E_OK)
             return e;
     }
     key_of(key, p->name, "last_error");
-    return p->last_error[0] ? store_state_put(f->st, key, p->last_error) : ALD_E_OK;
+    return p->last_error[0] ? store_state_put(w->st, key, p->last_error) : ALD_E_OK;
 }
 
 /* Saves p in a transaction of its own (no cursor moved with it). */
-void fed_peer_save_alone(struct fed *f, const struct fed_peer *p)
+void fed_peer_save_alone(struct fed_worker *w, const struct fed_peer *p)
 {
-    ald_err e = store_begin(f->st);
+    ald_err e = store_begin(w->st);
     if (e == ALD_E_OK)
-        e = fed_peer_save(f, p);
+        e = fed_peer_save(w, p);
     if (e == ALD_E_OK)
-        e = store_commit(f->st);
+        e = store_commit(w->st);
     if (e != ALD_E_OK) {
-        nlog_kv(f->env->log, NLOG_ERROR, "fed", "cannot save sync state", "partner", p->name,
-                "error", store_errmsg(f->st), NULL);
-        store_rollback(f->st);
+        nlog_kv(w->env->log, NLOG_ERROR, "fed", "cannot save sync state", "partner", p->name,
+                "error", store_errmsg(w->st), NULL);
+        store_rollback(w->st);
     }
 }
 
@@ -143,7 +126,7 @@ char *fed_peer_json(const struct fed_peer *p, const struct store_partner *sp)
     return s;
 }
 
-void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char *fmt, ...)
+void fed_fail(struct fed_worker *w, struct fed_peer *p, const char *reason, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -156,14 +139,14 @@ void fed_fail(struct fed *f, struct fed_peer *p, const char *reason, const char 
     stix_time_format(clock_wall_us(), t);
     snprintf(p->last_error, sizeof p->last_error, "%s %s: %s", t, reason, msg);
     p->changed = true;
-    metrics_add(f->env->metrics, "alidade_fed_errors_total", "partner", p->name, 1);
-    metrics_add(f->env->metrics, "alidade_fed_errors_by_reason_total", "reason", reason, 1);
-    nlog_kv(f->env->log, NLOG_WARN, "fed", "sync failed", "partner", p->name, "reason", reason,
+    metrics_add(w->env->metrics, "alidade_fed_errors_total", "partner", p->name, 1);
+    metrics_add(w->env->metrics, "alidade_fed_errors_by_reason_total", "reason", reason, 1);
+    nlog_kv(w->env->log, NLOG_WARN, "fed", "sync failed", "partner", p->name, "reason", reason,
             "error", msg, NULL);
-    fed_peer_save_alone(f, p);
+    fed_peer_save_alone(w, p);
 }
 
-void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp, double lag_s)
+void fed_done(struct fed_worker *w, struct fed_peer *p, const struct store_partner *sp, double lag_s)
 {
     char sync[sizeof p->last_sync];
     snprintf(sync, sizeof sync, "%s", p->last_sync);
@@ -176,15 +159,15 @@ void fed_done(struct fed *f, struct fed_peer *p, const struct store_partner *sp,
     p->contacted = false;
     bool lag_moved = fabs(lag_s - p->lag_s) >= 0.5, lag_other = lag_s != p->lag_s;
     p->lag_s = lag_s;
-    metrics_set(f->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag_s);
+    metrics_set(w->env->metrics, "alidade_fed_lag_seconds", "partner", p->name, lag_s);
     /* a round that asked nothing and changed nothing writes nothing (with
      * live ingest a round starts every FED_POLL_MS) */
     if (p->changed || lag_other || strcmp(sync, p->last_sync) != 0)
-        fed_peer_save_alone(f, p);
+        fed_peer_save_alone(w, p);
     if (p->changed || lag_moved) {
         char *j = fed_peer_json(p, sp);
-        if (j && f->env->pic)
-            picture_news(f->env->pic, "sync", j);
+        if (j && w->env->pic)
+            picture_news(w->env->pic, "sync", j);
         free(j);
     }
     p->changed = false;

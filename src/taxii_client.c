@@ -2,10 +2,18 @@
  * taxii_client.c - TAXII 2.1 requests of federation over libcurl
  * (taxii_client.h). libcurl (the GnuTLS build, as the server's
  * libmicrohttpd uses GnuTLS: one TLS library in the process) verifies the
- * partner's certificate against the system's CA store; a request that takes
- * longer than 60 s, or a connection that takes 5 s, fails (the caller
- * retries with backoff). Bodies are capped at 64 MiB: a partner cannot make
- * us hold more.
+ * partner's certificate against the system's CA store. A request fails
+ * (the caller retries with backoff) when the connection is not up within
+ * connect_s, when the transfer stalls (less than TC_LOW_SPEED bytes/s for
+ * stall_s) or after total_s (struct tc_limits): a stalled partner costs
+ * the worker that talks to it, at most that long. Bodies are capped at
+ * 64 MiB: a partner cannot make us hold more.
+ *
+ * The transfer runs in a multi handle of its own rather than
+ * curl_easy_perform so that tc_wake (curl_multi_wakeup, callable from any
+ * thread) cuts a request short at once when the partner is removed or the
+ * node stops; the progress callback alone is called only about once a
+ * second while nothing moves.
  */
 #include "taxii_client.h"
 
@@ -20,26 +28,42 @@
 #define TC_MAX_BODY ((size_t)64 << 20)
 
 struct tclient {
+    CURLM *m;                        /* the connection cache lives here */
     CURL *h;
     const atomic_bool *stop;
+    struct tc_limits lim;
 };
 
-tclient *tc_new(const atomic_bool *stop)
+void tc_global_init(void)
 {
-    /* curl_global_init is not thread-safe in this libcurl; the node calls
-     * it from its one federation thread's start, before any other use */
+    /* curl_global_init is not thread-safe in every libcurl: fed_start
+     * calls this before it starts any thread; later calls do nothing */
     static atomic_bool inited;
     if (!atomic_exchange(&inited, true))
         curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+tclient *tc_new(const atomic_bool *stop, const struct tc_limits *lim)
+{
+    tc_global_init();
     tclient *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->h = curl_easy_init();
-    if (!c->h) {
-        free(c);
+    c->m = curl_multi_init();
+    if (!c->h || !c->m) {
+        tc_free(c);
         return NULL;
     }
     c->stop = stop;
+    if (lim)
+        c->lim = *lim;
+    if (c->lim.connect_s <= 0)
+        c->lim.connect_s = TC_CONNECT_S;
+    if (c->lim.stall_s <= 0)
+        c->lim.stall_s = TC_STALL_S;
+    if (c->lim.total_s <= 0)
+        c->lim.total_s = TC_TOTAL_S;
     return c;
 }
 
@@ -47,8 +71,17 @@ void tc_free(tclient *c)
 {
     if (!c)
         return;
-    curl_easy_cleanup(c->h);
+    if (c->h)
+        curl_easy_cleanup(c->h);
+    if (c->m)
+        curl_multi_cleanup(c->m);
     free(c);
+}
+
+void tc_wake(tclient *c)
+{
+    if (c)
+        curl_multi_wakeup(c->m);
 }
 
 void tc_response_free(struct tc_response *r)
@@ -94,12 +127,58 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
     return k;
 }
 
+static bool stopped(const tclient *c)
+{
+    return c->stop && atomic_load(c->stop);
+}
+
 /* Progress callback: a non-zero return aborts the transfer. */
 static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
     (void)a, (void)b, (void)c, (void)d;
-    const tclient *cl = ctx;
-    return cl->stop && atomic_load(cl->stop);
+    return stopped(ctx);
+}
+
+/* curl_easy_perform in c's multi handle, cut short by the stop flag (seen
+ * at once after tc_wake). */
+static CURLcode perform(tclient *c)
+{
+    if (curl_multi_add_handle(c->m, c->h) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    CURLcode rc = CURLE_OK;
+    bool done = false;
+    while (!done) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(c->m, &running);
+        if (mc != CURLM_OK) {
+            rc = CURLE_FAILED_INIT;
+            break;
+        }
+        int left;
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(c->m, &left)))
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == c->h) {
+                rc = msg->data.result;
+                done = true;
+            }
+        if (done)
+            break;
+        if (stopped(c)) {
+            rc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        /* at most a second: libcurl's own timeouts are checked by perform */
+        if (curl_multi_poll(c->m, NULL, 0, 1000, NULL) != CURLM_OK) {
+            rc = CURLE_FAILED_INIT;
+            break;
+        }
+        if (stopped(c)) {
+            rc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+    }
+    curl_multi_remove_handle(c->m, c->h);
+    return rc;
 }
 
 static bool run(tclient *c, const char *url, const struct tc_auth *a, const char *body,
@@ -133,8 +212,10 @@ static bool run(tclient *c, const char *url, const struct tc_auth *a, const char
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 60000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->lim.connect_s);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, (long)TC_LOW_SPEED);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->lim.stall_s);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, c->lim.total_s);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "alidade-federation");
@@ -156,7 +237,7 @@ static bool run(tclient *c, const char *url, const struct tc_auth *a, const char
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     }
-    CURLcode rc = curl_easy_perform(h);
+    CURLcode rc = perform(c);
     curl_slist_free_all(hd);
     if (rc != CURLE_OK) {
         snprintf(r->error, sizeof r->error, "%s",
