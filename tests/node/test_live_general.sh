@@ -15,7 +15,8 @@
 #      and `alidade match --indicators store` reads every collection too;
 #   3. the dashboard's /api/sightings gives each sighting's raw lines,
 #      byte-identical to the log at their offsets, the same lines `alidade
-#      match --store` keeps (first 20 and last 20), lines_from "log";
+#      match --store` keeps (first 20 and last 20), lines_from "log"; a
+#      partner's sighting gets lines rebuilt from its observed-data;
 #   4. the raw lines are local: absent from every TAXII response of the
 #      node and from what federation pushed to a partner's node.
 set -u
@@ -177,6 +178,11 @@ check "live: FOLLOWEDBY/REPEATS ... WITHIN added while running give match --stor
 [ -f "$T/got2" ] && ! cmp -s "$T/got2" "$T/want2" && diff "$T/got2" "$T/want2" | head -n 20
 
 # ---- 3. the raw lines, from the dashboard ----
+# a partner's sightings (another identity) received into its collection:
+# no raw lines here, lines rebuilt from their observed-data
+"$BIN" match -q --identity "partner cert" --indicators "$T/s1.jsonl" --out "$T/partner.json" "$LOG"
+"$BIN" stix import --data "$T/n" --collection "$NCOL" "$T/partner.json" > /dev/null 2>&1
+sleep 1.2                                    # (the dashboard's cache: once a second)
 curl -s -D "$T/login.hdr" -H "Content-Type: application/json" \
     -d "{\"user\":\"op\",\"password\":\"$PW\"}" "http://127.0.0.1:$P/api/login" > /dev/null
 CK=$(sed -n 's/^Set-Cookie: alidade_session=\([0-9a-f]*\);.*/\1/p' "$T/login.hdr" | tr -d '\r')
@@ -227,9 +233,12 @@ for s in d["sightings"]:
     theirs = ref.get((s["indicator"], s["first_seen"]))
     same_as_match += theirs is not None and [t for _, t in mine] == [t for _, t in theirs] \
         and s["lines_total"] == max(r for r, _ in theirs) and len(mine) <= 40
-print(raw, identical, same_as_match, checked, len(ref))
+partner = [s for s in d["sightings"] if s["lines_from"] == "observed-data"]
+good = sum(1 for s in partner if s["lines"] and all(" -> " in l["text"] and "source" not in l
+                                                     for l in s["lines"]))
+print(raw, identical, same_as_match, checked, len(ref), len(partner), good)
 EOF
-read RAW IDENT SAME NCHK NREF < "$T/lines.out"
+read RAW IDENT SAME NCHK NREF NPART NGOOD < "$T/lines.out"
 NSIG=$(wc -l < "$T/want2")
 check "/api/sightings: every planted sighting has its raw lines (lines_from log): $RAW of $NSIG" \
     '[ "$RAW" = "$NSIG" ]'
@@ -237,6 +246,8 @@ check "raw lines byte-identical to the followed log at their offsets, source and
     '[ "$IDENT" = "$NSIG" ] && [ "$NCHK" -gt 0 ]'
 check "the same lines (first 20 and last 20, in order) as alidade match --store keeps" \
     '[ "$SAME" = "$NSIG" ] && [ "$NREF" = "$NSIG" ]'
+check "a partner's sightings (no raw lines here): lines rebuilt from the observed-data, lines_from says so ($NPART)" \
+    '[ "$NPART" -ge 1 ] && [ "$NGOOD" = "$NPART" ]'
 
 # ---- 4. local only: not over TAXII, not pushed ----
 python3 - "$P" "$TOKP" "$T/taxii.txt" <<'EOF'
