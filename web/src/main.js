@@ -22,6 +22,10 @@ const stats = {
   // the time slider: null when live (latest positions), else the unix time
   // the vessels on the map are from (/api/vessels?at=), and its requests
   viewing_at: null, at_requests: 0, at_loaded: null,
+  // the node's stored history: the oldest time it can show (unix seconds,
+  // null without one: the slider then spans what the picture holds), and
+  // how many vessels of the last ?at= answer came from it
+  history_from: null, at_from_store: null,
 };
 
 const store = new VesselStore();
@@ -159,6 +163,7 @@ async function loadMapData() {
 function loadVessels(v) {
   if (v.ok && v.data) {
     store.loadColumns(v.data);
+    if (v.data.history_from) stats.history_from = v.data.history_from;
     stats.vessels_status = v.data.truncated ? 'truncated by the node' : 'ok';
   } else stats.vessels_status = `not available (${v.error})`;
 }
@@ -171,6 +176,9 @@ function resetRange() {
   range.t0 = Infinity; range.t1 = -Infinity;
   for (let i = 0; i < store.n; i++) extendRange(store.t[i], true);
   for (const ev of eventsAll) { extendRange(toUnix(ev.start), true); extendRange(toUnix(ev.end), true); }
+  // the slider reaches back over the node's stored history (its window,
+  // --history-days), not only the short tracks the picture holds
+  if (stats.history_from) extendRange(stats.history_from, true);
 }
 
 function extendRange(t, quiet) {
@@ -257,6 +265,7 @@ function pumpAt() {
     if (v.ok && v.data) {
       loadVessels(v);
       stats.at_loaded = t;
+      stats.at_from_store = v.data.from_store ?? null;
       map.dataChanged();
       scheduleCounts();
     } else stats.vessels_status = `not available (${v.error})`;
