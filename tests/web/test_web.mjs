@@ -94,6 +94,11 @@ function nodeCapable() {
   return null;
 }
 
+// an EVE line carrying markup and script in its fields (kept raw by the node)
+const XSS_LINE = '{"timestamp":"2026-01-02T03:04:05.000000+0000","event_type":"http","src_ip":"10.9.9.9","src_port":40000,' +
+  '"dest_ip":"203.0.113.66","dest_port":80,"proto":"TCP","http":{"hostname":"xss.example",' +
+  '"url":"/<img src=x onerror=\\"window.__xss=1\\"><script>window.__xss=2</script>","http_user_agent":"<b id=\\"xssb\\">bold</b>"}}';
+
 async function startNode() {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'alidade-web-node-'));
   const input = path.join(data, 'input');
@@ -112,6 +117,17 @@ async function startNode() {
   const m = spawnSync(bin, ['match', '-q', '--indicators', 'store', '--data', data, '--store',
     path.join(root, 'data', 'cti', 'suricata-alerts.eve.json.zst')], { encoding: 'utf8' });
   if (m.status > 1) throw new Error(`alidade match: exit ${m.status}: ${m.stderr}`);
+  // a sighting whose raw log line is hostile markup (log lines are
+  // attacker-controlled): the cyber view must show it as text
+  fs.writeFileSync(path.join(input, 'xss.eve.json'), XSS_LINE + '\n');
+  fs.writeFileSync(path.join(input, 'xss-indicator.json'), JSON.stringify({
+    type: 'indicator', spec_version: '2.1', id: 'indicator--0badc0de-0000-4000-8000-000000000001',
+    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'hostile log line',
+    pattern: "[ipv4-addr:value = '203.0.113.66']", pattern_type: 'stix', valid_from: '2000-01-01T00:00:00Z' }) + '\n');
+  run(['stix', 'import', '--data', data, path.join(input, 'xss-indicator.json')]);
+  const mx = spawnSync(bin, ['match', '-q', '--indicators', path.join(input, 'xss-indicator.json'), '--data', data,
+    '--store', path.join(input, 'xss.eve.json')], { encoding: 'utf8' });
+  if (mx.status !== 0) throw new Error(`alidade match (hostile line): exit ${mx.status}: ${mx.stderr}`);
   run(['partner', 'add', 'demo', '--data', data, '--read', '*']);
   const port = await freePort(), udp = await freePort('udp');
   const zones = fs.existsSync(d('zones.geojson')) ? ['--zones', d('zones.geojson')] : [];
@@ -404,6 +420,29 @@ try {
     await page.click('#sighting-table tbody tr.clickable >> nth=0');
     const lines = await page.locator('#sighting-table tr.lines-row').count();
     check(lines === 1, "cyber view: clicking a sighting shows its matching log lines");
+    if (target.kind === 'node') {
+      // the raw lines the node kept (alidade match --store), as text
+      const from = await page.locator('#sighting-table tr.lines-row').getAttribute('data-lines-from');
+      const n = await page.locator('#sighting-table tr.lines-row pre.lines .line-text').count();
+      check(from === 'log' && n >= 1, 'cyber view: the sighting\'s raw log lines (kept by the node), with their source', `${from}, ${n} lines`);
+      await page.click('#sighting-table tbody tr.clickable >> nth=0'); // closes it
+      // the hostile line: shown byte for byte as text, never run or parsed as HTML
+      const row = page.locator('#sighting-table tbody tr.clickable', { hasText: 'hostile log line' });
+      if (await row.count()) {
+        await row.first().click();
+        const got = await page.evaluate(() => {
+          const r = document.querySelector('#sighting-table tr.lines-row');
+          const t = r && r.querySelector('pre.lines .line-text');
+          return { text: t ? t.textContent : null, img: r ? r.querySelectorAll('img, script, b').length : -1,
+            xss: window.__xss === undefined ? null : window.__xss, b: !!document.getElementById('xssb') };
+        });
+        check(got.text === XSS_LINE && got.img === 0 && got.xss === null && !got.b,
+          'cyber view: a log line holding markup and script is shown as text, byte for byte (nothing parsed or run)',
+          `${got.img} elements, __xss ${got.xss}`);
+      } else {
+        check(false, 'cyber view: the sighting of the hostile log line is listed');
+      }
+    }
   }
   await shot('cyber');
 

@@ -106,7 +106,7 @@ export class CyberView {
     const where = (l) => {
       if (!raw) return '';
       const pos = l.line != null ? `:${l.line}` : l.offset != null ? `@${l.offset}` : '';
-      return `${l.source || '?'}${pos}${l.truncated ? ' (cut)' : ''}`;
+      return `${String(l.source || '?').split('/').pop()}${pos}${l.truncated ? ' (cut)' : ''}`;
     };
     const body = h('pre', { class: raw ? 'lines raw' : 'lines' });
     lines.forEach((l, i) => {
