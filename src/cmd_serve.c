@@ -106,6 +106,8 @@ static void usage(FILE *f)
         "      --zones FILE        zones (GeoJSON) for the live detectors\n"
         "      --shore FILE|builtin  coastline for the live detectors\n"
         "      --anchorages FILE   anchorages for the live detectors\n"
+        "      --max-clock-jump H  a jump of the AIS feed clock over H hours is a feed\n"
+        "                          discontinuity: no gap across it (default 3)\n"
         "      --sync-interval S   seconds between pulls from partners (default 30)\n"
         "      --history-days N    days of vessel history kept for the time slider\n"
         "                          (default 7, 0: none; docs/api.md)\n"
@@ -756,6 +758,7 @@ static bool pool_set_tlp(struct pool *p, enum stix_tlp tlp)
 enum { O_CERT = 256, O_KEY, O_CA, O_INSECURE, O_BODY, O_PAGE, O_TITLE, O_ROOT, O_TLP, O_LOG,
        O_BUDGET, O_SOURCE, O_ZONES, O_SHORE, O_ANCH, O_SYNC, O_LOGFMT, O_LOGLVL, O_FEDTIME };
 enum { O_HISTDAYS = 512 };
+enum { O_CLOCKJUMP = 640 };
 static const struct option longs[] = {
     {"config", required_argument, NULL, 'c'},
     {"data", required_argument, NULL, 'd'},
@@ -777,6 +780,7 @@ static const struct option longs[] = {
     {"zones", required_argument, NULL, O_ZONES},
     {"shore", required_argument, NULL, O_SHORE},
     {"anchorages", required_argument, NULL, O_ANCH},
+    {"max-clock-jump", required_argument, NULL, O_CLOCKJUMP},
     {"sync-interval", required_argument, NULL, O_SYNC},
     {"fed-timeout", required_argument, NULL, O_FEDTIME},
     {"log-format", required_argument, NULL, O_LOGFMT},
@@ -857,6 +861,13 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
         case O_ZONES: o->zones = optarg; break;
         case O_SHORE: o->shore = optarg; break;
         case O_ANCH: o->anchorages = optarg; break;
+        case O_CLOCKJUMP: {
+            char *end;
+            o->max_clock_jump_h = strtod(optarg, &end);
+            ok = end != optarg && !*end && o->max_clock_jump_h >= 0.01 &&
+                 o->max_clock_jump_h <= 8760;
+            break;
+        }
         case O_SYNC: ok = config_parse_size(optarg, 1, 86400, &sync); break;
         case O_FEDTIME: ok = config_parse_size(optarg, 1, 3600, &fedt); break;
         case O_LOGFMT: ok = nlog_parse_format(optarg, &o->log_format); break;

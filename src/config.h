@@ -48,6 +48,9 @@ struct serve_settings {
     size_t nsources;
     const char *zones, *shore, *anchorages;
     unsigned history_days;           /* --history-days: the stored vessel history (7, 0: none) */
+    double max_clock_jump_h;         /* --max-clock-jump H: a larger jump of the AIS
+                                        feed clock is a feed discontinuity (0: 3 h;
+                                        docs/node.md) */
     /* not in the file */
     bool quiet;
     /* strings copied from the file, freed by config_free */

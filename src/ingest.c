@@ -476,6 +476,10 @@ static void *committer(void *arg)
             mar_idle_flush(in);
             in->flushed = true;
         }
+        /* the live clock: vessels that went dark are reported while dark
+         * (same care: no tick while our own pause holds a reader back) */
+        if (in->mar && !in->waiting && !files_busy && !stopping)
+            mar_tick(in, now);
         if (stopping && in->mar)
             mar_finish(in);          /* the readers are gone (ingest_stop) */
         int64_t oldest;

@@ -8,7 +8,11 @@
  * objects `ais detect -f stix` writes (lib/detect/stix.c: deterministic
  * ids, so a re-read adds nothing twice) in the pending batch, and
  * "event" news in the picture; positions and static data go to the picture.
- * Everything here runs under ingest.mu.
+ * The feed clock (feed_clock.h) judges every receive time (times far ahead
+ * of the wall clock or far behind the feed are not believed, a jump is a
+ * feed discontinuity for the detectors) and drives the detectors' live
+ * clock (mar_tick: det_tick once a second, so that a vessel that went dark
+ * is reported while it is dark). Everything here runs under ingest.mu.
  */
 #include <jansson.h>
 #include <math.h>
@@ -20,11 +24,14 @@
 
 #include "alidade/stix.h"
 #include "clock.h"
+#include "feed_clock.h"
 #include "geofiles.h"
 #include "ingest_int.h"
 #include "input.h"
 
 #define FIX_BATCH 32
+#define REORDER_MS (10LL * 60 * 1000)  /* the tracker's reorder window (its default) */
+#define TICK_MS 1000                   /* det_tick at most this often (wall clock) */
 
 struct mar {
     struct ingest *in;
@@ -47,6 +54,12 @@ struct mar {
     struct source *only;             /* the one NMEA source, when nais == 1 */
     uint64_t d_events[DET__COUNT];   /* since the last metrics flush */
     uint64_t suppressed;             /* events dropped while re-reading (warm-up) */
+    /* the feed clock (feed_clock.h) and the detectors' live clock */
+    struct feed_clock clock;
+    int64_t pos_newest;              /* newest time of a position given to the tracker */
+    int64_t last_tick_wall;          /* wall clock (ms) of the last det_tick */
+    uint64_t d_ahead, d_behind, d_jumps;   /* since the last metrics flush */
+    bool said_ahead, said_behind;    /* logged once per run */
 };
 
 
@@ -85,6 +98,12 @@ bool mar_new(struct ingest *in, char *err, size_t errlen)
         m->geo.zones = m->zones;
     }
     m->sopt = (struct det_stix_opts){.identity_name = in->ident_name, .tlp = (unsigned)in->tlp};
+    fc_init(&m->clock, o->max_clock_jump_h > 0 ? (int64_t)(o->max_clock_jump_h * 3600000.0)
+                                               : FC_MAX_JUMP_MS, FC_NONE);
+    m->pos_newest = FC_NONE;
+    metrics_describe(in->m, "alidade_ingest_clock_jumps_total", "counter",
+                     "Jumps of the AIS feed clock beyond --max-clock-jump (feed discontinuities: "
+                     "no gap across them)");
     return true;
 }
 
@@ -246,6 +265,8 @@ static void event_news(struct mar *m, const struct det_event *e, const char *sig
     if (e->kind == DET_GAP)
         json_object_set_new(d, "likely_disabling", e->likely_disabling < 0 ? json_null()
                                                    : json_boolean(e->likely_disabling));
+    if (e->ongoing)
+        json_object_set_new(d, "ongoing", json_true());
     if (e->zone[0])
         json_object_set_new(d, "zone", json_string(e->zone));
     if (e->detail[0])
@@ -330,7 +351,7 @@ static bool core_ready(struct mar *m)
 {
     if (m->trk)
         return true;
-    m->trk = trk_new(NULL);
+    m->trk = trk_new(&(struct trk_opts){.reorder_ms = REORDER_MS});
     m->det = det_new(NULL, &m->geo, on_event, m);
     if (!m->trk || !m->det) {
         trk_free(m->trk);
@@ -356,6 +377,78 @@ static bool core_ready(struct mar *m)
     return true;
 }
 
+/* ---- the feed clock ---- */
+
+static void log_time(struct ingest *in, const char *msg, const struct source *s, int64_t t,
+                     int64_t ref, const char *ref_name)
+{
+    char a[40] = "?", b[40] = "?";
+    ais_format_time(t, a, sizeof a);
+    ais_format_time(ref, b, sizeof b);
+    nlog_kv(in->log, NLOG_WARN, "ingest", msg, "source", s->label, "time", a, ref_name, b, NULL);
+}
+
+/* Judges the receive time t of a message from s (feed_clock.h): false when
+ * it is not believed (dropped, counted, logged the first time). A jump of
+ * the clock is a feed discontinuity: what the tracker holds goes to the
+ * detectors, then they hear of it (det_discontinuity). */
+static bool clock_believes(struct mar *m, struct source *s, int64_t t)
+{
+    int64_t from = 0;
+    switch (fc_hear(&m->clock, t, s->arrival_ms, &from)) {
+    case FC_OK:
+        return true;
+    case FC_AHEAD:
+        m->d_ahead++;
+        if (!m->said_ahead)
+            log_time(m->in, "receive time ahead of the wall clock: not believed, message dropped "
+                     "(counted as errors_total{reason=\"clock_ahead\"}; logged once)", s, t,
+                     s->arrival_ms, "wall");
+        m->said_ahead = true;
+        return false;
+    case FC_BEHIND:
+        m->d_behind++;
+        if (!m->said_behind)
+            log_time(m->in, "receive time far behind the feed clock: not believed, message dropped "
+                     "(counted as errors_total{reason=\"clock_behind\"}; logged once)", s, t,
+                     m->clock.newest, "feed_clock");
+        m->said_behind = true;
+        return false;
+    case FC_JUMP:
+        m->d_jumps++;
+        log_time(m->in, "feed clock jumped: a feed discontinuity, no silence across it is a gap",
+                 s, t, from, "from");
+        if (core_ready(m)) {
+            trk_finish(m->trk);      /* everything held is from before the jump */
+            fix_flush(m);
+            det_discontinuity(m->det, from, t);
+        }
+        return true;
+    }
+    return true;
+}
+
+void mar_tick(struct ingest *in, int64_t wall_us)
+{
+    struct mar *m = in->mar;
+    if (!m || !m->trk || in->warming)
+        return;
+    int64_t wall = wall_us / 1000;
+    if (wall - m->last_tick_wall < TICK_MS)
+        return;
+    m->last_tick_wall = wall;
+    int64_t t = fc_now(&m->clock, wall);
+    if (t == FC_NONE)
+        return;
+    /* fixes the tracker still holds back are newer than its newest position
+     * minus the reorder window: a vessel is judged silent only up to there,
+     * unless the tracker was flushed since the last line */
+    if (!in->flushed && m->pos_newest != FC_NONE && m->pos_newest - REORDER_MS < t)
+        t = m->pos_newest - REORDER_MS;
+    fix_flush(m);
+    det_tick(m->det, t);
+}
+
 /* ---- decoding ---- */
 
 static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *meta)
@@ -368,6 +461,9 @@ static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *
     if (mt.time_ms > s->data_ms)
         s->data_ms = mt.time_ms;
     s->d_msgs++;
+    /* (lines re-read for the warm-up are neither judged nor move the clock) */
+    if (m && !s->warming && !clock_believes(m, s, mt.time_ms))
+        return;
     int lat = 91 * 600000, lon = 181 * 600000;
     float sog = NAN, cog = NAN;
     int16_t hdg = -1;
@@ -406,6 +502,9 @@ static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *
     }
     if (m && m->nais > 1)
         feed_note(m, msg->mmsi, (uint8_t)(s - s->in->src));
+    if (m && abs(lat) <= 90 * 600000 && abs(lon) <= 180 * 600000 &&
+        (m->pos_newest == FC_NONE || mt.time_ms > m->pos_newest))
+        m->pos_newest = mt.time_ms;
     if (m && core_ready(m))
         trk_feed(m->trk, msg, &mt);
 }
@@ -577,4 +676,13 @@ void mar_flush_metrics(struct ingest *in)
     if (m->trk)
         metrics_set(in->m, "alidade_ingest_vessels", NULL, NULL,
                     (double)trk_stats(m->trk)->vessels);
+    if (m->d_ahead)
+        metrics_add(in->m, "alidade_ingest_errors_total", "reason", "clock_ahead",
+                    (double)m->d_ahead);
+    if (m->d_behind)
+        metrics_add(in->m, "alidade_ingest_errors_total", "reason", "clock_behind",
+                    (double)m->d_behind);
+    /* present from the start (0), so that a jump shows as a change */
+    metrics_add(in->m, "alidade_ingest_clock_jumps_total", NULL, NULL, (double)m->d_jumps);
+    m->d_ahead = m->d_behind = m->d_jumps = 0;
 }
