@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ais/nmea.h"
+#include "ais/swar.h"
 
 static int hexval(char c)
 {
@@ -43,6 +44,19 @@ static bool parse_u64(const char *p, const char *e, uint64_t *out)
     uint64_t v = 0;
     if (p >= e || e - p > 19)
         return false;
+    /* eight digits at a time (the 10-13 digit epochs of tag blocks and
+     * trailers): check them all, then combine pairs, quads and the two
+     * halves with one multiply each (byte k is p[k], the most significant) */
+    for (; e - p >= 8; p += 8) {
+        uint64_t w = swar_load(p);
+        if (swar_below(w, '0') | swar_above(w, '9'))
+            return false;
+        w -= SWAR_ONES * '0';
+        w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+        w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+        w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+        v = v * 100000000 + w;
+    }
     for (; p < e; p++) {
         if (*p < '0' || *p > '9')
             return false;
@@ -50,6 +64,16 @@ static bool parse_u64(const char *p, const char *e, uint64_t *out)
     }
     *out = v;
     return true;
+}
+
+/* parse_u64() with the one-digit case (fragment fields) inline. */
+static inline bool parse_small(const char *p, const char *e, uint64_t *out)
+{
+    if (e - p == 1 && *p >= '0' && *p <= '9') {
+        *out = (uint64_t)(*p - '0');
+        return true;
+    }
+    return parse_u64(p, e, out);
 }
 
 /* Epoch in seconds (<= 11 digits) or milliseconds (12-13 digits) -> ms. */
@@ -66,65 +90,118 @@ static int64_t epoch_ms(const char *p, const char *e)
     return AIS_TIME_NONE;
 }
 
-/* Parses "\...*hh\" at p (p points at the opening backslash). */
+/* One tag-block field f..fe ("k:v"): c:, s: and g: are kept. */
+static inline ald_err tb_field(const char *line, const char *f, const char *fe,
+                        struct nmea_tagblock *tb, struct ald_errpos *err)
+{
+    if (fe - f < 2 || f[1] != ':')
+        return ALD_E_OK;
+    const char *v = f + 2;
+    switch (f[0]) {
+    case 'c':
+        tb->time_ms = epoch_ms(v, fe);
+        if (tb->time_ms == AIS_TIME_NONE)
+            return fail(err, ALD_E_TAGBLOCK, line, f, "tag block c: is not a UNIX time");
+        break;
+    case 's':
+        tb->src = v;
+        tb->src_len = (size_t)(fe - v);
+        break;
+    case 'g': {
+        /* n-total-id */
+        uint64_t a, b, c;
+        const char *d1 = swar_find(v, fe, '-');
+        const char *d2 = d1 ? swar_find(d1 + 1, fe, '-') : NULL;
+        if (!d1 || !d2 || !parse_small(v, d1, &a) || !parse_small(d1 + 1, d2, &b) ||
+            !parse_u64(d2 + 1, fe, &c) || a == 0 || b == 0 || a > b || b > 9 ||
+            c > 0xFFFFFFFFu)
+            return fail(err, ALD_E_TAGBLOCK, line, f, "tag block g: is not n-total-id");
+        tb->has_group = true;
+        tb->g_num = (unsigned)a;
+        tb->g_total = (unsigned)b;
+        tb->g_id = (unsigned)c;
+        break;
+    }
+    default:
+        break;  /* d:, n:, r:, t:, T:, i: carry nothing we use */
+    }
+    return ALD_E_OK;
+}
+
+#define TB_COMMAS 15          /* commas noted in the scan; more are found again */
+
+/* Parses "\...*hh\" at p (p points at the opening backslash). One scan to
+ * the closing backslash XORs the bytes and notes the commas on the way. */
 static ald_err parse_tagblock(const char *line, const char *p, const char *end,
                               struct nmea_tagblock *tb, const char **after,
                               struct ald_errpos *err)
 {
     const char *q = p + 1;
-    const char *close = memchr(q, '\\', (size_t)(end - q));
+    const char *close = NULL;
+    const char *comma[TB_COMMAS];
+    unsigned ncomma = 0;
+    bool many = false;
+    uint64_t acc = 0;
+    unsigned cs = 0;
+    const char *r = q;
+    for (; end - r >= 8; r += 8) {
+        uint64_t w = swar_load(r);
+        for (uint64_t m = swar_eq(w, '\\') | swar_eq(w, ','); m; m &= m - 1) {
+            unsigned k = swar_first(m);
+            if (r[k] == '\\') {
+                close = r + k;
+                acc ^= swar_head(w, k);
+                goto scanned;
+            }
+            if (ncomma < TB_COMMAS)
+                comma[ncomma++] = r + k;
+            else
+                many = true;
+        }
+        acc ^= w;
+    }
+    for (; r < end; r++) {
+        if (*r == '\\') {
+            close = r;
+            break;
+        }
+        if (*r == ',') {
+            if (ncomma < TB_COMMAS)
+                comma[ncomma++] = r;
+            else
+                many = true;
+        }
+        cs ^= (unsigned char)*r;
+    }
+scanned:
     if (!close)
         return fail(err, ALD_E_TAGBLOCK, line, p, "tag block has no closing backslash");
-    const char *star = NULL;
-    for (const char *r = close - 1; r >= q; r--)
-        if (*r == '*') { star = r; break; }
-    if (!star || close - star != 3)
+    /* the last '*' before the closing backslash must be 3 bytes before it */
+    if (close - q < 3 || close[-3] != '*' || close[-2] == '*' || close[-1] == '*')
         return fail(err, ALD_E_TAGBLOCK, line, p, "tag block has no *hh checksum");
+    const char *star = close - 3;
     int h1 = hexval(star[1]), h2 = hexval(star[2]);
     if (h1 < 0 || h2 < 0)
         return fail(err, ALD_E_TAGBLOCK, line, star, "tag block checksum is not hex");
-    unsigned cs = 0;
-    for (const char *r = q; r < star; r++)
-        cs ^= (unsigned char)*r;
+    /* the scan XORed [q, close): take "*hh" back out */
+    cs ^= swar_xor_fold(acc) ^ '*' ^ (unsigned char)star[1] ^ (unsigned char)star[2];
     tb->present = true;
     tb->checksum_ok = cs == (unsigned)(h1 * 16 + h2);
-    /* fields k:v separated by commas */
+    /* fields k:v separated by commas (none in "*hh": hex digits) */
     const char *f = q;
+    for (unsigned i = 0; i < ncomma; i++) {
+        ald_err e = tb_field(line, f, comma[i], tb, err);
+        if (e != ALD_E_OK)
+            return e;
+        f = comma[i] + 1;
+    }
     while (f < star) {
-        const char *fe = memchr(f, ',', (size_t)(star - f));
+        const char *fe = many ? swar_find(f, star, ',') : NULL;
         if (!fe)
             fe = star;
-        if (fe - f >= 2 && f[1] == ':') {
-            const char *v = f + 2;
-            switch (f[0]) {
-            case 'c':
-                tb->time_ms = epoch_ms(v, fe);
-                if (tb->time_ms == AIS_TIME_NONE)
-                    return fail(err, ALD_E_TAGBLOCK, line, f, "tag block c: is not a UNIX time");
-                break;
-            case 's':
-                tb->src = v;
-                tb->src_len = (size_t)(fe - v);
-                break;
-            case 'g': {
-                /* n-total-id */
-                uint64_t a, b, c;
-                const char *d1 = memchr(v, '-', (size_t)(fe - v));
-                const char *d2 = d1 ? memchr(d1 + 1, '-', (size_t)(fe - d1 - 1)) : NULL;
-                if (!d1 || !d2 || !parse_u64(v, d1, &a) || !parse_u64(d1 + 1, d2, &b) ||
-                    !parse_u64(d2 + 1, fe, &c) || a == 0 || b == 0 || a > b || b > 9 ||
-                    c > 0xFFFFFFFFu)
-                    return fail(err, ALD_E_TAGBLOCK, line, f, "tag block g: is not n-total-id");
-                tb->has_group = true;
-                tb->g_num = (unsigned)a;
-                tb->g_total = (unsigned)b;
-                tb->g_id = (unsigned)c;
-                break;
-            }
-            default:
-                break;  /* d:, n:, r:, t:, T:, i: carry nothing we use */
-            }
-        }
+        ald_err e = tb_field(line, f, fe, tb, err);
+        if (e != ALD_E_OK)
+            return e;
         f = fe + 1;
     }
     *after = close + 1;
@@ -192,6 +269,17 @@ static void parse_trailer(const char *p, const char *end, struct nmea_sentence *
     }
 }
 
+/* Notes the comma at r: ends field n, starts n + 1 (at most 24 fields). */
+static inline void note_field(const char **fs, const char **fe, int *n, const char *r)
+{
+    if (*n < 23) {
+        fe[*n] = r;
+        fs[++*n] = r + 1;
+    } else {
+        *n = 24;                /* too many fields: not AIS, still NMEA */
+    }
+}
+
 /* "!xxVD...": an AIS sentence, possibly garbled in its talker ("!=IVDM"). Other
  * sentences that are broken are skipped like any other NMEA, not errors. */
 static bool looks_ais(const char *p, const char *end)
@@ -249,36 +337,49 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
         p = q;
     }
     s->start = p;
-    /* one pass: find '*', XOR the checksum and note the comma fields */
+    /* one pass: find '*', XOR the checksum and note the comma fields. The
+     * bytes that need a look are ',', '*', '!', '$' (all at most '.') and
+     * the backslash: eight bytes at a time, only those are visited (in an
+     * AIS sentence the six commas and the star); the tail byte by byte. */
     const char *star = NULL;
     const char *fs[24], *fe[24];
     int n = 0;
     unsigned cs = 0;
-    fs[0] = p + 1;
-    for (const char *r = p + 1; r < end; r++) {
-        unsigned char c = (unsigned char)*r;
-        if (c > '.') {              /* fast path: no special byte above '.' ... */
-            if (c == '\\')         /* ... except the backslash */
-                break;
-            cs ^= c;
-            continue;
+    uint64_t acc = 0;              /* XOR of whole words, folded at the end */
+    const char *r = p + 1;
+    fs[0] = r;
+    for (; end - r >= 8; r += 8) {
+        uint64_t w = swar_load(r);
+        uint64_t m = swar_below(w, '.' + 1) | swar_eq(w, '\\');
+        for (; m; m &= m - 1) {
+            unsigned k = swar_first(m);
+            unsigned char c = (unsigned char)(w >> (8 * k));
+            if (c == ',') {
+                note_field(fs, fe, &n, r + k);
+            } else if (c == '*' || c == '!' || c == '$' || c == '\\') {
+                if (c == '*')
+                    star = r + k;
+                acc ^= swar_head(w, k);
+                goto scanned;
+            }
+            /* any other byte below '/' is only checksummed */
         }
+        acc ^= w;
+    }
+    for (; r < end; r++) {
+        unsigned char c = (unsigned char)*r;
         if (c == '*') {
             star = r;
             break;
         }
-        if (c == '!' || c == '$')
+        if (c == '!' || c == '$' || c == '\\')
             break;
-        if (c == ',') {
-            if (n < 23) {
-                fe[n] = r;
-                fs[++n] = r + 1;
-            } else {
-                n = 24;             /* too many fields: not AIS, still NMEA */
-            }
-        }
+        if (c == ',')
+            note_field(fs, fe, &n, r);
         cs ^= c;
     }
+scanned:
+    cs ^= swar_xor_fold(acc);
     if (!star || end - star < 3) {
         const char *q = star ? star : p + 1;
         while (q < end && *q != '\\' && *q != '!' && *q != '$')
@@ -330,14 +431,14 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     s->talker[1] = fs[0][1];
     s->own = fs[0][4] == 'O';
     uint64_t v;
-    if (!parse_u64(fs[1], fe[1], &v) || v < 1 || v > 9)
+    if (!parse_small(fs[1], fe[1], &v) || v < 1 || v > 9)
         return fail(err, ALD_E_AIS_FRAG_COUNT, line, fs[1], "fragment count must be 1-9");
     s->nfrags = (unsigned)v;
-    if (!parse_u64(fs[2], fe[2], &v) || v < 1 || v > s->nfrags)
+    if (!parse_small(fs[2], fe[2], &v) || v < 1 || v > s->nfrags)
         return fail(err, ALD_E_AIS_FRAG_COUNT, line, fs[2], "fragment number must be 1-count");
     s->fragno = (unsigned)v;
     if (fe[3] > fs[3]) {
-        if (!parse_u64(fs[3], fe[3], &v) || v > 9)
+        if (!parse_small(fs[3], fe[3], &v) || v > 9)
             return fail(err, ALD_E_NMEA_FORMAT, line, fs[3], "sequential message id must be 0-9");
         s->seqid = (int)v;
     }

@@ -232,28 +232,71 @@ static void dirty_bits(ais_decoder *d, size_t pos)
 }
 
 /* 6-bit value of each payload character ('0'-'W' -> 0-39, '`'-'w' -> 40-63),
- * 0xFF for characters outside the AIS alphabet. */
-static const uint8_t armour_tab[256] = {
+ * BAD for characters outside the AIS alphabet. */
+#define BAD 0xFF
+#define BAD8 BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD
 #define R4(v) (v), (v) + 1, (v) + 2, (v) + 3
 #define R8(v) R4(v), R4((v) + 4)
-    [48] = R8(0), R8(8), R8(16), R8(24), R8(32),           /* '0'..'W' */
-    [96] = R8(40), R8(48), R8(56),                         /* '`'..'w' */
+static const uint8_t armour_tab[256] = {
+    BAD8, BAD8, BAD8, BAD8, BAD8, BAD8,                    /* 0x00-0x2F */
+    R8(0), R8(8), R8(16), R8(24), R8(32),                  /* '0'..'W' */
+    BAD8,                                                  /* 'X'..'_' */
+    R8(40), R8(48), R8(56),                                /* '`'..'w' */
+    BAD8, BAD8, BAD8, BAD8, BAD8, BAD8, BAD8, BAD8, BAD8,  /* 'x'..0xFF */
+    BAD8, BAD8, BAD8, BAD8, BAD8, BAD8, BAD8, BAD8,
+};
 #undef R8
 #undef R4
-};
+#undef BAD8
+
+/* Stores the low 48 bits of v as 6 bytes, most significant first, at to
+ * (with two zero bytes after them: to[6], to[7] must be inside the buffer
+ * and free, see armour()). */
+static void put48(uint8_t *to, uint64_t v)
+{
+    v <<= 16;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(to, &v, 8);
+}
 
 /* De-armours n characters into bits at bit offset *pos (bits past *pos must
- * be zero). Returns false on a character outside the AIS alphabet and sets
- * *badat to its index. */
+ * be zero, except the fill bits a previous fragment left in the 6 after it,
+ * which this one overwrites). Returns false on a character outside the AIS
+ * alphabet and sets *badat to its index, the bits before it written.
+ *
+ * Eight characters are 48 bits, whole bytes: a block of eight keeps the bit
+ * phase (pos & 7), so it is written as 6 bytes at once with the bits left
+ * over from before. The zero bytes put48() adds are past the end of what is
+ * written so far and past any earlier fill bits, hence already zero, and
+ * inside the buffer: a block is only taken with 8 characters left, and the
+ * callers check pos + 6 n <= AIS_MAX_BITS, which leaves 8 bytes of the
+ * AIS_BITS_BUF buffer after the last byte written. */
 static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *badat)
 {
     size_t byte = *pos >> 3;
     unsigned nacc = (unsigned)(*pos & 7);
     uint32_t acc = nacc ? (uint32_t)(bits[byte] >> (8 - nacc)) : 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        unsigned v = armour_tab[c];
-        if (v == 0 && c != '0') {
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        const unsigned char *c = (const unsigned char *)p + i;
+        unsigned t0 = armour_tab[c[0]], t1 = armour_tab[c[1]], t2 = armour_tab[c[2]],
+                 t3 = armour_tab[c[3]], t4 = armour_tab[c[4]], t5 = armour_tab[c[5]],
+                 t6 = armour_tab[c[6]], t7 = armour_tab[c[7]];
+        if ((t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) & 0x40)
+            break;      /* a bad character: the loop below finds which */
+        uint64_t v = (uint64_t)t0 << 42 | (uint64_t)t1 << 36 | (uint64_t)t2 << 30 |
+                     (uint64_t)t3 << 24 | (uint64_t)t4 << 18 | (uint64_t)t5 << 12 |
+                     (uint64_t)t6 << 6 | t7;
+        uint64_t all = (uint64_t)(acc & ((1u << nacc) - 1)) << 48 | v;
+        put48(bits + byte, all >> nacc);
+        acc = (uint32_t)all;    /* its low nacc bits are the ones left over */
+        byte += 6;
+    }
+    for (; i < n; i++) {
+        unsigned v = armour_tab[(unsigned char)p[i]];
+        if (v == BAD) {
             *badat = i;
             *pos += 6 * i;     /* so the caller knows how far bytes were written */
             return false;
@@ -270,6 +313,7 @@ static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *
     *pos += 6 * n;
     return true;
 }
+#undef BAD
 
 static ald_err emit(ais_decoder *d, size_t bitlen, const struct ais_meta *meta,
                    const char *line, size_t len)
