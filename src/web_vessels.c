@@ -50,18 +50,14 @@ struct snap {
     bool oom;
 };
 
-/* The store's answers for ?at= (sorted by MMSI), and what the picture
- * answers itself. */
-struct stored {
-    struct th_point p;
-    uint8_t type;
-    bool covered;                    /* the picture answers for this vessel */
-};
+/* ?at= with the stored history: the vessels the picture answers itself
+ * (sorted MMSIs, so that the store skips them), and the store's side. */
 struct hist {
-    struct stored *v;
+    uint32_t *covered;
     size_t n, cap;
     bool oom;
-    int64_t from_us;                 /* the oldest stored point (0: none) */
+    struct snap *s;
+    size_t limit, total, from_store;
 };
 
 /* Room for `need` more bytes. */
@@ -188,41 +184,46 @@ static void one(void *ctx, const struct pic_position *pos, const struct pic_stat
     s->n++;
 }
 
-static void stored_one(void *ctx, const struct th_point *p, uint8_t type)
+static void covered_one(void *ctx, uint32_t mmsi)
 {
     struct hist *h = ctx;
     if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 1024;
-        struct stored *v = realloc(h->v, cap * sizeof *v);
+        size_t cap = h->cap ? h->cap * 2 : 4096;
+        uint32_t *v = realloc(h->covered, cap * sizeof *v);
         if (!v) {
             h->oom = true;
             return;
         }
-        h->v = v;
+        h->covered = v;
         h->cap = cap;
     }
-    h->v[h->n++] = (struct stored){.p = *p, .type = type};
+    h->covered[h->n++] = mmsi;
 }
 
 static int by_mmsi(const void *a, const void *b)
 {
-    uint32_t x = ((const struct stored *)a)->p.mmsi, y = ((const struct stored *)b)->p.mmsi;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
 }
 
-static void covered_one(void *ctx, uint32_t mmsi)
+/* The store need not look for a vessel the picture answered. */
+static bool is_covered(void *ctx, uint32_t mmsi)
+{
+    const struct hist *h = ctx;
+    return bsearch(&mmsi, h->covered, h->n, sizeof mmsi, by_mmsi) != NULL;
+}
+
+static void stored_one(void *ctx, const struct th_point *t, uint8_t type)
 {
     struct hist *h = ctx;
-    size_t lo = 0, hi = h->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->v[mid].p.mmsi < mmsi)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < h->n && h->v[lo].p.mmsi == mmsi)
-        h->v[lo].covered = true;
+    h->total++;
+    if (h->s->n >= h->limit)
+        return;
+    struct pic_position pos = {.mmsi = t->mmsi, .t_us = t->t_us, .lat = t->lat, .lon = t->lon,
+                               .sog = t->sog, .cog = t->cog, .heading = t->heading};
+    struct pic_static st = {.mmsi = t->mmsi, .type = type};
+    one(h->s, &pos, &st);
+    h->from_store++;
 }
 
 static void picture_one(void *ctx, const struct pic_position *pos, const struct pic_static *st)
@@ -230,47 +231,53 @@ static void picture_one(void *ctx, const struct pic_position *pos, const struct 
     one(ctx, pos, st);
 }
 
-/* The answer for the latest positions (at_us INT64_MIN) or as at at_us;
- * with a store (hs not NULL: read already) the stored vessels the picture
- * does not answer for are added, and the head says from when the store
- * can answer. */
-static char *vessels_json(picture *p, struct hist *hs, int64_t at_us, int64_t max_age_us,
-                          double west, double south, double east, double north, size_t limit,
-                          size_t *len)
+/* The answer for the latest positions (at_us INT64_MIN) or as at at_us.
+ * With a store (st not NULL), the picture first says which vessels it
+ * answers itself (under its read lock), then the store (under mu) answers
+ * for the others, and the head says from when the store can answer. NULL
+ * with the reason in err on failure. */
+static char *vessels_json(picture *p, store *st, pthread_mutex_t *mu, int64_t at_us,
+                          int64_t max_age_us, double west, double south, double east,
+                          double north, size_t limit, size_t *len, char *err, size_t errlen)
 {
     struct snap s = {0};
-    size_t total, from_store = 0;
+    struct hist hs = {.s = &s, .limit = limit};
+    size_t total;
+    int64_t hist_from = 0, hist_last = 0;
+    snprintf(err, errlen, "out of memory");
     if (at_us == INT64_MIN) {
         total = picture_vessels(p, west, south, east, north, limit, one, &s);
     } else {
         total = picture_vessels_at_covered(p, at_us, max_age_us, west, south, east, north, limit,
-                                           picture_one, &s, hs ? covered_one : NULL, hs);
-        for (size_t i = 0; hs && i < hs->n; i++) {
-            if (hs->v[i].covered)
-                continue;
-            total++;
-            if (s.n >= limit)
-                continue;
-            const struct th_point *t = &hs->v[i].p;
-            struct pic_position pos = {.mmsi = t->mmsi, .t_us = t->t_us, .lat = t->lat,
-                                       .lon = t->lon, .sog = t->sog, .cog = t->cog,
-                                       .heading = t->heading};
-            struct pic_static st = {.mmsi = t->mmsi, .type = hs->v[i].type};
-            one(&s, &pos, &st);
-            from_store++;
-        }
+                                           picture_one, &s, st ? covered_one : NULL, &hs);
     }
+    if (st && !hs.oom) {
+        qsort(hs.covered, hs.n, sizeof *hs.covered, by_mmsi);
+        pthread_mutex_lock(mu);
+        ald_err e = th_span(st, &hist_from, &hist_last);
+        if (e == ALD_E_OK && at_us != INT64_MIN && hist_from && at_us >= hist_from)
+            e = th_at(st, at_us, max_age_us, west, south, east, north, is_covered, stored_one,
+                      &hs, NULL);
+        if (e != ALD_E_OK)
+            snprintf(err, errlen, "stored history: %s", store_errmsg(st));
+        pthread_mutex_unlock(mu);
+        if (e != ALD_E_OK)
+            s.oom = true;
+    }
+    free(hs.covered);
+    if (hs.oom)
+        s.oom = true;                /* the store would answer for covered vessels twice */
+    total += hs.total;
     char *out = NULL;
     if (!s.oom) {
         char head[384], tmax[STIX_TIME_TEXT] = "", extra[128] = "";
         if (s.n)
             stix_time_format(s.t_max_us, tmax);
-        if (hs && hs->from_us)
+        if (st && hist_from)
             snprintf(extra, sizeof extra, ",\"history_from\":%" PRId64 ",\"from_store\":%zu",
-                     hs->from_us / 1000000, from_store);
-        else if (hs)
-            snprintf(extra, sizeof extra, ",\"history_from\":null,\"from_store\":%zu",
-                     from_store);
+                     hist_from / 1000000, hs.from_store);
+        else if (st)
+            snprintf(extra, sizeof extra, ",\"history_from\":null,\"from_store\":0");
         int hn = snprintf(head, sizeof head,
                           "{\"count\":%zu,\"total\":%zu,\"truncated\":%s,\"t_max\":%s%s%s%s",
                           s.n, total, total > s.n ? "true" : "false", s.n ? "\"" : "",
@@ -306,46 +313,25 @@ static char *vessels_json(picture *p, struct hist *hs, int64_t at_us, int64_t ma
 char *web_vessels_json(picture *p, double west, double south, double east, double north,
                        size_t limit, size_t *len)
 {
-    return vessels_json(p, NULL, INT64_MIN, 0, west, south, east, north, limit, len);
+    char err[64];
+    return vessels_json(p, NULL, NULL, INT64_MIN, 0, west, south, east, north, limit, len, err,
+                        sizeof err);
 }
 
 char *web_vessels_json_at(picture *p, int64_t at_us, int64_t max_age_us, double west,
                           double south, double east, double north, size_t limit, size_t *len)
 {
-    return vessels_json(p, NULL, at_us == INT64_MIN ? INT64_MIN + 1 : at_us, max_age_us, west,
-                        south, east, north, limit, len);
+    char err[64];
+    return vessels_json(p, NULL, NULL, at_us == INT64_MIN ? INT64_MIN + 1 : at_us, max_age_us,
+                        west, south, east, north, limit, len, err, sizeof err);
 }
 
 char *web_vessels_json_hist(picture *p, store *st, pthread_mutex_t *mu, int64_t at_us,
                             int64_t max_age_us, double west, double south, double east,
                             double north, size_t limit, size_t *len, char *err, size_t errlen)
 {
-    if (!st)
-        return at_us == INT64_MIN
-                   ? web_vessels_json(p, west, south, east, north, limit, len)
-                   : web_vessels_json_at(p, at_us, max_age_us, west, south, east, north, limit,
-                                         len);
-    struct hist hs = {0};
-    int64_t last = 0;
-    pthread_mutex_lock(mu);
-    ald_err e = th_span(st, &hs.from_us, &last);
-    if (e == ALD_E_OK && at_us != INT64_MIN && hs.from_us && at_us >= hs.from_us)
-        e = th_at(st, at_us, max_age_us, west, south, east, north, stored_one, &hs, NULL);
-    if (e != ALD_E_OK)
-        snprintf(err, errlen, "stored history: %s", store_errmsg(st));
-    pthread_mutex_unlock(mu);
-    char *out = NULL;
-    if (e == ALD_E_OK && !hs.oom) {
-        qsort(hs.v, hs.n, sizeof *hs.v, by_mmsi);
-        out = vessels_json(p, &hs, at_us == INT64_MIN ? INT64_MIN : at_us, max_age_us, west,
-                           south, east, north, limit, len);
-        if (!out)
-            snprintf(err, errlen, "out of memory");
-    } else if (e == ALD_E_OK) {
-        snprintf(err, errlen, "out of memory");
-    }
-    free(hs.v);
-    return out;
+    return vessels_json(p, st, mu, at_us, max_age_us, west, south, east, north, limit, len, err,
+                        errlen);
 }
 
 struct track_ctx {

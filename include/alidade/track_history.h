@@ -93,9 +93,13 @@ typedef void (*th_point_fn)(void *ctx, const struct th_point *p, uint8_t type);
 
 /* Every vessel's last point at or before at_us, no older than max_age_us
  * (0: no limit), in the box (west > east crosses the antimeridian), in MMSI
- * order; *found (may be NULL) counts them. */
+ * order; *found (may be NULL) counts them. skip (may be NULL) leaves out
+ * the vessels it says true for (those the caller answers otherwise) before
+ * any seek; it and fn get ctx. */
+typedef bool (*th_skip_fn)(void *ctx, uint32_t mmsi);
 ALD_API ald_err th_at(store *s, int64_t at_us, int64_t max_age_us, double west, double south,
-                      double east, double north, th_point_fn fn, void *ctx, size_t *found);
+                      double east, double north, th_skip_fn skip, th_point_fn fn, void *ctx,
+                      size_t *found);
 
 /* One vessel's kept points between from_us and to_us (inclusive; 0: no
  * bound), the latest cap of them, oldest first; *n how many. */

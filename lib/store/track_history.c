@@ -367,7 +367,8 @@ static struct th_point col_point(sqlite3_stmt *q, int at, uint32_t mmsi)
 }
 
 ald_err th_at(store *s, int64_t at_us, int64_t max_age_us, double west, double south,
-              double east, double north, th_point_fn fn, void *ctx, size_t *found)
+              double east, double north, th_skip_fn skip, th_point_fn fn, void *ctx,
+              size_t *found)
 {
     size_t hits = 0;
     ald_err e = ensure(s);
@@ -385,6 +386,8 @@ ald_err th_at(store *s, int64_t at_us, int64_t max_age_us, double west, double s
     int rc;
     while ((rc = sqlite3_step(v)) == SQLITE_ROW) {
         uint32_t mmsi = (uint32_t)sqlite3_column_int64(v, 0);
+        if (skip && skip(ctx, mmsi))
+            continue;
         uint8_t type = (uint8_t)sqlite3_column_int(v, 1);
         struct th_point p;
         if (sqlite3_column_int64(v, 2) <= at) {
@@ -433,8 +436,8 @@ ald_err th_track(store *s, uint32_t mmsi, int64_t from_us, int64_t to_us, size_t
     if (e != ALD_E_OK || cap == 0)
         return e;
     /* the latest cap points, newest first, handed back oldest first */
-    sqlite3_stmt *q = store_stmt(s, "SELECT t, lat, lon, sog, cog, hd FROM th_point"
-                                    " WHERE mmsi = ? AND t BETWEEN ? AND ? ORDER BY t DESC LIMIT ?");
+    sqlite3_stmt *q = store_stmt(s, "SELECT t, lat, lon, sog, cog, hd FROM th_point WHERE mmsi = ?"
+                                    " AND t BETWEEN ? AND ? ORDER BY t DESC LIMIT ?");
     if (!q)
         return ALD_E_STORE;
     sqlite3_bind_int64(q, 1, mmsi);

@@ -129,6 +129,28 @@ check "?at= 3 h after the start: every vessel heard by then, at a real report, f
 N=$(sed -n 's/.*fewest reports of a vessel \([0-9]*\).*/\1/p' "$T/at.out")
 check "every vessel's in-memory track has wrapped (fewest reports $N > 256)" '[ "${N:-0}" -gt 256 ]'
 
+# near the end the in-memory tracks answer (exact reports), the store not
+NEWEST=$(python3 -c 'import json,sys; print(max(json.load(open(sys.argv[1]))["t"]))' "$T/live.json")
+AT2=$((NEWEST - 2 * 3600))
+api "/api/vessels?at=$AT2&max_age=0" > "$T/late.json"
+python3 - "$T/input.txt" "$T/late.json" "$AT2" > "$T/late.out" 2>&1 <<'EOF'
+import json, sys
+last = {}
+at = int(sys.argv[3])
+for line in open(sys.argv[1]):
+    m, t, lat, lon = line.split()[:4]
+    if int(t) <= at and (int(m) not in last or int(t) >= last[int(m)][0]):
+        last[int(m)] = (int(t), float(lat), float(lon))
+d = json.load(open(sys.argv[2]))
+ok = len(set(d["mmsi"])) == d["count"] == len(last) and d["from_store"] == 0 and all(
+    last[m][0] == t and abs(last[m][1] - la) < 2e-5 and abs(last[m][2] - lo) < 2e-5
+    for m, t, la, lo in zip(d["mmsi"], d["t"], d["lat"], d["lon"]))
+print(d["count"], "vessels,", d["from_store"], "from the store")
+sys.exit(0 if ok else 1)
+EOF
+check "?at= 2 h before the end: each vessel once, at its exact last report, from memory ($(cat "$T/late.out"))" \
+    '[ $? -eq 0 ]'
+
 # ---- 2. a vessel's track back to its first report ----
 M=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mmsi"][0])' "$T/at.json")
 api "/api/vessel/$M" > "$T/track.json"
@@ -184,7 +206,6 @@ for i in $(seq 1 50); do
     sleep 0.1
 done
 check "--history-days 1 pruned the older points" '[ "$(metric "$PORT" alidade_history_pruned_total)" -gt 0 ]'
-NEWEST=$(python3 -c 'import json,sys; print(max(json.load(open(sys.argv[1]))["t"]))' "$T/live.json")
 api "/api/vessels?at=$AT&max_age=0" > "$T/at3.json"
 api "/api/vessels?at=$((NEWEST - 12 * 3600))" > "$T/at4.json"
 check "?at= before the window: none; within it: the vessels" \
