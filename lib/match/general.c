@@ -348,6 +348,8 @@ static void consume(struct multi *mu, size_t n)
 {
     if (n > mu->ncand)
         n = mu->ncand;
+    if (n == 0)
+        return;                     /* (cand may still be NULL) */
     for (size_t k = 0; k < n; k++)
         obs_put(mu->cand[k]);
     memmove(mu->cand, mu->cand + n, (mu->ncand - n) * sizeof *mu->cand);
