@@ -210,7 +210,7 @@ static int by_mmsi(const void *a, const void *b)
 static bool is_covered(void *ctx, uint32_t mmsi)
 {
     const struct hist *h = ctx;
-    return bsearch(&mmsi, h->covered, h->n, sizeof mmsi, by_mmsi) != NULL;
+    return h->n && bsearch(&mmsi, h->covered, h->n, sizeof mmsi, by_mmsi) != NULL;
 }
 
 static void stored_one(void *ctx, const struct th_point *t, uint8_t type)
@@ -252,7 +252,8 @@ static char *vessels_json(picture *p, store *st, pthread_mutex_t *mu, int64_t at
                                            picture_one, &s, st ? covered_one : NULL, &hs);
     }
     if (st && !hs.oom) {
-        qsort(hs.covered, hs.n, sizeof *hs.covered, by_mmsi);
+        if (hs.n)
+            qsort(hs.covered, hs.n, sizeof *hs.covered, by_mmsi);
         pthread_mutex_lock(mu);
         ald_err e = th_span(st, &hist_from, &hist_last);
         if (e == ALD_E_OK && at_us != INT64_MIN && hist_from && at_us >= hist_from)

@@ -196,7 +196,8 @@ api "/api/vessels?at=$AT&max_age=0" > "$T/at2.json"
 check "?at= after the restart answers as before" \
     'python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); sys.exit(0 if a[\"mmsi\"]==b[\"mmsi\"] and a[\"lat\"]==b[\"lat\"] else 1)" "$T/at.json" "$T/at2.json"'
 kill "$SP"
-wait "$SP" 2> /dev/null
+wait "$SP"
+check "stopped cleanly (exit 0)" '[ $? -eq 0 ]'
 
 # ---- 4. a window of one day: pruned ----
 start_node n3 --data "$T/n" --history-days 1
@@ -213,7 +214,10 @@ check "?at= before the window: none; within it: the vessels" \
 check "the history window is refused beyond 366 days" \
     '! "$BIN" serve --data "$T/x" --history-days 400 2> /dev/null'
 kill "$SP"
-wait "$SP" 2> /dev/null
+wait "$SP"
+check "stopped cleanly (exit 0)" '[ $? -eq 0 ]'
+check "no sanitizer report in the nodes' logs (ASan/UBSan builds)" \
+    '! grep -l "Sanitizer\|runtime error" "$T"/*.err'
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
