@@ -110,10 +110,11 @@ static void *flusher(void *arg)
         while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &ts) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&h->mu);
-        flush(h);                    /* also the last one, after stop */
+        flush(h);
         pthread_mutex_lock(&h->mu);
     }
     pthread_mutex_unlock(&h->mu);
+    flush(h);                        /* what came while the last one was writing */
     return NULL;
 }
 

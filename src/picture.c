@@ -12,19 +12,21 @@
  * Each vessel's track is a ring of compact points that grows by doubling
  * up to track_points, so a vessel heard once costs no track memory.
  *
- * Memory per vessel (x86-64, sizeof checked): the slot 144 bytes (struct
- * vessel: latest position 48, static data 72, links and ring bookkeeping)
- * + 8 bytes of hash + 20 bytes per track point (struct tpoint), so 144 + 8
- * + 20 x 256 = 5.3 KB for a vessel with a full 256-point track, 152 bytes
- * for one heard once (its first 4 points add 80). 200,000 vessels: 30 MB
- * without tracks, at most 1.05 GB with every track full (cmd_serve.c's
- * picture_new(200000, 256, ...)); test_picture measured 519 bytes per
- * vessel with 16 points, news ring included.
+ * Memory per vessel (x86-64, sizeof checked): the slot 168 bytes (struct
+ * vessel: latest position 48, static data 72, links and ring bookkeeping,
+ * the stored history's 16-byte downsampler state and marks) + 8 bytes of
+ * hash + 20 bytes per track point (struct tpoint), so 168 + 8 + 20 x 256 =
+ * 5.3 KB for a vessel with a full 256-point track, 176 bytes for one heard
+ * once (its first 4 points add 80). 200,000 vessels: 35 MB without tracks,
+ * at most 1.06 GB with every track full (cmd_serve.c's picture_new(200000,
+ * 256, ...)); test_picture measured 543 bytes per vessel with 16 points,
+ * news ring included (519 before the history's 24 bytes).
  *
  * With the stored history on (picture_history_on, src/history.c), each
  * vessel also carries the history's downsampler state (struct th_last, 16
- * bytes) and two dirty marks, the picture a list of dirty slots (4 bytes
- * per vessel, allocated then) and a log of the points th_keep kept since
+ * bytes) and two dirty marks (the slot is 168 bytes instead of 144, with or
+ * without history), the picture a list of dirty slots (4 bytes per vessel,
+ * allocated when history is on: 0.8 MB for 200,000) and a log of the points th_keep kept since
  * the last drain (bounded: kept_max): the flusher drains them in one short
  * write-locked call and writes to the store without the lock. An evicted
  * dirty vessel's slot stays on the list (the newcomer is dirty too): only
