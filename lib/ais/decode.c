@@ -23,12 +23,39 @@ static const char sixchr[65] =
 size_t ais_sixbit(const uint8_t *buf, size_t start, size_t count,
                   char *to, size_t to_sz, int trim)
 {
-    size_t i;
+    size_t i = 0;
     if (to_sz == 0)
         return 0;
     if (count > to_sz - 1)
         count = to_sz - 1;
-    for (i = 0; i < count; i++) {
+    /* a character ending past AIS_MAX_BITS reads as 0, '@', which ends the
+     * text: stop before the first such one */
+    size_t avail = start < AIS_MAX_BITS ? (AIS_MAX_BITS - start) / 6 : 0;
+    size_t lim = count < avail ? count : avail;
+    /* eight characters (48 bits) from one 64-bit load: they end at or before
+     * AIS_MAX_BITS, so the 8 bytes loaded are inside the AIS_BITS_BUF buffer */
+    for (; lim - i >= 8; i += 8) {
+        size_t at = start + 6 * i;
+        uint64_t w;
+        memcpy(&w, buf + (at >> 3), 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        w <<= at & 7;
+        unsigned k = 0;
+        for (; k < 8; k++, w <<= 6) {
+            char c = sixchr[w >> 58];
+            if (c == '@')
+                break;
+            to[i + k] = c;
+        }
+        if (k < 8) {            /* an '@': the text ends here */
+            i += k;
+            lim = i;
+            break;
+        }
+    }
+    for (; i < lim; i++) {
         char c = sixchr[ais_ubits(buf, start + 6 * i, 6)];
         if (c == '@')
             break;

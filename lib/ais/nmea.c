@@ -292,14 +292,109 @@ static bool talker_char(char c)
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* A byte that ends a field or a sentence, or may start the next unit. */
+static inline bool special(unsigned char c)
+{
+    return c <= '.' || c == '\\';
+}
+
+/*
+ * The usual AIS sentence, "!ttVDM,n,m,[s],[c],payload,f*hh", read straight
+ * through: one-digit counts and sequence id, a channel of one byte or none,
+ * a non-empty payload, fill 0-5, a right checksum. Fills s as the general
+ * path below would and returns true; false for anything else, which the
+ * general path then reads (and reports) from the start: this one never
+ * decides that a sentence is bad.
+ */
+static bool fast_ais(const char *p, const char *end, struct nmea_sentence *s)
+{
+    /* p[0..14] is the longest header, "!ttVDM,n,m,s,c," */
+    if (end - p < 15 || p[3] != 'V' || p[4] != 'D' || (p[5] != 'M' && p[5] != 'O') ||
+        p[6] != ',' || !talker_char(p[1]) || !talker_char(p[2]))
+        return false;
+    const char *q = p + 7;
+    if (q[0] < '1' || q[0] > '9' || q[1] != ',' || q[2] < '1' || q[2] > q[0] || q[3] != ',')
+        return false;
+    q += 4;
+    int seqid = -1;
+    if (q[0] >= '0' && q[0] <= '9' && q[1] == ',') {
+        seqid = q[0] - '0';
+        q += 2;
+    } else if (q[0] == ',') {
+        q += 1;
+    } else {
+        return false;
+    }
+    char channel = 0;
+    if (!special((unsigned char)q[0]) && q[1] == ',') {
+        channel = q[0];
+        q += 2;
+    } else if (q[0] == ',') {
+        q += 1;
+    } else {
+        return false;
+    }
+    /* the payload runs to the first special byte, which must be the comma
+     * before "f*hh" */
+    const char *pl = q;
+    for (; end - q >= 8; q += 8) {
+        uint64_t m = swar_below(swar_load(q), '.' + 1) | swar_eq(swar_load(q), '\\');
+        if (m) {
+            q += swar_first(m);
+            goto found;
+        }
+    }
+    while (q < end && !special((unsigned char)*q))
+        q++;
+found:
+    if (q == pl || end - q < 5 || q[0] != ',' || q[1] < '0' || q[1] > '5' || q[2] != '*')
+        return false;
+    const char *star = q + 2;
+    int h1 = hexval(star[1]), h2 = hexval(star[2]);
+    if (h1 < 0 || h2 < 0 || swar_xor(p + 1, star) != (unsigned)(h1 * 16 + h2))
+        return false;
+    s->kind = NMEA_AIS;
+    s->start = p;
+    s->len = (size_t)(star + 3 - p);
+    s->talker[0] = p[1];
+    s->talker[1] = p[2];
+    s->own = p[5] == 'O';
+    s->nfrags = (unsigned)(p[7] - '0');
+    s->fragno = (unsigned)(p[9] - '0');
+    s->seqid = seqid;
+    s->channel = channel;
+    s->payload = pl;
+    s->payload_len = (size_t)(q - pl);
+    s->fill = (unsigned)(q[1] - '0');
+    parse_trailer(star + 3, end, s);
+    return true;
+}
+
 ald_err nmea_next(const char *line, const char *p, const char *end,
                   struct nmea_sentence *s, struct ald_errpos *err)
 {
-    memset(s, 0, sizeof *s);
+    /* field by field, not memset(): a memset of the whole struct per line
+     * compiles to `rep stos`, whose start-up cost showed in profiles */
+    s->kind = NMEA_AIS;
+    s->tb.present = false;
+    s->tb.checksum_ok = false;
     s->tb.time_ms = AIS_TIME_NONE;
+    s->tb.src = NULL;
+    s->tb.src_len = 0;
+    s->tb.has_group = false;
+    s->tb.g_num = s->tb.g_total = s->tb.g_id = 0;
+    s->start = NULL;
+    s->len = 0;
+    s->talker[0] = s->talker[1] = s->talker[2] = '\0';
+    s->own = false;
+    s->nfrags = s->fragno = 0;
+    s->seqid = -1;
+    s->channel = 0;
+    s->payload = NULL;
+    s->payload_len = 0;
+    s->fill = 0;
     s->trailer_time_ms = AIS_TIME_NONE;
     s->pghp_time_ms = AIS_TIME_NONE;
-    s->seqid = -1;
     s->next = end;
 
     while (p < end && (*p == ' ' || *p == '\t'))
@@ -336,6 +431,8 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
             return nmea_next(line, q, end, s, err);
         p = q;
     }
+    if (*p == '!' && fast_ais(p, end, s))
+        return ALD_E_OK;
     s->start = p;
     /* one pass: find '*', XOR the checksum and note the comma fields. The
      * bytes that need a look are ',', '*', '!', '$' (all at most '.') and

@@ -68,6 +68,8 @@ struct ais_decoder {
     size_t line_no;
     size_t oldest_line;       /* <= line_no of every pending message; SIZE_MAX: none */
     struct pending *pend;
+    uint64_t *live;           /* bit i set: pend[i].used (a fragment's lookup
+                                 visits only these, in slot order) */
     struct group_memo groups[GROUPS];
     unsigned group_next;
     bool group_hit;           /* group_note() found the group's s: */
@@ -91,8 +93,9 @@ ais_decoder *ais_decoder_new(const struct ais_decoder_opts *opts)
     if (d->opt.orphan_lines == 0)
         d->opt.orphan_lines = 1000;
     d->pend = calloc(d->opt.max_pending, sizeof *d->pend);
+    d->live = calloc((d->opt.max_pending + 63) / 64, sizeof *d->live);
     d->srcs = calloc(SOURCES_MAX, sizeof *d->srcs);
-    if (!d->pend || !d->srcs) {
+    if (!d->pend || !d->live || !d->srcs) {
         ais_decoder_free(d);
         return NULL;
     }
@@ -109,6 +112,7 @@ void ais_decoder_free(ais_decoder *d)
         for (size_t i = 0; i < SOURCES_MAX; i++)
             free(d->srcs[i].name);
     free(d->srcs);
+    free(d->live);
     free(d->pend);
     free(d);
 }
@@ -355,6 +359,18 @@ static bool same_key(const struct pending *p, const char *src, bool src_known,
     return strcmp(p->src, src) == 0;
 }
 
+/* Marks p used or free, in the slot and in the bitmap of live slots. */
+static void set_used(ais_decoder *d, struct pending *p, bool used)
+{
+    size_t i = (size_t)(p - d->pend);
+    uint64_t bit = 1ULL << (i % 64);
+    p->used = used;
+    if (used)
+        d->live[i / 64] |= bit;
+    else
+        d->live[i / 64] &= ~bit;
+}
+
 static void drop_pending(ais_decoder *d, struct pending *p, const char *why)
 {
     unsigned n = (unsigned)__builtin_popcount(p->have);
@@ -364,7 +380,7 @@ static void drop_pending(ais_decoder *d, struct pending *p, const char *why)
         strncpy(e.msg, why, sizeof e.msg - 1);
         d->on_bad(d->ctx, &e, p->text, p->text_len, p->line_no);
     }
-    p->used = false;
+    set_used(d, p, false);
 }
 
 /* Drops the messages whose first fragment is more than orphan_lines lines
@@ -384,9 +400,33 @@ static void expire_pending(ais_decoder *d)
     d->oldest_line = oldest;
 }
 
+/* The first pending message matching fragment s, in slot order. */
+static struct pending *find_pending(ais_decoder *d, const char *src, bool src_known,
+                                    const struct nmea_sentence *s)
+{
+    size_t nwords = (d->opt.max_pending + 63) / 64;
+    for (size_t w = 0; w < nwords; w++)
+        for (uint64_t m = d->live[w]; m; m &= m - 1) {
+            struct pending *p = &d->pend[w * 64 + (size_t)__builtin_ctzll(m)];
+            if (same_key(p, src, src_known, s))
+                return p;
+        }
+    return NULL;
+}
+
 static struct pending *new_pending(ais_decoder *d)
 {
     struct pending *oldest = NULL;
+    size_t nwords = (d->opt.max_pending + 63) / 64;
+    for (size_t w = 0; w < nwords; w++) {
+        /* bits past max_pending are never set: a free bit there means full */
+        uint64_t free_slots = ~d->live[w];
+        if (free_slots) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(free_slots);
+            if (i < d->opt.max_pending)
+                return &d->pend[i];
+        }
+    }
     for (unsigned i = 0; i < d->opt.max_pending; i++) {
         struct pending *p = &d->pend[i];
         if (!p->used)
@@ -406,14 +446,14 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
     clear_bits(d);
     for (unsigned f = 0; f < p->nfrags; f++) {
         if (pos + 6 * (size_t)p->len[f] > AIS_MAX_BITS) {
-            p->used = false;
+            set_used(d, p, false);
             return bad_code(d, ALD_E_AIS_PAYLOAD_TOO_LONG,
                             "reassembled payload exceeds 1192 bits", line, len, 0);
         }
         bool ok = armour(d->bits, &pos, p->text + p->off[f], p->len[f], &badat);
         dirty_bits(d, pos);
         if (!ok) {
-            p->used = false;
+            set_used(d, p, false);
             return bad_code(d, ALD_E_AIS_ARMOR,
                             "payload character outside the 6-bit alphabet", line, len, 0);
         }
@@ -423,7 +463,7 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
          * gpsd's raw "data" of type 6 shows them */
         pos -= p->fill[f];
     }
-    p->used = false;
+    set_used(d, p, false);
     meta->nfrags = p->nfrags;
     return emit(d, pos, meta, line, len);
 }
@@ -518,18 +558,18 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
     }
 
     d->st.fragments++;
-    struct pending *p = NULL;
-    for (unsigned i = 0; i < d->opt.max_pending && !p; i++)
-        if (same_key(&d->pend[i], src, src_known, s))
-            p = &d->pend[i];
+    struct pending *p = find_pending(d, src, src_known, s);
     if (p && (p->have & (1u << (s->fragno - 1)))) {
         drop_pending(d, p, "multipart message restarted before it was complete");
         p = NULL;
     }
     if (!p) {
         p = new_pending(d);
-        memset(p, 0, offsetof(struct pending, text));
-        p->used = true;
+        /* what is read before it is written (fill, off and len of a
+         * fragment are set when it arrives): no memset of the slot */
+        p->have = 0;
+        p->text_len = 0;
+        set_used(d, p, true);
         p->line_no = d->line_no;
         memcpy(p->src, src, SRC_MAX);
         p->src_known = src_known;
