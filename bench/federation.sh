@@ -10,6 +10,10 @@
 #      X's store pushed to Y (X's push cursor from nothing to the end), and
 #      then pulled by a fresh Z from X (pages of 500): objects over the time
 #      from the first to the last date_added at the receiver.
+#   3. memory of the partner workers (one thread per partner): node W with
+#      BENCH_FED_OBJECTS objects gets BENCH_FED_PARTNERS partners while it
+#      runs, each pushing to and pulling from a node V; W's resident memory
+#      (VmRSS, VmHWM) and threads before and after every partner synced.
 #
 #   bench/federation.sh            print the Markdown section
 #   bench/federation.sh --write    also replace the "Federation" section of
@@ -19,7 +23,7 @@
 # on exit. The machine is shared with other work: the section says so.
 #
 # Environment: BENCH_FED_OBJECTS (200), BENCH_FED_GAP_MS (50),
-#   BENCH_FED_BULK (20000), BENCH_BUILD (build-fed).
+#   BENCH_FED_BULK (20000), BENCH_FED_PARTNERS (50), BENCH_BUILD (build-fed).
 set -euo pipefail
 . "$(dirname "$0")/section.sh"
 
@@ -28,12 +32,13 @@ write=0
 case "${1:-}" in
     --write) write=1 ;;
     "") ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--write]" >&2; exit 2 ;;
 esac
 N=${BENCH_FED_OBJECTS:-200}
 GAP=${BENCH_FED_GAP_MS:-50}
 BULK=${BENCH_FED_BULK:-20000}
+NP=${BENCH_FED_PARTNERS:-50}
 BUILD=${BENCH_BUILD:-build-fed}
 BIN=$root/$BUILD/src/alidade
 [ -x "$BIN" ] || { echo "federation.sh: build $BUILD first (meson setup $BUILD; ninja -C $BUILD)" >&2; exit 1; }
@@ -82,6 +87,8 @@ with open(path, "w") as f:
                 % (u, i, i >> 16 & 255, i >> 8 & 255, i & 255))
 EOF
 }
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- 1. latency A -> B -> C ----
 for n in A B C; do PORT[$n]=$(free_port); done
@@ -149,16 +156,55 @@ EOF
 }
 read -r ny ty ry <<< "$(rate Y)"
 read -r nz tz rz <<< "$(rate Z)"
+for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+PIDS=()
+
+# ---- 3. memory: W gets NP partners while it runs ----
+for n in W V; do PORT[$n]=$(free_port); done
+token W V
+DW=$(defcoll W)
+DV=$(defcoll V)
+"$BIN" stix import --data "$T/W" "$T/lat.jsonl" > /dev/null
+start V
+start W
+pid_w=${PIDS[-1]}
+# status KEY: VmRSS, VmHWM (kB) or Threads of W
+status_of() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pid_w/status"; }
+sleep 2
+rss0=$(status_of VmRSS)
+thr0=$(status_of Threads)
+for i in $(seq 1 "$NP"); do
+    "$BIN" partner add "P$i" --data "$T/W" > /dev/null
+    "$BIN" partner set "P$i" --data "$T/W" --url "http://127.0.0.1:${PORT[V]}/api/" --push "$DV" \
+        --pull "$DV" --pull-into "$DW" --remote-user W --remote-token-file "$T/tok.W_at_V" > /dev/null
+done
+# every partner synced: pushed everything (lag 0) and pulled once
+synced() {
+    "$BIN" status --data "$T/W" --json | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["partners"]
+sys.exit(0 if len(p) == int(sys.argv[1]) and all(x["last_sync"] and x["lag_s"] == 0 and x["out"] + x["errors"] > 0 for x in p) else 1)' "$NP"
+}
+for _ in $(seq 1 600); do synced && break; sleep 0.1; done
+sleep 3
+rss1=$(status_of VmRSS)
+hwm1=$(status_of VmHWM)
+thr1=$(status_of Threads)
+nsync=$("$BIN" status --data "$T/W" --json | python3 -c '
+import json, sys
+print(sum(1 for x in json.load(sys.stdin)["partners"] if x["last_sync"] and x["lag_s"] == 0))')
+per=$(( (rss1 - rss0) / NP ))
 
 cores=$(nproc)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-load=$(cut -d' ' -f1-3 /proc/loadavg)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 sec=$T/section.md
 cat > "$sec" << EOF
 ## Federation
 
 \`bench/federation.sh\` ($(date -u +%Y-%m-%d), $cpu, $cores cores, load average
-before the runs $load: **the machine is shared with other work** (other
+$load0 before the runs and $load1 after: **the machine is shared with other work** (other
 builds, tests and nodes ran at the same time), so these are what a busy
 machine gives, not a quiet one's best). Release build, three nodes on
 127.0.0.1, each \`alidade serve --threads 2 --sync-interval 1\`.
@@ -174,8 +220,10 @@ objects at C).
 | ${p50} s | ${p99} s | ${pmax} s | ${pmean} s | p99 < 2 s |
 
 Where it goes: each node notices a new object within its 100 ms store poll
-(FED_POLL_MS), then one POST of what is new (TAXII check, store, audit,
-status resource at the receiver); two hops.
+(FED_POLL_MS) and kicks every partner's worker, which makes one POST of
+what is new (TAXII check, store, audit, status resource at the receiver);
+two hops. A partner that stalls does not change this (its own worker
+waits: tests/node/test_fed_slow.sh).
 
 Sustained objects/s between two nodes ($BULK indicators of about 430 bytes,
 already in X's store): time from the first to the last date_added at the
@@ -186,8 +234,21 @@ receiver.
 | X pushes to Y (envelopes of 500) | $ny | $ty | $ry |
 | Z pulls from X (pages of 500) | $nz | $tz | $rz |
 
+Memory of the partner workers (one thread, store connection and HTTP
+client per partner with a URL; docs/federation.md, "Workers"): node W
+holding $N objects gets $NP partners while it runs (\`partner add|set\`),
+each pushing to and pulling from one node V. $nsync of $NP synced (pushed
+everything, pulled once).
+
+| W | threads | VmRSS | VmHWM |
+|---|---|---|---|
+| before, no partner | $thr0 | $((rss0 / 1024)) MiB | |
+| $NP partners synced | $thr1 | $((rss1 / 1024)) MiB | $((hwm1 / 1024)) MiB |
+
+About **$per KiB resident per partner worker** ((after - before) / $NP).
+
 Reproduce: \`ninja -C build-fed && bench/federation.sh --write\`
-(BENCH_FED_OBJECTS, BENCH_FED_GAP_MS, BENCH_FED_BULK).
+(BENCH_FED_OBJECTS, BENCH_FED_GAP_MS, BENCH_FED_BULK, BENCH_FED_PARTNERS).
 EOF
 cat "$sec"
 if [ $write -eq 1 ]; then

@@ -65,7 +65,7 @@ start() {
     eval "PID_$name=$!"
     PIDS="$PIDS $!"
     errf="$T/$name.err"
-    wait_for 10 '[ "$(grep -c "listening on" "$errf")" -gt "$before" ]'
+    wait_for 10 'c=$(grep -c "listening on" "$errf" 2> /dev/null); [ "${c:-0}" -gt "$before" ]'
 }
 
 defcoll() { "$BIN" collection list --data "$T/$1" | awk -F'\t' '$3 == "yes" {print $1}'; }
