@@ -153,8 +153,8 @@ ALD_API void trk_feed_msgs(trk_tracker *t, const struct trk_msg *m, size_t n);
 ALD_API void trk_finish(trk_tracker *t);
 ALD_API const struct trk_stats *trk_stats(const trk_tracker *t);
 /* Bytes of memory held per vessel (272): the record with its reorder ring
- * and open segments (240), its due-heap entry (12) and heap position (4) and
- * its share of the hash index at the maximum load of 1/2 (16); docs/track.md. */
+ * and open segments (240), its due-queue entry (16) and its share of the
+ * hash index at the maximum load of 1/2 (16); docs/track.md. */
 ALD_API size_t trk_bytes_per_vessel(void);
 
 /* ---- geometry helpers shared by the detectors ---- */

@@ -7,8 +7,8 @@
  * (types 5, 19, 24) are merged into the same record.
  *
  * Work per message: one hash lookup, at most RING held fixes and SEGS
- * segment ends examined, SWEEP records checked for idleness, one O(log n)
- * update of the due heap, plus the fixes that have become due (each fix
+ * segment ends examined, SWEEP records checked for idleness, at most one
+ * push on the due queue (dueq.c: a small bucket, not a heap over the fleet), plus the fixes that have become due (each fix
  * leaves once). Nothing is allocated per message; the arrays grow by
  * doubling up to max_vessels. See docs/track.md.
  */
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alidade/track.h"
+#include "dueq.h"
 
 #define RING 4              /* fixes held back per vessel for reordering */
 #define SEGS 4              /* open segments per vessel */
@@ -65,16 +66,6 @@ struct slot {
     uint32_t rec;
 };
 
-/* A due-heap entry: when the vessel's oldest held fix is due (its time +
- * reorder_ms) and the vessel's record index, side by side in 12 bytes, so
- * that a heap step reads one cache line for both (they were two arrays). */
-struct qent {
-    int64_t due;
-    uint32_t rec;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct qent) == 12, "due-heap entry grew");
-
 struct trk_tracker {
     struct trk_opts opt;
     trk_fix_cb on_fix;
@@ -86,13 +77,9 @@ struct trk_tracker {
     size_t n, cap;
     struct slot *slot;           /* rec = NO_SLOT: empty */
     size_t nslot;                /* power of two >= 2 * cap */
-    /* the due heap: vessels holding fixes, smallest due first; `qlen`
-     * used of `cap` */
-    struct qent *q;
-    uint32_t *qpos;              /* per record: index in the heap, NO_SLOT
-                                  * if absent (kept apart from the records:
-                                  * heap moves then stay in a small array) */
-    size_t qlen;
+    /* vessels holding fixes, by when their oldest held fix is due (its
+     * time + reorder_ms): dueq.h */
+    dueq q;
     size_t sweep;                /* next record checked for idleness */
 };
 
@@ -231,19 +218,6 @@ static bool index_build(trk_tracker *t, size_t nslot)
 
 /* ---- growth ---- */
 
-static bool heap_resize(trk_tracker *t, size_t cap)
-{
-    struct qent *q = realloc(t->q, cap * sizeof *q);
-    if (!q)
-        return false;
-    t->q = q;
-    uint32_t *p = realloc(t->qpos, cap * sizeof *p);
-    if (!p)
-        return false;
-    t->qpos = p;
-    return true;
-}
-
 static bool grow(trk_tracker *t)
 {
     size_t cap = t->cap ? t->cap * 2 : INIT_CAP;
@@ -253,8 +227,6 @@ static bool grow(trk_tracker *t)
     if (!r)
         return false;
     t->rec = r;
-    if (!heap_resize(t, cap))
-        return false;
     size_t nslot = 16;
     while (nslot < 2 * cap)
         nslot *= 2;
@@ -381,113 +353,53 @@ static void flush_all(trk_tracker *t, struct vessel *v)
         emit_first(t, v);
 }
 
-/* ---- the due heap: held fixes leave once the whole stream has moved on ----
+/* ---- the due queue: held fixes leave once the whole stream has moved on ----
  *
- * A binary min-heap over the vessels that hold fixes, keyed by the time
- * their oldest held fix is due. Each vessel has at most one entry and knows
- * where it is (qpos), so its key can be changed or the entry removed in
- * O(log n) when its ring changes or it is evicted; fixes therefore leave
- * exactly when the newest time seen reaches their time + reorder_ms. */
+ * Each vessel that holds fixes has an entry in the due queue (dueq.h) keyed
+ * by when its oldest held fix is due; fixes therefore leave exactly when
+ * the newest time seen reaches their time + reorder_ms, in (due, MMSI)
+ * order across vessels. An entry is never changed: when a vessel's key
+ * changes a new one is pushed, and the old one is recognised as stale when
+ * it comes out (entry_current). */
 
 static int64_t held_due(const trk_tracker *t, const struct vessel *v)
 {
     return v->newest - v->held[0].age + t->opt.reorder_ms;
 }
 
-static void heap_set(trk_tracker *t, size_t i, int64_t due, uint32_t r)
+/* Queues the vessel under its current key (it holds fixes). When the queue
+ * cannot grow, the vessel's held fixes leave at once instead (in time
+ * order, only earlier than due): nothing is lost. */
+static void queue_push(trk_tracker *t, struct vessel *v)
 {
-    t->q[i].due = due;
-    t->q[i].rec = r;
-    t->qpos[r] = (uint32_t)i;
+    if (!dueq_push(&t->q, held_due(t, v), v->mmsi, (uint32_t)(v - t->rec)))
+        flush_all(t, v);
 }
 
-static void heap_up(trk_tracker *t, size_t i)
+/* Whether the entry still stands for its vessel: the record is still
+ * there, under that MMSI, holding fixes, with that key. */
+static struct vessel *entry_current(trk_tracker *t, const struct dueq_ent *e)
 {
-    int64_t due = t->q[i].due;
-    uint32_t r = t->q[i].rec;
-    while (i > 0) {
-        size_t up = (i - 1) / 2;
-        if (t->q[up].due <= due)
-            break;
-        heap_set(t, i, t->q[up].due, t->q[up].rec);
-        i = up;
-    }
-    heap_set(t, i, due, r);
+    if (e->rec >= t->n)
+        return NULL;
+    struct vessel *v = &t->rec[e->rec];
+    if (v->mmsi != e->mmsi || !v->nheld || held_due(t, v) != e->due)
+        return NULL;
+    return v;
 }
 
-static void heap_down(trk_tracker *t, size_t i)
-{
-    int64_t due = t->q[i].due;
-    uint32_t r = t->q[i].rec;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= t->qlen)
-            break;
-        if (c + 1 < t->qlen && t->q[c + 1].due < t->q[c].due)
-            c++;
-        if (t->q[c].due >= due)
-            break;
-        heap_set(t, i, t->q[c].due, t->q[c].rec);
-        i = c;
-    }
-    heap_set(t, i, due, r);
-}
-
-/* Restores the heap order around entry i after its key changed. */
-static void heap_fix(trk_tracker *t, size_t i)
-{
-    if (i > 0 && t->q[(i - 1) / 2].due > t->q[i].due)
-        heap_up(t, i);
-    else
-        heap_down(t, i);
-}
-
-static void heap_remove(trk_tracker *t, struct vessel *v)
-{
-    uint32_t *qpos = &t->qpos[v - t->rec];
-    size_t i = *qpos;
-    *qpos = NO_SLOT;
-    if (--t->qlen == i)
-        return;
-    heap_set(t, i, t->q[t->qlen].due, t->q[t->qlen].rec);
-    heap_fix(t, i);
-}
-
-/* Brings the vessel's heap entry in line with its ring: added, re-keyed on
- * its oldest held fix, or removed when it holds none. */
-static void queue_update(trk_tracker *t, struct vessel *v)
-{
-    size_t qpos = t->qpos[v - t->rec];
-    if (!v->nheld) {
-        if (qpos != NO_SLOT)
-            heap_remove(t, v);
-        return;
-    }
-    if (qpos == NO_SLOT) {
-        size_t i = t->qlen++;
-        heap_set(t, i, held_due(t, v), (uint32_t)(v - t->rec));
-        heap_up(t, i);
-        return;
-    }
-    int64_t due = held_due(t, v);
-    /* A fix that joins a ring usually leaves its oldest fix, hence the key,
-     * as it was: then nothing moves, and heap_fix would only read the
-     * parent's and the children's entries to find that out (cache misses
-     * at fleet scale: it was the tracker's largest cost). */
-    if (t->q[qpos].due == due)
-        return;
-    t->q[qpos].due = due;
-    heap_fix(t, qpos);
-}
-
-/* Hands out every held fix that is due, oldest due first. Terminates: after
- * flush_due() the vessel's key is past `now` or its entry is gone. */
+/* Hands out every held fix that is due, in (due, MMSI) order. Terminates:
+ * after flush_due() the vessel's new key is past `now`. */
 static void queue_run(trk_tracker *t)
 {
-    while (t->qlen && t->q[0].due <= t->now) {
-        struct vessel *v = &t->rec[t->q[0].rec];
+    struct dueq_ent e;
+    while (dueq_pop(&t->q, t->now, &e)) {
+        struct vessel *v = entry_current(t, &e);
+        if (!v)
+            continue;
         flush_due(t, v);
-        queue_update(t, v);
+        if (v->nheld)
+            queue_push(t, v);
     }
 }
 
@@ -503,17 +415,17 @@ static int64_t last_heard(const struct vessel *v)
 static void evict(trk_tracker *t, size_t r)
 {
     struct vessel *v = &t->rec[r];
-    flush_all(t, v);
-    queue_update(t, v);
+    flush_all(t, v);                 /* its queue entry goes stale */
     slot_delete(t, slot_find(t, v->mmsi));
     size_t last = t->n - 1;
     if (r != last) {
         size_t i = slot_find(t, t->rec[last].mmsi);
         t->rec[r] = t->rec[last];
         t->slot[i].rec = (uint32_t)r;
-        t->qpos[r] = t->qpos[last];
-        if (t->qpos[r] != NO_SLOT)
-            t->q[t->qpos[r]].rec = (uint32_t)r;
+        /* the entry under its old index goes stale (that index is past n,
+         * or another vessel's, by the time it comes out) */
+        if (t->rec[r].nheld)
+            queue_push(t, &t->rec[r]);
     }
     t->n--;
     t->st.evicted++;
@@ -573,7 +485,6 @@ static struct vessel *vessel_get(trk_tracker *t, uint32_t mmsi)
     i = slot_find(t, mmsi);
     t->slot[i] = (struct slot){ mmsi, (uint32_t)t->n };
     vessel_init(&t->rec[t->n], mmsi);
-    t->qpos[t->n] = NO_SLOT;
     t->st.vessels = ++t->n;
     return &t->rec[t->n - 1];
 }
@@ -747,6 +658,7 @@ static void accept(trk_tracker *t, struct vessel *v, struct trk_fix *f)
         return;
     }
     t->st.fixes++;
+    int64_t key = v->nheld ? held_due(t, v) : NO_TIME;
     if (v->newest != NO_TIME && f->t < v->newest)
         t->st.reordered++;
     if (t->now == NO_TIME || f->t > t->now)
@@ -758,7 +670,9 @@ static void accept(trk_tracker *t, struct vessel *v, struct trk_fix *f)
         emit(t, v, f);             /* older than everything still held */
     else
         hold(t, v, f);
-    queue_update(t, v);
+    /* usually the oldest held fix, hence the key, stays as it was */
+    if (v->nheld && held_due(t, v) != key)
+        queue_push(t, v);
 }
 
 static void feed_position(trk_tracker *t, const struct trk_msg *m, int64_t ts)
@@ -884,7 +798,7 @@ trk_tracker *trk_new(const struct trk_opts *opts)
         return NULL;
     opts_defaults(&t->opt, opts);
     t->now = NO_TIME;
-    if (!grow(t)) {
+    if (!dueq_init(&t->q, t->opt.reorder_ms) || !grow(t)) {
         trk_free(t);
         return NULL;
     }
@@ -897,8 +811,7 @@ void trk_free(trk_tracker *t)
         return;
     free(t->rec);
     free(t->slot);
-    free(t->q);
-    free(t->qpos);
+    dueq_free(&t->q);
     free(t);
 }
 
@@ -1051,11 +964,9 @@ void trk_feed_msgs(trk_tracker *t, const struct trk_msg *m, size_t n)
 
 void trk_finish(trk_tracker *t)
 {
-    for (size_t r = 0; r < t->n; r++) {
+    for (size_t r = 0; r < t->n; r++)
         flush_all(t, &t->rec[r]);
-        t->qpos[r] = NO_SLOT;
-    }
-    t->qlen = 0;
+    dueq_clear(&t->q);
 }
 
 const struct trk_stats *trk_stats(const trk_tracker *t)
@@ -1065,8 +976,8 @@ const struct trk_stats *trk_stats(const trk_tracker *t)
 
 size_t trk_bytes_per_vessel(void)
 {
-    /* the record, its due-heap entry (time and record index), its heap
-     * position and two index slots (load <= 1/2) */
-    return sizeof(struct vessel) + sizeof(int64_t) + 2 * sizeof(uint32_t)
-           + 2 * sizeof(struct slot);
+    /* the record, its due-queue entry (time, MMSI, record index) and two
+     * index slots (load <= 1/2); stale queue entries (dueq.h) come on top
+     * only while a key changes more than once per reorder window */
+    return sizeof(struct vessel) + sizeof(struct dueq_ent) + 2 * sizeof(struct slot);
 }
