@@ -154,6 +154,12 @@ check "alidade match --indicators store reads every collection (S1 and G1 hit, S
     '[ "$(cut -d" " -f1 "$T/want1" | sort -u | tr "\n" " ")" = "01 02 " ]'
 check "live: the non-default collection's simple indicator and the MATCHES indicator give match --store's sightings ($(wc -l < "$T/want1") sightings)" \
     'cmp -s "$T/got1" "$T/want1"'
+# independently: S1 hits every line naming the address (20 in the sample),
+# once although it is in two collections
+S1LINES=$(grep -c '"10.47.3.200"' "$LOG")
+check "the indicator held in two collections counts each line once ($S1LINES lines; 2 indicators evaluated)" \
+    '[ "$(pick 01 < "$T/got1" | awk "{ n += \$4 } END { print n }")" = "$S1LINES" ] &&
+     [ "$(metric $P alidade_ingest_indicators)" = 2 ]'
 
 # ---- 2. several observations, added while the node runs ----
 "$BIN" stix import --data "$T/n" --collection "$NCOL" "$T/g2.jsonl" > /dev/null 2>&1
