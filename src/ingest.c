@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alidade/vessel_state.h"
 #include "clock.h"
 #include "ingest_int.h"
 
@@ -339,12 +340,13 @@ struct snap {
     size_t n;
 };
 
-/* Stores one batch: objects, cyber sightings, positions; one transaction.
- * true when committed (or nothing to do). */
+/* Stores one batch: objects, cyber sightings, positions, vessel states;
+ * one transaction. true when committed (or nothing to do). */
 static bool commit_batch(struct ingest *in, struct objlist *objs, struct cyber_batch *cb,
-                         const struct snap *sn)
+                         const struct snap *sn, const struct vessel_state *vs, size_t nvs,
+                         int64_t clock_ms)
 {
-    if (objs->n == 0 && !cb && sn->n == 0)
+    if (objs->n == 0 && !cb && sn->n == 0 && nvs == 0)
         return true;
     struct import_run imp = {.st = in->st, .collection = in->collection,
                              .file = "live ingest", .now = clock_wall_us()};
@@ -354,6 +356,13 @@ static bool commit_batch(struct ingest *in, struct objlist *objs, struct cyber_b
             e = imp.failed ? imp.failed : ALD_E_STORE;
     if (e == ALD_E_OK && cb)
         e = cyber_store(in, cb, in->st, &imp);
+    if (e == ALD_E_OK && nvs)
+        e = vessel_state_put(in->st, vs, nvs);
+    if (e == ALD_E_OK && nvs && clock_ms != INT64_MIN) {
+        char v[32];
+        snprintf(v, sizeof v, "%" PRId64, clock_ms);
+        e = store_state_put(in->st, INGEST_CLOCK_KEY, v);
+    }
     for (size_t i = 0; e == ALD_E_OK && i < sn->n; i++) {
         char v[64], wkey[INGEST_KEY_MAX + 8];
         snprintf(v, sizeof v, "%" PRIu64 ":%" PRIu64, sn->v[i].ino, sn->v[i].off);
@@ -446,6 +455,10 @@ static void *committer(void *arg)
     struct objlist objs = {0};
     struct cyber_batch *cb = NULL;
     struct snap sn = {.v = malloc(INGEST_MAX_POS * sizeof *sn.v)};
+    struct vessel_state *vs = NULL;  /* vessel states of this batch (kept on failure) */
+    size_t nvs = 0;
+    int64_t clock_ms = INT64_MIN;    /* the feed clock saved with them */
+    uint64_t states_saved = 0;
     bool stopping = false;
     if (!sn.v) {
         nlog_kv(in->log, NLOG_ERROR, "ingest", "out of memory: nothing will be stored", NULL);
@@ -485,14 +498,20 @@ static void *committer(void *arg)
         int64_t oldest;
         uint64_t lines;
         take_batch(in, &objs, &cb, &sn, &oldest, &lines);
+        if (in->mar && !vs)
+            nvs = mar_take_states(in, now, stopping, &vs, &clock_ms);
         flush_metrics(in);
         pthread_mutex_unlock(&in->mu);
 
-        bool ok = commit_batch(in, &objs, cb, &sn);
+        bool ok = commit_batch(in, &objs, cb, &sn, vs, nvs, clock_ms);
         if (ok) {
             objlist_free(&objs);
             cyber_batch_free(cb);
             cb = NULL;
+            states_saved += nvs;
+            free(vs);
+            vs = NULL;
+            nvs = 0;
             if (oldest)
                 metrics_set(in->m, "alidade_ingest_commit_lag_seconds", NULL, NULL,
                             (double)(clock_wall_us() - oldest) / 1e6);
@@ -510,9 +529,15 @@ static void *committer(void *arg)
         if (!ok && !stopping)
             ingest_sleep(in, 1000);
     }
-    if (objs.n || cb)
+    if (objs.n || cb || nvs)
         nlog_kv(in->log, NLOG_ERROR, "ingest", "stopping with a batch that could not be stored",
                 NULL);
+    if (in->mar) {
+        char n[24];
+        snprintf(n, sizeof n, "%" PRIu64, states_saved);
+        nlog_kv(in->log, NLOG_INFO, "ingest", "vessel states saved", "rows_written", n, NULL);
+    }
+    free(vs);
     objlist_free(&objs);
     cyber_batch_free(cb);
     free(sn.v);

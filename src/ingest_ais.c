@@ -12,7 +12,11 @@
  * of the wall clock or far behind the feed are not believed, a jump is a
  * feed discontinuity for the detectors) and drives the detectors' live
  * clock (mar_tick: det_tick once a second, so that a vessel that went dark
- * is reported while it is dark). Everything here runs under ingest.mu.
+ * is reported while it is dark). The gap detector's record and the static
+ * data of every vessel that changed are saved with a batch every few
+ * seconds and at the stop (vessel_state.h), and restored at start, so that
+ * a socket source, which cannot re-read, judges a silence across a restart.
+ * Everything here runs under ingest.mu.
  */
 #include <jansson.h>
 #include <math.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "alidade/stix.h"
+#include "alidade/vessel_state.h"
 #include "clock.h"
 #include "feed_clock.h"
 #include "geofiles.h"
@@ -32,6 +37,22 @@
 #define FIX_BATCH 32
 #define REORDER_MS (10LL * 60 * 1000)  /* the tracker's reorder window (its default) */
 #define TICK_MS 1000                   /* det_tick at most this often (wall clock) */
+#define STATE_MS 10000                 /* vessel states saved every 10 s (wall) ... */
+#define STATE_DATA_MS (10LL * 60 * 1000) /* ... or 10 min of feed clock, if sooner */
+#define STATE_KEEP_MS (30LL * 86400000) /* records kept: the gap detector's horizon */
+
+/* A set of vessels keyed by MMSI (open addressing, key mmsi + 1, tombstone
+ * UINT32_MAX), each with its static data and a time: the vessels changed
+ * since their states were last saved, and the saved static data waiting to
+ * be given back to the tracker when the vessel is heard again. */
+struct vset {
+    uint32_t *key;
+    struct vset_val {
+        struct trk_static st;
+        int64_t t;
+    } *val;
+    size_t cap, n, used;             /* n live entries, used = n + tombstones */
+};
 
 struct mar {
     struct ingest *in;
@@ -60,8 +81,102 @@ struct mar {
     int64_t last_tick_wall;          /* wall clock (ms) of the last det_tick */
     uint64_t d_ahead, d_behind, d_jumps;   /* since the last metrics flush */
     bool said_ahead, said_behind;    /* logged once per run */
+    /* vessel states (vessel_state.h) */
+    struct vset dirty;               /* changed since last saved */
+    struct vset saved;               /* static data to give back to the tracker */
+    int64_t last_state_wall;         /* wall clock (ms) of the last take */
+    int64_t last_state_clock;        /* the feed clock then */
+    bool seeding;                    /* giving saved static data to the tracker */
 };
 
+/* ---- vessel sets ---- */
+
+static size_t vset_slot(const struct vset *v, uint32_t key)
+{
+    size_t i = (key * 2654435761u) & (v->cap - 1), tomb = SIZE_MAX;
+    while (v->key[i] && v->key[i] != key) {
+        if (v->key[i] == UINT32_MAX && tomb == SIZE_MAX)
+            tomb = i;
+        i = (i + 1) & (v->cap - 1);
+    }
+    return v->key[i] == key || tomb == SIZE_MAX ? i : tomb;
+}
+
+/* The entry of mmsi, NULL when absent. */
+static struct vset_val *vset_find(const struct vset *v, uint32_t mmsi)
+{
+    if (!v->n || mmsi == UINT32_MAX - 1)
+        return NULL;
+    size_t i = (mmsi + 1) * 2654435761u & (v->cap - 1);
+    while (v->key[i]) {
+        if (v->key[i] == mmsi + 1)
+            return &v->val[i];
+        i = (i + 1) & (v->cap - 1);
+    }
+    return NULL;
+}
+
+static bool vset_grow(struct vset *v)
+{
+    /* twice as large when a quarter full of live entries, else the same
+     * size without its tombstones */
+    size_t cap = !v->cap ? 1024 : v->n * 4 > v->cap ? v->cap * 2 : v->cap;
+    struct vset nv = {.key = calloc(cap, sizeof *nv.key), .val = malloc(cap * sizeof *nv.val),
+                      .cap = cap};
+    if (!nv.key || !nv.val) {
+        free(nv.key);
+        free(nv.val);
+        return false;
+    }
+    for (size_t i = 0; i < v->cap; i++)
+        if (v->key[i] && v->key[i] != UINT32_MAX) {
+            size_t j = vset_slot(&nv, v->key[i]);
+            nv.key[j] = v->key[i];
+            nv.val[j] = v->val[i];
+            nv.n++;
+        }
+    nv.used = nv.n;
+    free(v->key);
+    free(v->val);
+    *v = nv;
+    return true;
+}
+
+/* The entry of mmsi, added (zeroed) when absent; NULL when out of memory. */
+static struct vset_val *vset_add(struct vset *v, uint32_t mmsi)
+{
+    if (mmsi == UINT32_MAX - 1)
+        return NULL;
+    struct vset_val *e = vset_find(v, mmsi);
+    if (e)
+        return e;
+    if ((v->used + 1) * 2 > v->cap && !vset_grow(v))
+        return NULL;
+    size_t i = vset_slot(v, mmsi + 1);
+    if (!v->key[i])
+        v->used++;
+    v->key[i] = mmsi + 1;
+    v->n++;
+    memset(&v->val[i], 0, sizeof v->val[i]);
+    return &v->val[i];
+}
+
+static void vset_del(struct vset *v, struct vset_val *e)
+{
+    size_t i = (size_t)(e - v->val);
+    v->key[i] = UINT32_MAX;
+    v->n--;
+}
+
+static void vset_free(struct vset *v)
+{
+    free(v->key);
+    free(v->val);
+    *v = (struct vset){0};
+}
+
+
+static bool load_states(struct mar *m, char *err, size_t errlen);
 
 bool mar_new(struct ingest *in, char *err, size_t errlen)
 {
@@ -101,10 +216,11 @@ bool mar_new(struct ingest *in, char *err, size_t errlen)
     fc_init(&m->clock, o->max_clock_jump_h > 0 ? (int64_t)(o->max_clock_jump_h * 3600000.0)
                                                : FC_MAX_JUMP_MS, FC_NONE);
     m->pos_newest = FC_NONE;
+    m->last_state_clock = FC_NONE;
     metrics_describe(in->m, "alidade_ingest_clock_jumps_total", "counter",
                      "Jumps of the AIS feed clock beyond --max-clock-jump (feed discontinuities: "
                      "no gap across them)");
-    return true;
+    return load_states(m, err, errlen);
 }
 
 void mar_free(struct ingest *in)
@@ -114,6 +230,8 @@ void mar_free(struct ingest *in)
         return;
     free(m->fk);
     free(m->fv);
+    vset_free(&m->dirty);
+    vset_free(&m->saved);
     trk_free(m->trk);
     det_free(m->det);
     det_zones_free(m->zones);
@@ -196,9 +314,18 @@ static void fix_flush(struct mar *m)
     m->fn = 0;
 }
 
+/* A vessel whose state changed (saved with a coming batch). */
+static void dirty_note(struct mar *m, uint32_t mmsi, const struct trk_static *st)
+{
+    struct vset_val *e = vset_add(&m->dirty, mmsi);
+    if (e)
+        e->st = *st;
+}
+
 static void on_fix(void *ctx, const struct trk_fix *f, const struct trk_static *st)
 {
     struct mar *m = ctx;
+    dirty_note(m, f->mmsi, st);
     m->ffix[m->fn] = *f;
     m->fst[m->fn] = *st;
     if (++m->fn == FIX_BATCH)
@@ -209,7 +336,10 @@ static void on_static(void *ctx, uint32_t mmsi, const struct trk_static *before,
                       const struct trk_static *after)
 {
     struct mar *m = ctx;
+    if (m->seeding)                  /* what the tracker knew before the restart */
+        return;
     fix_flush(m);                    /* the detectors see fixes and static data in order */
+    dirty_note(m, mmsi, after);
     det_feed_static(m->det, mmsi, before, after, after->t);
     struct pic_static ps = {.mmsi = mmsi, .imo = after->imo, .type = after->shiptype};
     snprintf(ps.name, sizeof ps.name, "%s", after->name);
@@ -449,6 +579,146 @@ void mar_tick(struct ingest *in, int64_t wall_us)
     det_tick(m->det, t);
 }
 
+/* ---- vessel states across restarts ---- */
+
+/* The static data saved for mmsi goes to the tracker when the vessel is
+ * first heard after the restart, as what it knew (no static-data event, no
+ * news): a name changed across the restart is then an identity change. Not
+ * when the message is older than the saved record (a followed file
+ * re-reading its warm-up rebuilds everything itself). */
+static void give_back_static(struct mar *m, uint32_t mmsi, int64_t t)
+{
+    struct vset_val *e = vset_find(&m->saved, mmsi);
+    if (!e)
+        return;
+    if (t >= e->t) {
+        struct trk_msg tm = {.time_ms = e->st.t ? e->st.t : AIS_TIME_NONE, .type = 5,
+                             .mmsi = mmsi, .imo = e->st.imo, .shiptype = e->st.shiptype,
+                             .length = e->st.length_m, .beam = e->st.beam_m};
+        snprintf(tm.name, sizeof tm.name, "%s", e->st.name);
+        snprintf(tm.callsign, sizeof tm.callsign, "%s", e->st.callsign);
+        snprintf(tm.destination, sizeof tm.destination, "%s", e->st.destination);
+        m->seeding = true;
+        trk_feed_msgs(m->trk, &tm, 1);
+        m->seeding = false;
+    }
+    vset_del(&m->saved, e);
+    if (m->saved.n == 0)
+        vset_free(&m->saved);
+}
+
+struct load_ctx {
+    struct mar *m;
+    size_t n, bad;
+};
+
+static int load_one(void *ctx, const struct vessel_state *v)
+{
+    struct load_ctx *c = ctx;
+    if (!det_vessel_seed(c->m->det, &v->gap)) {
+        c->bad++;
+        return 0;
+    }
+    c->n++;
+    if (v->st.name[0] || v->st.callsign[0] || v->st.imo || v->st.shiptype) {
+        struct vset_val *e = vset_add(&c->m->saved, v->gap.mmsi);
+        if (e) {
+            e->st = v->st;
+            e->t = v->gap.t;
+        }
+    }
+    return 0;
+}
+
+/* At start: the records of the last 30 days (of the newest one) into the
+ * gap detector, their static data kept for the tracker, older ones
+ * removed; the newest fix time is the clock the previous run ended at (a
+ * first receive time far after it is a jump). */
+static bool load_states(struct mar *m, char *err, size_t errlen)
+{
+    struct ingest *in = m->in;
+    int64_t newest;
+    size_t pruned = 0;
+    if (vessel_state_newest(in->st, &newest) != ALD_E_OK) {
+        snprintf(err, errlen, "vessel states: %s", store_errmsg(in->st));
+        return false;
+    }
+    if (newest == INT64_MIN)
+        return true;
+    if (vessel_state_prune(in->st, newest - STATE_KEEP_MS, &pruned) != ALD_E_OK) {
+        snprintf(err, errlen, "vessel states: %s", store_errmsg(in->st));
+        return false;
+    }
+    if (!core_ready(m)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    struct load_ctx c = {.m = m};
+    if (vessel_state_each(in->st, newest - STATE_KEEP_MS, load_one, &c) != ALD_E_OK) {
+        snprintf(err, errlen, "vessel states: %s", store_errmsg(in->st));
+        return false;
+    }
+    /* the feed clock saved with them (else their newest fix) */
+    char *saved = NULL;
+    m->clock.resume = newest;
+    if (store_state_get(in->st, INGEST_CLOCK_KEY, &saved) == ALD_E_OK && saved) {
+        char *end;
+        long long v = strtoll(saved, &end, 10);
+        if (end != saved && !*end)
+            m->clock.resume = v;
+    }
+    free(saved);
+    char n[24], p[24], b[24], t[40] = "?";
+    snprintf(n, sizeof n, "%zu", c.n);
+    snprintf(p, sizeof p, "%zu", pruned);
+    snprintf(b, sizeof b, "%zu", c.bad);
+    ais_format_time(newest, t, sizeof t);
+    nlog_kv(in->log, NLOG_INFO, "ingest", "vessel states loaded", "vessels", n, "newest", t,
+            "pruned", p, "not_restored", b, NULL);
+    return true;
+}
+
+size_t mar_take_states(struct ingest *in, int64_t wall_us, bool all, struct vessel_state **out,
+                       int64_t *clock_ms)
+{
+    struct mar *m = in->mar;
+    *out = NULL;
+    int64_t wall = wall_us / 1000;
+    /* every 10 s, or sooner when the feed runs fast (a replay): a kill -9
+     * then loses at most that much of the vessels' history */
+    int64_t step = m->clock.max_jump / 2 < STATE_DATA_MS ? m->clock.max_jump / 2 : STATE_DATA_MS;
+    bool due = wall - m->last_state_wall >= STATE_MS ||
+               (m->clock.newest != FC_NONE && m->clock.newest - m->last_state_clock >= step);
+    if (!m->det || !m->dirty.n || (!all && !due))
+        return 0;
+    m->last_state_wall = wall;
+    m->last_state_clock = m->clock.newest;
+    *clock_ms = m->clock.newest;
+    fix_flush(m);                    /* the gap detector's records up to date */
+    struct vessel_state *v = malloc(m->dirty.n * sizeof *v);
+    if (!v)
+        return 0;                    /* stays dirty: the next take tries again */
+    size_t n = 0;
+    for (size_t i = 0; i < m->dirty.cap; i++) {
+        uint32_t k = m->dirty.key[i];
+        if (!k || k == UINT32_MAX)
+            continue;
+        /* a vessel the gap detector does not hold (no usable fix) has no
+         * record to restore */
+        if (det_vessel_get(m->det, k - 1, &v[n].gap)) {
+            v[n].st = m->dirty.val[i].st;
+            n++;
+        }
+    }
+    vset_free(&m->dirty);
+    if (!n) {
+        free(v);
+        return 0;
+    }
+    *out = v;
+    return n;
+}
+
 /* ---- decoding ---- */
 
 static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *meta)
@@ -505,8 +775,11 @@ static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *
     if (m && abs(lat) <= 90 * 600000 && abs(lon) <= 180 * 600000 &&
         (m->pos_newest == FC_NONE || mt.time_ms > m->pos_newest))
         m->pos_newest = mt.time_ms;
-    if (m && core_ready(m))
+    if (m && core_ready(m)) {
+        if (m->saved.n)
+            give_back_static(m, msg->mmsi, mt.time_ms);
         trk_feed(m->trk, msg, &mt);
+    }
 }
 
 static void on_bad(void *ctx, const struct ald_errpos *err, const char *line, size_t len,

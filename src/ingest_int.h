@@ -183,6 +183,14 @@ void mar_idle_flush(struct ingest *in);
 void mar_tick(struct ingest *in, int64_t wall_us);
 /* End of everything: open events that qualify are emitted (mu held). */
 void mar_finish(struct ingest *in);
+/* The states of the vessels changed since the last take (vessel_state.h),
+ * at most once every few seconds of wall_us, or now when `all` (the stop):
+ * malloc'd into *out, their count returned (mu held). */
+struct vessel_state;
+size_t mar_take_states(struct ingest *in, int64_t wall_us, bool all, struct vessel_state **out,
+                       int64_t *clock_ms);
+/* store_state key of the feed clock saved with the vessel states */
+#define INGEST_CLOCK_KEY "ingest#feed_clock"
 /* Metrics deltas since the last call (mu held). */
 void mar_flush_metrics(struct ingest *in);
 
