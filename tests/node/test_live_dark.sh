@@ -69,13 +69,13 @@ stop() {
 metric() {
     curl -s "http://127.0.0.1:$1/metrics" | awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }'
 }
-# gaps PORT NAME OUT: every version of every gap sighting in the node's
-# default collection over TAXII, one line each, sorted:
-#   id modified start end ongoing(0/1) likely_disabling date_added
+# gaps PORT NAME OUT [KIND]: every version of every gap (or KIND) sighting
+# in the node's default collection over TAXII, one line each, sorted:
+#   id modified start end ongoing(0/1) likely_disabling date_added mmsi
 gaps() {
-    python3 - "$1" "$(cat "$T/$2.tok")" "$3" <<'EOF'
+    python3 - "$1" "$(cat "$T/$2.tok")" "$3" "${4:-gap}" <<'EOF'
 import json, sys, urllib.request, base64
-port, tok, out = sys.argv[1:4]
+port, tok, out, kind = sys.argv[1:5]
 auth = "Basic " + base64.b64encode(("p:" + tok).encode()).decode()
 def get(path):
     rq = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path),
@@ -96,12 +96,12 @@ added = {(m["id"], m["version"]): m["date_added"] for m in every("manifest")}
 rows = []
 for o in every("objects"):
     x = list(o.get("extensions", {}).values())
-    if not x or x[0].get("event") != "gap":
+    if not x or x[0].get("event") != kind:
         continue
     x = x[0]
-    rows.append("%s %s %s %s %d %s %s" % (o["id"], o["modified"], x["start"], x["end"],
+    rows.append("%s %s %s %s %d %s %s %s" % (o["id"], o["modified"], x["start"], x["end"],
         1 if x.get("ongoing") else 0, x.get("likely_disabling", "null"),
-        added.get((o["id"], o["modified"]), "?")))
+        added.get((o["id"], o["modified"]), "?"), x["mmsi"]))
 open(out, "w").write("".join(sorted(r + "\n" for r in rows)))
 EOF
 }
@@ -264,6 +264,11 @@ check "the gap across the restart stored when the vessel is heard again (ais det
     'grep -q "^$GID $GMOD $GSTART $GEND 0 " "$T/n3.gaps"'
 check "and no other gap (the other vessels' silence across the restart is under 6 h)" \
     '[ "$(cut -d" " -f1 "$T/n3.gaps" | sort -u)" = "$GID" ]'
+# the name change planted at 16:00:30, 30 s after the restart: the name
+# heard before it came back with the vessel states
+gaps "$PORT" n3 "$T/n3.ident" identity_change
+check "a name change across the restart is an identity change (229000909)" \
+    'grep -q " 229000909\$" "$T/n3.ident"'
 stop "$S3"
 
 grep -l "AddressSanitizer\|LeakSanitizer\|runtime error" "$T"/*.err > "$T/san" 2> /dev/null
