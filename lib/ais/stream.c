@@ -74,6 +74,7 @@ struct ais_decoder {
     unsigned group_next;
     bool group_hit;           /* group_note() found the group's s: */
     struct src_count *srcs;   /* open addressing, SOURCES_MAX slots */
+    struct src_count *last_src; /* slot of the last message's source */
     uint64_t src_other, src_none;
     size_t nsrcs;
     uint8_t bits[AIS_BITS_BUF];
@@ -144,10 +145,26 @@ static uint32_t hash_str(const char *s)
     return h;
 }
 
+/* strcmp(a, b) == 0 for the short source labels, inline: the library call
+ * cost more than the compare itself, once per message. */
+static inline bool same_str(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static void count_source(ais_decoder *d, const char *src)
 {
     if (!src || !*src) {
         d->src_none++;
+        return;
+    }
+    /* consecutive messages mostly come from the same source */
+    if (d->last_src && same_str(d->last_src->name, src)) {
+        d->last_src->count++;
         return;
     }
     uint32_t h = hash_str(src);
@@ -161,10 +178,12 @@ static void count_source(ais_decoder *d, const char *src)
                 break;
             d->nsrcs++;
             c->count = 1;
+            d->last_src = c;
             return;
         }
-        if (strcmp(c->name, src) == 0) {
+        if (same_str(c->name, src)) {
             c->count++;
+            d->last_src = c;
             return;
         }
     }
@@ -355,8 +374,8 @@ static bool same_key(const struct pending *p, const char *src, bool src_known,
         return false;
     if (p->grouped && s->tb.has_group)
         return p->g_id == s->tb.g_id &&
-               (!p->src_known || !src_known || strcmp(p->src, src) == 0);
-    return strcmp(p->src, src) == 0;
+               (!p->src_known || !src_known || same_str(p->src, src));
+    return same_str(p->src, src);
 }
 
 /* Marks p used or free, in the slot and in the bitmap of live slots. */
