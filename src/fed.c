@@ -433,15 +433,39 @@ static struct fed_view *read_view(struct fed *f, bool *same)
     return v;
 }
 
-/* Starts and stops workers to match the view f->view. */
-static void reconcile(struct fed *f)
+static const struct store_partner *find(const struct fed_view *v, const char *name)
+{
+    for (size_t i = 0; v && i < v->np; i++)
+        if (strcmp(v->ps[i].name, name) == 0)
+            return &v->ps[i];
+    return NULL;
+}
+
+/* Whether a partner's requests go to the same place the same way: when
+ * not (a new URL, token or certificate: `partner set` to mend a partner
+ * that fails), its worker is restarted, so a request stalled at the old
+ * address is cut at once instead of after its timeout. */
+static bool same_link(const struct store_partner *a, const struct store_partner *b)
+{
+    return !a || !b ||
+           (strcmp(a->url, b->url) == 0 && strcmp(a->remote_user, b->remote_user) == 0 &&
+            strcmp(a->remote_token, b->remote_token) == 0 &&
+            strcmp(a->remote_ca, b->remote_ca) == 0 &&
+            strcmp(a->remote_cert, b->remote_cert) == 0 &&
+            strcmp(a->remote_key, b->remote_key) == 0);
+}
+
+/* Starts and stops workers to match the view f->view (old: the one before,
+ * NULL when unchanged). */
+static void reconcile(struct fed *f, const struct fed_view *old)
 {
     struct fed_view *v = f->view;
     /* stop first, all at once: their requests end together */
     struct fed_worker **pw = &f->workers, *gone = NULL;
     while (*pw) {
         struct fed_worker *w = *pw;
-        if (!has_url(v, w->peer.name)) {
+        if (!has_url(v, w->peer.name) ||
+            (old && !same_link(find(old, w->peer.name), find(v, w->peer.name)))) {
             *pw = w->next;
             worker_signal_stop(w);
             w->next = gone;
@@ -498,8 +522,9 @@ static void *manager_run(void *arg)
         }
         bool kick = last != seen;
         seen = last;
+        struct fed_view *old = NULL;
         if (v) {
-            view_release(f->view);
+            old = f->view;
             f->view = v;
             for (struct fed_worker *w = f->workers; w; w = w->next)
                 worker_set_view(w, v);
@@ -507,7 +532,8 @@ static void *manager_run(void *arg)
         }
         /* also when nothing changed: a worker that could not start is
          * tried again after FED_RESTART_US */
-        reconcile(f);
+        reconcile(f, old);
+        view_release(old);
         if (kick)
             for (struct fed_worker *w = f->workers; w; w = w->next)
                 worker_kick(w);

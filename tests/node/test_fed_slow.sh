@@ -11,6 +11,8 @@
 #     connections stalled; A's pull from B goes on too;
 #   - `partner remove S1` stops its worker: the stalled request is cut at
 #     once (S1 sees its connection closed within 2 s), no new one comes;
+#   - `partner set S2` with a new token restarts its worker at once (the
+#     request stalled with the old token is not waited for);
 #   - status and /metrics per partner while S2 stalls;
 #   - stopping A with a request stalled at S2 takes < 2 s;
 #   - with --fed-timeout 2 a stalled request fails after about 2 s, is
@@ -207,6 +209,16 @@ sleep 2
 check "no new request to S1 after its removal" '[ "$(opens S1)" -eq "$n1" ] && [ "$(closes S1)" -eq "$n1" ]'
 curl -s "http://127.0.0.1:$PORT_A/metrics" > "$T/a.metrics"
 check "/metrics at A: 2 workers now" 'grep -q "^alidade_fed_workers 2" "$T/a.metrics"'
+
+# ---- partner set with a new token: the stalled request is not waited for ----
+o2=$(opens S2)
+c2=$(closes S2)
+echo "y" > "$T/tok.fake2"
+t0=$(now)
+"$BIN" partner set S2 --data "$T/A" --remote-token-file "$T/tok.fake2" > /dev/null
+check "partner set S2 --remote-token-file: the stalled request cut within 2 s, a new one made" \
+    'wait_for 2 "[ \$(closes S2) -gt $c2 ] && [ \$(opens S2) -gt $o2 ]"'
+echo "# S2's request with the old token cut $(elapsed "$t0") s after partner set"
 
 # ---- stopping A while S2 stalls a request: prompt ----
 t0=$(now)
