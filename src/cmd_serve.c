@@ -865,7 +865,7 @@ static int parse_opts(int argc, char **argv, struct serve_settings *o, const cha
             char *end;
             o->max_clock_jump_h = strtod(optarg, &end);
             ok = end != optarg && !*end && o->max_clock_jump_h >= 0.01 &&
-                 o->max_clock_jump_h <= 8760;
+                 o->max_clock_jump_h <= 1e6;
             break;
         }
         case O_SYNC: ok = config_parse_size(optarg, 1, 86400, &sync); break;
