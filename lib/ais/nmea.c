@@ -48,6 +48,17 @@ static ald_err fail(struct ald_errpos *err, ald_err code, const char *line,
     return code;
 }
 
+/* Value of the 8 decimal digits at p, known to be digits: pairs, quads and
+ * the two halves combined with one multiply each (byte k is p[k], the most
+ * significant digit first). */
+static inline uint64_t digits8(const char *p)
+{
+    uint64_t w = swar_load(p) - SWAR_ONES * '0';
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+    return (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+}
+
 /* Parses up to 19 decimal digits in [p, e); returns false if not all digits. */
 static bool parse_u64(const char *p, const char *e, uint64_t *out)
 {
@@ -55,17 +66,12 @@ static bool parse_u64(const char *p, const char *e, uint64_t *out)
     if (p >= e || e - p > 19)
         return false;
     /* eight digits at a time (the 10-13 digit epochs of tag blocks and
-     * trailers): check them all, then combine pairs, quads and the two
-     * halves with one multiply each (byte k is p[k], the most significant) */
+     * trailers) */
     for (; e - p >= 8; p += 8) {
         uint64_t w = swar_load(p);
         if (swar_below(w, '0') | swar_above(w, '9'))
             return false;
-        w -= SWAR_ONES * '0';
-        w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
-        w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
-        w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
-        v = v * 100000000 + w;
+        v = v * 100000000 + digits8(p);
     }
     for (; p < e; p++) {
         if (*p < '0' || *p > '9')
@@ -136,6 +142,107 @@ static inline ald_err tb_field(const char *line, const char *f, const char *fe,
         break;  /* d:, n:, r:, t:, T:, i: carry nothing we use */
     }
     return ALD_E_OK;
+}
+
+/* Length of the run of decimal digits at v (stops at lim). */
+static inline size_t digit_run(const char *v, const char *lim)
+{
+    const char *d = v;
+    if (lim - d >= 8) {
+        uint64_t w = swar_load(d);
+        uint64_t m = swar_below(w, '0') | swar_above(w, '9');
+        if (m)
+            return swar_first(m);
+        d += 8;
+    }
+    while (d < lim && *d >= '0' && *d <= '9')
+        d++;
+    return (size_t)(d - v);
+}
+
+/*
+ * The usual tag block, "\" then fields c:<epoch>, s:<label> (no ',', '*' or
+ * backslash in it) and g:<n>-<total>-<id> (one-digit n and total) separated
+ * by commas, then "*hh\": read straight through into tb (which the caller
+ * has cleared) and returns true with *after past the closing backslash;
+ * false for anything else (other fields, bad values, ...), which
+ * parse_tagblock() then reads from the start and reports. The checksum may
+ * be wrong (flagged, as there).
+ */
+static bool fast_tagblock(const char *p, const char *end, struct nmea_tagblock *tb,
+                          const char **after)
+{
+    struct nmea_tagblock t = *tb;
+    const char *q = p + 1, *f = q, *star;
+    for (;;) {
+        /* "k:" and at least one byte more */
+        if (end - f < 3 || f[1] != ':')
+            return false;
+        const char *v = f + 2, *fe;
+        if (f[0] == 'c') {
+            size_t n = digit_run(v, end);
+            if (n < 9 || n > 13)
+                return false;
+            fe = v + n;
+            /* as epoch_ms(): 9-11 digits are seconds, 12-13 milliseconds */
+            uint64_t x = digits8(v);
+            for (const char *d = v + 8; d < fe; d++)
+                x = x * 10 + (uint64_t)(*d - '0');
+            t.time_ms = n <= 11 ? (int64_t)x * 1000 : (int64_t)x;
+        } else if (f[0] == 's') {
+            fe = v;
+            for (; end - fe >= 8; fe += 8) {
+                uint64_t w = swar_load(fe);
+                uint64_t m = swar_eq(w, ',') | swar_eq(w, '*') | swar_eq(w, '\\');
+                if (m) {
+                    fe += swar_first(m);
+                    goto s_end;
+                }
+            }
+            while (fe < end && *fe != ',' && *fe != '*' && *fe != '\\')
+                fe++;
+s_end:
+            t.src = v;
+            t.src_len = (size_t)(fe - v);
+        } else if (f[0] == 'g') {
+            if (end - v < 5 || v[0] < '1' || v[0] > '9' || v[1] != '-' || v[2] < '1' ||
+                v[2] > '9' || v[0] > v[2] || v[3] != '-')
+                return false;
+            size_t n = digit_run(v + 4, end);
+            uint64_t id;
+            if (n == 0 || n > 10 || !parse_u64(v + 4, v + 4 + n, &id) || id > 0xFFFFFFFFu)
+                return false;
+            fe = v + 4 + n;
+            t.has_group = true;
+            t.g_num = (unsigned)(v[0] - '0');
+            t.g_total = (unsigned)(v[2] - '0');
+            t.g_id = (unsigned)id;
+        } else {
+            return false;
+        }
+        if (fe >= end)
+            return false;
+        if (*fe == '*') {
+            star = fe;
+            break;
+        }
+        if (*fe != ',')
+            return false;
+        f = fe + 1;
+    }
+    /* no backslash before the star, none after it but the closing one, and
+     * hex digits between: the star is the last one before the first
+     * backslash, as parse_tagblock() requires */
+    if (end - star < 4 || star[3] != '\\')
+        return false;
+    int h1 = hexval(star[1]), h2 = hexval(star[2]);
+    if (h1 < 0 || h2 < 0)
+        return false;
+    t.present = true;
+    t.checksum_ok = swar_xor(q, star) == (unsigned)(h1 * 16 + h2);
+    *tb = t;
+    *after = star + 4;
+    return true;
 }
 
 #define TB_COMMAS 15          /* commas noted in the scan; more are found again */
@@ -428,7 +535,9 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     }
     if (p < end && *p == '\\') {
         const char *after;
-        ald_err e = parse_tagblock(line, p, end, &s->tb, &after, err);
+        ald_err e = ALD_E_OK;
+        if (!fast_tagblock(p, end, &s->tb, &after))
+            e = parse_tagblock(line, p, end, &s->tb, &after, err);
         if (e != ALD_E_OK) {
             /* skip to the next unit start, if any */
             const char *bang = memchr(p + 1, '!', (size_t)(end - p - 1));

@@ -75,16 +75,24 @@ static inline unsigned swar_xor_fold(uint64_t w)
     return (unsigned)(w & 0xFF);
 }
 
-/* XOR of the bytes in [p, e) (the NMEA checksum). */
+/* XOR of the bytes in [p, e) (the NMEA checksum). From 8 bytes on, the
+ * last e - p mod 8 bytes come from one load ending at e, shifted down to
+ * them (the fold does not care where a byte sits in the word). */
 static inline unsigned swar_xor(const char *p, const char *e)
 {
     uint64_t acc = 0;
     unsigned cs = 0;
-    for (; e - p >= 8; p += 8)
-        acc ^= swar_load(p);
+    if (e - p >= 8) {
+        unsigned tail = (unsigned)((e - p) & 7);
+        uint64_t last = swar_load(e - 8);
+        acc = tail ? last >> (64 - 8 * tail) : 0;
+        for (; e - p >= 8; p += 8)
+            acc ^= swar_load(p);
+        return swar_xor_fold(acc);
+    }
     for (; p < e; p++)
         cs ^= (unsigned char)*p;
-    return cs ^ swar_xor_fold(acc);
+    return cs;
 }
 
 /* First c in [p, e), or NULL (memchr without the call, for short fields). */
