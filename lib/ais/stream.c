@@ -301,24 +301,47 @@ static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *
     size_t byte = *pos >> 3;
     unsigned nacc = (unsigned)(*pos & 7);
     uint32_t acc = nacc ? (uint32_t)(bits[byte] >> (8 - nacc)) : 0;
+    const unsigned char *c = (const unsigned char *)p;
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
-        const unsigned char *c = (const unsigned char *)p + i;
-        unsigned t0 = armour_tab[c[0]], t1 = armour_tab[c[1]], t2 = armour_tab[c[2]],
-                 t3 = armour_tab[c[3]], t4 = armour_tab[c[4]], t5 = armour_tab[c[5]],
-                 t6 = armour_tab[c[6]], t7 = armour_tab[c[7]];
+        unsigned t0 = armour_tab[c[i]], t1 = armour_tab[c[i + 1]],
+                 t2 = armour_tab[c[i + 2]], t3 = armour_tab[c[i + 3]],
+                 t4 = armour_tab[c[i + 4]], t5 = armour_tab[c[i + 5]],
+                 t6 = armour_tab[c[i + 6]], t7 = armour_tab[c[i + 7]];
         if ((t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) & 0x40)
             break;      /* a bad character: the loop below finds which */
         uint64_t v = (uint64_t)t0 << 42 | (uint64_t)t1 << 36 | (uint64_t)t2 << 30 |
                      (uint64_t)t3 << 24 | (uint64_t)t4 << 18 | (uint64_t)t5 << 12 |
                      (uint64_t)t6 << 6 | t7;
-        uint64_t all = (uint64_t)(acc & ((1u << nacc) - 1)) << 48 | v;
-        put48(bits + byte, all >> nacc);
-        acc = (uint32_t)all;    /* its low nacc bits are the ones left over */
+        if (nacc) {     /* a later fragment, not on a byte boundary */
+            uint64_t all = (uint64_t)(acc & ((1u << nacc) - 1)) << 48 | v;
+            put48(bits + byte, all >> nacc);
+            acc = (uint32_t)all;    /* its low nacc bits are the ones left over */
+        } else {
+            put48(bits + byte, v);
+        }
         byte += 6;
     }
+    /* the last 1-7 characters as a block padded with '0's (zero bits, as
+     * past the end there must be; the same bounds hold as for a full block) */
+    size_t r = n - i;
+    if (r > 0 && r < 8) {
+        uint64_t v = 0;
+        unsigned seen = 0;
+        for (size_t k = 0; k < r; k++) {
+            unsigned t = armour_tab[c[i + k]];
+            seen |= t;
+            v |= (uint64_t)t << (42 - 6 * k);
+        }
+        if (!(seen & 0x40)) {
+            uint64_t all = (uint64_t)(acc & ((1u << nacc) - 1)) << 48 | v;
+            put48(bits + byte, all >> nacc);
+            *pos += 6 * n;
+            return true;
+        }
+    }
     for (; i < n; i++) {
-        unsigned v = armour_tab[(unsigned char)p[i]];
+        unsigned v = armour_tab[c[i]];
         if (v == BAD) {
             *badat = i;
             *pos += 6 * i;     /* so the caller knows how far bytes were written */
