@@ -243,6 +243,8 @@ bool cyber_new(struct ingest *in, char *err, size_t errlen)
     }
     in->cyber = cy;
     cy->in = in;
+    metrics_describe(in->m, "alidade_ingest_general_candidates", "gauge",
+                     "Observations held for GENERAL indicators over several observations");
     cy->tlp = STIX_TLP_AMBER;        /* as `alidade match` marks sightings */
     char why[512];
     cy->st = store_open(in->env->o->data, why, sizeof why);
