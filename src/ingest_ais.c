@@ -105,7 +105,7 @@ static size_t vset_slot(const struct vset *v, uint32_t key)
 /* The entry of mmsi, NULL when absent. */
 static struct vset_val *vset_find(const struct vset *v, uint32_t mmsi)
 {
-    if (!v->n || mmsi == UINT32_MAX - 1)
+    if (!v->n || mmsi >= UINT32_MAX - 1)
         return NULL;
     size_t i = (mmsi + 1) * 2654435761u & (v->cap - 1);
     while (v->key[i]) {
@@ -145,7 +145,7 @@ static bool vset_grow(struct vset *v)
 /* The entry of mmsi, added (zeroed) when absent; NULL when out of memory. */
 static struct vset_val *vset_add(struct vset *v, uint32_t mmsi)
 {
-    if (mmsi == UINT32_MAX - 1)
+    if (mmsi >= UINT32_MAX - 1)
         return NULL;
     struct vset_val *e = vset_find(v, mmsi);
     if (e)
@@ -688,7 +688,8 @@ size_t mar_take_states(struct ingest *in, int64_t wall_us, bool all, struct vess
      * then loses at most that much of the vessels' history */
     int64_t step = m->clock.max_jump / 2 < STATE_DATA_MS ? m->clock.max_jump / 2 : STATE_DATA_MS;
     bool due = wall - m->last_state_wall >= STATE_MS ||
-               (m->clock.newest != FC_NONE && m->clock.newest - m->last_state_clock >= step);
+               (m->clock.newest != FC_NONE && m->last_state_clock != FC_NONE &&
+                m->clock.newest - m->last_state_clock >= step);
     if (!m->det || !m->dirty.n || (!all && !due))
         return 0;
     m->last_state_wall = wall;
