@@ -5,7 +5,10 @@
 #      (TLP:GREEN) made at A one by one (`alidade stix import`, every
 #      BENCH_FED_GAP_MS); A pushes to B, B re-shares to C. Latency of an
 #      object = its date_added at C minus its date_added at A (the same
-#      clock: both are the store's microsecond stamps), p50/p99/max.
+#      clock: both are the store's microsecond stamps), p50/p99/max. Then
+#      as many again with a partner S at A that accepts the connection and
+#      never answers (tests/node/fed_stall.py), A pushing to and pulling
+#      from it too: a stalled partner must not delay the others.
 #   2. sustained objects/s between two nodes: BENCH_FED_BULK indicators in
 #      X's store pushed to Y (X's push cursor from nothing to the end), and
 #      then pulled by a fresh Z from X (pages of 500): objects over the time
@@ -32,7 +35,7 @@ write=0
 case "${1:-}" in
     --write) write=1 ;;
     "") ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--write]" >&2; exit 2 ;;
 esac
 N=${BENCH_FED_OBJECTS:-200}
@@ -104,24 +107,50 @@ DC=$(defcoll C)
 "$BIN" partner set C --data "$T/B" --url "http://127.0.0.1:${PORT[C]}/api/" --push "$DC" \
     --remote-user B --remote-token-file "$T/tok.B_at_C" --reshare > /dev/null
 for n in A B C; do start $n; done
-gen "$T/lat.jsonl" "$N" "fed-bench-latency-$$"
-split -l 1 -d -a 4 "$T/lat.jsonl" "$T/one."
-for f in "$T"/one.*; do
-    "$BIN" stix import --data "$T/A" "$f" > /dev/null
-    sleep "$(printf '0.%03d' "$GAP")"
-done
-for _ in $(seq 1 300); do [ "$(count C)" -ge "$N" ] && break; sleep 0.1; done
-got=$(count C)
-lat=$(python3 - "$T/A/alidade.db" "$T/C/alidade.db" << 'EOF'
-import sqlite3, sys
+# one_by_one FILE: its objects made at A one at a time, GAP ms apart
+one_by_one() {
+    rm -f "$T"/one.*
+    split -l 1 -d -a 4 "$1" "$T/one."
+    for f in "$T"/one.*; do
+        "$BIN" stix import --data "$T/A" "$f" > /dev/null
+        sleep "$(printf '0.%03d' "$GAP")"
+    done
+}
+# latency FILE: "p50 p99 max mean n" of date_added at C - at A of FILE's ids
+latency() {
+    python3 - "$T/A/alidade.db" "$T/C/alidade.db" "$1" << 'EOF'
+import json, sqlite3, sys
 a = dict(sqlite3.connect(sys.argv[1]).execute("SELECT id, date_added FROM object"))
 c = dict(sqlite3.connect(sys.argv[2]).execute("SELECT id, date_added FROM object"))
-d = sorted((c[k] - a[k]) / 1e6 for k in c if k in a)
+ids = [json.loads(l)["id"] for l in open(sys.argv[3])]
+d = sorted((c[k] - a[k]) / 1e6 for k in ids if k in a and k in c)
+if not d:
+    print("- - - - 0")
+    sys.exit(0)
 q = lambda p: d[min(len(d) - 1, int(round(p * (len(d) - 1))))]
 print("%.3f %.3f %.3f %.3f %d" % (q(0.5), q(0.99), d[-1], sum(d) / len(d), len(d)))
 EOF
-)
-read -r p50 p99 pmax pmean nlat <<< "$lat"
+}
+gen "$T/lat.jsonl" "$N" "fed-bench-latency-$$"
+one_by_one "$T/lat.jsonl"
+for _ in $(seq 1 300); do [ "$(count C)" -ge "$N" ] && break; sleep 0.1; done
+read -r p50 p99 pmax pmean nlat <<< "$(latency "$T/lat.jsonl")"
+# again with a partner S at A that accepts connections and never answers
+# (tests/node/fed_stall.py): A pushes to and pulls from it as well
+python3 "$root/tests/node/fed_stall.py" silent "$T/S.port" "$T/S.log" &
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$T/S.port" ] && break; sleep 0.1; done
+echo x > "$T/tok.S"
+"$BIN" partner add S --data "$T/A" > /dev/null
+"$BIN" partner set S --data "$T/A" --url "http://127.0.0.1:$(cat "$T/S.port")/api/" --push "$DB" \
+    --pull "$DB" --remote-user A --remote-token-file "$T/tok.S" > /dev/null
+sleep 1
+gen "$T/lat2.jsonl" "$N" "fed-bench-latency-stalled-$$"
+one_by_one "$T/lat2.jsonl"
+for _ in $(seq 1 300); do [ "$(count C)" -ge $((2 * N)) ] && break; sleep 0.1; done
+read -r s50 s99 smax smean nslat <<< "$(latency "$T/lat2.jsonl")"
+sopen=$(grep -c '^open' "$T/S.log" || true)
+sclosed=$(grep -c '^closed' "$T/S.log" || true)
 for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
 for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
 PIDS=()
@@ -212,12 +241,16 @@ machine gives, not a quiet one's best). Release build, three nodes on
 End-to-end latency A -> B -> C: $N TLP:GREEN indicators made at A one at
 a time (one \`alidade stix import\` each, ${GAP} ms apart); A pushes to B, B
 re-shares to C (\`--reshare\`). Latency = date_added at C - date_added at A
-(the stores' own microsecond stamps, one clock). $nlat of $N arrived ($got
-objects at C).
+(the stores' own microsecond stamps, one clock).
 
-| p50 | p99 | max | mean | goal |
-|---|---|---|---|---|
-| ${p50} s | ${p99} s | ${pmax} s | ${pmean} s | p99 < 2 s |
+| A's partners | arrived | p50 | p99 | max | mean | goal |
+|---|---|---|---|---|---|---|
+| B | $nlat of $N | ${p50} s | ${p99} s | ${pmax} s | ${pmean} s | p99 < 2 s |
+| B and S, which stalls every request | $nslat of $N | ${s50} s | ${s99} s | ${smax} s | ${smean} s | p99 < 2 s |
+
+S accepts the connection and never answers: A's worker for S waits in its
+requests (S saw $sopen connection(s) from A, $sclosed of them given up by A
+after the 30 s stall timeout and retried), while B's worker goes on.
 
 Where it goes: each node notices a new object within its 100 ms store poll
 (FED_POLL_MS) and kicks every partner's worker, which makes one POST of
