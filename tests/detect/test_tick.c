@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alidade/detect.h"
 #include "alidade/track.h"
@@ -532,6 +533,40 @@ static void seed_full_ring(void **state)
     det_free(d2);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What a tick costs the live node (once a second): a walk over the gap
+ * detector's table. 100,000 vessels heard, none silent 6 h. */
+static void tick_cost(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    det_engine *d = det_new(NULL, NULL, collect, &g);
+    assert_non_null(d);
+    const uint32_t n = 100000;
+    for (uint32_t i = 0; i < n; i++) {
+        struct trk_fix f = fix_at(200000000 + i * 13, T0 + i, -40 + (i % 8000) * 0.01,
+                                  (i % 3600) * 0.1 - 180);
+        det_feed_fix(d, &f, &(struct trk_static){0});
+    }
+    double t0 = now_s();
+    for (int k = 1; k <= 100; k++)
+        det_tick(d, T0 + n + k * 1000);
+    double dt = (now_s() - t0) / 100;
+    print_message("det_tick over %u vessels: %.3f ms a tick\n", n, dt * 1e3);
+    assert_int_equal(g.n, 0);
+    det_tick(d, T0 + 7 * H);             /* all silent 6 h: all reported, once */
+    assert_int_equal(det_count(d, DET_GAP), n);
+    det_tick(d, T0 + 8 * H);
+    assert_int_equal(det_count(d, DET_GAP), n);
+    det_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +581,7 @@ int main(void)
         cmocka_unit_test(held_fix_is_not_reported),
         cmocka_unit_test(seed_across_restart),
         cmocka_unit_test(seed_full_ring),
+        cmocka_unit_test(tick_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
