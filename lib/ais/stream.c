@@ -336,6 +336,10 @@ static bool armour(uint8_t *bits, size_t *pos, const char *p, size_t n, size_t *
         if (!(seen & 0x40)) {
             uint64_t all = (uint64_t)(acc & ((1u << nacc) - 1)) << 48 | v;
             put48(bits + byte, all >> nacc);
+            /* the low nacc bits did not fit in the 6 bytes: with 7
+             * characters after 7 carried bits, one of them is data */
+            if (nacc)
+                bits[byte + 6] = (uint8_t)(all << (8 - nacc));
             *pos += 6 * n;
             return true;
         }

@@ -1065,6 +1065,96 @@ static void whole_file_exact_earth_augmented(void **state)
     ais_decoder_free(d);
 }
 
+/* ---- de-armouring against a bit-by-bit reference ---- */
+
+/* 6-bit value of a payload character (the AIS alphabet only). */
+static unsigned sixval(char c)
+{
+    return (unsigned)(c - '0') - (c >= '`' ? 8 : 0);
+}
+
+/* Appends the 6 n bits of payload p at bit *pos of buf, bit by bit. */
+static void ref_armour(uint8_t *buf, size_t *pos, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int b = 5; b >= 0; b--, (*pos)++) {
+            uint8_t mask = (uint8_t)(0x80 >> (*pos % 8));
+            if ((sixval(p[i]) >> b) & 1)
+                buf[*pos / 8] |= mask;
+            else
+                buf[*pos / 8] &= (uint8_t)~mask;
+        }
+}
+
+/* "!AIVDM,n,k,s,A,payload,fill*hh" with its checksum. */
+static void sentence(char *out, size_t sz, unsigned n, unsigned k, const char *payload,
+                     size_t len, unsigned fill)
+{
+    char body[300];
+    snprintf(body, sizeof body, "AIVDM,%u,%u,%s,A,%.*s,%u", n, k, n > 1 ? "3" : "",
+             (int)len, payload, fill);
+    unsigned cs = 0;
+    for (const char *c = body; *c; c++)
+        cs ^= (unsigned char)*c;
+    snprintf(out, sz, "!%s*%02X", body, cs);
+}
+
+/*
+ * armour() writes 8 characters (48 bits) at a time, the last 1-7 as one
+ * padded block, and carries the bits of a fragment that does not start on a
+ * byte boundary. Type 17 (DGNSS) payloads of every length from 14 to 136
+ * characters, in one sentence and split in 2 or 3 fragments with fill bits
+ * (each fragment's fill bits come off, the last one's stay past bitlen, as
+ * in gpsd), must give the bits of the reference, including the raw bytes
+ * past bitlen that type 17's data copies.
+ */
+static void armour_matches_a_bit_by_bit_reference(void **state)
+{
+    (void)state;
+    static const char alphabet[] =
+        "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw";
+    uint32_t rnd = 12345;
+    ais_decoder *d = new_dec(NULL);
+    for (size_t len = 14; len <= 136; len++) {
+        for (unsigned split = 1; split <= 3; split++) {
+            for (unsigned fill = 0; fill <= 5; fill++) {
+                char payload[140];
+                payload[0] = 'A';                   /* type 17 */
+                for (size_t i = 1; i < len; i++) {
+                    rnd = rnd * 1103515245u + 12345u;
+                    payload[i] = alphabet[(rnd >> 16) % 64];
+                }
+                /* fragments: cut points, fills of the earlier ones 0-5 */
+                size_t cut[4] = {0, split > 1 ? len / 2 : len, split > 2 ? len * 3 / 4 : len, len};
+                unsigned fills[3];
+                uint8_t want[AIS_BITS_BUF] = {0};
+                size_t pos = 0;
+                for (unsigned f = 0; f < split; f++) {
+                    fills[f] = f + 1 < split ? (fill + f) % 6 : fill;
+                    ref_armour(want, &pos, payload + cut[f], cut[f + 1] - cut[f]);
+                    pos -= fills[f];
+                }
+                size_t bitlen = pos;
+                if (bitlen < 80)
+                    continue;
+                K.nmsg = 0;
+                for (unsigned f = 0; f < split; f++) {
+                    char line[320];
+                    sentence(line, sizeof line, split, f + 1, payload + cut[f],
+                             cut[f + 1] - cut[f], fills[f]);
+                    assert_int_equal(feed(d, line), ALD_E_OK);
+                }
+                assert_int_equal(K.nmsg, 1);
+                const struct ais_gnss17 *t = &K.m[0].msg.u.t17;
+                assert_int_equal(K.m[0].msg.type, 17);
+                assert_int_equal(t->bitcount, bitlen - 80);
+                assert_memory_equal(t->bitdata, want + 10, (t->bitcount + 7) / 8);
+            }
+        }
+    }
+    ais_decoder_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1111,6 +1201,7 @@ int main(void)
         cmocka_unit_test(whole_file_exact_earth_with_tag_block),
         cmocka_unit_test(whole_file_nmea_data_sample),
         cmocka_unit_test(whole_file_exact_earth_augmented),
+        cmocka_unit_test(armour_matches_a_bit_by_bit_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
