@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alidade/ais.h"
+#include "ais/bits.h"
 
 /* ---- helpers ---- */
 
@@ -1051,6 +1052,82 @@ static void format_time_needs_room_for_the_nul(void **state)
     assert_int_equal(ais_format_time(0, buf, 0), 0);
 }
 
+/* ---- six-bit text against a character-by-character reference ---- */
+
+/* ais_sixbit() as it was first written: one 6-bit read per character. */
+static size_t ref_sixbit(const uint8_t *buf, size_t start, size_t count, char *to,
+                         size_t to_sz, int trim)
+{
+    static const char chars[] =
+        "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !\"#$%&'()*+,-./0123456789:;<=>?";
+    size_t i;
+    if (to_sz == 0)
+        return 0;
+    if (count > to_sz - 1)
+        count = to_sz - 1;
+    for (i = 0; i < count; i++) {
+        char c = chars[ais_ubits(buf, start + 6 * i, 6)];
+        if (c == '@')
+            break;
+        to[i] = c;
+    }
+    to[i] = '\0';
+    if (trim)
+        while (i > 0 && (to[i - 1] == ' ' || to[i - 1] == '@'))
+            to[--i] = '\0';
+    return i;
+}
+
+/*
+ * ais_sixbit() reads 8 characters per 64-bit load; every start bit of the
+ * buffer (up to past AIS_MAX_BITS, where characters read as '@'), counts
+ * 0-170 and small output buffers, with and without trimming, on random bits
+ * with '@' (0) and ' ' (32) characters planted, must give what one read per
+ * character gives.
+ */
+static void sixbit_matches_a_per_character_reference(void **state)
+{
+    (void)state;
+    uint32_t rnd = 777;
+    for (unsigned round = 0; round < 4; round++) {
+        memset(BITS, 0, sizeof BITS);
+        for (size_t i = 0; i < AIS_MAX_BYTES; i++) {
+            rnd = rnd * 1103515245u + 12345u;
+            BITS[i] = (uint8_t)(rnd >> 16);
+        }
+        /* rounds 1-3: some 6-bit groups set to '@' or ' ' so texts end and
+         * get trimmed at varied places */
+        for (size_t k = 0; round && k < 40; k++) {
+            rnd = rnd * 1103515245u + 12345u;
+            size_t at = (rnd >> 8) % (AIS_MAX_BITS - 6);
+            unsigned v = (rnd & 1) ? 0 : 32;
+            for (unsigned b = 0; b < 6; b++) {
+                uint8_t mask = (uint8_t)(0x80u >> ((at + b) % 8));
+                if ((v >> (5 - b)) & 1)
+                    BITS[(at + b) / 8] |= mask;
+                else
+                    BITS[(at + b) / 8] &= (uint8_t)~mask;
+            }
+        }
+        for (size_t start = 0; start <= AIS_MAX_BITS + 8; start += (round ? 1 : 3)) {
+            static const size_t counts[] = {0, 1, 7, 8, 9, 15, 16, 17, 20, 42, 170};
+            for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+                static const size_t sizes[] = {1, 5, 9, 21, 200};
+                for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+                    char got[200], want[200];
+                    int trim = (int)((start + c) & 1);
+                    memset(got, 'x', sizeof got);
+                    memset(want, 'x', sizeof want);
+                    size_t ng = ais_sixbit(BITS, start, counts[c], got, sizes[z], trim);
+                    size_t nw = ref_sixbit(BITS, start, counts[c], want, sizes[z], trim);
+                    assert_int_equal(ng, nw);
+                    assert_memory_equal(got, want, sizes[z]);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1103,6 +1180,7 @@ int main(void)
         cmocka_unit_test(csv_other_types_and_small_buffers),
         cmocka_unit_test(format_time_values),
         cmocka_unit_test(format_time_needs_room_for_the_nul),
+        cmocka_unit_test(sixbit_matches_a_per_character_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
