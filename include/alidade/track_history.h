@@ -12,8 +12,8 @@
  * than min_gap_s to the last kept one. docs/api.md gives the figures.
  *
  * Times are microseconds since 1970 in the API (as in store.h); the table
- * keeps seconds. Positions are kept to 1e-6 degree (11 cm), speed and
- * course to 0.1. Every call uses the store handle's connection (one thread
+ * keeps seconds. Kept points' positions to 1e-5 degree (1.1 m), the
+ * latest position to 1e-6 degree; speed and course to 0.1. Every call uses the store handle's connection (one thread
  * at a time, as for every store_* call).
  */
 #ifndef ALIDADE_TRACK_HISTORY_H

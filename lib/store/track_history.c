@@ -3,24 +3,32 @@
  * (track_history.h): two local tables of the store that store.c knows
  * nothing about (store_int.h: created here on first use).
  *
- *   th_point   the kept points, WITHOUT ROWID, key (mmsi, t): a vessel's
- *              points are one contiguous run of the B-tree, so a track
+ *   th_chunk   the kept points, a vessel's run of them cut into chunks of
+ *              at most CHUNK_BYTES of encoded points spanning at most
+ *              CHUNK_SPAN_S; WITHOUT ROWID, key (mmsi, t0): a vessel's
+ *              chunks are one contiguous run of the B-tree, so a track
  *              (mmsi, time range) is one range scan and "the last point at
- *              or before T" one seek; no index on t alone (it would cost
- *              as much again): the time and box queries go through
- *              th_vessel below.
+ *              or before T" one seek and the decoding of one chunk; no
+ *              index on time alone (it would cost as much again): the
+ *              time and box queries go through th_vessel below.
  *   th_vessel  one row per vessel: the time of its oldest kept point
  *              (first_t), its latest position in full (last_t ...: not
  *              downsampled, written with every batch) and its static data.
  *              The time query reads it whole (100,000 small rows) and
- *              seeks th_point only for the vessels whose latest position
+ *              seeks th_chunk only for the vessels whose latest position
  *              is later than the time asked; pruning visits only the
  *              vessels whose first_t is older than the window.
  *
- * Row cost: a point is about 30 bytes of record (mmsi, t, lat and lon as
- * integers of 1e-6 degree, speed and course in tenths, heading) in pages
- * filled by appends at the end of each vessel's run; test_track_history
- * measures bytes per point and per vessel-day.
+ * A chunk's points (pts): per point, varints of the seconds since the
+ * previous point (0 for the first, whose time is t0), the zigzag change of
+ * latitude and longitude in 1e-5 degree (1.1 m; the first point's are
+ * absolute), speed and course in tenths + 1 and heading + 1 (0: not
+ * available): 9-12 bytes a point where a row per point took 34. A point is
+ * appended by rewriting its vessel's last chunk (under 1 KB, so that a row
+ * never spills to an overflow page). Pruning cuts a chunk that straddles
+ * the window's start, so nothing older than the window is kept.
+ *
+ * test_track_history measures bytes per point and per vessel-day.
  */
 #include "alidade/track_history.h"
 
@@ -34,13 +42,15 @@
 #include "store_int.h"
 
 #define M_PER_DEG 111194.9          /* metres per degree of a great circle (R 6371 km) */
+#define CHUNK_BYTES 900              /* a row stays under SQLite's 994-byte local limit */
+#define CHUNK_SPAN_S 21600           /* 6 h: a chunk's first to last point */
+#define POINT_MAX 40                 /* bytes of one encoded point, at most */
 
 static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS th_point("
-    " mmsi INTEGER NOT NULL, t INTEGER NOT NULL,"
-    " lat INTEGER NOT NULL, lon INTEGER NOT NULL,"
-    " sog INTEGER, cog INTEGER, hd INTEGER,"
-    " PRIMARY KEY (mmsi, t)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS th_chunk("
+    " mmsi INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, pts BLOB NOT NULL,"
+    " PRIMARY KEY (mmsi, t0)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS th_vessel("
     " mmsi INTEGER PRIMARY KEY, first_t INTEGER, last_t INTEGER,"
     " lat INTEGER, lon INTEGER, sog INTEGER, cog INTEGER, hd INTEGER,"
@@ -135,6 +145,114 @@ bool th_keep(const struct th_rule *r, struct th_last *last, const struct th_poin
     return keep;
 }
 
+/* ---- the chunk codec ---- */
+
+/* One point as the chunk holds it. */
+struct cpt {
+    int64_t t;
+    int32_t lat5, lon5;
+    uint16_t sog1, cog1, hd1;        /* value + 1 (tenths; degrees), 0: not available */
+};
+
+static size_t put_varint(uint8_t *b, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        b[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    b[n++] = (uint8_t)v;
+    return n;
+}
+
+static bool get_varint(const uint8_t *b, size_t len, size_t *i, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *i < len; shift += 7) {
+        uint8_t c = b[(*i)++];
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;                    /* cut short or too long: a damaged chunk */
+}
+
+static uint64_t zig(int64_t v)
+{
+    return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+static int64_t unzig(uint64_t v)
+{
+    return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+}
+
+static struct cpt to_cpt(const struct th_point *p)
+{
+    uint16_t sog = pack10(p->sog, 6000.0f), cog = pack10(p->cog, 360.0f);
+    return (struct cpt){
+        .t = secs(p->t_us),
+        .lat5 = (int32_t)lround(p->lat * 1e5),
+        .lon5 = (int32_t)lround(p->lon * 1e5),
+        .sog1 = sog == UINT16_MAX ? 0 : (uint16_t)(sog + 1),
+        .cog1 = cog == UINT16_MAX ? 0 : (uint16_t)(cog + 1),
+        .hd1 = p->heading >= 0 && p->heading < 360 ? (uint16_t)(p->heading + 1) : 0,
+    };
+}
+
+static struct th_point from_cpt(const struct cpt *c, uint32_t mmsi)
+{
+    return (struct th_point){
+        .mmsi = mmsi, .t_us = c->t * 1000000, .lat = c->lat5 / 1e5, .lon = c->lon5 / 1e5,
+        .sog = c->sog1 ? (float)(c->sog1 - 1) / 10.0f : NAN,
+        .cog = c->cog1 ? (float)(c->cog1 - 1) / 10.0f : NAN,
+        .heading = c->hd1 ? (int16_t)(c->hd1 - 1) : -1};
+}
+
+/* p encoded after prev (NULL: the chunk's first) at b; its length. */
+static size_t encode(uint8_t *b, const struct cpt *p, const struct cpt *prev)
+{
+    size_t n = 0;
+    n += put_varint(b + n, prev ? (uint64_t)(p->t - prev->t) : 0);
+    n += put_varint(b + n, zig((int64_t)p->lat5 - (prev ? prev->lat5 : 0)));
+    n += put_varint(b + n, zig((int64_t)p->lon5 - (prev ? prev->lon5 : 0)));
+    n += put_varint(b + n, p->sog1);
+    n += put_varint(b + n, p->cog1);
+    n += put_varint(b + n, p->hd1);
+    return n;
+}
+
+/* The next point of a chunk (prev: the one before, NULL for the first,
+ * whose time is t0); false at the end or on damage. */
+static bool decode(const uint8_t *b, size_t len, size_t *i, int64_t t0, const struct cpt *prev,
+                   struct cpt *out)
+{
+    uint64_t v[6];
+    if (*i >= len)
+        return false;
+    for (int k = 0; k < 6; k++)
+        if (!get_varint(b, len, i, &v[k]))
+            return false;
+    out->t = (prev ? prev->t : t0) + (int64_t)v[0];
+    out->lat5 = (int32_t)((prev ? prev->lat5 : 0) + unzig(v[1]));
+    out->lon5 = (int32_t)((prev ? prev->lon5 : 0) + unzig(v[2]));
+    out->sog1 = (uint16_t)v[3];
+    out->cog1 = (uint16_t)v[4];
+    out->hd1 = (uint16_t)v[5];
+    return true;
+}
+
+/* Every point of a chunk into out (room for CHUNK_BYTES / 6 + 1); how many. */
+static size_t decode_all(const uint8_t *b, size_t len, int64_t t0, struct cpt *out)
+{
+    size_t i = 0, n = 0;
+    while (n < CHUNK_BYTES / 6 + 1 && decode(b, len, &i, t0, n ? &out[n - 1] : NULL, &out[n]))
+        n++;
+    return n;
+}
+
+#define CHUNK_POINTS_MAX (CHUNK_BYTES / 6 + 1)
+
 /* ---- writing ---- */
 
 static void bind_pos(sqlite3_stmt *q, int at, const struct th_point *p)
@@ -173,19 +291,79 @@ static void bind_text(sqlite3_stmt *q, int at, const char *s, size_t cap)
         sqlite3_bind_null(q, at);
 }
 
+/* p appended to its vessel's last chunk, or the first of a new one (the
+ * last is full, spans CHUNK_SPAN_S, or there is none); a point not later
+ * than the vessel's last kept one is ignored (a batch written twice). */
+static ald_err append_point(store *s, const struct th_point *p)
+{
+    sqlite3_stmt *q = store_stmt(s, "SELECT t0, t1, pts FROM th_chunk WHERE mmsi = ?"
+                                    " ORDER BY t0 DESC LIMIT 1");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, p->mmsi);
+    struct cpt c = to_cpt(p), last;
+    uint8_t buf[CHUNK_BYTES + POINT_MAX];
+    size_t len = 0;
+    int64_t t0 = 0, t1 = 0;
+    bool have = false, append = false;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        have = true;
+        t0 = sqlite3_column_int64(q, 0);
+        t1 = sqlite3_column_int64(q, 1);
+        const uint8_t *b = sqlite3_column_blob(q, 2);
+        size_t n = (size_t)sqlite3_column_bytes(q, 2);
+        if (c.t > t1 && c.t - t0 <= CHUNK_SPAN_S && n <= CHUNK_BYTES && b) {
+            /* the last point is the delta base */
+            size_t i = 0, k = 0;
+            struct cpt prev;
+            while (decode(b, n, &i, t0, k ? &prev : NULL, &last)) {
+                prev = last;
+                k++;
+            }
+            if (k && i == n && n + encode(buf, &c, &last) <= CHUNK_BYTES) {
+                memcpy(buf, b, n);
+                len = n + encode(buf + n, &c, &last);
+                append = true;
+            }
+        }
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail_db(s, "track history: a vessel's last chunk");
+    if (have && c.t <= t1)
+        return ALD_E_OK;             /* not later than what is kept */
+    if (append) {
+        q = store_stmt(s, "UPDATE th_chunk SET t1 = ?, n = n + 1, pts = ?"
+                          " WHERE mmsi = ? AND t0 = ?");
+        if (!q)
+            return ALD_E_STORE;
+        sqlite3_bind_int64(q, 1, c.t);
+        sqlite3_bind_blob(q, 2, buf, (int)len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 3, p->mmsi);
+        sqlite3_bind_int64(q, 4, t0);
+        return step_done(s, q, "track history: appending a point");
+    }
+    len = encode(buf, &c, NULL);
+    q = store_stmt(s, "INSERT INTO th_chunk(mmsi, t0, t1, n, pts) VALUES (?1, ?2, ?2, 1, ?3)");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, p->mmsi);
+    sqlite3_bind_int64(q, 2, c.t);
+    sqlite3_bind_blob(q, 3, buf, (int)len, SQLITE_TRANSIENT);
+    return step_done(s, q, "track history: a new chunk");
+}
+
 static ald_err write_all(store *s, const struct th_point *kept, size_t nkept,
                          const struct th_point *latest, size_t nlatest,
                          const struct th_static *st, size_t nst)
 {
     ald_err e = ALD_E_OK;
     for (size_t i = 0; i < nkept && e == ALD_E_OK; i++) {
-        sqlite3_stmt *q = store_stmt(s, "INSERT OR IGNORE INTO th_point"
-                                        "(mmsi, t, lat, lon, sog, cog, hd) VALUES (?,?,?,?,?,?,?)");
-        if (!q)
-            return ALD_E_STORE;
-        sqlite3_bind_int64(q, 1, kept[i].mmsi);
-        bind_pos(q, 2, &kept[i]);
-        if ((e = step_done(s, q, "track history: writing a point")) != ALD_E_OK)
+        sqlite3_stmt *q;
+        if (secs(kept[i].t_us) <= 0)
+            continue;                /* th_keep keeps none such */
+        if ((e = append_point(s, &kept[i])) != ALD_E_OK)
             break;
         /* the vessel's row knows its oldest point (pruning, time query);
          * a new vessel gets this point as its latest until a later one */
@@ -257,6 +435,74 @@ ald_err th_write(store *s, const struct th_point *kept, size_t nkept,
 
 /* ---- pruning ---- */
 
+/* The chunks of mmsi older than cut removed, and the one straddling cut
+ * cut down to its points from cut on; *removed += the points removed. */
+static ald_err prune_vessel(store *s, uint32_t mmsi, int64_t cut, size_t *removed)
+{
+    sqlite3_stmt *q = store_stmt(s, "SELECT coalesce(sum(n), 0) FROM th_chunk"
+                                    " WHERE mmsi = ? AND t1 < ?");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, cut);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *removed += (size_t)sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    q = store_stmt(s, "DELETE FROM th_chunk WHERE mmsi = ? AND t1 < ?");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, cut);
+    ald_err e = step_done(s, q, "track history: pruning chunks");
+    if (e != ALD_E_OK)
+        return e;
+    /* chunks do not overlap: at most one straddles the cut */
+    q = store_stmt(s, "SELECT t0, pts FROM th_chunk WHERE mmsi = ? AND t0 < ? AND t1 >= ?");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, cut);
+    sqlite3_bind_int64(q, 3, cut);
+    struct cpt pt[CHUNK_POINTS_MAX];
+    size_t np = 0;
+    int64_t t0 = 0;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        t0 = sqlite3_column_int64(q, 0);
+        const uint8_t *b = sqlite3_column_blob(q, 1);
+        np = b ? decode_all(b, (size_t)sqlite3_column_bytes(q, 1), t0, pt) : 0;
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ALD_E_OK : store_fail_db(s, "track history: pruning");
+    size_t k = 0;
+    while (k < np && pt[k].t < cut)
+        k++;
+    q = store_stmt(s, "DELETE FROM th_chunk WHERE mmsi = ? AND t0 = ?");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, t0);
+    if ((e = step_done(s, q, "track history: pruning a chunk")) != ALD_E_OK)
+        return e;
+    *removed += k;
+    if (k == np)
+        return ALD_E_OK;
+    uint8_t buf[CHUNK_BYTES + POINT_MAX];
+    size_t len = 0;
+    for (size_t j = k; j < np; j++)
+        len += encode(buf + len, &pt[j], j > k ? &pt[j - 1] : NULL);
+    q = store_stmt(s, "INSERT INTO th_chunk(mmsi, t0, t1, n, pts) VALUES (?, ?, ?, ?, ?)");
+    if (!q)
+        return ALD_E_STORE;
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, pt[k].t);
+    sqlite3_bind_int64(q, 3, pt[np - 1].t);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)(np - k));
+    sqlite3_bind_blob(q, 5, buf, (int)len, SQLITE_TRANSIENT);
+    return step_done(s, q, "track history: the chunk cut at the window");
+}
+
 static ald_err prune_all(store *s, int64_t cut, size_t *removed)
 {
     /* the vessels to visit first (no writes while a read is stepping) */
@@ -289,18 +535,10 @@ static ald_err prune_all(store *s, int64_t cut, size_t *removed)
     ald_err e = ALD_E_OK;
     sqlite3 *db = store_sqlite(s);
     for (size_t i = 0; i < n && e == ALD_E_OK; i++) {
-        q = store_stmt(s, "DELETE FROM th_point WHERE mmsi = ? AND t < ?");
-        if (!q) {
-            e = ALD_E_STORE;
+        if ((e = prune_vessel(s, v[i], cut, removed)) != ALD_E_OK)
             break;
-        }
-        sqlite3_bind_int64(q, 1, v[i]);
-        sqlite3_bind_int64(q, 2, cut);
-        if ((e = step_done(s, q, "track history: pruning points")) != ALD_E_OK)
-            break;
-        *removed += (size_t)sqlite3_changes(db);
         q = store_stmt(s, "UPDATE th_vessel SET first_t ="
-                          " (SELECT min(t) FROM th_point WHERE mmsi = ?1) WHERE mmsi = ?1");
+                          " (SELECT min(t0) FROM th_chunk WHERE mmsi = ?1) WHERE mmsi = ?1");
         if (!q) {
             e = ALD_E_STORE;
             break;
@@ -393,8 +631,9 @@ ald_err th_at(store *s, int64_t at_us, int64_t max_age_us, double west, double s
         if (sqlite3_column_int64(v, 2) <= at) {
             p = col_point(v, 2, mmsi);   /* the latest is the answer */
         } else {
-            sqlite3_stmt *q = store_stmt(s, "SELECT t, lat, lon, sog, cog, hd FROM th_point"
-                                            " WHERE mmsi = ? AND t <= ? ORDER BY t DESC LIMIT 1");
+            /* the chunk that holds it: the last starting at or before at */
+            sqlite3_stmt *q = store_stmt(s, "SELECT t0, pts FROM th_chunk WHERE mmsi = ?"
+                                            " AND t0 <= ? ORDER BY t0 DESC LIMIT 1");
             if (!q) {
                 sqlite3_reset(v);
                 return ALD_E_STORE;
@@ -402,8 +641,21 @@ ald_err th_at(store *s, int64_t at_us, int64_t max_age_us, double west, double s
             sqlite3_bind_int64(q, 1, mmsi);
             sqlite3_bind_int64(q, 2, at);
             int r2 = sqlite3_step(q);
-            if (r2 == SQLITE_ROW)
-                p = col_point(q, 0, mmsi);
+            if (r2 == SQLITE_ROW) {
+                int64_t t0 = sqlite3_column_int64(q, 0);
+                const uint8_t *b = sqlite3_column_blob(q, 1);
+                size_t n = (size_t)sqlite3_column_bytes(q, 1), i = 0;
+                struct cpt c[2];
+                int k = 0;       /* c[k & 1]: the last decoded */
+                if (b && decode(b, n, &i, t0, NULL, &c[0])) {
+                    while (decode(b, n, &i, t0, &c[k & 1], &c[(k + 1) & 1]) &&
+                           c[(k + 1) & 1].t <= at)
+                        k++;
+                    p = from_cpt(&c[k & 1], mmsi);
+                } else {
+                    r2 = SQLITE_DONE;    /* an empty or damaged chunk: no answer */
+                }
+            }
             sqlite3_reset(q);
             if (r2 == SQLITE_DONE)
                 continue;            /* pruned under it, or none kept before at */
@@ -435,32 +687,44 @@ ald_err th_track(store *s, uint32_t mmsi, int64_t from_us, int64_t to_us, size_t
     ald_err e = ensure(s);
     if (e != ALD_E_OK || cap == 0)
         return e;
-    /* the latest cap points, newest first, handed back oldest first */
-    sqlite3_stmt *q = store_stmt(s, "SELECT t, lat, lon, sog, cog, hd FROM th_point WHERE mmsi = ?"
-                                    " AND t BETWEEN ? AND ? ORDER BY t DESC LIMIT ?");
+    /* the latest cap points, newest first (chunks newest first, each
+     * read backwards), handed back oldest first */
+    int64_t from = from_us ? secs(from_us + 999999) : INT64_MIN;
+    int64_t to = to_us ? secs(to_us) : INT64_MAX;
+    sqlite3_stmt *q = store_stmt(s, "SELECT t0, pts FROM th_chunk WHERE mmsi = ? AND t0 <= ?"
+                                    " AND t1 >= ? ORDER BY t0 DESC");
     if (!q)
         return ALD_E_STORE;
     sqlite3_bind_int64(q, 1, mmsi);
-    sqlite3_bind_int64(q, 2, from_us ? secs(from_us + 999999) : INT64_MIN);
-    sqlite3_bind_int64(q, 3, to_us ? secs(to_us) : INT64_MAX);
-    sqlite3_bind_int64(q, 4, cap > INT64_MAX ? INT64_MAX : (sqlite3_int64)cap);
+    sqlite3_bind_int64(q, 2, to);
+    sqlite3_bind_int64(q, 3, from);
     struct th_point *buf = NULL;
     size_t k = 0, bcap = 0;
+    struct cpt pt[CHUNK_POINTS_MAX];
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (k == bcap) {
-            size_t nc = bcap ? bcap * 2 : 256;
-            struct th_point *nb = realloc(buf, nc * sizeof *nb);
-            if (!nb) {
-                sqlite3_reset(q);
-                free(buf);
-                return store_fail(s, ALD_E_NOMEM, "track history: out of memory");
+    while (k < cap && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const uint8_t *b = sqlite3_column_blob(q, 1);
+        size_t np = b ? decode_all(b, (size_t)sqlite3_column_bytes(q, 1),
+                                   sqlite3_column_int64(q, 0), pt) : 0;
+        for (size_t j = np; j-- > 0 && k < cap;) {
+            if (pt[j].t > to || pt[j].t < from)
+                continue;
+            if (k == bcap) {
+                size_t nc = bcap ? bcap * 2 : 256;
+                struct th_point *nb = realloc(buf, nc * sizeof *nb);
+                if (!nb) {
+                    sqlite3_reset(q);
+                    free(buf);
+                    return store_fail(s, ALD_E_NOMEM, "track history: out of memory");
+                }
+                buf = nb;
+                bcap = nc;
             }
-            buf = nb;
-            bcap = nc;
+            buf[k++] = from_cpt(&pt[j], mmsi);
         }
-        buf[k++] = col_point(q, 0, mmsi);
     }
+    if (k >= cap)
+        rc = SQLITE_DONE;
     sqlite3_reset(q);
     if (rc != SQLITE_DONE) {
         free(buf);

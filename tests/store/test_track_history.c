@@ -47,6 +47,12 @@ static void rmdir_tmp(char *dir)
     free(dir);
 }
 
+static uint32_t rnd_s(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
 static struct th_point pt(uint32_t mmsi, int64_t t_s, double lat, double lon, float sog,
                           float cog)
 {
@@ -288,6 +294,106 @@ static void test_latest(void **state)
     rmdir_tmp(dir);
 }
 
+/* Many points of one vessel: over several chunks (900 bytes, 6 h), every
+ * answer equals the point a brute-force search gives, to the encoding's
+ * precision (1e-5 degree, 0.1 kn and degree). */
+struct all_ctx {
+    struct th_point *p;
+    size_t n;
+};
+
+static void all_fn(void *ctx, const struct th_point *p, uint8_t type)
+{
+    (void)type;
+    struct all_ctx *c = ctx;
+    c->p[c->n++] = *p;
+}
+
+static void same_point(const struct th_point *a, const struct th_point *b)
+{
+    assert_int_equal(a->mmsi, b->mmsi);
+    assert_int_equal(a->t_us, b->t_us);
+    assert_true(fabs(a->lat - b->lat) < 0.6e-5 && fabs(a->lon - b->lon) < 0.6e-5);
+    assert_true(isnan(a->sog) ? isnan(b->sog) : fabs(a->sog - b->sog) < 0.051);
+    assert_true(isnan(a->cog) ? isnan(b->cog) : fabs(a->cog - b->cog) < 0.051);
+    assert_int_equal(a->heading, b->heading);
+}
+
+static void test_chunks(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    char *dir = mkdir_tmp();
+    char err[256];
+    store *s = store_open(dir, err, sizeof err);
+    assert_non_null(s);
+    struct th_point *in = calloc(N, sizeof *in), *out = calloc(N, sizeof *out);
+    assert_true(in && out);
+    uint32_t seed = 3;
+    int64_t t = T0;
+    for (int i = 0; i < N; i++) {
+        t += 30 + rnd_s(&seed) % 600;
+        double lat = -60 + (rnd_s(&seed) % 1200000) / 1e4;
+        double lon = -179.9 + (rnd_s(&seed) % 3598000) / 1e4;
+        in[i] = pt(4242, t, lat, lon,
+                   i % 7 ? (float)(rnd_s(&seed) % 300) / 10.0f : NAN,
+                   i % 5 ? (float)(rnd_s(&seed) % 3600) / 10.0f : NAN);
+        in[i].heading = i % 3 ? (int16_t)(rnd_s(&seed) % 360) : -1;
+    }
+    /* in batches of 100, as the flusher writes */
+    for (int i = 0; i < N; i += 100)
+        assert_int_equal(th_write(s, in + i, 100, in + i + 99, 1, NULL, 0), ALD_E_OK);
+    struct all_ctx c = {.p = out};
+    size_t n = 0;
+    assert_int_equal(th_track(s, 4242, 0, 0, N, all_fn, &c, &n), ALD_E_OK);
+    assert_int_equal(n, N);
+    for (int i = 0; i < N; i++)
+        same_point(&out[i], &in[i]);
+    c.n = 0;
+    assert_int_equal(th_track(s, 4242, 0, 0, 100, all_fn, &c, &n), ALD_E_OK);
+    assert_int_equal(n, 100);
+    same_point(&out[0], &in[N - 100]);
+    c.n = 0;
+    assert_int_equal(th_track(s, 4242, in[200].t_us, in[700].t_us, N, all_fn, &c, &n), ALD_E_OK);
+    assert_int_equal(n, 501);
+    same_point(&out[0], &in[200]);
+    same_point(&out[500], &in[700]);
+    for (int k = 0; k < 200; k++) {
+        int i = (int)(rnd_s(&seed) % (N - 1));
+        /* at a point's time, and between it and the next */
+        int64_t at = k % 2 ? in[i].t_us : in[i].t_us + (in[i + 1].t_us - in[i].t_us) / 2;
+        struct got g = {0};
+        size_t found = 0;
+        assert_int_equal(th_at(s, at, 0, -180, -90, 180, 90, NULL, got_fn, &g, &found), ALD_E_OK);
+        assert_int_equal(found, 1);
+        same_point(&g.p[0], &in[i]);
+    }
+    /* pruned in the middle of a chunk: exactly the later points stay */
+    size_t removed = 0;
+    assert_int_equal(th_prune(s, in[777].t_us - 1, &removed), ALD_E_OK);
+    assert_int_equal(removed, 777);
+    c.n = 0;
+    assert_int_equal(th_track(s, 4242, 0, 0, N, all_fn, &c, &n), ALD_E_OK);
+    assert_int_equal(n, N - 777);
+    for (size_t i = 0; i < n; i++)
+        same_point(&out[i], &in[777 + i]);
+    int64_t first, last;
+    assert_int_equal(th_span(s, &first, &last), ALD_E_OK);
+    assert_int_equal(first, in[777].t_us);
+    /* and appending goes on after the cut chunk */
+    struct th_point more = in[N - 1];
+    more.t_us += 60 * US;
+    assert_int_equal(th_write(s, &more, 1, NULL, 0, NULL, 0), ALD_E_OK);
+    c.n = 0;
+    assert_int_equal(th_track(s, 4242, 0, 0, N, all_fn, &c, &n), ALD_E_OK);
+    assert_int_equal(n, N - 777 + 1);
+    same_point(&out[n - 1], &more);
+    free(in);
+    free(out);
+    store_close(s);
+    rmdir_tmp(dir);
+}
+
 /* ---- a fleet's day: size and time query ---- */
 
 static double now_s(void)
@@ -453,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_keep_rule),
         cmocka_unit_test(test_write_query_prune),
         cmocka_unit_test(test_latest),
+        cmocka_unit_test(test_chunks),
         cmocka_unit_test(test_fleet_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
