@@ -77,7 +77,12 @@ struct mar {
     uint64_t suppressed;             /* events dropped while re-reading (warm-up) */
     /* the feed clock (feed_clock.h) and the detectors' live clock */
     struct feed_clock clock;
-    int64_t pos_newest;              /* newest time of a position given to the tracker */
+    /* the newest position time given to the tracker per vessel (open
+     * addressing, key mmsi + 1): a newer one than the detectors know is
+     * held back by the tracker (the tick's det_tick_held) */
+    uint32_t *pk;
+    int64_t *pt;
+    size_t pcap, pcount;
     int64_t last_tick_wall;          /* wall clock (ms) of the last det_tick */
     uint64_t d_ahead, d_behind, d_jumps;   /* since the last metrics flush */
     bool said_ahead, said_behind;    /* logged once per run */
@@ -215,7 +220,6 @@ bool mar_new(struct ingest *in, char *err, size_t errlen)
     m->sopt = (struct det_stix_opts){.identity_name = in->ident_name, .tlp = (unsigned)in->tlp};
     fc_init(&m->clock, o->max_clock_jump_h > 0 ? (int64_t)(o->max_clock_jump_h * 3600000.0)
                                                : FC_MAX_JUMP_MS, FC_NONE);
-    m->pos_newest = FC_NONE;
     m->last_state_clock = FC_NONE;
     metrics_describe(in->m, "alidade_ingest_clock_jumps_total", "counter",
                      "Jumps of the AIS feed clock beyond --max-clock-jump (feed discontinuities: "
@@ -230,6 +234,8 @@ void mar_free(struct ingest *in)
         return;
     free(m->fk);
     free(m->fv);
+    free(m->pk);
+    free(m->pt);
     vset_free(&m->dirty);
     vset_free(&m->saved);
     trk_free(m->trk);
@@ -558,6 +564,70 @@ static bool clock_believes(struct mar *m, struct source *s, int64_t t)
     return true;
 }
 
+#define POS_MAX ((size_t)1 << 22)    /* past this many MMSIs the map starts again */
+
+static size_t pos_slot(const struct mar *m, uint32_t key)
+{
+    size_t i = (key * 2654435761u) & (m->pcap - 1);
+    while (m->pk[i] && m->pk[i] != key)
+        i = (i + 1) & (m->pcap - 1);
+    return i;
+}
+
+/* Notes the time of a position of mmsi given to the tracker. */
+static void pos_note(struct mar *m, uint32_t mmsi, int64_t t)
+{
+    uint32_t key = mmsi + 1;
+    if (!key)
+        return;
+    if ((m->pcount + 1) * 2 > m->pcap) {
+        size_t cap = m->pcap ? m->pcap * 2 : 4096, ocap = m->pcap;
+        if (cap > POS_MAX)
+            cap = m->pcap;           /* full: forget everything, start again */
+        uint32_t *ok = m->pk;
+        int64_t *ot = m->pt;
+        m->pk = calloc(cap, sizeof *m->pk);
+        m->pt = malloc(cap * sizeof *m->pt);
+        if (!m->pk || !m->pt) {
+            free(m->pk);
+            free(m->pt);
+            m->pk = ok;
+            m->pt = ot;
+            return;
+        }
+        m->pcap = cap;
+        m->pcount = 0;
+        for (size_t i = 0; ok && cap != ocap && i < ocap; i++)
+            if (ok[i]) {
+                size_t j = pos_slot(m, ok[i]);
+                m->pk[j] = ok[i];
+                m->pt[j] = ot[i];
+                m->pcount++;
+            }
+        free(ok);
+        free(ot);
+    }
+    size_t i = pos_slot(m, key);
+    if (!m->pk[i]) {
+        m->pk[i] = key;
+        m->pt[i] = t;
+        m->pcount++;
+    } else if (t > m->pt[i]) {
+        m->pt[i] = t;
+    }
+}
+
+/* det_tick_held's question: has the tracker been given a position of mmsi
+ * newer than t that the detectors have not seen (it holds it back)? */
+static bool pos_held(void *ctx, uint32_t mmsi, int64_t t)
+{
+    const struct mar *m = ctx;
+    if (!m->pcap)
+        return false;
+    size_t i = pos_slot(m, mmsi + 1);
+    return m->pk[i] && m->pt[i] > t;
+}
+
 void mar_tick(struct ingest *in, int64_t wall_us)
 {
     struct mar *m = in->mar;
@@ -570,13 +640,10 @@ void mar_tick(struct ingest *in, int64_t wall_us)
     int64_t t = fc_now(&m->clock, wall);
     if (t == FC_NONE)
         return;
-    /* fixes the tracker still holds back are newer than its newest position
-     * minus the reorder window: a vessel is judged silent only up to there,
-     * unless the tracker was flushed since the last line */
-    if (!in->flushed && m->pos_newest != FC_NONE && m->pos_newest - REORDER_MS < t)
-        t = m->pos_newest - REORDER_MS;
+    /* a vessel of which the tracker holds a newer fix back for reordering
+     * is not judged: that fix may end its silence */
     fix_flush(m);
-    det_tick(m->det, t);
+    det_tick_held(m->det, t, pos_held, m);
 }
 
 /* ---- vessel states across restarts ---- */
@@ -773,9 +840,9 @@ static void on_msg(void *ctx, const struct ais_msg *msg, const struct ais_meta *
     }
     if (m && m->nais > 1)
         feed_note(m, msg->mmsi, (uint8_t)(s - s->in->src));
-    if (m && abs(lat) <= 90 * 600000 && abs(lon) <= 180 * 600000 &&
-        (m->pos_newest == FC_NONE || mt.time_ms > m->pos_newest))
-        m->pos_newest = mt.time_ms;
+    /* (not 0,0: the gap detector ignores "null island" fixes) */
+    if (m && abs(lat) <= 90 * 600000 && abs(lon) <= 180 * 600000 && (lat || lon))
+        pos_note(m, msg->mmsi, mt.time_ms);
     if (m && core_ready(m)) {
         if (m->saved.n)
             give_back_static(m, msg->mmsi, mt.time_ms);

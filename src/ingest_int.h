@@ -178,8 +178,9 @@ void mar_source_reset(struct source *s);
  * events waiting on it come out (mu held). */
 void mar_idle_flush(struct ingest *in);
 /* The detectors' live clock: at most once a second of wall_us, det_tick at
- * the feed clock (feed_clock.h), or before the fixes the tracker still holds
- * back (mu held; not while a source re-reads for its warm-up). */
+ * the feed clock (feed_clock.h), vessels of which the tracker holds a newer
+ * fix back not judged (mu held; not while a source re-reads for its
+ * warm-up). */
 void mar_tick(struct ingest *in, int64_t wall_us);
 /* End of everything: open events that qualify are emitted (mu held). */
 void mar_finish(struct ingest *in);

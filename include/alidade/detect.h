@@ -168,6 +168,13 @@ ALD_API void det_finish(det_engine *d);
  * (same kind, vessel and start; `modified` set when its end is not later).
  * Calls with a time not later than the previous one do nothing. */
 ALD_API void det_tick(det_engine *d, int64_t now_ms);
+/* As det_tick(), for a caller that holds fixes back (a tracker's reorder
+ * window) and so cannot say that every fix up to now_ms was fed: a vessel
+ * for which held(ctx, mmsi, t) is true, i.e. the caller has a fix of it
+ * newer than t (its last fix the detectors know) that has not reached the
+ * detectors yet, is not judged at this tick (that fix may end its silence). */
+ALD_API void det_tick_held(det_engine *d, int64_t now_ms,
+                           bool (*held)(void *ctx, uint32_t mmsi, int64_t t), void *ctx);
 /* The feed was interrupted: nothing was heard from after from_ms until
  * to_ms (a jump of the feed clock; the caller has fed every fix up to
  * from_ms, held ones included). No vessel heard before it can be judged

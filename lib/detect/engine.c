@@ -155,11 +155,18 @@ void det_finish(det_engine *d)
         detectors[i]->finish(d->state[i]);
 }
 
-void det_tick(det_engine *d, int64_t now_ms)
+void det_tick_held(det_engine *d, int64_t now_ms,
+                   bool (*held)(void *ctx, uint32_t mmsi, int64_t t), void *ctx)
 {
+    struct det_held h = {held, ctx};
     for (size_t i = 0; i < NDET; i++)
         if (detectors[i]->tick)
-            detectors[i]->tick(d->state[i], now_ms);
+            detectors[i]->tick(d->state[i], now_ms, held ? &h : NULL);
+}
+
+void det_tick(det_engine *d, int64_t now_ms)
+{
+    det_tick_held(d, now_ms, NULL, NULL);
 }
 
 void det_discontinuity(det_engine *d, int64_t from_ms, int64_t to_ms)

@@ -415,9 +415,10 @@ static void fix(void *self, const struct trk_fix *f, const struct trk_static *st
 }
 
 /* Live clock: every vessel silent gap_ms at `now` whose silence was not
- * reported yet. A walk over the table (its keys first), at most once per
- * tick of the caller's clock (once a second in the live node). */
-static void tick(void *self, int64_t now)
+ * reported yet, unless the caller holds a newer fix of it. A walk over the
+ * table (its keys first), at most once per tick of the caller's clock (once
+ * a second in the live node). */
+static void tick(void *self, int64_t now, const struct det_held *held)
 {
     struct gap *g = self;
     if (now <= g->tick_t)
@@ -427,7 +428,8 @@ static void tick(void *self, int64_t now)
         if (!g->v.key[i])
             continue;
         struct vessel *s = (struct vessel *)det_vtab_at(&g->v, i);
-        if (s->said == SAID_NOTHING && now - s->h.t >= g->gap_ms) {
+        if (s->said == SAID_NOTHING && now - s->h.t >= g->gap_ms &&
+            !(held && held->fn(held->ctx, s->h.key - 1, s->h.t))) {
             report_ongoing(g, s);
             s->said = SAID_ONGOING;
         }

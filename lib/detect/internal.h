@@ -12,6 +12,13 @@
 #include <string.h>
 
 #include "alidade/detect.h"
+#include "core/hugepage.h"
+
+/* The caller's held fixes (det_tick_held). */
+struct det_held {
+    bool (*fn)(void *ctx, uint32_t mmsi, int64_t t);
+    void *ctx;
+};
 
 /* Reports one event; the engine counts it and passes it to the user. */
 typedef void (*det_emit_fn)(void *engine, const struct det_event *e);
@@ -32,8 +39,9 @@ struct det_ops {
      * state changes). The engine calls it on every detector before the
      * first fix(), so that their cache misses overlap instead of queueing. */
     void (*prefetch)(void *self, uint32_t mmsi);
-    /* optional: the live clock (det_tick, det_discontinuity) */
-    void (*tick)(void *self, int64_t now);
+    /* optional: the live clock (det_tick, det_discontinuity); `held` as
+     * det_tick_held() (NULL: nothing held) */
+    void (*tick)(void *self, int64_t now, const struct det_held *held);
     void (*discontinuity)(void *self, int64_t from, int64_t to);
 };
 
@@ -200,6 +208,7 @@ static inline unsigned char *det_vtab_slots(size_t cap, size_t rec, void **mem)
     *mem = calloc(cap * rec + 63, 1);
     if (!*mem)
         return NULL;
+    ald_hugepage_hint(*mem, cap * rec + 63);     /* before the first touch */
     return (unsigned char *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63);
 }
 
@@ -209,6 +218,7 @@ static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
     struct det_vtab nv = *v;
     nv.slot = det_vtab_slots(cap, v->rec, &nv.slot_mem);
     nv.key = calloc(cap, sizeof *nv.key);
+    ald_hugepage_hint(nv.key, cap * sizeof *nv.key);
     if (!nv.slot || !nv.key) {
         free(nv.slot_mem);
         free(nv.key);
