@@ -157,6 +157,23 @@ bool dueq_pop(dueq *q, int64_t now, struct dueq_ent *out)
     return false;
 }
 
+size_t dueq_peek(const dueq *q, const struct dueq_ent **out, size_t max)
+{
+    /* the bucket of cur, or the next one when cur's is done: the top of a
+     * heap and its two children are the next three to leave it but one */
+    size_t n = 0;
+    for (int64_t abs = q->cur; abs <= q->cur + 1 && n < max; abs++) {
+        const struct dueq_bucket *b = slot(q, abs);
+        int64_t end = (abs + 1) * q->width;
+        for (uint32_t i = 0; i < b->n && i < 3 && n < max; i++)
+            if (b->e[i].due < end)
+                out[n++] = &b->e[i];
+        if (n)
+            break;
+    }
+    return n;
+}
+
 size_t dueq_bytes(const dueq *q)
 {
     size_t n = DUEQ_BUCKETS * sizeof *q->b;

@@ -46,6 +46,10 @@ void dueq_clear(dueq *q);
 bool dueq_push(dueq *q, int64_t due, uint32_t mmsi, uint32_t rec);
 /* Takes the first entry in (due, mmsi) order if its due <= now. */
 bool dueq_pop(dueq *q, int64_t now, struct dueq_ent *out);
+/* The entries that will come out next, at most `max` of them, without
+ * taking them (for prefetching: no order among them is promised, and they
+ * may be stale). Returns how many were written to out. */
+size_t dueq_peek(const dueq *q, const struct dueq_ent **out, size_t max);
 /* Bytes held (buckets and entries), for the memory figures. */
 size_t dueq_bytes(const dueq *q);
 

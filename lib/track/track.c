@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alidade/track.h"
+#include "core/hugepage.h"
 #include "dueq.h"
 
 #define RING 4              /* fixes held back per vessel for reordering */
@@ -210,6 +211,7 @@ static bool index_build(trk_tracker *t, size_t nslot)
     free(t->slot);
     t->slot = s;
     t->nslot = nslot;
+    ald_hugepage_hint(s, nslot * sizeof *s);
     memset(s, 0xff, nslot * sizeof *s);
     for (size_t r = 0; r < t->n; r++)
         s[slot_find(t, t->rec[r].mmsi)] = (struct slot){ t->rec[r].mmsi, (uint32_t)r };
@@ -227,6 +229,7 @@ static bool grow(trk_tracker *t)
     if (!r)
         return false;
     t->rec = r;
+    ald_hugepage_hint(r, cap * sizeof *r);
     size_t nslot = 16;
     while (nslot < 2 * cap)
         nslot *= 2;
@@ -388,12 +391,30 @@ static struct vessel *entry_current(trk_tracker *t, const struct dueq_ent *e)
     return v;
 }
 
+/* Starts loading the records of the vessels that leave the queue next:
+ * they were last touched a reorder window ago, so they are cold, and their
+ * loads were most of the tracker's time. Fixes come due in bursts (every
+ * vessel whose fix was at the same second), so a load started here is
+ * ready a vessel or two later. A hint only. */
+static void prefetch_due(const trk_tracker *t)
+{
+    const struct dueq_ent *next[3];
+    size_t n = dueq_peek(&t->q, next, 3);
+    for (size_t i = 0; i < n; i++)
+        if (next[i]->rec < t->n) {
+            const char *p = (const char *)&t->rec[next[i]->rec];
+            for (size_t k = 0; k < sizeof(struct vessel); k += 64)
+                __builtin_prefetch(p + k);
+        }
+}
+
 /* Hands out every held fix that is due, in (due, MMSI) order. Terminates:
  * after flush_due() the vessel's new key is past `now`. */
 static void queue_run(trk_tracker *t)
 {
     struct dueq_ent e;
     while (dueq_pop(&t->q, t->now, &e)) {
+        prefetch_due(t);
         struct vessel *v = entry_current(t, &e);
         if (!v)
             continue;
@@ -401,6 +422,7 @@ static void queue_run(trk_tracker *t)
         if (v->nheld)
             queue_push(t, v);
     }
+    prefetch_due(t);
 }
 
 /* ---- records: creation and eviction ---- */
