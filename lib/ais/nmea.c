@@ -209,8 +209,12 @@ s_end:
                 v[2] > '9' || v[0] > v[2] || v[3] != '-')
                 return false;
             size_t n = digit_run(v + 4, end);
-            uint64_t id;
-            if (n == 0 || n > 10 || !parse_u64(v + 4, v + 4 + n, &id) || id > 0xFFFFFFFFu)
+            uint64_t id = 0;
+            if (n == 0 || n > 10)
+                return false;
+            for (size_t k = 0; k < n; k++)
+                id = id * 10 + (uint64_t)(v[4 + k] - '0');
+            if (id > 0xFFFFFFFFu)
                 return false;
             fe = v + 4 + n;
             t.has_group = true;
