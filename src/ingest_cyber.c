@@ -7,7 +7,7 @@
  * observed-data).
  *
  * The indicator set is compiled once at start, then a background thread
- * looks every few seconds whether an indicator was added to the default
+ * looks every few seconds whether an indicator was added to any
  * collection after the newest one compiled and, when one was (or every
  * hour, for validity windows and deletions), compiles a new set and swaps
  * it in: each stream takes the new set at its next block of lines; the old
@@ -95,6 +95,10 @@ struct feed_ctx {
     const char *buf;                 /* the block, and its offset in the file */
     size_t len;
     int64_t start_off;               /* -1: unknown */
+    /* what observed-data ids name: "LABEL@INODE" and the line's offset + 1
+     * (a scanner's line numbers restart with every new scanner: a restart,
+     * a recompile; the same id would then name two different lines) */
+    char name[INGEST_LABEL_MAX + 24];
     bool failed;
 };
 
@@ -396,14 +400,21 @@ static void remember_name(struct cyber_batch *b, const char *id, const char *nam
         b->n++;
 }
 
-/* The followed path of the source labelled `label` (the file, or the
- * directory of a directory source). */
-static const char *path_of(const struct ingest *in, const char *label)
+/* The source an observation came from, by the name its observed-data id
+ * names ("LABEL" or "LABEL@INODE"). */
+static struct source *source_of(const struct ingest *in, const char *name)
 {
+    size_t n = strcspn(name, "@");
     for (size_t i = 0; i < in->nsrc; i++)
-        if (strcmp(in->src[i].label, label) == 0)
-            return in->src[i].path;
-    return "";
+        if (strlen(in->src[i].label) == n && strncmp(in->src[i].label, name, n) == 0)
+            return &in->src[i];
+    return NULL;
+}
+
+/* What an observed-data id names for a line: its offset + 1 when known. */
+static uint64_t id_line(const struct feed_ctx *fc, int64_t off, uint64_t line)
+{
+    return off >= 0 && fc->name[0] ? (uint64_t)off + 1 : line;
 }
 
 /* The raw line of a hit, under its sighting. */
@@ -426,9 +437,13 @@ static int on_hit(void *ctx, const ald_hit *h)
     }
     int64_t sec = h->rec->has_ts ? h->rec->ts_sec : clock_wall_us() / 1000000;
     int32_t nsec = h->rec->has_ts ? h->rec->ts_nsec : 0;
+    int64_t off = -1;
+    if (fc->start_off >= 0 && h->text >= fc->buf && h->text < fc->buf + fc->len)
+        off = fc->start_off + (h->text - fc->buf);
     char od[96] = "";
     if (ald_sightings_ref_room(b->sig, h->id, sec)) {
-        ald_err e = record_stix_add(b->objs, h->rec, fc->s->label, h->line, od);
+        ald_err e = record_stix_add(b->objs, h->rec, off >= 0 ? fc->name : fc->s->label,
+                                    id_line(fc, off, h->line), od);
         if (e == ALD_E_NOMEM) {
             fc->failed = true;
             return 1;
@@ -441,12 +456,10 @@ static int on_hit(void *ctx, const ald_hit *h)
         return 1;
     }
     struct sighting_line l = {
-        .source = fc->s->label, .file = fc->s->path, .offset = -1,
+        .source = fc->s->label, .file = fc->s->path, .offset = off,
         .time_us = h->rec->has_ts ? h->rec->ts_sec * 1000000 + h->rec->ts_nsec / 1000
                                   : INT64_MIN,
         .text = h->text, .len = h->len};
-    if (fc->start_off >= 0 && h->text >= fc->buf && h->text < fc->buf + fc->len)
-        l.offset = fc->start_off + (h->text - fc->buf);
     if (!keep_line(b, h->id, sec, &l)) {
         fc->failed = true;
         return 1;
@@ -487,8 +500,9 @@ static int on_general_hit(void *ctx, const ald_general_hit *h)
                                                od[0] ? od : NULL)
                            : ald_sightings_add_ref(b->sig, h->id, sec, (int32_t)us * 1000,
                                                    od[0] ? od : NULL);
-        struct sighting_line l = {.source = h->sources[i],
-                                  .file = path_of(cy->in, h->sources[i]),
+        const struct source *src = source_of(cy->in, h->sources[i]);
+        struct sighting_line l = {.source = src ? src->label : h->sources[i],
+                                  .file = src ? src->path : "",
                                   .offset = h->offsets ? h->offsets[i] : -1,
                                   .time_us = h->times_us[i], .text = h->texts[i],
                                   .len = h->lens[i]};
@@ -515,8 +529,8 @@ static int on_record(void *ctx, uint64_t line, const char *text, size_t len,
     int64_t off = -1;
     if (fc->start_off >= 0 && text >= fc->buf && text < fc->buf + fc->len)
         off = fc->start_off + (text - fc->buf);
-    ald_err e = ald_general_record(g, rec, fc->s->label, line, text, len, off, on_general_hit,
-                                   fc);
+    ald_err e = ald_general_record(g, rec, off >= 0 ? fc->name : fc->s->label,
+                                   id_line(fc, off, line), text, len, off, on_general_hit, fc);
     if (e == ALD_E_NOMEM)
         fc->failed = true;
     return 0;                        /* the fast path goes on whatever happened here */
@@ -607,6 +621,9 @@ void cyber_feed(struct source *s, void **stream, const char *buf, size_t len, ui
     st->fc = (struct feed_ctx){.cy = cy, .s = s, .buf = buf, .len = len,
                                .start_off = fp && end_off >= len ? (int64_t)(end_off - len)
                                                                  : -1};
+    if (fp)
+        snprintf(st->fc.name, sizeof st->fc.name, "%s@%llu", s->label,
+                 (unsigned long long)fp->ino);
     if (st->sc) {
         ald_err e = ald_scanner_feed(st->sc, buf, len, 0, on_hit, &st->fc);
         if (e != ALD_E_OK || st->fc.failed)

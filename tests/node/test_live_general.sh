@@ -175,8 +175,11 @@ cat "$LOG" >> "$T/eve/eve.json"
 setup "$T/ref2"
 "$BIN" stix import --data "$T/ref2" --collection "$COL" "$T/g2.jsonl" > /dev/null 2>&1
 "$BIN" match -q --indicators store --data "$T/ref2" --store "$LOG"
+# (the second copy as another file, as the node sees other lines: each
+# its own observed-data)
+cp "$LOG" "$T/log2.eve.json"
 setup "$T/ref3"
-"$BIN" match -q --indicators store --data "$T/ref3" --store "$LOG" "$LOG"
+"$BIN" match -q --indicators store --data "$T/ref3" --store "$LOG" "$T/log2.eve.json"
 { sightings "$T/ref3" | pick "01 02"; sightings "$T/ref2" | pick "03 04 05"; } > "$T/want2"
 wait_for 30 '[ "$(metric $P "alidade_ingest_lines_total{source=\"ids1\"}")" -ge $((NL * 2)) ] &&
              sightings "$T/n" > "$T/got2" && cmp -s "$T/got2" "$T/want2"'
