@@ -28,6 +28,7 @@ struct pending {
     bool used;
     size_t line_no;           /* line of the first fragment seen */
     char src[SRC_MAX];
+    size_t src_n;             /* its length (bytes before the NUL copied) */
     bool src_known;           /* src came from a tag block s: */
     bool grouped;             /* fragments carry a tag-block g: */
     unsigned g_id;
@@ -48,6 +49,7 @@ struct group_memo {
     unsigned id;
     bool used;
     char src[SRC_MAX];
+    size_t src_n;
     int64_t time_ms;
 };
 
@@ -77,6 +79,8 @@ struct ais_decoder {
     struct src_count *last_src; /* slot of the last message's source */
     uint64_t src_other, src_none;
     size_t nsrcs;
+    char cur_src[SRC_MAX];    /* the last line's source label, terminated */
+    size_t cur_src_n;
     uint8_t bits[AIS_BITS_BUF];
     size_t bits_dirty;        /* bytes of `bits` the last message wrote */
     struct ais_msg msg;
@@ -516,8 +520,8 @@ static ald_err assemble(ais_decoder *d, struct pending *p, struct ais_meta *meta
 
 /* Remembers s:/c: of a tag-block group's first line for its later lines,
  * which usually carry only g:. */
-static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src,
-                       int64_t *time_ms)
+static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, const char **src,
+                       size_t *src_n, int64_t *time_ms)
 {
     d->group_hit = false;
     if (!tb->has_group)
@@ -526,7 +530,8 @@ static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src
         struct group_memo *g = &d->groups[d->group_next++ % GROUPS];
         g->used = true;
         g->id = tb->g_id;
-        memcpy(g->src, src, SRC_MAX);
+        memcpy(g->src, *src, *src_n + 1);
+        g->src_n = *src_n;
         g->time_ms = *time_ms;
         return;
     }
@@ -534,7 +539,8 @@ static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src
     for (unsigned k = 1; k <= GROUPS; k++) {
         struct group_memo *g = &d->groups[(d->group_next - k) % GROUPS];
         if (g->used && g->id == tb->g_id) {
-            memcpy(src, g->src, SRC_MAX);
+            *src = g->src;
+            *src_n = g->src_n;
             if (*time_ms == AIS_TIME_NONE)
                 *time_ms = g->time_ms;
             d->group_hit = true;
@@ -543,10 +549,27 @@ static void group_note(ais_decoder *d, const struct nmea_tagblock *tb, char *src
     }
 }
 
+/* The n bytes at p as a terminated label in d->cur_src, copied only when
+ * they differ from the last line's: consecutive lines mostly share their
+ * source, and a fresh copy read back at once (into a pending message or a
+ * group memo) stalled on store forwarding. */
+static const char *line_source(ais_decoder *d, const char *p, size_t n)
+{
+    if (n != d->cur_src_n || memcmp(d->cur_src, p, n) != 0) {
+        memcpy(d->cur_src, p, n);
+        d->cur_src[n] = '\0';
+        d->cur_src_n = n;
+    }
+    return d->cur_src;
+}
+
 static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
                        const char *line, size_t len)
 {
-    char src[SRC_MAX];
+    /* the source label (at most SRC_MAX - 1 bytes, terminated) and its
+     * length: only those bytes and the NUL are copied around */
+    const char *src;
+    size_t src_n;
     bool src_known = s->tb.src != NULL;
     struct ais_meta meta;
     /* most specific first: the tag block, then a $PGHP stamping this very
@@ -558,16 +581,16 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         t = s->trailer_time_ms;
 
     if (s->tb.src) {
-        size_t n = s->tb.src_len < SRC_MAX - 1 ? s->tb.src_len : SRC_MAX - 1;
-        memcpy(src, s->tb.src, n);
-        src[n] = '\0';
+        src_n = s->tb.src_len < SRC_MAX - 1 ? s->tb.src_len : SRC_MAX - 1;
+        src = line_source(d, s->tb.src, src_n);
     } else if (d->default_source) {
-        strncpy(src, d->default_source, SRC_MAX - 1);
-        src[SRC_MAX - 1] = '\0';
+        src_n = strnlen(d->default_source, SRC_MAX - 1);
+        src = line_source(d, d->default_source, src_n);
     } else {
-        src[0] = '\0';
+        src = "";
+        src_n = 0;
     }
-    group_note(d, &s->tb, src, &t);
+    group_note(d, &s->tb, &src, &src_n, &t);
     if (s->tb.has_group && !src_known)
         src_known = d->group_hit;
 
@@ -617,7 +640,8 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         p->text_len = 0;
         set_used(d, p, true);
         p->line_no = d->line_no;
-        memcpy(p->src, src, SRC_MAX);
+        memcpy(p->src, src, src_n + 1);
+        p->src_n = src_n;
         p->src_known = src_known;
         p->grouped = s->tb.has_group;
         p->g_id = s->tb.g_id;
@@ -638,7 +662,8 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
     }
     if (src_known && !p->src_known) {
         /* the group's line with s: came after lines with only g: */
-        memcpy(p->src, src, SRC_MAX);
+        memcpy(p->src, src, src_n + 1);
+        p->src_n = src_n;
         p->src_known = true;
     }
     unsigned f = s->fragno - 1;
@@ -652,7 +677,7 @@ static ald_err handle_ais(ais_decoder *d, const struct nmea_sentence *s,
         p->time_ms = t;
     if (p->have == (1u << p->nfrags) - 1) {
         meta.time_ms = p->time_ms;
-        memcpy(src, p->src, SRC_MAX);     /* the message's, not this line's */
+        src = p->src;     /* the message's, not this line's */
         meta.source = src[0] ? src : NULL;
         return assemble(d, p, &meta, line, len);
     }
