@@ -106,6 +106,18 @@ static int64_t epoch_ms(const char *p, const char *e)
     return AIS_TIME_NONE;
 }
 
+/* A tag block not seen (yet). */
+static inline void tb_clear(struct nmea_tagblock *tb)
+{
+    tb->present = false;
+    tb->checksum_ok = false;
+    tb->time_ms = AIS_TIME_NONE;
+    tb->src = NULL;
+    tb->src_len = 0;
+    tb->has_group = false;
+    tb->g_num = tb->g_total = tb->g_id = 0;
+}
+
 /* One tag-block field f..fe ("k:v"): c:, s: and g: are kept. */
 static inline ald_err tb_field(const char *line, const char *f, const char *fe,
                         struct nmea_tagblock *tb, struct ald_errpos *err)
@@ -163,16 +175,16 @@ static inline size_t digit_run(const char *v, const char *lim)
 /*
  * The usual tag block, "\" then fields c:<epoch>, s:<label> (no ',', '*' or
  * backslash in it) and g:<n>-<total>-<id> (one-digit n and total) separated
- * by commas, then "*hh\": read straight through into tb (which the caller
- * has cleared) and returns true with *after past the closing backslash;
- * false for anything else (other fields, bad values, ...), which
- * parse_tagblock() then reads from the start and reports. The checksum may
- * be wrong (flagged, as there).
+ * by commas, then "*hh\": read straight through into tb (cleared by the
+ * caller) and returns true with *after past the closing backslash; false
+ * for anything else (other fields, bad values, ...), after which the
+ * caller clears tb again and parse_tagblock() reads the block from the
+ * start and reports. The checksum may be wrong (flagged, as there).
  */
 static bool fast_tagblock(const char *p, const char *end, struct nmea_tagblock *tb,
                           const char **after)
 {
-    struct nmea_tagblock t = *tb;
+    struct nmea_tagblock *t = tb;
     const char *q = p + 1, *f = q, *star;
     for (;;) {
         /* "k:" and at least one byte more */
@@ -188,7 +200,7 @@ static bool fast_tagblock(const char *p, const char *end, struct nmea_tagblock *
             uint64_t x = digits8(v);
             for (const char *d = v + 8; d < fe; d++)
                 x = x * 10 + (uint64_t)(*d - '0');
-            t.time_ms = n <= 11 ? (int64_t)x * 1000 : (int64_t)x;
+            t->time_ms = n <= 11 ? (int64_t)x * 1000 : (int64_t)x;
         } else if (f[0] == 's') {
             fe = v;
             for (; end - fe >= 8; fe += 8) {
@@ -202,8 +214,8 @@ static bool fast_tagblock(const char *p, const char *end, struct nmea_tagblock *
             while (fe < end && *fe != ',' && *fe != '*' && *fe != '\\')
                 fe++;
 s_end:
-            t.src = v;
-            t.src_len = (size_t)(fe - v);
+            t->src = v;
+            t->src_len = (size_t)(fe - v);
         } else if (f[0] == 'g') {
             if (end - v < 5 || v[0] < '1' || v[0] > '9' || v[1] != '-' || v[2] < '1' ||
                 v[2] > '9' || v[0] > v[2] || v[3] != '-')
@@ -217,10 +229,10 @@ s_end:
             if (id > 0xFFFFFFFFu)
                 return false;
             fe = v + 4 + n;
-            t.has_group = true;
-            t.g_num = (unsigned)(v[0] - '0');
-            t.g_total = (unsigned)(v[2] - '0');
-            t.g_id = (unsigned)id;
+            t->has_group = true;
+            t->g_num = (unsigned)(v[0] - '0');
+            t->g_total = (unsigned)(v[2] - '0');
+            t->g_id = (unsigned)id;
         } else {
             return false;
         }
@@ -242,9 +254,8 @@ s_end:
     int h1 = hexval(star[1]), h2 = hexval(star[2]);
     if (h1 < 0 || h2 < 0)
         return false;
-    t.present = true;
-    t.checksum_ok = swar_xor(q, star) == (unsigned)(h1 * 16 + h2);
-    *tb = t;
+    t->present = true;
+    t->checksum_ok = swar_xor(q, star) == (unsigned)(h1 * 16 + h2);
     *after = star + 4;
     return true;
 }
@@ -510,13 +521,7 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     /* field by field, not memset(): a memset of the whole struct per line
      * compiles to `rep stos`, whose start-up cost showed in profiles */
     s->kind = NMEA_AIS;
-    s->tb.present = false;
-    s->tb.checksum_ok = false;
-    s->tb.time_ms = AIS_TIME_NONE;
-    s->tb.src = NULL;
-    s->tb.src_len = 0;
-    s->tb.has_group = false;
-    s->tb.g_num = s->tb.g_total = s->tb.g_id = 0;
+    tb_clear(&s->tb);
     s->start = NULL;
     s->len = 0;
     s->talker[0] = s->talker[1] = s->talker[2] = '\0';
@@ -540,8 +545,10 @@ ald_err nmea_next(const char *line, const char *p, const char *end,
     if (p < end && *p == '\\') {
         const char *after;
         ald_err e = ALD_E_OK;
-        if (!fast_tagblock(p, end, &s->tb, &after))
+        if (!fast_tagblock(p, end, &s->tb, &after)) {
+            tb_clear(&s->tb);
             e = parse_tagblock(line, p, end, &s->tb, &after, err);
+        }
         if (e != ALD_E_OK) {
             /* skip to the next unit start, if any */
             const char *bang = memchr(p + 1, '!', (size_t)(end - p - 1));
