@@ -25,6 +25,8 @@ static const char *const patterns[] = {
     "[ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = '10.0.0.4']",
     "([ipv4-addr:value = '10.0.0.2'] OR [ipv4-addr:value = '10.0.0.5']) FOLLOWEDBY "
     "[ipv4-addr:value = '10.0.0.3']",
+    /* more candidates than max_obs 7 can hold: drops change its matches */
+    "[ipv4-addr:value = '10.0.0.5'] REPEATS 8 TIMES WITHIN 300 SECONDS",
 };
 #define NPAT (sizeof patterns / sizeof patterns[0])
 
@@ -190,8 +192,8 @@ static void independent_of_steps(void **state)
     (void)state;
     ald_iset *s = make_set(NPAT);
     size_t counts[2] = {0};
-    for (unsigned seed = 1; seed <= 4; seed++) {
-        size_t n = 3000;
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        size_t n = 2000;
         struct rec *v = make_stream(n, seed);
         const size_t max_obs[] = {0, 7};
         for (size_t m = 0; m < 2; m++) {
@@ -209,11 +211,11 @@ static void independent_of_steps(void **state)
         }
         free(v);
     }
-    /* the streams do match, and drops cost matches (AND with no window) */
-    print_message("matches over 4 streams: %zu (max_obs 100000), %zu (max_obs 7)\n", counts[0],
+    /* the streams do match, and drops cost matches (REPEATS 8 with 7) */
+    print_message("matches over 3 streams: %zu (max_obs 100000), %zu (max_obs 7)\n", counts[0],
                   counts[1]);
     assert_true(counts[0] > 100);
-    assert_true(counts[1] > 0 && counts[1] <= counts[0]);
+    assert_true(counts[1] > 0 && counts[1] < counts[0]);
     ald_iset_free(s);
 }
 
@@ -247,11 +249,13 @@ static void adopt_across_recompile(void **state)
         struct out ref = run(s1, v, n, 0, 0);
         size_t k = 0;
         /* every match of the adopted indicators is in the reference, in
-         * order; the new indicator's (id ...04) are extra */
+         * order; the new indicator's (the last) are extra */
         char *save = NULL, *line = strtok_r(o.text, "\n", &save);
         char *rsave = NULL, *rline = strtok_r(ref.text, "\n", &rsave);
         while (line) {
-            if (strncmp(line, "04:", 3) != 0) {
+            char last[8];
+            snprintf(last, sizeof last, "%02zu:", NPAT);
+            if (strncmp(line, last, 3) != 0) {
                 assert_non_null(rline);
                 assert_string_equal(line, rline);
                 rline = strtok_r(NULL, "\n", &rsave);
