@@ -14,7 +14,10 @@
 # sanitizer or debug ones.
 #
 # Environment: BENCH_RUNS (3), BENCH_CPU (0), BENCH_SENTENCES (1000000),
-#   GPSDECODE (gpsdecode), ALD_SHARED_DATA (../shared/data), BENCH_BUILD.
+#   GPSDECODE (gpsdecode), ALD_SHARED_DATA (../shared/data), BENCH_BUILD,
+#   BENCH_REV (the revision a BENCH_BUILD outside this tree was built from,
+#   e.g. a `git archive` of HEAD while others have uncommitted changes here;
+#   default: this tree's HEAD, flagged when lib/src have uncommitted changes).
 set -euo pipefail
 . "$(dirname "$0")/section.sh"
 
@@ -23,7 +26,7 @@ write=0
 case "${1:-}" in
     --write) write=1 ;;
     "") ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--write]" >&2; exit 2 ;;
 esac
 runs=${BENCH_RUNS:-3}
@@ -160,8 +163,13 @@ kernel=$(uname -r)
 gps_version=$("$gpsdecode" -V 2>&1 | head -1)
 cc_version=$(sed -n 's/^C compiler for the host machine: [^(]*(\([^ ]* [0-9.]*\).*/\1/p' \
              "$bdir/meson-logs/meson-log.txt" | head -1)
-rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-dirty=$(git -C "$root" status --porcelain -- lib src include 2>/dev/null | grep -q . && echo " (with uncommitted changes in lib/src)" || true)
+if [ -n "${BENCH_REV:-}" ]; then
+    rev=$BENCH_REV
+    dirty=""
+else
+    rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
+    dirty=$(git -C "$root" status --porcelain -- lib src include 2>/dev/null | grep -q . && echo " (with uncommitted changes in lib/src)" || true)
+fi
 # "file (sentences)" for the files that contributed, in file order
 file_list=$(for i in "${!files[@]}"; do
     n=$(awk -F'\t' -v f="${plain[$i]}" '$1 == f { print $2 }' "$out/ais-real.counts")

@@ -81,6 +81,9 @@ struct ais_decoder {
     size_t nsrcs;
     char cur_src[SRC_MAX];    /* the last line's source label, terminated */
     size_t cur_src_n;
+    uint64_t cur_src_gen;     /* + 1 each time cur_src changes */
+    bool last_src_cur;        /* last_src was counted from cur_src ... */
+    uint64_t last_src_gen;    /* ... when its generation was this */
     uint8_t bits[AIS_BITS_BUF];
     size_t bits_dirty;        /* bytes of `bits` the last message wrote */
     struct ais_msg msg;
@@ -160,15 +163,29 @@ static inline bool same_str(const char *a, const char *b)
     return *a == *b;
 }
 
+/* Notes that last_src was just counted for src. */
+static void counted_from(ais_decoder *d, const char *src)
+{
+    d->last_src_cur = src == d->cur_src;
+    d->last_src_gen = d->cur_src_gen;
+}
+
 static void count_source(ais_decoder *d, const char *src)
 {
     if (!src || !*src) {
         d->src_none++;
         return;
     }
-    /* consecutive messages mostly come from the same source */
+    /* consecutive messages mostly come from the same source: still the
+     * label last counted, unchanged in cur_src, needs no compare */
+    if (src == d->cur_src && d->last_src_cur && d->last_src_gen == d->cur_src_gen) {
+        d->last_src->count++;
+        return;
+    }
+    d->last_src_cur = false;
     if (d->last_src && same_str(d->last_src->name, src)) {
         d->last_src->count++;
+        counted_from(d, src);
         return;
     }
     uint32_t h = hash_str(src);
@@ -183,11 +200,13 @@ static void count_source(ais_decoder *d, const char *src)
             d->nsrcs++;
             c->count = 1;
             d->last_src = c;
+            counted_from(d, src);
             return;
         }
         if (same_str(c->name, src)) {
             c->count++;
             d->last_src = c;
+            counted_from(d, src);
             return;
         }
     }
@@ -559,6 +578,7 @@ static const char *line_source(ais_decoder *d, const char *p, size_t n)
         memcpy(d->cur_src, p, n);
         d->cur_src[n] = '\0';
         d->cur_src_n = n;
+        d->cur_src_gen++;
     }
     return d->cur_src;
 }
