@@ -54,6 +54,9 @@
 #define MAX_SOURCES 64
 /* broken indicators and corrupt lines printed one by one before we only count */
 #define REPORT_MAX 20
+/* candidates held before the first step over them (then twice what a step
+ * leaves) */
+#define STEP_MIN 1024
 
 struct opts {
     const char *sources[MAX_SOURCES];
@@ -76,6 +79,7 @@ struct run {
     ald_wlset *wl;
     ald_sightings *sightings;
     ald_general *general;        /* GENERAL indicators, when there are any */
+    size_t step_at;              /* candidates held when it steps next */
     char identity_id[64];
     char now[STIX_TIME_TEXT];
     /* observed-data of the hits, each kept once (SCOs too), in hit order */
@@ -707,10 +711,15 @@ static int scan_log(struct run *r, const char *path)
     while ((got = lr_block(lr, &block, &len, &ol)) == 1) {
         overlong += ol;
         ald_err e = ald_scanner_feed(sc, block, len, 0, on_hit, r);
-        /* matches over several observations as soon as they complete: the
-         * candidates before them go (memory), as the live node does */
-        if (e == ALD_E_OK && r->general)
+        /* matches over several observations: taken when the candidates held
+         * have doubled (each step evaluates them all, so a log whose
+         * candidates never match costs O(n log n), not a step per block);
+         * the matches are the same whenever steps run (match_general.h) */
+        if (e == ALD_E_OK && r->general && ald_general_pending(r->general) >= r->step_at) {
             e = ald_general_step(r->general, on_general_hit, r);
+            size_t left = ald_general_pending(r->general);
+            r->step_at = left * 2 > STEP_MIN ? left * 2 : STEP_MIN;
+        }
         if (e != ALD_E_OK) {
             fprintf(stderr, "alidade match: %s: %s\n", r->log, ald_strerror(e));
             rc = -1;
@@ -995,7 +1004,7 @@ int cmd_match(int argc, char **argv)
         return 2;
     }
 
-    struct run r = {.o = &o};
+    struct run r = {.o = &o, .step_at = STEP_MIN};
     int status = 2;
     stix_node_identity_id(o.identity, r.identity_id);
     int64_t now_us = clock_wall_us();

@@ -460,25 +460,39 @@ static ald_err run_prefix(struct multi *mu, ald_pobs *v, size_t n, ald_pmatch_re
     return ALD_E_OK;
 }
 
-/* Every match of one indicator its candidates now complete, in order. */
+/* Every match of one indicator its candidates now complete, in order. The
+ * shortest matching prefix is found by galloping from the part known not
+ * to match (prefixes of 1, 2, 4... more candidates), then bisecting: a
+ * match costs evaluations over about as many candidates as it took, not
+ * over all those held. */
 static ald_err step_one(ald_general *g, struct multi *mu, ald_general_cb cb, void *ctx)
 {
     ald_err rc = ALD_E_OK;
-    while (mu->ncand > mu->checked) {
-        ald_pobs *v = malloc(mu->ncand * sizeof *v);
-        if (!v)
-            return ALD_E_NOMEM;
+    ald_pobs *v = NULL;
+    if (mu->ncand > mu->checked && !(v = malloc(mu->ncand * sizeof *v)))
+        return ALD_E_NOMEM;
+    while (rc == ALD_E_OK && mu->ncand > mu->checked) {
         ald_pmatch_result res = {0};
-        rc = run_prefix(mu, v, mu->ncand, &res);
-        if (rc != ALD_E_OK || !res.matched) {
+        size_t lo = mu->checked, hi = 0, stride = 1;
+        for (;;) {                  /* lo: a prefix that does not match */
+            size_t probe = mu->ncand - lo > stride ? lo + stride : mu->ncand;
+            if ((rc = run_prefix(mu, v, probe, &res)) != ALD_E_OK)
+                break;
+            if (res.matched) {
+                hi = probe;
+                break;
+            }
+            lo = probe;
+            if (probe == mu->ncand)
+                break;
+            stride *= 2;
+        }
+        if (rc != ALD_E_OK || !hi) {
             if (rc == ALD_E_OK)
                 mu->checked = mu->ncand;
             ald_pmatch_result_clear(&res);
-            free(v);
             break;
         }
-        /* the shortest matching prefix: (lo does not match, hi does) */
-        size_t lo = mu->checked, hi = mu->ncand;
         while (rc == ALD_E_OK && hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
             rc = run_prefix(mu, v, mid, &res);
@@ -499,10 +513,10 @@ static ald_err step_one(ald_general *g, struct multi *mu, ald_general_cb cb, voi
                 rc = ALD_E_ARG;
         }
         ald_pmatch_result_clear(&res);
-        free(v);
         consume(mu, hi);            /* each observation in one match at most */
         mu->checked = 0;
     }
+    free(v);
     return rc;
 }
 
