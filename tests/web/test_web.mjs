@@ -94,6 +94,9 @@ function nodeCapable() {
   return null;
 }
 
+// the same address seen live later, in a log the node follows
+const LIVE_LINE = '{"timestamp":"2026-01-03T05:06:07.000000+0000","event_type":"http","src_ip":"10.9.9.9","src_port":40001,' +
+  '"dest_ip":"203.0.113.66","dest_port":80,"proto":"TCP","http":{"hostname":"xss.example","url":"/<svg onload=window.__xss=3>"}}';
 // an EVE line carrying markup and script in its fields (kept raw by the node)
 const XSS_LINE = '{"timestamp":"2026-01-02T03:04:05.000000+0000","event_type":"http","src_ip":"10.9.9.9","src_port":40000,' +
   '"dest_ip":"203.0.113.66","dest_port":80,"proto":"TCP","http":{"hostname":"xss.example",' +
@@ -128,10 +131,14 @@ async function startNode() {
   const mx = spawnSync(bin, ['match', '-q', '--indicators', path.join(input, 'xss-indicator.json'), '--data', data,
     '--store', path.join(input, 'xss.eve.json')], { encoding: 'utf8' });
   if (mx.status !== 0) throw new Error(`alidade match (hostile line): exit ${mx.status}: ${mx.stderr}`);
+  // a Suricata log the node follows (the cyber view's live sighting)
+  const liveEve = path.join(input, 'live.eve.json');
+  fs.writeFileSync(liveEve, '');
   run(['partner', 'add', 'demo', '--data', data, '--read', '*']);
   const port = await freePort(), udp = await freePort('udp');
   const zones = fs.existsSync(d('zones.geojson')) ? ['--zones', d('zones.geojson')] : [];
-  const proc = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--source', `ais+udp://127.0.0.1:${udp}`, ...zones],
+  const proc = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--source', `ais+udp://127.0.0.1:${udp}`, ...zones,
+    '--source', `eve+file:${liveEve}?name=ids`],
     { stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}/`;
   await waitHttp(base);
@@ -150,7 +157,7 @@ async function startNode() {
     proc.once('exit', () => { clearTimeout(timer); done(); });
     proc.kill('SIGTERM');
   });
-  return { kind: 'node', base, udp, user: 'analyst', pass, stop, data };
+  return { kind: 'node', base, udp, user: 'analyst', pass, stop, data, liveEve };
 }
 
 async function startMock(vessels = 3000, missing = '') {
@@ -441,6 +448,26 @@ try {
           `${got.img} elements, __xss ${got.xss}`);
       } else {
         check(false, 'cyber view: the sighting of the hostile log line is listed');
+      }
+      // a line the node reads live: its sighting comes as news, and its raw
+      // line is fetched when the row is opened
+      fs.appendFileSync(target.liveEve, LIVE_LINE + '\n');
+      const liveRow = page.locator('#sighting-table tbody tr.clickable', { hasText: '2026-01-03T05:06:07' });
+      await liveRow.first().waitFor({ timeout: 10000 }).catch(() => {});
+      if (await liveRow.count()) {
+        await liveRow.first().click();
+        await page.waitForSelector('#sighting-table tr.lines-row pre.lines .line-text', { timeout: 5000 }).catch(() => {});
+        const got = await page.evaluate(() => {
+          const r = document.querySelector('#sighting-table tr.lines-row');
+          const t = r && r.querySelector('pre.lines .line-text'), src = r && r.querySelector('pre.lines .line-src');
+          return { text: t ? t.textContent : null, src: src ? src.textContent : null, from: r ? r.dataset.linesFrom : null,
+            svg: r ? r.querySelectorAll('svg').length : -1, xss: window.__xss === undefined ? null : window.__xss };
+        });
+        check(got.text === LIVE_LINE && got.from === 'log' && /^ids@\d+ $/.test(got.src || '') && got.svg === 0 && got.xss === null,
+          'cyber view: a sighting the node made live (news) opens on its raw line, with source and byte offset, as text',
+          `${got.from}, ${JSON.stringify(got.src)}`);
+      } else {
+        check(false, 'cyber view: a sighting the node made live (news) appears in the list');
       }
     }
   }

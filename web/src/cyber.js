@@ -93,9 +93,19 @@ export class CyberView {
       body));
   }
 
-  toggleLines(row, s) {
+  async toggleLines(row, s) {
     const next = row.nextSibling;
     if (next && next.classList && next.classList.contains('lines-row')) { next.remove(); return; }
+    // a sighting that came as live news has no lines yet: the node's answer
+    // for its window has them (the first 50 sightings of an answer do)
+    if (s.lines === undefined && s.id && !s.linesAsked) {
+      s.linesAsked = true;
+      const r = await api('/api/sightings' + qs({ since: s.first_seen, until: s.last_seen, limit: 50 }));
+      const full = r.ok && r.data && (r.data.sightings || []).find((x) => x.id === s.id);
+      if (full) Object.assign(s, { lines: full.lines, lines_from: full.lines_from, lines_total: full.lines_total });
+      const again = row.nextSibling;
+      if (again && again.classList && again.classList.contains('lines-row')) return;
+    }
     // objects {text, source, line, offset, ...}; older nodes sent strings
     const lines = (s.lines || []).map((l) => (typeof l === 'string' ? { text: l } : l || { text: '' }));
     const raw = s.lines_from === 'log';
