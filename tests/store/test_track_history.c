@@ -537,6 +537,21 @@ static void test_fleet_day(void **state)
                   found, q_mid * 1000, found_end, q_end * 1000, tn, q_track * 1000);
     assert_int_equal(found, nv);
     assert_int_equal(found_end, nv);
+    /* pruning the first half of the day: every vessel visited, one chunk
+     * each cut at the window's start */
+    q0 = now_s();
+    size_t removed = 0;
+    assert_int_equal(th_prune(s, (T0 + day / 2) * US, &removed), ALD_E_OK);
+    print_message("prune of half a day: %zu points removed in %.2f s\n", removed, now_s() - q0);
+    assert_true(removed > points / 3 && removed < points * 2 / 3);
+    /* nothing before the cut is left; 2 h later every vessel has a point
+     * again (heartbeats: 15 min under way, 1 h at rest) */
+    assert_int_equal(th_at(s, (T0 + day / 2) * US - 1, 0, -180, -90, 180, 90, NULL, NULL, NULL,
+                           &found), ALD_E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(th_at(s, (T0 + day / 2 + 7200) * US, 0, -180, -90, 180, 90, NULL, NULL,
+                           NULL, &found), ALD_E_OK);
+    assert_int_equal(found, nv);
     /* bounded: at most one point per min_gap_s; this fleet far below */
     assert_true(points < nv * (size_t)(day / rule.min_gap_s));
     assert_true((double)points / nv < 200);
