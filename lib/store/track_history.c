@@ -537,8 +537,9 @@ static ald_err prune_all(store *s, int64_t cut, size_t *removed)
     for (size_t i = 0; i < n && e == ALD_E_OK; i++) {
         if ((e = prune_vessel(s, v[i], cut, removed)) != ALD_E_OK)
             break;
-        q = store_stmt(s, "UPDATE th_vessel SET first_t ="
-                          " (SELECT min(t0) FROM th_chunk WHERE mmsi = ?1) WHERE mmsi = ?1");
+        /* none left but a latest position since the cut: that is its first */
+        q = store_stmt(s, "UPDATE th_vessel SET first_t = coalesce("
+                          "(SELECT min(t0) FROM th_chunk WHERE mmsi = ?1), last_t) WHERE mmsi = ?1");
         if (!q) {
             e = ALD_E_STORE;
             break;
