@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ais/nmea.h"
@@ -592,6 +593,122 @@ static void unknown_vd_formatter_is_an_error(void **state)
     assert_error_at(ALD_E_NMEA_FORMAT, l, 0);
 }
 
+/* ---- the fast paths and the general parser agree ---- */
+
+/* "<prefix>!<body>*hh" with the sentence checksum of body; prefix is an
+ * optional tag block "\\<tb>*hh\\" built the same way (tb NULL: none). */
+static const char *make_line(char *buf, size_t sz, const char *tb, const char *body)
+{
+    unsigned cs = 0, tcs = 0;
+    for (const char *c = body; *c; c++)
+        cs ^= (unsigned char)*c;
+    if (tb) {
+        for (const char *c = tb; *c; c++)
+            tcs ^= (unsigned char)*c;
+        snprintf(buf, sz, "\\%s*%02X\\!%s*%02X", tb, tcs, body, cs);
+    } else {
+        snprintf(buf, sz, "!%s*%02X", body, cs);
+    }
+    return buf;
+}
+
+static void assert_same_unit(const struct nmea_sentence *a, const struct nmea_sentence *b)
+{
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->tb.present, b->tb.present);
+    assert_int_equal(a->tb.checksum_ok, b->tb.checksum_ok);
+    assert_true(a->tb.time_ms == b->tb.time_ms);
+    assert_int_equal(a->tb.src_len, b->tb.src_len);
+    if (a->tb.src_len)
+        assert_memory_equal(a->tb.src, b->tb.src, a->tb.src_len);
+    assert_int_equal(a->tb.has_group, b->tb.has_group);
+    assert_int_equal(a->tb.g_num, b->tb.g_num);
+    assert_int_equal(a->tb.g_total, b->tb.g_total);
+    assert_int_equal(a->tb.g_id, b->tb.g_id);
+    assert_memory_equal(a->talker, b->talker, 3);
+    assert_int_equal(a->own, b->own);
+    assert_int_equal(a->nfrags, b->nfrags);
+    assert_int_equal(a->fragno, b->fragno);
+    assert_int_equal(a->seqid, b->seqid);
+    assert_int_equal(a->channel, b->channel);
+    assert_int_equal(a->payload_len, b->payload_len);
+    assert_memory_equal(a->payload, b->payload, a->payload_len);
+    assert_int_equal(a->fill, b->fill);
+    assert_true(a->trailer_time_ms == b->trailer_time_ms);
+}
+
+/*
+ * nmea.c reads the usual sentence and tag block on fast paths and leaves
+ * anything else to the general parser. Each pair below says the same thing
+ * once in the usual form and once in a form only the general parser takes
+ * (a leading zero, a channel byte below '/', an extra tag-block field, a
+ * '*' inside s:): the units must agree field for field, and have the values
+ * written here. (derived lines: pyais/mixed.txt line 2's payload)
+ */
+static void fast_and_general_paths_agree(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tb1, *body1, *tb2, *body2;
+    } pairs[] = {
+        {NULL, "AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0",
+         NULL, "AIVDM,01,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0"},
+        {NULL, "AIVDO,2,2,7,B,13HOI:0P0000VOHLCnHQKwvL05Ip,2",
+         NULL, "AIVDO,2,02,07,B,13HOI:0P0000VOHLCnHQKwvL05Ip,2"},
+        {"s:rx1,c:1661782474", "BSVDM,1,1,,,13HOI:0P0000VOHLCnHQKwvL05Ip,0",
+         "s:rx1,d:x,c:1661782474", "BSVDM,1,1,,,13HOI:0P0000VOHLCnHQKwvL05Ip,0"},
+        {"g:1-2-1278,s:66,c:1661782369123", "AIVDM,2,1,3,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0",
+         "g:01-2-1278,s:66,c:1661782369123", "AIVDM,2,1,3,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        char l1[200], l2[200];
+        struct nmea_sentence a;
+        make_line(l1, sizeof l1, pairs[i].tb1, pairs[i].body1);
+        make_line(l2, sizeof l2, pairs[i].tb2, pairs[i].body2);
+        assert_int_equal(parse(l1), ALD_E_OK);
+        a = S;
+        assert_int_equal(parse(l2), ALD_E_OK);
+        assert_same_unit(&a, &S);
+        assert_int_equal(a.kind, NMEA_AIS);
+        assert_span(a.payload, a.payload_len, "13HOI:0P0000VOHLCnHQKwvL05Ip");
+    }
+    char l[200];
+    /* values of the pairs above */
+    assert_int_equal(parse(make_line(l, sizeof l, NULL, pairs[1].body2)), ALD_E_OK);
+    assert_true(S.own);
+    assert_int_equal(S.nfrags, 2);
+    assert_int_equal(S.fragno, 2);
+    assert_int_equal(S.seqid, 7);
+    assert_int_equal(S.channel, 'B');
+    assert_int_equal(S.fill, 2);
+    assert_int_equal(parse(make_line(l, sizeof l, pairs[2].tb2, pairs[2].body2)), ALD_E_OK);
+    assert_true(S.tb.present && S.tb.checksum_ok);
+    assert_span(S.tb.src, S.tb.src_len, "rx1");
+    assert_true(S.tb.time_ms == 1661782474000);
+    assert_int_equal(S.channel, 0);
+    assert_int_equal(parse(make_line(l, sizeof l, pairs[3].tb2, pairs[3].body2)), ALD_E_OK);
+    assert_true(S.tb.has_group);
+    assert_int_equal(S.tb.g_num, 1);
+    assert_int_equal(S.tb.g_total, 2);
+    assert_int_equal(S.tb.g_id, 1278);
+    assert_true(S.tb.time_ms == 1661782369123);
+    /* forms only the general parser reads, with what it makes of them */
+    assert_int_equal(parse(make_line(l, sizeof l, NULL,
+                                     "AIVDM,1,1,,#,13HOI:0P0000VOHLCnHQKwvL05Ip,0")), ALD_E_OK);
+    assert_int_equal(S.channel, '#');
+    assert_int_equal(parse(make_line(l, sizeof l, "s:a*b,c:1661782474",
+                                     "AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0")), ALD_E_OK);
+    assert_span(S.tb.src, S.tb.src_len, "a*b");
+    /* a wrong sentence checksum is the general parser's to report */
+    make_line(l, sizeof l, NULL, "AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0");
+    l[strlen(l) - 1] = l[strlen(l) - 1] == '0' ? '1' : '0';
+    assert_int_equal(parse(l), ALD_E_NMEA_CHECKSUM);
+    /* a wrong tag-block checksum is flagged, not an error, on both paths */
+    assert_int_equal(parse("\\s:rx1,c:1661782474*00\\!AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0*23"),
+                     ALD_E_OK);
+    assert_true(S.tb.present && !S.tb.checksum_ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,6 +750,7 @@ int main(void)
         cmocka_unit_test(channel_longer_than_one_character),
         cmocka_unit_test(empty_payload_is_parsed),
         cmocka_unit_test(unknown_vd_formatter_is_an_error),
+        cmocka_unit_test(fast_and_general_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
