@@ -21,7 +21,10 @@
  * docs/api.md).
  *
  * The operator is the node: every object of every collection is shown,
- * whatever its marking; each carries its TLP and provenance.
+ * whatever its marking; each carries its TLP and provenance. A sighting
+ * also shows the raw log lines this node kept for it (sighting_lines.h:
+ * local evidence, read here only, never in a STIX object), or lines rebuilt
+ * from its observed-data when it has none (a partner's).
  */
 #include <inttypes.h>
 #include <math.h>
