@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "alidade/detect.h"
-#include "core/hugepage.h"
 
 /* The caller's held fixes (det_tick_held). */
 struct det_held {
@@ -208,7 +207,6 @@ static inline unsigned char *det_vtab_slots(size_t cap, size_t rec, void **mem)
     *mem = calloc(cap * rec + 63, 1);
     if (!*mem)
         return NULL;
-    ald_hugepage_hint(*mem, cap * rec + 63);     /* before the first touch */
     return (unsigned char *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63);
 }
 
@@ -218,7 +216,6 @@ static inline bool det_vtab_rebuild(struct det_vtab *v, size_t cap, int64_t old)
     struct det_vtab nv = *v;
     nv.slot = det_vtab_slots(cap, v->rec, &nv.slot_mem);
     nv.key = calloc(cap, sizeof *nv.key);
-    ald_hugepage_hint(nv.key, cap * sizeof *nv.key);
     if (!nv.slot || !nv.key) {
         free(nv.slot_mem);
         free(nv.key);

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "alidade/track.h"
-#include "core/hugepage.h"
 #include "dueq.h"
 
 #define RING 4              /* fixes held back per vessel for reordering */
@@ -211,7 +210,6 @@ static bool index_build(trk_tracker *t, size_t nslot)
     free(t->slot);
     t->slot = s;
     t->nslot = nslot;
-    ald_hugepage_hint(s, nslot * sizeof *s);
     memset(s, 0xff, nslot * sizeof *s);
     for (size_t r = 0; r < t->n; r++)
         s[slot_find(t, t->rec[r].mmsi)] = (struct slot){ t->rec[r].mmsi, (uint32_t)r };
@@ -229,7 +227,6 @@ static bool grow(trk_tracker *t)
     if (!r)
         return false;
     t->rec = r;
-    ald_hugepage_hint(r, cap * sizeof *r);
     size_t nslot = 16;
     while (nslot < 2 * cap)
         nslot *= 2;
