@@ -493,7 +493,8 @@ static void destroy(void *self)
 static void prefetch(void *self, uint32_t mmsi)
 {
     struct spoof *sp = self;
-    det_vtab_prefetch(&sp->v, mmsi);
+    /* every fix reads the header, the flags and the places: two lines */
+    det_vtab_prefetch_n(&sp->v, mmsi, offsetof(struct vessel, jump));
 }
 
 const struct det_ops det_spoof_ops = {"spoof", create, fix, stat_change, finish, destroy, prefetch, NULL, NULL};
