@@ -7,7 +7,7 @@
  * tracker pushes a new entry and the old one goes stale, to be skipped by
  * the tracker when it comes out (it checks the entry against the vessel's
  * record). Push and pop touch one small bucket, not a heap over the whole
- * fleet.
+ * fleet: pushes append, and a bucket is sorted once, when its turn comes.
  */
 #ifndef ALIDADE_TRACK_DUEQ_H
 #define ALIDADE_TRACK_DUEQ_H
@@ -23,8 +23,10 @@ struct dueq_ent {
 };
 
 struct dueq_bucket {
-    struct dueq_ent *e;          /* a binary min-heap on (due, mmsi) */
+    struct dueq_ent *e;          /* e[head..n): unordered, or sorted on (due, mmsi) */
     uint32_t n, cap;
+    uint32_t head;               /* sorted: entries before it have left */
+    bool sorted;
 };
 
 typedef struct dueq {
@@ -33,6 +35,8 @@ typedef struct dueq {
     int64_t cur;                 /* absolute bucket (due / width) where the next
                                     entry can be: none is due earlier */
     size_t count;                /* entries held, stale ones included */
+    struct dueq_ent *tmp;        /* the radix sort's other half */
+    uint32_t ntmp;
 } dueq;
 
 /* An empty queue for due times spread over at most `span_ms` ahead of the
@@ -49,7 +53,7 @@ bool dueq_pop(dueq *q, int64_t now, struct dueq_ent *out);
 /* The entries that will come out next, at most `max` of them, without
  * taking them (for prefetching: no order among them is promised, and they
  * may be stale). Returns how many were written to out. */
-size_t dueq_peek(const dueq *q, const struct dueq_ent **out, size_t max);
+size_t dueq_peek(dueq *q, const struct dueq_ent **out, size_t max);
 /* Bytes held (buckets and entries), for the memory figures. */
 size_t dueq_bytes(const dueq *q);
 

@@ -393,7 +393,7 @@ static struct vessel *entry_current(trk_tracker *t, const struct dueq_ent *e)
  * loads were most of the tracker's time. Fixes come due in bursts (every
  * vessel whose fix was at the same second), so a load started here is
  * ready a vessel or two later. A hint only. */
-static void prefetch_due(const trk_tracker *t)
+static void prefetch_due(trk_tracker *t)
 {
     const struct dueq_ent *next[3];
     size_t n = dueq_peek(&t->q, next, 3);
