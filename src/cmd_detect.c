@@ -1067,6 +1067,10 @@ int cmd_detect(int argc, char **argv)
             status = 2;
             continue;
         }
+        /* a fourth thread reads and decompresses, off the decoding one
+         * (files only: closing must not wait on a pipe) */
+        if (nfiles)
+            (void)lr_readahead(lr);
         off_t size = tty ? progress_plain_size(path) : 0;
         const char *line;
         size_t len;

@@ -1,10 +1,19 @@
 /*
  * input.c - buffered line reading with transparent gzip (zlib) and zstd
  * decompression. Reads 1 MiB at a time; never allocates per line.
+ *
+ * Read-ahead (lr_readahead): a thread of its own reads and decompresses
+ * into a ring of RA_SLOTS chunks while the caller works on its lines, for a
+ * reader whose caller is the bottleneck (`ais detect` on a zstd file:
+ * decompression, zstd's copy out of its window and the kernel's copy of the
+ * file were a fifth of the decoding thread's time). The thread owns the
+ * file, the decompressor and `raw`; the caller owns `buf`; the ring is
+ * theirs under `ra_mu`. Nothing changes in what lines come out.
  */
 #include "input.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,6 +26,14 @@
 
 #define RAW_CHUNK (1u << 20)
 #define BUF_SIZE (4u << 20)
+#define RA_SLOTS 4
+#define RA_CHUNK (1u << 20)
+
+/* A chunk of decompressed input: n bytes, 0 = end of input, -1 = error. */
+struct ra_slot {
+    char *data;
+    ssize_t n;
+};
 
 enum codec { C_PLAIN, C_GZIP, C_ZSTD };
 
@@ -40,6 +57,15 @@ struct line_reader {
     bool skipping;           /* inside the rest of an overlong line */
     unsigned long long bytes;
     char err[256];
+    /* read-ahead (lr_readahead) */
+    bool ra;
+    pthread_t ra_th;
+    pthread_mutex_t ra_mu;
+    pthread_cond_t ra_cv;
+    struct ra_slot slot[RA_SLOTS];
+    unsigned ra_head, ra_tail;   /* chunks produced, taken */
+    size_t ra_off;               /* bytes of slot[ra_tail] already taken */
+    bool ra_stop;
 };
 
 static ssize_t read_fd(line_reader *lr, void *dst, size_t cap)
@@ -192,6 +218,73 @@ line_reader *lr_open(const char *path, char *errbuf, size_t errlen)
     return lr;
 }
 
+/* The read-ahead thread: fills the ring until the end, an error or stop. */
+static void *ra_thread(void *arg)
+{
+    line_reader *lr = arg;
+    for (;;) {
+        pthread_mutex_lock(&lr->ra_mu);
+        while (lr->ra_head - lr->ra_tail == RA_SLOTS && !lr->ra_stop)
+            pthread_cond_wait(&lr->ra_cv, &lr->ra_mu);
+        bool stop = lr->ra_stop;
+        struct ra_slot *s = &lr->slot[lr->ra_head % RA_SLOTS];
+        pthread_mutex_unlock(&lr->ra_mu);
+        if (stop)
+            return NULL;
+        ssize_t n = produce(lr, s->data, RA_CHUNK);   /* lr->err set on -1 */
+        pthread_mutex_lock(&lr->ra_mu);
+        s->n = n;
+        lr->ra_head++;
+        pthread_cond_broadcast(&lr->ra_cv);
+        pthread_mutex_unlock(&lr->ra_mu);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+bool lr_readahead(line_reader *lr)
+{
+    if (lr->ra)
+        return true;
+    for (unsigned i = 0; i < RA_SLOTS; i++)
+        if (!(lr->slot[i].data = malloc(RA_CHUNK)))
+            return false;              /* freed by lr_close; reads stay inline */
+    pthread_mutex_init(&lr->ra_mu, NULL);
+    pthread_cond_init(&lr->ra_cv, NULL);
+    if (pthread_create(&lr->ra_th, NULL, ra_thread, lr) != 0) {
+        pthread_mutex_destroy(&lr->ra_mu);
+        pthread_cond_destroy(&lr->ra_cv);
+        return false;
+    }
+    lr->ra = true;
+    return true;
+}
+
+/* As produce(), from the read-ahead ring. */
+static ssize_t ra_take(line_reader *lr, char *dst, size_t cap)
+{
+    pthread_mutex_lock(&lr->ra_mu);
+    while (lr->ra_head == lr->ra_tail)
+        pthread_cond_wait(&lr->ra_cv, &lr->ra_mu);
+    struct ra_slot *s = &lr->slot[lr->ra_tail % RA_SLOTS];
+    pthread_mutex_unlock(&lr->ra_mu);
+    if (s->n <= 0)
+        return s->n;                   /* stays: every later call says the same */
+    size_t n = (size_t)s->n - lr->ra_off;
+    if (n > cap)
+        n = cap;
+    memcpy(dst, s->data + lr->ra_off, n);
+    lr->ra_off += n;
+    if (lr->ra_off == (size_t)s->n) {
+        lr->ra_off = 0;
+        pthread_mutex_lock(&lr->ra_mu);
+        lr->ra_tail++;
+        pthread_cond_broadcast(&lr->ra_cv);
+        pthread_mutex_unlock(&lr->ra_mu);
+    }
+    return (ssize_t)n;
+}
+
 /* Moves the pending bytes to the start of the buffer and reads more after
  * them (sets eof at the end of input); false on a read or decompression
  * error. Shared by lr_next and lr_block. */
@@ -203,7 +296,8 @@ static bool refill(line_reader *lr)
         lr->start = 0;
         lr->end = pending;
     }
-    ssize_t n = produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
+    ssize_t n = lr->ra ? ra_take(lr, lr->buf + lr->end, BUF_SIZE - lr->end)
+                       : produce(lr, lr->buf + lr->end, BUF_SIZE - lr->end);
     if (n < 0)
         return false;
     if (n == 0)
@@ -328,6 +422,17 @@ void lr_close(line_reader *lr)
 {
     if (!lr)
         return;
+    if (lr->ra) {
+        pthread_mutex_lock(&lr->ra_mu);
+        lr->ra_stop = true;
+        pthread_cond_broadcast(&lr->ra_cv);
+        pthread_mutex_unlock(&lr->ra_mu);
+        pthread_join(lr->ra_th, NULL);
+        pthread_mutex_destroy(&lr->ra_mu);
+        pthread_cond_destroy(&lr->ra_cv);
+    }
+    for (unsigned i = 0; i < RA_SLOTS; i++)
+        free(lr->slot[i].data);
     if (lr->own_fd)
         close(lr->fd);
     if (lr->zs_init)

@@ -25,6 +25,11 @@ int lr_next(line_reader *lr, const char **line, size_t *len, bool *truncated);
  * stay right. For scanners that want many lines at once (alidade match). */
 int lr_block(line_reader *lr, const char **block, size_t *len, bool *overlong);
 const char *lr_error(const line_reader *lr);
+/* Reads and decompresses ahead in a thread of its own from now on (for a
+ * caller that is itself the bottleneck); the lines are the same. For files
+ * read to their end once, not followed ones. False (and reads stay in the
+ * caller's thread) when memory or a thread is refused. */
+bool lr_readahead(line_reader *lr);
 /* Bytes of (decompressed) input consumed so far. */
 unsigned long long lr_bytes(const line_reader *lr);
 void lr_close(line_reader *lr);
