@@ -125,7 +125,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
         echo "included), read from a file. Timed: \`alidade ais detect FILE > /dev/null\`: decode,"
     fi
     echo "tracker and every detector (gap, encounter, loitering, zones, spoofing) in one"
-    echo "process, three threads (decoding; tracker; detectors and output); best of $runs run(s)."
+    echo "process, four threads (reading and decompressing; decoding; tracker; detectors and output); best of $runs run(s)."
     echo "Peak RSS from /usr/bin/time. Wall time depends on a second free core."
     echo
     echo "| positions | lines | MB | fixes kept | vessels | time (s) | positions/s | peak RSS (MB) | time growth | RSS growth | generate (s) |"
