@@ -188,42 +188,31 @@ ald_err sighting_lines_add(sighting_lines *c, const char *sighting_id,
 
 /* ---- the table ---- */
 
-static const char *const schema[] = {
+static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS sighting_line("
     " sighting TEXT NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL,"
     " file TEXT NOT NULL, line INTEGER, offset INTEGER, time_us INTEGER,"
     " truncated INTEGER NOT NULL DEFAULT 0, text BLOB NOT NULL,"
-    " PRIMARY KEY(sighting, seq))",
+    " PRIMARY KEY(sighting, seq));"
     /* the last version of the sighting left every collection: its lines
      * go with it (TAXII DELETE, or any later deletion path) */
     "CREATE TRIGGER IF NOT EXISTS sighting_line_gone AFTER DELETE ON object"
     " WHEN OLD.type = 'sighting' AND NOT EXISTS(SELECT 1 FROM object"
     " WHERE coll IN (SELECT seq FROM collection) AND id = OLD.id)"
-    " BEGIN DELETE FROM sighting_line WHERE sighting = OLD.id; END",
-};
+    " BEGIN DELETE FROM sighting_line WHERE sighting = OLD.id; END";
 
+/* The table and its trigger, made once per store (store_int.h; the
+ * trigger is looked for, so a store made before it gets it). */
 static ald_err ensure(store *s)
 {
-    sqlite3 *db = store_sqlite(s);
-    for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++)
-        if (sqlite3_exec(db, schema[i], NULL, NULL, NULL) != SQLITE_OK)
-            return store_fail_db(s, "sighting lines: schema");
-    return ALD_E_OK;
+    return store_local_schema(s, "sighting_line_gone", schema_sql, "sighting lines");
 }
 
 /* Whether the table exists (a store that never had lines: nothing to read,
  * and a reader must not create tables). -1 on error. */
 static int exists(store *s)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                                     " AND name = 'sighting_line'");
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : -1;
+    return store_has(s, "sighting_line");
 }
 
 static ald_err step_done(store *s, sqlite3_stmt *st, const char *what)

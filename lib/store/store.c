@@ -1603,6 +1603,35 @@ ald_err store_fail_db(store *s, const char *what)
     return fail_db(s, what);
 }
 
+int store_has(store *s, const char *name)
+{
+    sqlite3_stmt *st = stmt(s, "SELECT 1 FROM sqlite_master WHERE name = ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE) {
+        fail_db(s, "schema lookup");
+        return -1;
+    }
+    return 0;
+}
+
+ald_err store_local_schema(store *s, const char *name, const char *schema_sql, const char *what)
+{
+    int has = store_has(s, name);
+    if (has < 0)
+        return ALD_E_STORE;
+    if (has)
+        return ALD_E_OK;
+    if (sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+        return fail(s, ALD_E_STORE, "%s: creating its tables: %s", what, sqlite3_errmsg(s->db));
+    return ALD_E_OK;
+}
+
 ald_err store_fail(store *s, ald_err code, const char *fmt, ...)
 {
     va_list ap;

@@ -26,6 +26,17 @@ sqlite3_stmt *store_stmt(store *s, const char *sql);
  * (store_errmsg) and returns ALD_E_STORE. */
 ald_err store_fail_db(store *s, const char *what);
 
+/* Whether the store has a table, index or trigger called `name`: 1 yes,
+ * 0 no, -1 on error (the store's error set). */
+int store_has(store *s, const char *name);
+
+/* A local table's schema, made the first time: runs `schema_sql` (one or
+ * more statements, each CREATE ... IF NOT EXISTS) unless `name` (the last
+ * object it creates, so that an older store gets what was added later)
+ * already exists; looked for first because CREATE takes the schema lock
+ * even when there is nothing to do. `what` names the table in errors. */
+ald_err store_local_schema(store *s, const char *name, const char *schema_sql, const char *what);
+
 /* Records a failure with code and message; returns code. */
 ald_err store_fail(store *s, ald_err code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -56,23 +56,10 @@ static const char schema_sql[] =
     " lat INTEGER, lon INTEGER, sog INTEGER, cog INTEGER, hd INTEGER,"
     " name TEXT, callsign TEXT, destination TEXT, imo INTEGER, type INTEGER)";
 
-/* The tables, made once per connection (CREATE ... IF NOT EXISTS is cheap
- * but takes the schema lock: it is not run on every call). */
+/* The tables, made once per store (store_int.h). */
 static ald_err ensure(store *s)
 {
-    sqlite3 *db = store_sqlite(s);
-    sqlite3_stmt *q = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE name = 'th_vessel'");
-    if (!q)
-        return ALD_E_STORE;
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc == SQLITE_ROW)
-        return ALD_E_OK;
-    if (rc != SQLITE_DONE)
-        return store_fail_db(s, "track history: schema");
-    if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return store_fail_db(s, "track history: creating its tables");
-    return ALD_E_OK;
+    return store_local_schema(s, "th_vessel", schema_sql, "track history");
 }
 
 /* ---- downsampling ---- */

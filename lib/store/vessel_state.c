@@ -24,22 +24,10 @@ static const char schema_sql[] =
     " beam INTEGER, destination TEXT, static_t INTEGER);"
     "CREATE INDEX IF NOT EXISTS vessel_state_t ON vessel_state(t)";
 
-/* The table, made once per store (CREATE ... IF NOT EXISTS takes the schema
- * lock: it is looked for first). */
+/* The table, made once per store (store_int.h). */
 static ald_err ensure(store *s)
 {
-    sqlite3_stmt *q = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE name = 'vessel_state'");
-    if (!q)
-        return ALD_E_STORE;
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc == SQLITE_ROW)
-        return ALD_E_OK;
-    if (rc != SQLITE_DONE)
-        return store_fail_db(s, "vessel state: schema");
-    if (sqlite3_exec(store_sqlite(s), schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return store_fail_db(s, "vessel state: creating its table");
-    return ALD_E_OK;
+    return store_local_schema(s, "vessel_state_t", schema_sql, "vessel state");
 }
 
 static void bind_text(sqlite3_stmt *q, int at, const char *s, size_t cap)

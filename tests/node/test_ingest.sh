@@ -208,11 +208,14 @@ for o in objs:
     k = o["id"]
     if k not in latest or o.get("modified", "") > latest[k].get("modified", ""):
         latest[k] = o
-earlier = [o for o in objs if latest[o["id"]] is not o]
+# the second: the earlier versions in place of the latest ones, with
+# everything else (the markings, extension definitions they refer to)
+earlier = {o["id"]: o for o in objs if latest[o["id"]] is not o}
 json.dump({"type": "bundle", "id": "bundle--0d9ba8f4-7a8e-4c55-9f39-53e1c8f0a001",
            "objects": list(latest.values())}, open(sys.argv[2], "w"))
 json.dump({"type": "bundle", "id": "bundle--0d9ba8f4-7a8e-4c55-9f39-53e1c8f0a002",
-           "objects": earlier}, open(sys.argv[3], "w"))' "$T/n1.objs" "$T/n1.bundle" "$T/n1.earlier"
+           "objects": [earlier.get(k, o) for k, o in latest.items()] if earlier else []},
+          open(sys.argv[3], "w"))' "$T/n1.objs" "$T/n1.bundle" "$T/n1.earlier"
     /usr/bin/python3 "$VS" --bundle "$T/n1.bundle" > "$T/vs.out" 2>&1; rc=$?
     if [ $rc -eq 0 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["objects"] else 1)' "$T/n1.earlier"; then
         /usr/bin/python3 "$VS" --bundle "$T/n1.earlier" >> "$T/vs.out" 2>&1; rc=$?
