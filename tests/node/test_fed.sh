@@ -21,29 +21,8 @@
 # max_body: envelopes halve after 413, an object it never takes is refused.
 # Over HTTPS: the partner's CA (--remote-ca) and mTLS (--remote-cert/-key).
 # Every server is stopped on exit, also on failure.
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
-for tool in python3; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2> /dev/null; done
-    for p in $PIDS; do wait "$p" 2> /dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+NEED="python3"
+. "$(dirname "$0")/harness.sh"
 
 # wait_for SECONDS CONDITION: true as soon as CONDITION holds
 wait_for() {
@@ -386,5 +365,4 @@ else
 fi
 check "every node stopped cleanly" '! grep -q "AddressSanitizer\|runtime error" "$T"/*.err'
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

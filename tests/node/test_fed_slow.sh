@@ -18,30 +18,9 @@
 #   - with --fed-timeout 2 a stalled request fails after about 2 s, is
 #     counted (network) and retried, B's sync unaffected.
 # Every process is stopped on exit, also on failure.
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+NEED="python3 curl"
+. "$(dirname "$0")/harness.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
-for tool in python3 curl; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2> /dev/null; done
-    for p in $PIDS; do wait "$p" 2> /dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 now() { date +%s.%N; }
 # elapsed T0: seconds since T0 (3 decimals)
 elapsed() { python3 -c 'import sys,time; print("%.3f" % (time.time() - float(sys.argv[1])))' "$1"; }
@@ -261,5 +240,4 @@ for n in A B C; do
 done
 check "every node stopped cleanly" '! grep -q "AddressSanitizer\|runtime error\|LeakSanitizer\|ThreadSanitizer" "$T"/*.err'
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

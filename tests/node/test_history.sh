@@ -15,32 +15,8 @@
 #   4. restarted with --history-days 1: what is older than a day before the
 #      newest report is pruned (?at= at the start finds none, a time within
 #      the day still does).
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-for tool in curl python3; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-
-free_port() {
-    python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
+NEED="curl python3"
+. "$(dirname "$0")/harness.sh"
 
 # start_node NAME ARGS...: sets SP and PORT (empty when it did not start)
 start_node() {
@@ -80,7 +56,7 @@ for r in csv.reader(sys.stdin):
 PW=$(tail -n 1 "$T/op.out")
 
 # ---- 1. the replay, then ?at= early ----
-UP=$(free_port)
+UP=$(free_port udp)
 start_node n --data "$T/n" --source "ais+udp://127.0.0.1:$UP?name=radio"
 check "node started" '[ -n "$PORT" ]'
 for i in $(seq 1 50); do grep -q "listening source=radio" "$T/n.err" && break; sleep 0.1; done
@@ -219,5 +195,4 @@ check "stopped cleanly (exit 0)" '[ $? -eq 0 ]'
 check "no sanitizer report in the nodes' logs (ASan/UBSan builds)" \
     '! grep -l "Sanitizer\|runtime error" "$T"/*.err'
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -18,34 +18,9 @@
 #   6. a bad SPEC is refused with its reason;
 # also a directory source (new file, renamed file) and a Zeek TSV log
 # resumed past its header after a restart.
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+NEED="curl python3"
+. "$(dirname "$0")/harness.sh"
 DATA=${ALD_TEST_DATA:?ALD_TEST_DATA must point at tests/data}
-T=$(mktemp -d)
-PIDS=""
-TCPPID=""
-cleanup() {
-    for p in $PIDS $TCPPID; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-for tool in curl python3; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-
-free_port() {
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
 
 # start_node NAME ARGS...: the server in the background, log in $T/NAME.err;
 # sets SP (its pid) and PORT (its HTTP port, empty when it did not start)
@@ -332,6 +307,7 @@ print("accepted", flush=True)
 time.sleep(120)
 EOF
 TCPPID=$!
+PIDS="$PIDS $TCPPID"
 sleep 0.3
 "$BIN" partner add p --data "$T/n3" --read '*' > /dev/null 2>&1
 start_node n3 --data "$T/n3" --source "ais+tcp://127.0.0.1:$TP?name=tcp1"
@@ -560,5 +536,4 @@ grep -l "AddressSanitizer\|LeakSanitizer\|ThreadSanitizer\|runtime error" "$T"/*
 check "no sanitizer report in any node's log" '[ ! -s "$T/san" ]'
 [ -s "$T/san" ] && grep -h -A12 "AddressSanitizer\|LeakSanitizer\|ThreadSanitizer\|runtime error" $(cat "$T/san") | head -n 40
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -14,33 +14,9 @@
 #   3. a restart in the middle of the silence (socket source, no re-read):
 #      the gap across the restart is stored when the vessel is heard again,
 #      with the ids and end ais detect gives for the whole scenario.
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+NEED="curl python3"
+. "$(dirname "$0")/harness.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-for tool in curl python3; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-
-free_port() {
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
 
 # node NAME UDPPORT ARGS...: a node with a UDP source named radio (log in
 # $T/NAME.err); sets SP (pid) and PORT (HTTP port, empty if it did not start)
@@ -275,5 +251,4 @@ grep -l "AddressSanitizer\|LeakSanitizer\|runtime error" "$T"/*.err > "$T/san" 2
 check "no sanitizer report in any node's log" '[ ! -s "$T/san" ]'
 [ -s "$T/san" ] && grep -h -A12 "AddressSanitizer\|LeakSanitizer\|runtime error" $(cat "$T/san") | head -n 40
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -22,34 +22,10 @@
 #   5. kill -9 while a big log is read, restart: every sighting's lines
 #      ranked 1..count, the first and last 20 hits in file order, none lost
 #      or stored twice.
-set -u
-BIN=${ALD_BIN:?ALD_BIN must point at the alidade binary}
+NEED="curl python3"
+. "$(dirname "$0")/harness.sh"
 DATA=${ALD_TEST_DATA:?ALD_TEST_DATA must point at tests/data}
 SHARED=${ALD_SHARED_DATA:-}
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
-
-for tool in curl python3; do
-    command -v $tool > /dev/null || { echo "skipped: $tool not installed"; exit 77; }
-done
-
-free_port() {
-    python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 metric() {
     curl -s "http://127.0.0.1:$1/metrics" | awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }'
 }
@@ -389,5 +365,4 @@ EOF
 read KS KG < "$T/k.out"
 check "after kill -9: every sighting's lines ranked 1..count (first and last 20), byte-identical, none twice, in file order ($KG of $KS)" \
     '[ "$KS" -ge 2 ] && [ "$KG" = "$KS" ]'
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
