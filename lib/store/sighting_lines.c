@@ -215,13 +215,6 @@ static int exists(store *s)
     return store_has(s, "sighting_line");
 }
 
-static ald_err step_done(store *s, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? ALD_E_OK : store_fail_db(s, what);
-}
-
 static ald_err insert(store *s, const char *id, uint64_t seq, const struct kept *k)
 {
     sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO sighting_line(sighting, seq,"
@@ -241,7 +234,7 @@ static ald_err insert(store *s, const char *id, uint64_t seq, const struct kept 
         sqlite3_bind_int64(st, 7, k->time_us);
     sqlite3_bind_int(st, 8, k->truncated);
     sqlite3_bind_blob(st, 9, k->text, (int)k->len, SQLITE_STATIC);
-    return step_done(s, st, "sighting lines: insert");
+    return store_step_done(s, st, "sighting lines: insert");
 }
 
 static ald_err put_entry(store *s, const struct entry *e, bool replace)
@@ -253,7 +246,7 @@ static ald_err put_entry(store *s, const struct entry *e, bool replace)
         if (!st)
             return ALD_E_STORE;
         sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-        if ((r = step_done(s, st, "sighting lines: replace")) != ALD_E_OK)
+        if ((r = store_step_done(s, st, "sighting lines: replace")) != ALD_E_OK)
             return r;
     } else {
         sqlite3_stmt *st = store_stmt(s, "SELECT COALESCE(MAX(seq), 0) FROM sighting_line"
@@ -289,7 +282,7 @@ static ald_err put_entry(store *s, const struct entry *e, bool replace)
         sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, SL_KEEP_FIRST);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)(top - SL_KEEP_LAST));
-        if ((r = step_done(s, st, "sighting lines: bound")) != ALD_E_OK)
+        if ((r = store_step_done(s, st, "sighting lines: bound")) != ALD_E_OK)
             return r;
     }
     return ALD_E_OK;
@@ -366,7 +359,7 @@ ald_err sighting_lines_prune(store *s, size_t *removed)
                                      " (SELECT id FROM object WHERE type = 'sighting')");
     if (!st)
         return ALD_E_STORE;
-    r = step_done(s, st, "sighting lines: prune");
+    r = store_step_done(s, st, "sighting lines: prune");
     if (r == ALD_E_OK && removed)
         *removed = (size_t)sqlite3_changes(store_sqlite(s));
     return r;

@@ -1603,6 +1603,20 @@ ald_err store_fail_db(store *s, const char *what)
     return fail_db(s, what);
 }
 
+ald_err store_step_done(store *s, sqlite3_stmt *st, const char *what)
+{
+    return step_done(s, st, what);
+}
+
+void store_bind_field(sqlite3_stmt *st, int at, const char *text, size_t cap)
+{
+    size_t n = strnlen(text, cap);
+    if (n)
+        sqlite3_bind_text(st, at, text, (int)n, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, at);
+}
+
 int store_has(store *s, const char *name)
 {
     sqlite3_stmt *st = stmt(s, "SELECT 1 FROM sqlite_master WHERE name = ?1");

@@ -22,6 +22,14 @@ sqlite3 *store_sqlite(store *s);
  * prepared for the life of the handle (sql must be a constant string). */
 sqlite3_stmt *store_stmt(store *s, const char *sql);
 
+/* Steps a statement to its end (rows ignored) and resets it; an SQLite
+ * failure is the store's error, "what: sqlite's message". */
+ald_err store_step_done(store *s, sqlite3_stmt *st, const char *what);
+
+/* Binds a fixed-size text field (up to `cap` bytes or its NUL) as text, or
+ * NULL when it is empty. */
+void store_bind_field(sqlite3_stmt *st, int at, const char *text, size_t cap);
+
 /* Records an SQLite failure ("what: sqlite's message") as the store's error
  * (store_errmsg) and returns ALD_E_STORE. */
 ald_err store_fail_db(store *s, const char *what);

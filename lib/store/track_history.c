@@ -262,22 +262,6 @@ static void bind_pos(sqlite3_stmt *q, int at, const struct th_point *p)
         sqlite3_bind_null(q, at + 5);
 }
 
-static ald_err step_done(store *s, sqlite3_stmt *q, const char *what)
-{
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? ALD_E_OK : store_fail_db(s, what);
-}
-
-static void bind_text(sqlite3_stmt *q, int at, const char *s, size_t cap)
-{
-    size_t n = strnlen(s, cap);
-    if (n)
-        sqlite3_bind_text(q, at, s, (int)n, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, at);
-}
-
 /* p appended to its vessel's last chunk, or the first of a new one (the
  * last is full, spans CHUNK_SPAN_S, or there is none); a point not later
  * than the vessel's last kept one is ignored (a batch written twice). */
@@ -329,7 +313,7 @@ static ald_err append_point(store *s, const struct th_point *p)
         sqlite3_bind_blob(q, 2, buf, (int)len, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, 3, p->mmsi);
         sqlite3_bind_int64(q, 4, t0);
-        return step_done(s, q, "track history: appending a point");
+        return store_step_done(s, q, "track history: appending a point");
     }
     len = encode(buf, &c, NULL);
     q = store_stmt(s, "INSERT INTO th_chunk(mmsi, t0, t1, n, pts) VALUES (?1, ?2, ?2, 1, ?3)");
@@ -338,7 +322,7 @@ static ald_err append_point(store *s, const struct th_point *p)
     sqlite3_bind_int64(q, 1, p->mmsi);
     sqlite3_bind_int64(q, 2, c.t);
     sqlite3_bind_blob(q, 3, buf, (int)len, SQLITE_TRANSIENT);
-    return step_done(s, q, "track history: a new chunk");
+    return store_step_done(s, q, "track history: a new chunk");
 }
 
 static ald_err write_all(store *s, const struct th_point *kept, size_t nkept,
@@ -362,7 +346,7 @@ static ald_err write_all(store *s, const struct th_point *kept, size_t nkept,
             return ALD_E_STORE;
         sqlite3_bind_int64(q, 1, kept[i].mmsi);
         bind_pos(q, 2, &kept[i]);
-        e = step_done(s, q, "track history: a vessel's first point");
+        e = store_step_done(s, q, "track history: a vessel's first point");
     }
     for (size_t i = 0; i < nlatest && e == ALD_E_OK; i++) {
         sqlite3_stmt *q = store_stmt(
@@ -376,7 +360,7 @@ static ald_err write_all(store *s, const struct th_point *kept, size_t nkept,
             return ALD_E_STORE;
         sqlite3_bind_int64(q, 1, latest[i].mmsi);
         bind_pos(q, 2, &latest[i]);
-        e = step_done(s, q, "track history: a vessel's latest position");
+        e = store_step_done(s, q, "track history: a vessel's latest position");
     }
     for (size_t i = 0; i < nst && e == ALD_E_OK; i++) {
         /* a report fills what it knows (a type 24 part A has the name only) */
@@ -390,14 +374,14 @@ static ald_err write_all(store *s, const struct th_point *kept, size_t nkept,
         if (!q)
             return ALD_E_STORE;
         sqlite3_bind_int64(q, 1, st[i].mmsi);
-        bind_text(q, 2, st[i].name, sizeof st[i].name);
-        bind_text(q, 3, st[i].callsign, sizeof st[i].callsign);
-        bind_text(q, 4, st[i].destination, sizeof st[i].destination);
+        store_bind_field(q, 2, st[i].name, sizeof st[i].name);
+        store_bind_field(q, 3, st[i].callsign, sizeof st[i].callsign);
+        store_bind_field(q, 4, st[i].destination, sizeof st[i].destination);
         if (st[i].imo)
             sqlite3_bind_int64(q, 5, st[i].imo);
         if (st[i].type)
             sqlite3_bind_int(q, 6, st[i].type);
-        e = step_done(s, q, "track history: static data");
+        e = store_step_done(s, q, "track history: static data");
     }
     return e;
 }
@@ -440,7 +424,7 @@ static ald_err prune_vessel(store *s, uint32_t mmsi, int64_t cut, size_t *remove
         return ALD_E_STORE;
     sqlite3_bind_int64(q, 1, mmsi);
     sqlite3_bind_int64(q, 2, cut);
-    ald_err e = step_done(s, q, "track history: pruning chunks");
+    ald_err e = store_step_done(s, q, "track history: pruning chunks");
     if (e != ALD_E_OK)
         return e;
     /* chunks do not overlap: at most one straddles the cut */
@@ -470,7 +454,7 @@ static ald_err prune_vessel(store *s, uint32_t mmsi, int64_t cut, size_t *remove
         return ALD_E_STORE;
     sqlite3_bind_int64(q, 1, mmsi);
     sqlite3_bind_int64(q, 2, t0);
-    if ((e = step_done(s, q, "track history: pruning a chunk")) != ALD_E_OK)
+    if ((e = store_step_done(s, q, "track history: pruning a chunk")) != ALD_E_OK)
         return e;
     *removed += k;
     if (k == np)
@@ -487,7 +471,7 @@ static ald_err prune_vessel(store *s, uint32_t mmsi, int64_t cut, size_t *remove
     sqlite3_bind_int64(q, 3, pt[np - 1].t);
     sqlite3_bind_int64(q, 4, (sqlite3_int64)(np - k));
     sqlite3_bind_blob(q, 5, buf, (int)len, SQLITE_TRANSIENT);
-    return step_done(s, q, "track history: the chunk cut at the window");
+    return store_step_done(s, q, "track history: the chunk cut at the window");
 }
 
 static ald_err prune_all(store *s, int64_t cut, size_t *removed)
@@ -532,7 +516,7 @@ static ald_err prune_all(store *s, int64_t cut, size_t *removed)
             break;
         }
         sqlite3_bind_int64(q, 1, v[i]);
-        e = step_done(s, q, "track history: pruning a vessel");
+        e = store_step_done(s, q, "track history: pruning a vessel");
     }
     free(v);
     if (e != ALD_E_OK)
@@ -542,7 +526,7 @@ static ald_err prune_all(store *s, int64_t cut, size_t *removed)
     if (!q)
         return ALD_E_STORE;
     sqlite3_bind_int64(q, 1, cut);
-    if ((e = step_done(s, q, "track history: pruning vessels")) == ALD_E_OK)
+    if ((e = store_step_done(s, q, "track history: pruning vessels")) == ALD_E_OK)
         *removed += (size_t)sqlite3_changes(db);
     return e;
 }

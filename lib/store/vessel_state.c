@@ -30,15 +30,6 @@ static ald_err ensure(store *s)
     return store_local_schema(s, "vessel_state_t", schema_sql, "vessel state");
 }
 
-static void bind_text(sqlite3_stmt *q, int at, const char *s, size_t cap)
-{
-    size_t n = strnlen(s, cap);
-    if (n)
-        sqlite3_bind_text(q, at, s, (int)n, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, at);
-}
-
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
     size_t n = src ? strnlen((const char *)src, cap - 1) : 0;
@@ -70,13 +61,13 @@ ald_err vessel_state_put(store *s, const struct vessel_state *v, size_t n)
         sqlite3_bind_int(q, 4, g->lon);
         sqlite3_bind_int(q, 5, g->ongoing);
         sqlite3_bind_blob(q, 6, ring, (int)(4 * nr), SQLITE_TRANSIENT);
-        bind_text(q, 7, st->name, sizeof st->name);
-        bind_text(q, 8, st->callsign, sizeof st->callsign);
+        store_bind_field(q, 7, st->name, sizeof st->name);
+        store_bind_field(q, 8, st->callsign, sizeof st->callsign);
         sqlite3_bind_int64(q, 9, st->imo);
         sqlite3_bind_int(q, 10, st->shiptype);
         sqlite3_bind_int(q, 11, st->length_m);
         sqlite3_bind_int(q, 12, st->beam_m);
-        bind_text(q, 13, st->destination, sizeof st->destination);
+        store_bind_field(q, 13, st->destination, sizeof st->destination);
         sqlite3_bind_int64(q, 14, st->t);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
