@@ -100,3 +100,21 @@ char *tu_decode_json(const char *text, size_t len, bool scaled, const char *devi
     ais_decoder_free(d);
     return c.out;
 }
+
+char *tu_tmpdir(void)
+{
+    char t[] = "/tmp/ald-test-XXXXXX";
+    char *d = mkdtemp(t);
+    assert_non_null(d);
+    d = strdup(d);
+    assert_non_null(d);
+    return d;
+}
+
+void tu_rmtree(char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(dir);
+}

@@ -17,6 +17,10 @@
 const char *tu_shared(const char *rel);
 /* Path of `rel` under tests/data (ALD_TEST_DATA). Static buffer. */
 const char *tu_testdata(const char *rel);
+/* A new empty directory under /tmp (malloc'd path; the test fails if it
+ * cannot be made), and its removal with everything in it (frees dir). */
+char *tu_tmpdir(void);
+void tu_rmtree(char *dir);
 /* Whole file, NUL-terminated, malloc'd; NULL if unreadable. */
 char *tu_read_file(const char *path, size_t *len);
 /* Skips the current test with a reason when the shared data is absent. */

@@ -22,22 +22,6 @@
 #define SIG_A "sighting--6d1f4c0e-3b4a-5d6e-8f90-0a1b2c3d4e5f"
 #define SIG_B "sighting--7e2f4c0e-3b4a-5d6e-8f90-0a1b2c3d4e5f"
 
-static char *tmpdir(void)
-{
-    char t[] = "/tmp/ald-sl-XXXXXX";
-    char *d = mkdtemp(t);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static void rmtree(char *dir)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(dir);
-}
-
 static store *open_ok(const char *dir)
 {
     char err[256];
@@ -104,7 +88,7 @@ static struct got *read_lines(store *s, const char *id, uint64_t *total)
 static void bounded_in_one_batch(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     sighting_lines *c = sighting_lines_new();
     add_hits(c, SIG_A, 1, 100);
@@ -129,14 +113,14 @@ static void bounded_in_one_batch(void **state)
     assert_false(g->last.truncated);
     sighting_lines_free(c);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* Three batches (30, 5, 30 hits) appended: the bounds hold over the whole. */
 static void bounded_across_batches(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     int from = 1;
     const int sizes[] = {30, 5, 30};
@@ -174,14 +158,14 @@ static void bounded_across_batches(void **state)
     assert_int_equal(g->hit[0], 500);
     assert_int_equal(g->hit[2], 502);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* Written in the caller's transaction: a rollback leaves no line. */
 static void in_the_callers_transaction(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     sighting_lines *c = sighting_lines_new();
     add_hits(c, SIG_A, 1, 3);
@@ -205,7 +189,7 @@ static void in_the_callers_transaction(void **state)
     store_close(s2);
     sighting_lines_free(c);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 static void put_sighting(store *s, const char *coll, const char *id, const char *modified)
@@ -239,7 +223,7 @@ static char *default_collection(store *s)
 static void pruned_with_the_sighting(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char *def = default_collection(s);
     char other[STORE_UUID_TEXT];
@@ -278,14 +262,14 @@ static void pruned_with_the_sighting(void **state)
     assert_int_equal(read_lines(s, SIG_B, NULL)->n, 2);
     free(def);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* Any bytes come back as they were; longer than the cap: cut and marked. */
 static void bytes_and_cap(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     /* a store that never had lines: read without creating the table */
     uint64_t total = 7;
@@ -329,7 +313,7 @@ static void bytes_and_cap(void **state)
     free(g);
     free(long_line);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 int main(void)

@@ -33,22 +33,6 @@
 
 /* ---- helpers ---- */
 
-static char *tmpdir(void)
-{
-    char t[] = "/tmp/ald-store-XXXXXX";
-    char *d = mkdtemp(t);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static void rmtree(char *dir)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(dir);
-}
-
 static store *open_ok(const char *dir)
 {
     char err[256];
@@ -216,7 +200,7 @@ static const char *run(store *s, const char *coll, const struct store_filter *f,
 static void collections_default(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     struct store_collection *c;
     size_t n;
@@ -250,13 +234,13 @@ static void collections_default(void **state)
     assert_int_equal(store_collection_get(s, "00000000-0000-4000-8000-000000000000", &one),
                      ALD_E_NOT_FOUND);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 static void put_duplicates_and_date_added(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
@@ -307,7 +291,7 @@ static void put_duplicates_and_date_added(void **state)
                         "11111111-1111-4111-8111-111111111111@03T00:00:00.000Z "
                         "11111111-1111-4111-8111-111111111111@04T00:00:00.000Z");
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- filters ---- */
@@ -368,7 +352,7 @@ struct fstore {
 static int fixture_setup(void **state)
 {
     struct fstore *fs = calloc(1, sizeof *fs);
-    fs->dir = tmpdir();
+    fs->dir = tu_tmpdir();
     fs->s = open_ok(fs->dir);
     default_collection(fs->s, fs->coll);
     fixture(fs->s, fs->coll);
@@ -380,7 +364,7 @@ static int fixture_teardown(void **state)
 {
     struct fstore *fs = *state;
     store_close(fs->s);
-    rmtree(fs->dir);
+    tu_rmtree(fs->dir);
     free(fs);
     return 0;
 }
@@ -678,7 +662,7 @@ static int seen_row(void *ctx, const struct store_row *r)
 static void paging_big(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
@@ -740,7 +724,7 @@ static void paging_big(void **state)
     }
     free(sn.count);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- randomised: the store against a direct reading of the rules ---- */
@@ -837,7 +821,7 @@ static void rnd_oracle(const struct rnd_ver *v, size_t nv, const struct store_fi
 static void randomised_against_oracle(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
@@ -950,7 +934,7 @@ static void randomised_against_oracle(void **state)
     assert_true(multipage > 500);
     free(v);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- real data: byte-identical round trip ---- */
@@ -1026,7 +1010,7 @@ static int count_one(void *ctx, const struct store_row *r)
 static size_t round_trip(const char *const *paths, size_t npaths, size_t *dups,
                          size_t *objects)
 {
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
@@ -1068,7 +1052,7 @@ static size_t round_trip(const char *const *paths, size_t npaths, size_t *dups,
     for (size_t i = 0; i < npaths; i++)
         free(texts[i]);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
     return n;
 }
 
@@ -1117,7 +1101,7 @@ static void oasis_examples_round_trip(void **state)
 static void audit_append_only(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     assert_int_equal(store_audit(s, 5, "local", "write", "indicator--x", "import"), ALD_E_OK);
     assert_int_equal(store_audit(s, 6, "acme", "read", "", ""), ALD_E_OK);
@@ -1149,7 +1133,7 @@ static void audit_append_only(void **state)
     sqlite3_finalize(st);
     sqlite3_close(db);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* store_state_*: set, replace, prefix walk (a prefix with LIKE's wildcards
@@ -1171,7 +1155,7 @@ static int walk_cb(void *ctx, const char *key, const char *value)
 static void named_state(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char *v = NULL;
     assert_int_equal(store_state_get(s, "ingest/a", &v), ALD_E_NOT_FOUND);
@@ -1210,7 +1194,7 @@ static void named_state(void **state)
     assert_string_equal(v, "cursor");
     free(v);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- federation: partner columns, migration, provenance ---- */
@@ -1227,7 +1211,7 @@ static int origin_row(void *ctx, const struct store_row *r)
 static void federation_columns(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     /* a store made before federation: the old partner and object tables */
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, STORE_FILE);
@@ -1321,7 +1305,7 @@ static void federation_columns(void **state)
     assert_int_equal(store_partner_get(s, "peer", &o), ALD_E_OK);
     assert_true(o.reshare);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* share_can_read's re-share rule over provenance (share.h rule 4): every
@@ -1359,7 +1343,7 @@ static void reshare_rule(void **state)
 static void partners_and_status(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     struct store_partner p = {.name = "acme", .identity = "identity--1", .token_hash = "ab12",
                               .groups = "ports,navy", .read = "*", .write = "", .created = 7};
@@ -1411,7 +1395,7 @@ static void partners_and_status(void **state)
     assert_int_equal(store_status_get(s, "s2", &js, &len), ALD_E_NOT_FOUND);
     assert_null(js);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- two connections: a writer while a reader pages ---- */
@@ -1441,7 +1425,7 @@ static int write_during_read(void *ctx, const struct store_row *r)
 static void two_connections(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *r = open_ok(dir);
     store *w = open_ok(dir);
     char coll[STORE_UUID_TEXT];
@@ -1474,7 +1458,7 @@ static void two_connections(void **state)
     assert_true(t.rows >= 1000 && t.rows <= t.next_new);
     store_close(w);
     store_close(r);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 /* ---- measurement (ALD_STORE_BENCH=N) ---- */
@@ -1543,7 +1527,7 @@ static void bench(void **state)
     char *text = tu_read_file(a, &len);
     struct bench b = {0};
     each_object(text, len, bench_collect, &b);
-    char *dir = tmpdir();
+    char *dir = tu_tmpdir();
     store *s = open_ok(dir);
     char coll[STORE_UUID_TEXT];
     default_collection(s, coll);
@@ -1634,7 +1618,7 @@ static void bench(void **state)
     free(b.o);
     free(text);
     store_close(s);
-    rmtree(dir);
+    tu_rmtree(dir);
 }
 
 int main(void)
